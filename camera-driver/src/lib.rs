@@ -1,0 +1,61 @@
+//! The booth's camera.
+//!
+//! [`Camera`] is the blocking interface one camera offers (libgphoto2 is blocking and not
+//! thread-safe). [`CameraActor`] owns a camera on a dedicated OS thread and gives async callers
+//! timeouts, a live-view stream and health; it re-opens the camera when it comes back.
+//! [`sim::SimCamera`] is a full implementation for demo mode and tests.
+
+#![deny(missing_docs)]
+
+mod actor;
+mod error;
+#[cfg(feature = "sim")]
+mod scene;
+#[cfg(feature = "sim")]
+pub mod sim;
+
+pub use actor::{ActorConfig, CameraActor, Health, Opener};
+pub use error::{CameraError, ErrorKind};
+
+use serde::Serialize;
+
+/// What a camera says about itself.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CameraInfo {
+    /// Model name, e.g. "Nikon DSC D750".
+    pub model: String,
+    /// Port, e.g. "usb:001,004".
+    pub port: String,
+    /// Battery or power source as the camera reports it, when it does.
+    pub power: Option<String>,
+}
+
+/// One live-view frame.
+#[derive(Clone, Debug)]
+pub struct Frame {
+    /// JPEG bytes as the camera produced them.
+    pub jpeg: Vec<u8>,
+    /// Frame number since live view started.
+    pub seq: u64,
+    /// When the frame arrived.
+    pub at: std::time::Instant,
+}
+
+/// A camera that can be driven by one thread at a time. Every call may block.
+pub trait Camera: Send {
+    /// Model, port and power.
+    fn info(&mut self) -> Result<CameraInfo, CameraError>;
+    /// One live-view (preview) frame as JPEG.
+    fn preview(&mut self) -> Result<Vec<u8>, CameraError>;
+    /// Leave live view so the next capture is clean (cameras answer "busy" otherwise).
+    fn end_preview(&mut self) -> Result<(), CameraError> {
+        Ok(())
+    }
+    /// Take a full-resolution photo and return its JPEG bytes (kept in camera RAM, not on the
+    /// card).
+    fn capture(&mut self) -> Result<Vec<u8>, CameraError>;
+    /// Read one setting by its libgphoto2 name (e.g. "iso").
+    fn get_config(&mut self, key: &str) -> Result<String, CameraError>;
+    /// Write one setting; returns the value the camera actually accepted.
+    fn set_config(&mut self, key: &str, value: &str) -> Result<String, CameraError>;
+}

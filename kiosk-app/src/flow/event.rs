@@ -1,0 +1,230 @@
+//! What happens to the flow (events) and what the flow asks the world to do (effects).
+
+use kiosk_ui::model::Intent;
+use serde::{Deserialize, Serialize};
+
+use super::devices::LightPreset;
+use super::state::Identity;
+
+/// A QR payload after classification (see [`crate::qr::classify`]). Only personal codes carry
+/// their payload; the others are refused locally and their contents are not kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ScannedCode {
+    /// A personal shooting code from the agency's mini-program.
+    Personal(String),
+    /// A raw 学信网 image-collection code.
+    RawChsi,
+    /// Anything else.
+    Foreign,
+}
+
+/// Why the service refused a code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RejectReason {
+    /// Not a code the service issued.
+    Unknown,
+    /// The service recognised a raw CHSI code.
+    RawChsi,
+    /// Expired.
+    Expired,
+}
+
+/// Which service call failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ServiceOp {
+    /// Resolving a shooting code.
+    Resolve,
+    /// Uploading the photo.
+    Upload,
+    /// Polling the review.
+    Review,
+    /// Creating the payment order.
+    CreateOrder,
+    /// Polling the payment.
+    Payment,
+}
+
+/// Why a capture failed. None of these counts as one of the graduate's shots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CaptureProblem {
+    /// The camera did not answer in time.
+    Timeout,
+    /// The camera was busy; trying again usually works.
+    Busy,
+    /// The camera is gone.
+    Disconnected,
+}
+
+/// A device the kiosk depends on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Device {
+    /// The DSLR.
+    Camera,
+    /// Studio lights.
+    Lights,
+    /// The motorised chair.
+    Chair,
+}
+
+impl Device {
+    /// Short name for references and logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Device::Camera => "camera",
+            Device::Lights => "lights",
+            Device::Chair => "chair",
+        }
+    }
+}
+
+/// The review result the service reports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReviewState {
+    /// Still reviewing.
+    Pending,
+    /// Accepted.
+    Passed,
+    /// Refused, with reasons in (zh, en).
+    Failed(Vec<(String, String)>),
+}
+
+/// The payment state the service reports. Only the service's SUCCESS is `Paid`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PaymentState {
+    /// Not paid yet.
+    Pending,
+    /// Paid (WeChat SUCCESS, confirmed by the service).
+    Paid,
+    /// Closed or expired on the service side.
+    Closed,
+}
+
+/// A payment order as the service created it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderInfo {
+    /// Service order id.
+    pub id: String,
+    /// WeChat Native `code_url` to show as a QR code.
+    pub code_url: String,
+    /// Amount in fen.
+    pub amount_fen: u32,
+}
+
+/// Everything that can happen to the flow.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Event {
+    /// Time passes: the runtime's wall clock in ms since the Unix epoch.
+    Tick {
+        /// Current time.
+        now_ms: u64,
+    },
+    /// The graduate touched something.
+    Intent(Intent),
+    /// A QR code was read (live view or USB scanner) and classified.
+    CodeScanned(ScannedCode),
+    /// The service resolved the code. `shots_used` is already the larger of the service's count
+    /// and the local journal's.
+    CodeResolved {
+        /// Masked identity.
+        identity: Identity,
+        /// Shots already used with this code.
+        shots_used: u8,
+    },
+    /// The service refused the code.
+    CodeRejected(RejectReason),
+    /// A service call failed (down, slow, 5xx after retries).
+    ServiceFailed(ServiceOp),
+    /// The camera delivered shot number `shot`.
+    Captured {
+        /// 1-based shot number.
+        shot: u8,
+    },
+    /// The capture failed; not counted.
+    CaptureFailed(CaptureProblem),
+    /// The service holds the photo.
+    Uploaded {
+        /// Service submission id.
+        submission: String,
+    },
+    /// The review's current state.
+    ReviewUpdate(ReviewState),
+    /// The payment order exists.
+    OrderCreated(OrderInfo),
+    /// The payment's current state.
+    PaymentUpdate(PaymentState),
+    /// A device failed.
+    DeviceFault {
+        /// Which device.
+        device: Device,
+        /// Short machine-readable kind (no personal data), shown to staff.
+        kind: String,
+    },
+    /// All devices answer again.
+    DevicesHealthy,
+    /// The kiosk restarted with this state from the journal.
+    Restored,
+}
+
+/// What the flow asks the runtime to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Effect {
+    /// Start or stop the camera's live view.
+    LiveView(bool),
+    /// Start or stop looking for QR codes in the live view and the USB scanner.
+    QrScanning(bool),
+    /// Set the lights to a preset.
+    Lights(LightPreset),
+    /// Enable or disable the chair motor.
+    ChairMotor(bool),
+    /// Ask the service who this code belongs to.
+    ResolveCode {
+        /// The personal shooting code.
+        code: String,
+    },
+    /// Fire the shutter for shot number `shot`.
+    Capture {
+        /// 1-based shot number.
+        shot: u8,
+    },
+    /// Upload shot `shot` of the session's code.
+    Upload {
+        /// Shooting code.
+        code: String,
+        /// Shot number.
+        shot: u8,
+    },
+    /// Ask the service about the review.
+    PollReview {
+        /// Submission id.
+        submission: String,
+    },
+    /// Ask the service for a payment order.
+    CreateOrder {
+        /// Submission id.
+        submission: String,
+    },
+    /// Ask the service about the payment.
+    PollPayment {
+        /// Order id.
+        order: String,
+    },
+    /// Tell the service the graduate left: close the order.
+    CloseOrder {
+        /// Order id.
+        order: String,
+    },
+    /// Check every device again and report `DevicesHealthy` or a `DeviceFault`.
+    CheckDevices,
+    /// A session began (logging, metrics).
+    SessionStarted {
+        /// Session number.
+        seq: u64,
+    },
+    /// The session ended: local photos of it may be deleted.
+    SessionEnded {
+        /// Session number.
+        seq: u64,
+        /// How it ended, for operators ("paid", "cancelled", "idle", …).
+        outcome: String,
+    },
+}

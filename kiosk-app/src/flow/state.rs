@@ -1,0 +1,228 @@
+//! What the flow remembers: the phase of the session and what the graduate has done so far.
+//!
+//! All of it is serialisable: the runtime journals a snapshot after every transition so a
+//! restarted kiosk resumes where it was.
+
+use kiosk_ui::model::{Lang, ScanNotice};
+use serde::{Deserialize, Serialize};
+
+use super::event::{CaptureProblem, OrderInfo, ScannedCode};
+
+/// Timings and limits the flow needs. Durations in seconds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FlowConfig {
+    /// Shots allowed per personal shooting code (the notice: three).
+    pub max_shots: u8,
+    /// Countdown before the shutter fires.
+    pub countdown_secs: u32,
+    /// Seconds without a touch before the session is abandoned.
+    pub idle_timeout_secs: u32,
+    /// How long before the idle timeout the warning appears.
+    pub idle_warning_secs: u32,
+    /// How often to ask the service about a review.
+    pub review_poll_secs: u32,
+    /// The review is "about one minute"; the progress ring fills over this long.
+    pub review_expected_secs: u32,
+    /// After this long the kiosk stops waiting and tells the graduate to check the mini-program.
+    pub review_timeout_secs: u32,
+    /// Wait between upload attempts after a failure.
+    pub upload_retry_secs: u32,
+    /// How often to ask the service whether the order is paid.
+    pub payment_poll_secs: u32,
+    /// The kiosk's own payment window (WeChat's code_url lives 2 h; we do not wait that long).
+    pub payment_window_secs: u32,
+    /// The done screen returns to the start after this long.
+    pub done_secs: u32,
+}
+
+impl Default for FlowConfig {
+    fn default() -> Self {
+        Self {
+            max_shots: 3,
+            countdown_secs: 3,
+            idle_timeout_secs: 90,
+            idle_warning_secs: 20,
+            review_poll_secs: 3,
+            review_expected_secs: 60,
+            review_timeout_secs: 300,
+            upload_retry_secs: 5,
+            payment_poll_secs: 2,
+            payment_window_secs: 300,
+            done_secs: 20,
+        }
+    }
+}
+
+/// The identity the service resolved from a shooting code, already masked by the service or
+/// by [`crate::mask`] before it reaches the flow.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    /// Masked name (张**三).
+    pub name: String,
+    /// Masked ID number (*****8746).
+    pub id_number: String,
+    /// University.
+    pub school: String,
+    /// 本科 / 研究生.
+    pub level: String,
+}
+
+/// One graduate's visit, from the start button to the end.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// Sequence number of the session on this kiosk.
+    pub seq: u64,
+    /// The personal shooting code, once scanned and resolved.
+    pub code: Option<String>,
+    /// The masked identity the service returned for the code.
+    pub identity: Option<Identity>,
+    /// Shots used for this code, including earlier sessions and restarts.
+    pub shots_used: u8,
+    /// The glasses choice (picks the light preset).
+    pub glasses: Option<bool>,
+    /// The shot on screen (its number, 1-based), awaiting retake / use.
+    pub shot_on_screen: Option<u8>,
+    /// The shot submitted for review.
+    pub submitted_shot: Option<u8>,
+    /// The service's submission id, once the upload succeeded.
+    pub submission: Option<String>,
+    /// The payment order, once created.
+    pub order: Option<OrderInfo>,
+}
+
+/// The shoot screen's stages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Shoot {
+    /// Live view; waiting for the graduate.
+    Ready,
+    /// Counting down; the shutter fires at `fire_at_ms`.
+    Countdown {
+        /// Wall-clock time of the shot.
+        fire_at_ms: u64,
+    },
+    /// Waiting for the camera.
+    Capturing,
+    /// The photo is on screen.
+    Preview,
+    /// The camera failed; not counted.
+    Failed(CaptureProblem),
+}
+
+/// The review screen's stages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Review {
+    /// Uploading; after a failure, the next attempt is at `retry_at_ms`.
+    Uploading {
+        /// Failed attempts so far.
+        failures: u32,
+        /// When to try again (only after a failure).
+        retry_at_ms: Option<u64>,
+    },
+    /// The service has the photo and is reviewing it.
+    Waiting {
+        /// When the wait began.
+        since_ms: u64,
+        /// When to poll next.
+        next_poll_ms: u64,
+    },
+    /// The review failed with these reasons (zh, en).
+    Failed(Vec<(String, String)>),
+}
+
+/// The pay screen's stages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Pay {
+    /// Asking the service for an order.
+    Creating,
+    /// The QR is up.
+    Showing {
+        /// The kiosk's own deadline for this order.
+        expires_at_ms: u64,
+        /// When to poll next.
+        next_poll_ms: u64,
+    },
+    /// The order expired or was closed.
+    Expired,
+    /// The service could not create an order.
+    Failed,
+}
+
+/// Where the kiosk is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Phase {
+    /// Idle loop.
+    #[default]
+    Attract,
+    /// Choose the photo type.
+    PhotoType,
+    /// 准备拍摄.
+    Prepare,
+    /// Scanning; `notice` is the banner over the live view, `resolving` while the service checks.
+    Scan {
+        /// Banner, if any.
+        notice: Option<ScanNotice>,
+        /// A code is being checked with the service; further scans are ignored.
+        resolving: bool,
+    },
+    /// Confirm the masked identity.
+    Confirm,
+    /// Glasses or not.
+    Lighting,
+    /// The rules.
+    Rules,
+    /// Adjust the seat (chair motor enabled only here).
+    Chair,
+    /// Countdown, capture, preview.
+    Shoot(Shoot),
+    /// Upload and review.
+    Review(Review),
+    /// Payment.
+    Pay(Pay),
+    /// Finished; returns to the start at `until_ms`.
+    Done {
+        /// How it ended.
+        kind: kiosk_ui::model::DoneKind,
+        /// When the screen returns to the start by itself.
+        until_ms: u64,
+    },
+    /// A device the kiosk needs is broken.
+    OutOfService {
+        /// A short reference for staff (device and error kind, no personal data).
+        reference: String,
+    },
+}
+
+/// The flow's whole state.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    /// Current phase.
+    pub phase: Phase,
+    /// Display language.
+    pub lang: Lang,
+    /// Latest wall-clock time seen in a tick (ms since the Unix epoch).
+    pub now_ms: u64,
+    /// Time of the graduate's last touch (or of entering a screen that waits on them).
+    pub last_activity_ms: u64,
+    /// The session in progress.
+    pub session: Option<Session>,
+    /// Sessions started so far on this kiosk (the next session's number is this plus one).
+    pub sessions_started: u64,
+    /// A device fault that arrived while the graduate did not need the device: the kiosk goes
+    /// out of service when the session ends.
+    pub pending_fault: Option<String>,
+    /// The code most recently refused and when, so the same QR held in view does not
+    /// re-trigger a banner or a service call for a few seconds.
+    pub last_refused: Option<(ScannedCode, u64)>,
+}
+
+impl State {
+    /// A fresh state at the attract screen.
+    pub fn new(now_ms: u64) -> Self {
+        Self {
+            now_ms,
+            last_activity_ms: now_ms,
+            ..Self::default()
+        }
+    }
+}

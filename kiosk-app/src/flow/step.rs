@@ -1,0 +1,559 @@
+//! The transition function. Every event in every phase lands here; anything not listed is
+//! ignored (returns the state unchanged and no effects), never a panic.
+
+use kiosk_ui::model::{DoneKind, Intent, ScanNotice};
+
+use super::devices::DeviceWants;
+use super::event::{
+    CaptureProblem, Device, Effect, Event, PaymentState, RejectReason, ReviewState, ScannedCode,
+    ServiceOp,
+};
+use super::state::{FlowConfig, Pay, Phase, Review, Session, Shoot, State};
+
+/// How long the same refused code is ignored while it stays in front of the camera.
+const REFUSED_QUIET_MS: u64 = 5_000;
+
+/// Advance the flow by one event.
+pub fn step(cfg: &FlowConfig, mut state: State, event: Event) -> (State, Vec<Effect>) {
+    let before_phase = state.phase.clone();
+    let before = DeviceWants::of(&state.phase, state.session.as_ref());
+    let restored = matches!(event, Event::Restored);
+    let mut fx = Vec::new();
+
+    match event {
+        Event::Tick { now_ms } => on_tick(cfg, &mut state, now_ms, &mut fx),
+        Event::Intent(intent) => on_intent(cfg, &mut state, intent, &mut fx),
+        Event::Restored => on_restored(&mut state, &mut fx),
+        other => on_answer(cfg, &mut state, other, &mut fx),
+    }
+
+    if state.phase != before_phase {
+        // A new screen: the graduate gets the full idle time to read it.
+        state.last_activity_ms = state.now_ms;
+    }
+    let after = DeviceWants::of(&state.phase, state.session.as_ref());
+    let mut devices = Vec::new();
+    if restored {
+        after.force(&mut devices);
+    } else {
+        before.diff(after, &mut devices);
+    }
+    devices.extend(fx);
+    (state, devices)
+}
+
+fn secs(s: u32) -> u64 {
+    u64::from(s) * 1_000
+}
+
+/// Phases in which the graduate is expected to act, so the idle timeout runs.
+pub(super) fn idle_applies(phase: &Phase) -> bool {
+    match phase {
+        Phase::PhotoType
+        | Phase::Prepare
+        | Phase::Confirm
+        | Phase::Lighting
+        | Phase::Rules
+        | Phase::Chair
+        | Phase::Shoot(Shoot::Ready | Shoot::Preview | Shoot::Failed(_))
+        | Phase::Review(Review::Failed(_))
+        | Phase::Pay(Pay::Expired | Pay::Failed) => true,
+        Phase::Scan { resolving, .. } => !resolving,
+        _ => false,
+    }
+}
+
+fn on_tick(cfg: &FlowConfig, state: &mut State, now_ms: u64, fx: &mut Vec<Effect>) {
+    // Wall clocks may step backwards (NTP); never let time run backwards inside the flow.
+    state.now_ms = state.now_ms.max(now_ms);
+    let now = state.now_ms;
+
+    if idle_applies(&state.phase)
+        && now.saturating_sub(state.last_activity_ms) >= secs(cfg.idle_timeout_secs)
+    {
+        end_session(state, "idle_timeout", fx);
+        return;
+    }
+
+    let code = state.session.as_ref().and_then(|s| s.code.clone());
+    match &mut state.phase {
+        Phase::Shoot(Shoot::Countdown { fire_at_ms }) if now >= *fire_at_ms => {
+            let shot = state.session.as_ref().map_or(1, |s| s.shots_used + 1);
+            state.phase = Phase::Shoot(Shoot::Capturing);
+            fx.push(Effect::Capture { shot });
+        }
+        Phase::Review(Review::Uploading {
+            retry_at_ms: retry @ Some(_),
+            ..
+        }) if retry.is_some_and(|t| now >= t) => {
+            *retry = None;
+            if let (Some(code), Some(shot)) = (code, submitted_shot(state.session.as_ref())) {
+                fx.push(Effect::Upload { code, shot });
+            }
+        }
+        Phase::Review(Review::Waiting {
+            since_ms,
+            next_poll_ms,
+        }) => {
+            if now.saturating_sub(*since_ms) >= secs(cfg.review_timeout_secs) {
+                state.phase = Phase::Done {
+                    kind: DoneKind::ReviewPending,
+                    until_ms: now + secs(cfg.done_secs),
+                };
+            } else if now >= *next_poll_ms {
+                *next_poll_ms = now + secs(cfg.review_poll_secs);
+                if let Some(submission) = state.session.as_ref().and_then(|s| s.submission.clone())
+                {
+                    fx.push(Effect::PollReview { submission });
+                }
+            }
+        }
+        Phase::Pay(Pay::Showing {
+            expires_at_ms,
+            next_poll_ms,
+        }) => {
+            let order = state.session.as_ref().and_then(|s| s.order.as_ref());
+            if now >= *expires_at_ms {
+                if let Some(order) = order {
+                    fx.push(Effect::CloseOrder {
+                        order: order.id.clone(),
+                    });
+                }
+                state.phase = Phase::Pay(Pay::Expired);
+            } else if now >= *next_poll_ms {
+                *next_poll_ms = now + secs(cfg.payment_poll_secs);
+                if let Some(order) = order {
+                    fx.push(Effect::PollPayment {
+                        order: order.id.clone(),
+                    });
+                }
+            }
+        }
+        Phase::Done { kind, until_ms } if now >= *until_ms => {
+            let outcome = done_outcome(*kind);
+            end_session(state, outcome, fx);
+        }
+        _ => {}
+    }
+}
+
+fn done_outcome(kind: DoneKind) -> &'static str {
+    match kind {
+        DoneKind::Paid => "paid",
+        DoneKind::ReviewPending => "review_pending",
+    }
+}
+
+fn submitted_shot(session: Option<&Session>) -> Option<u8> {
+    session.and_then(|s| s.submitted_shot)
+}
+
+fn shots_left(cfg: &FlowConfig, state: &State) -> bool {
+    state
+        .session
+        .as_ref()
+        .is_some_and(|s| s.shots_used < cfg.max_shots)
+}
+
+fn begin_session(state: &mut State, fx: &mut Vec<Effect>) {
+    state.sessions_started += 1;
+    let seq = state.sessions_started;
+    state.session = Some(Session {
+        seq,
+        ..Session::default()
+    });
+    state.last_refused = None;
+    fx.push(Effect::SessionStarted { seq });
+    state.phase = Phase::PhotoType;
+}
+
+/// End the session: close an open order, report the outcome, and return to the start (or to
+/// out-of-service when a fault arrived while the graduate did not need the device).
+fn end_session(state: &mut State, outcome: &str, fx: &mut Vec<Effect>) {
+    if let Some(session) = state.session.take() {
+        if matches!(state.phase, Phase::Pay(Pay::Showing { .. }))
+            && let Some(order) = &session.order
+        {
+            fx.push(Effect::CloseOrder {
+                order: order.id.clone(),
+            });
+        }
+        fx.push(Effect::SessionEnded {
+            seq: session.seq,
+            outcome: outcome.to_owned(),
+        });
+    }
+    state.last_refused = None;
+    state.phase = match state.pending_fault.take() {
+        Some(reference) => Phase::OutOfService { reference },
+        None => Phase::Attract,
+    };
+}
+
+/// Whether the graduate may leave from here. Not while the shutter fires, nor while the service
+/// is taking the photo or reviewing it (leaving would abandon a counted shot mid-flight).
+fn can_cancel(phase: &Phase) -> bool {
+    match phase {
+        Phase::Attract | Phase::OutOfService { .. } | Phase::Done { .. } => false,
+        Phase::Shoot(Shoot::Capturing) => false,
+        Phase::Review(Review::Uploading { .. } | Review::Waiting { .. }) => false,
+        Phase::Pay(Pay::Creating) => false,
+        _ => true,
+    }
+}
+
+/// The screen one step back, where there is one.
+fn back_of(phase: &Phase) -> Option<Phase> {
+    Some(match phase {
+        Phase::Prepare => Phase::PhotoType,
+        Phase::Scan { .. } => Phase::Prepare,
+        Phase::Confirm => Phase::Scan {
+            notice: None,
+            resolving: false,
+        },
+        Phase::Lighting => Phase::Confirm,
+        Phase::Rules => Phase::Lighting,
+        Phase::Chair => Phase::Rules,
+        Phase::Shoot(Shoot::Ready | Shoot::Failed(_) | Shoot::Countdown { .. }) => Phase::Chair,
+        _ => return None,
+    })
+}
+
+pub(super) fn back_allowed(phase: &Phase) -> bool {
+    matches!(phase, Phase::PhotoType) || back_of(phase).is_some()
+}
+
+pub(super) fn cancel_allowed(phase: &Phase) -> bool {
+    can_cancel(phase)
+}
+
+fn on_intent(cfg: &FlowConfig, state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
+    if state.session.is_some() {
+        state.last_activity_ms = state.now_ms;
+    }
+    let now = state.now_ms;
+    match (&state.phase, intent) {
+        (_, Intent::SetLanguage(lang)) => state.lang = lang,
+        (_, Intent::StillHere) => {}
+        (Phase::Attract, Intent::Start) => begin_session(state, fx),
+        (Phase::OutOfService { .. }, Intent::RetryDevices) => fx.push(Effect::CheckDevices),
+        (Phase::PhotoType, Intent::Back) => end_session(state, "cancelled", fx),
+        (phase, Intent::Cancel) if can_cancel(phase) => end_session(state, "cancelled", fx),
+        (phase, Intent::Back) => {
+            if let Some(previous) = back_of(phase) {
+                if matches!(phase, Phase::Confirm) {
+                    forget_code(state);
+                }
+                state.phase = previous;
+            }
+        }
+        (Phase::PhotoType, Intent::ChooseGraduatePhoto) => state.phase = Phase::Prepare,
+        (Phase::Prepare, Intent::PrepareShoot) => {
+            state.phase = Phase::Scan {
+                notice: None,
+                resolving: false,
+            }
+        }
+        (Phase::Confirm, Intent::ConfirmIdentity) => state.phase = Phase::Lighting,
+        (Phase::Lighting, Intent::ChooseGlasses(glasses)) => {
+            if let Some(s) = state.session.as_mut() {
+                s.glasses = Some(glasses);
+            }
+            state.phase = Phase::Rules;
+        }
+        (Phase::Rules, Intent::AcceptRules) => state.phase = Phase::Chair,
+        (Phase::Chair, Intent::ChairReady) => state.phase = Phase::Shoot(Shoot::Ready),
+        (Phase::Shoot(Shoot::Ready | Shoot::Failed(_)), Intent::TakePhoto | Intent::Retake)
+            if shots_left(cfg, state) =>
+        {
+            state.phase = Phase::Shoot(Shoot::Countdown {
+                fire_at_ms: now + secs(cfg.countdown_secs),
+            });
+        }
+        (Phase::Shoot(Shoot::Preview), Intent::Retake) if shots_left(cfg, state) => {
+            if let Some(s) = state.session.as_mut() {
+                s.shot_on_screen = None;
+            }
+            state.phase = Phase::Shoot(Shoot::Ready);
+        }
+        (Phase::Shoot(Shoot::Preview), Intent::UsePhoto) => {
+            let Some(session) = state.session.as_mut() else {
+                return;
+            };
+            let (Some(code), Some(shot)) = (session.code.clone(), session.shot_on_screen) else {
+                return;
+            };
+            session.submitted_shot = Some(shot);
+            session.submission = None;
+            state.phase = Phase::Review(Review::Uploading {
+                failures: 0,
+                retry_at_ms: None,
+            });
+            fx.push(Effect::Upload { code, shot });
+        }
+        (Phase::Review(Review::Failed(_)), Intent::Retake) if shots_left(cfg, state) => {
+            if let Some(s) = state.session.as_mut() {
+                s.shot_on_screen = None;
+                s.submitted_shot = None;
+                s.submission = None;
+            }
+            state.phase = Phase::Shoot(Shoot::Ready);
+        }
+        (Phase::Review(Review::Failed(_)), Intent::Finish) => {
+            end_session(state, "review_failed", fx)
+        }
+        (Phase::Pay(Pay::Expired | Pay::Failed), Intent::RetryPayment) => {
+            if let Some(submission) = state.session.as_ref().and_then(|s| s.submission.clone()) {
+                if let Some(s) = state.session.as_mut() {
+                    s.order = None;
+                }
+                state.phase = Phase::Pay(Pay::Creating);
+                fx.push(Effect::CreateOrder { submission });
+            }
+        }
+        (Phase::Done { kind, .. }, Intent::Finish) => {
+            let outcome = done_outcome(*kind);
+            end_session(state, outcome, fx);
+        }
+        _ => {}
+    }
+}
+
+fn forget_code(state: &mut State) {
+    if let Some(s) = state.session.as_mut() {
+        s.code = None;
+        s.identity = None;
+        s.shots_used = 0;
+    }
+    state.last_refused = None;
+}
+
+fn refuse(state: &mut State, code: ScannedCode, notice: ScanNotice) {
+    let now = state.now_ms;
+    state.last_refused = Some((code, now));
+    state.phase = Phase::Scan {
+        notice: Some(notice),
+        resolving: false,
+    };
+}
+
+/// Whether a device fault stops the current phase at once. Once the graduate has a photo, the
+/// session carries on (the service has what it needs) and the kiosk goes out of service after.
+fn fault_stops(phase: &Phase, device: Device) -> bool {
+    let before_shot = matches!(
+        phase,
+        Phase::Attract
+            | Phase::PhotoType
+            | Phase::Prepare
+            | Phase::Scan { .. }
+            | Phase::Confirm
+            | Phase::Lighting
+            | Phase::Rules
+            | Phase::Chair
+    );
+    let shooting = matches!(
+        phase,
+        Phase::Shoot(Shoot::Ready | Shoot::Countdown { .. } | Shoot::Capturing | Shoot::Failed(_))
+    );
+    match device {
+        Device::Camera | Device::Lights => before_shot || shooting,
+        Device::Chair => before_shot,
+    }
+}
+
+fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, fx: &mut Vec<Effect>) {
+    let now = state.now_ms;
+    match (&state.phase, event) {
+        (Phase::Scan {
+            resolving: false, ..
+        }, Event::CodeScanned(code)) => {
+            if let Some((last, at)) = &state.last_refused
+                && *last == code
+                && now.saturating_sub(*at) < REFUSED_QUIET_MS
+            {
+                return;
+            }
+            match code {
+                ScannedCode::Personal(payload) => {
+                    if let Some(s) = state.session.as_mut() {
+                        s.code = Some(payload.clone());
+                    }
+                    state.phase = Phase::Scan {
+                        notice: Some(ScanNotice::Checking),
+                        resolving: true,
+                    };
+                    fx.push(Effect::ResolveCode { code: payload });
+                }
+                ScannedCode::RawChsi => refuse(state, code, ScanNotice::RawChsiCode),
+                ScannedCode::Foreign => refuse(state, code, ScanNotice::ForeignCode),
+            }
+        }
+        (Phase::Scan {
+            resolving: true, ..
+        }, Event::CodeResolved {
+            identity,
+            shots_used,
+        }) => {
+            let Some(s) = state.session.as_mut() else {
+                return;
+            };
+            if shots_used >= cfg.max_shots {
+                let code = s.code.take().map(ScannedCode::Personal);
+                refuse(state, code.unwrap_or(ScannedCode::Foreign), ScanNotice::NoShotsLeft);
+                return;
+            }
+            s.identity = Some(identity);
+            s.shots_used = shots_used;
+            state.phase = Phase::Confirm;
+        }
+        (Phase::Scan {
+            resolving: true, ..
+        }, Event::CodeRejected(reason)) => {
+            let notice = match reason {
+                RejectReason::Unknown => ScanNotice::UnknownCode,
+                RejectReason::RawChsi => ScanNotice::RawChsiCode,
+                RejectReason::Expired => ScanNotice::ExpiredCode,
+            };
+            let code = state.session.as_mut().and_then(|s| s.code.take());
+            refuse(state, code.map_or(ScannedCode::Foreign, ScannedCode::Personal), notice);
+        }
+        (Phase::Scan {
+            resolving: true, ..
+        }, Event::ServiceFailed(ServiceOp::Resolve)) => {
+            let code = state.session.as_mut().and_then(|s| s.code.take());
+            refuse(
+                state,
+                code.map_or(ScannedCode::Foreign, ScannedCode::Personal),
+                ScanNotice::ServiceUnavailable,
+            );
+        }
+        (Phase::Shoot(Shoot::Capturing), Event::Captured { shot }) => {
+            let Some(s) = state.session.as_mut() else {
+                return;
+            };
+            if shot != s.shots_used + 1 {
+                return;
+            }
+            s.shots_used = shot;
+            s.shot_on_screen = Some(shot);
+            state.phase = Phase::Shoot(Shoot::Preview);
+        }
+        (Phase::Shoot(Shoot::Capturing), Event::CaptureFailed(problem)) => {
+            state.phase = Phase::Shoot(Shoot::Failed(problem));
+        }
+        (Phase::Review(Review::Uploading { .. }), Event::Uploaded { submission }) => {
+            if let Some(s) = state.session.as_mut() {
+                s.submission = Some(submission);
+            }
+            state.phase = Phase::Review(Review::Waiting {
+                since_ms: now,
+                next_poll_ms: now + secs(cfg.review_poll_secs),
+            });
+        }
+        (
+            Phase::Review(Review::Uploading { failures, .. }),
+            Event::ServiceFailed(ServiceOp::Upload),
+        ) => {
+            let failures = failures + 1;
+            state.phase = Phase::Review(Review::Uploading {
+                failures,
+                retry_at_ms: Some(now + secs(cfg.upload_retry_secs)),
+            });
+        }
+        (Phase::Review(Review::Waiting { .. }), Event::ReviewUpdate(review)) => match review {
+            ReviewState::Pending => {}
+            ReviewState::Passed => {
+                let Some(submission) = state.session.as_ref().and_then(|s| s.submission.clone())
+                else {
+                    return;
+                };
+                state.phase = Phase::Pay(Pay::Creating);
+                fx.push(Effect::CreateOrder { submission });
+            }
+            ReviewState::Failed(reasons) => state.phase = Phase::Review(Review::Failed(reasons)),
+        },
+        (Phase::Pay(Pay::Creating), Event::OrderCreated(order)) => {
+            if let Some(s) = state.session.as_mut() {
+                s.order = Some(order);
+            }
+            state.phase = Phase::Pay(Pay::Showing {
+                expires_at_ms: now + secs(cfg.payment_window_secs),
+                next_poll_ms: now + secs(cfg.payment_poll_secs),
+            });
+        }
+        (Phase::Pay(Pay::Creating), Event::ServiceFailed(ServiceOp::CreateOrder)) => {
+            state.phase = Phase::Pay(Pay::Failed);
+        }
+        (Phase::Pay(Pay::Showing { .. } | Pay::Expired), Event::PaymentUpdate(payment)) => {
+            match payment {
+                PaymentState::Paid => {
+                    state.phase = Phase::Done {
+                        kind: DoneKind::Paid,
+                        until_ms: now + secs(cfg.done_secs),
+                    }
+                }
+                PaymentState::Closed if matches!(state.phase, Phase::Pay(Pay::Showing { .. })) => {
+                    state.phase = Phase::Pay(Pay::Expired)
+                }
+                _ => {}
+            }
+        }
+        (phase, Event::DeviceFault { device, kind }) => {
+            let reference = format!("{}-{}", device.name(), kind);
+            if let Phase::OutOfService { .. } = phase {
+                state.phase = Phase::OutOfService { reference };
+            } else if fault_stops(phase, device) {
+                state.pending_fault = Some(reference);
+                end_session(state, "device_fault", fx);
+            } else {
+                state.pending_fault = Some(reference);
+            }
+        }
+        (phase, Event::DevicesHealthy) => {
+            state.pending_fault = None;
+            if matches!(phase, Phase::OutOfService { .. }) {
+                state.phase = Phase::Attract;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// After a restart: re-issue whatever was in flight, and step back from anything the devices
+/// were in the middle of (a countdown or a capture cannot resume).
+fn on_restored(state: &mut State, fx: &mut Vec<Effect>) {
+    let now = state.now_ms;
+    state.last_activity_ms = now;
+    let code = state.session.as_ref().and_then(|s| s.code.clone());
+    let submission = state.session.as_ref().and_then(|s| s.submission.clone());
+    match &mut state.phase {
+        Phase::Scan {
+            resolving: true, ..
+        } => match code {
+            Some(code) => fx.push(Effect::ResolveCode { code }),
+            None => {
+                state.phase = Phase::Scan {
+                    notice: None,
+                    resolving: false,
+                }
+            }
+        },
+        Phase::Shoot(Shoot::Countdown { .. } | Shoot::Capturing) => {
+            state.phase = Phase::Shoot(Shoot::Failed(CaptureProblem::Timeout));
+        }
+        Phase::Review(Review::Uploading { retry_at_ms, .. }) => {
+            *retry_at_ms = None;
+            if let (Some(code), Some(shot)) = (code, submitted_shot(state.session.as_ref())) {
+                fx.push(Effect::Upload { code, shot });
+            }
+        }
+        Phase::Review(Review::Waiting { next_poll_ms, .. })
+        | Phase::Pay(Pay::Showing { next_poll_ms, .. }) => *next_poll_ms = now,
+        Phase::Pay(Pay::Creating) => {
+            if let Some(submission) = submission {
+                fx.push(Effect::CreateOrder { submission });
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,129 @@
+//! From flow state to the screen model the UI draws. Pure; called after every transition.
+
+use kiosk_ui::model::{
+    IdentityView, PayStage, ReasonView, ReviewStage, ScreenModel, Screen, ShootStage,
+};
+
+use super::state::{FlowConfig, Pay, Phase, Review, Shoot, State};
+use super::step::{back_allowed, cancel_allowed, idle_applies};
+
+/// Number of steps shown in the step indicator (photo type … pay).
+pub const STEPS: u8 = 10;
+
+/// What the screen shows for `state`.
+pub fn view(cfg: &FlowConfig, state: &State) -> ScreenModel {
+    let now = state.now_ms;
+    let session = state.session.as_ref();
+    let mut m = ScreenModel {
+        lang: state.lang,
+        shots_max: cfg.max_shots,
+        shots_used: session.map_or(0, |s| s.shots_used),
+        glasses: session.and_then(|s| s.glasses),
+        identity: session.and_then(|s| s.identity.as_ref()).map(|i| IdentityView {
+            name: i.name.clone(),
+            id_number: i.id_number.clone(),
+            school: i.school.clone(),
+            level: i.level.clone(),
+        }),
+        can_go_back: back_allowed(&state.phase),
+        can_cancel: cancel_allowed(&state.phase),
+        ..ScreenModel::default()
+    };
+
+    let (screen, step) = match &state.phase {
+        Phase::Attract => (Screen::Attract, 0),
+        Phase::PhotoType => (Screen::PhotoType, 1),
+        Phase::Prepare => (Screen::Prepare, 2),
+        Phase::Scan { notice, .. } => {
+            m.scan_notice = *notice;
+            m.live_view = true;
+            (Screen::Scan, 3)
+        }
+        Phase::Confirm => (Screen::Confirm, 4),
+        Phase::Lighting => (Screen::Lighting, 5),
+        Phase::Rules => (Screen::Rules, 6),
+        Phase::Chair => {
+            m.live_view = true;
+            (Screen::Chair, 7)
+        }
+        Phase::Shoot(shoot) => {
+            m.live_view = !matches!(shoot, Shoot::Preview);
+            m.shoot_stage = match shoot {
+                Shoot::Ready => ShootStage::Ready,
+                Shoot::Countdown { fire_at_ms } => {
+                    m.countdown = remaining_secs(*fire_at_ms, now).max(1);
+                    ShootStage::Countdown
+                }
+                Shoot::Capturing => ShootStage::Capturing,
+                Shoot::Preview => ShootStage::Preview,
+                Shoot::Failed(_) => ShootStage::Failed,
+            };
+            (Screen::Shoot, 8)
+        }
+        Phase::Review(review) => {
+            m.review_stage = match review {
+                Review::Uploading { failures, .. } => {
+                    m.upload_retries = *failures;
+                    ReviewStage::Uploading
+                }
+                Review::Waiting { since_ms, .. } => {
+                    let expected = u64::from(cfg.review_expected_secs.max(1)) * 1_000;
+                    let elapsed = now.saturating_sub(*since_ms).min(expected);
+                    // Fills to 95 % over the expected time; the last bit is the answer arriving.
+                    m.review_progress = 0.95 * elapsed as f32 / expected as f32;
+                    ReviewStage::Waiting
+                }
+                Review::Failed(reasons) => {
+                    m.reasons = reasons
+                        .iter()
+                        .map(|(zh, en)| ReasonView {
+                            zh: zh.clone(),
+                            en: en.clone(),
+                        })
+                        .collect();
+                    ReviewStage::Failed
+                }
+            };
+            (Screen::Review, 9)
+        }
+        Phase::Pay(pay) => {
+            let order = session.and_then(|s| s.order.as_ref());
+            m.pay_stage = match pay {
+                Pay::Creating => PayStage::Creating,
+                Pay::Showing { expires_at_ms, .. } => {
+                    m.pay_qr = order.map(|o| o.code_url.clone());
+                    m.time_left_secs = Some(remaining_secs(*expires_at_ms, now));
+                    PayStage::Showing
+                }
+                Pay::Expired => PayStage::Expired,
+                Pay::Failed => PayStage::Failed,
+            };
+            m.amount_fen = order.map_or(0, |o| o.amount_fen);
+            (Screen::Pay, 10)
+        }
+        Phase::Done { kind, .. } => {
+            m.done_kind = *kind;
+            (Screen::Done, 0)
+        }
+        Phase::OutOfService { reference } => {
+            m.fault_reference = Some(reference.clone());
+            (Screen::OutOfService, 0)
+        }
+    };
+    m.screen = screen;
+    m.step = (step > 0).then_some((step, STEPS));
+
+    if idle_applies(&state.phase) {
+        let deadline = state.last_activity_ms + u64::from(cfg.idle_timeout_secs) * 1_000;
+        let left = remaining_secs(deadline, now);
+        if left <= cfg.idle_warning_secs {
+            m.idle_warning_secs = Some(left);
+        }
+    }
+    m
+}
+
+fn remaining_secs(deadline_ms: u64, now_ms: u64) -> u32 {
+    let ms = deadline_ms.saturating_sub(now_ms);
+    u32::try_from(ms.div_ceil(1_000)).unwrap_or(u32::MAX)
+}

@@ -1,0 +1,3 @@
+//! The booth UI.
+pub mod model;
+slint::include_modules!();

@@ -1,0 +1,260 @@
+//! The contract between the kiosk's decisions and its pixels: plain data only.
+//!
+//! The flow (in `kiosk-app`) turns its state into a [`ScreenModel`]; the adapter maps that onto
+//! Slint properties. Touches come back as [`Intent`]s. Nothing here knows about Slint, so the
+//! flow can use these types without pulling a UI toolkit into its tests.
+
+use serde::{Deserialize, Serialize};
+
+/// The language the graduate reads. Chinese first; English on request.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// Simplified Chinese, the default.
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The bundled-translation name Slint selects (the empty string is the source language).
+    pub fn translation(self) -> &'static str {
+        match self {
+            Lang::Zh => "",
+            Lang::En => "en",
+        }
+    }
+
+    /// The other language (what the header toggle switches to).
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+}
+
+/// What a touch on the screen asks for. The flow decides whether it is allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Intent {
+    /// Attract screen: begin a session.
+    Start,
+    /// Photo type: 高等院校毕业生照.
+    ChooseGraduatePhoto,
+    /// Prepare: 准备拍摄.
+    PrepareShoot,
+    /// Confirm: the identity shown is mine.
+    ConfirmIdentity,
+    /// Lighting: true when the graduate wears glasses.
+    ChooseGlasses(bool),
+    /// Rules read: continue.
+    AcceptRules,
+    /// Chair adjusted: continue to the shot.
+    ChairReady,
+    /// Shoot: start the countdown.
+    TakePhoto,
+    /// Shoot preview or failed review: take another shot.
+    Retake,
+    /// Shoot preview: submit this photo.
+    UsePhoto,
+    /// Pay: the order expired or failed; make a new one.
+    RetryPayment,
+    /// Go one step back.
+    Back,
+    /// Leave the session and return to the start.
+    Cancel,
+    /// Idle warning: I am still here.
+    StillHere,
+    /// Done (or a final message): back to the start.
+    Finish,
+    /// Header toggle: switch language.
+    SetLanguage(Lang),
+    /// Out-of-service: a technician asks the kiosk to check its devices again.
+    RetryDevices,
+}
+
+/// Which screen is up. One per step of `docs/kiosk-flow.md`, plus the out-of-service screen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Screen {
+    /// Idle loop with the start button.
+    #[default]
+    Attract,
+    /// Choose 高等院校毕业生照.
+    PhotoType,
+    /// 准备拍摄.
+    Prepare,
+    /// Show the personal shooting QR code to the camera.
+    Scan,
+    /// Masked identity: confirm or go back.
+    Confirm,
+    /// Glasses or not: picks the light preset.
+    Lighting,
+    /// The photo rules.
+    Rules,
+    /// Adjust the seat.
+    Chair,
+    /// Countdown, capture, preview.
+    Shoot,
+    /// Upload and the one-minute review.
+    Review,
+    /// WeChat Pay QR.
+    Pay,
+    /// Finished.
+    Done,
+    /// The kiosk cannot serve; where to go instead.
+    OutOfService,
+}
+
+/// Sub-state of the shoot screen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShootStage {
+    /// Live view, waiting for the graduate to press the shutter button.
+    #[default]
+    Ready,
+    /// 3-2-1 over the live view.
+    Countdown,
+    /// The shutter is firing (flash cue).
+    Capturing,
+    /// The photo is shown large: retake or use.
+    Preview,
+    /// The camera failed; the shot was not counted.
+    Failed,
+}
+
+/// Sub-state of the review screen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStage {
+    /// Sending the photo to the service.
+    #[default]
+    Uploading,
+    /// The service is reviewing (about a minute).
+    Waiting,
+    /// The review failed; reasons are listed.
+    Failed,
+}
+
+/// Sub-state of the pay screen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PayStage {
+    /// Asking the service for an order.
+    #[default]
+    Creating,
+    /// The WeChat QR is up.
+    Showing,
+    /// The order expired or was closed: offer a new one.
+    Expired,
+    /// The service could not create the order.
+    Failed,
+}
+
+/// Why the scan screen shows a banner over the live view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScanNotice {
+    /// Checking the code with the service.
+    Checking,
+    /// A raw 学信网 image-collection code: use the mini-program's personal code.
+    RawChsiCode,
+    /// Some other QR code.
+    ForeignCode,
+    /// Looks right but the service does not know it.
+    UnknownCode,
+    /// The code expired; make a new one in the mini-program.
+    ExpiredCode,
+    /// All three shots of this code are used.
+    NoShotsLeft,
+    /// The service cannot be reached right now.
+    ServiceUnavailable,
+}
+
+/// How a session ended, for the done screen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DoneKind {
+    /// Paid: photos are printed later.
+    #[default]
+    Paid,
+    /// Review took too long: the result will appear in the mini-program.
+    ReviewPending,
+}
+
+/// The masked identity the confirm screen shows. Never holds clear personal data.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityView {
+    /// Masked name, e.g. 张**三.
+    pub name: String,
+    /// Masked ID number, e.g. *****8746.
+    pub id_number: String,
+    /// University name.
+    pub school: String,
+    /// 本科 / 研究生 …, as the service sends it.
+    pub level: String,
+}
+
+/// A review failure reason in both languages, as the service sends it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonView {
+    /// Chinese text.
+    pub zh: String,
+    /// English text.
+    pub en: String,
+}
+
+/// Everything a screen needs to draw itself. Derived from the flow state; never edited by the UI.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScreenModel {
+    /// Which screen.
+    pub screen: Screen,
+    /// Display language.
+    pub lang: Lang,
+    /// Step indicator: (this step, number of steps), both from 1. None outside a session.
+    pub step: Option<(u8, u8)>,
+    /// Seconds until the idle timeout returns to the start, when the warning is up.
+    pub idle_warning_secs: Option<u32>,
+    /// Seconds left on the screen's own clock (payment window), when it has one.
+    pub time_left_secs: Option<u32>,
+    /// Whether a "back" button is offered.
+    pub can_go_back: bool,
+    /// Whether a "cancel / leave" button is offered.
+    pub can_cancel: bool,
+    /// Whether the live view is shown.
+    pub live_view: bool,
+    /// Scan banner.
+    pub scan_notice: Option<ScanNotice>,
+    /// Masked identity (confirm screen, and the header once known).
+    pub identity: Option<IdentityView>,
+    /// Glasses choice, once made.
+    pub glasses: Option<bool>,
+    /// Shots used so far for this shooting code.
+    pub shots_used: u8,
+    /// Shots allowed per code.
+    pub shots_max: u8,
+    /// Shoot sub-state.
+    pub shoot_stage: ShootStage,
+    /// Countdown number (3, 2, 1) during the countdown.
+    pub countdown: u32,
+    /// Review sub-state.
+    pub review_stage: ReviewStage,
+    /// Review progress 0.0 – 1.0 (time-based, about a minute).
+    pub review_progress: f32,
+    /// Upload attempts that failed so far (shows "retrying").
+    pub upload_retries: u32,
+    /// Failure reasons.
+    pub reasons: Vec<ReasonView>,
+    /// Pay sub-state.
+    pub pay_stage: PayStage,
+    /// The WeChat `code_url` to draw as a QR code.
+    pub pay_qr: Option<String>,
+    /// Amount in fen (1/100 yuan).
+    pub amount_fen: u32,
+    /// How the session ended.
+    pub done_kind: DoneKind,
+    /// Out-of-service reference for staff (no personal data).
+    pub fault_reference: Option<String>,
+}
