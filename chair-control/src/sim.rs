@@ -1,0 +1,431 @@
+//! A light controller and a chair controller answering Modbus RTU on a pseudo-terminal.
+//!
+//! [`SimBus::spawn`] opens a pty pair, serves both slaves on the master end with tokio-modbus's
+//! RTU server, and gives the slave end's path (`/dev/pts/N`) to whoever should talk to it: the
+//! production [`crate::Bus`], or a technician's Modbus tool (`kiosk sim-serial`). The chair
+//! moves at a set speed between its limits; the seat button moves it while the motor is
+//! enabled. Faults: a device that stops answering, or answers late.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::task::JoinHandle;
+use tokio_modbus::prelude::{ExceptionCode, Request, Response, SlaveRequest};
+use tokio_modbus::server::rtu::Server;
+
+use crate::map::{ChairMap, LightsMap};
+
+/// A fault the simulator injects into its replies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SimFault {
+    /// Answer normally.
+    None,
+    /// Do not answer at all.
+    NoReply,
+    /// Answer after this delay.
+    Late(Duration),
+}
+
+/// Physical behaviour of the simulated chair.
+#[derive(Clone, Debug)]
+pub struct ChairPhysics {
+    /// Lowest seat height, mm.
+    pub min_mm: f32,
+    /// Highest seat height, mm.
+    pub max_mm: f32,
+    /// Speed, mm per second.
+    pub speed_mm_s: f32,
+    /// Starting height, mm.
+    pub start_mm: f32,
+}
+
+impl Default for ChairPhysics {
+    fn default() -> Self {
+        Self {
+            min_mm: 420.0,
+            max_mm: 620.0,
+            speed_mm_s: 40.0,
+            start_mm: 500.0,
+        }
+    }
+}
+
+struct ChairSim {
+    physics: ChairPhysics,
+    height: f32,
+    enabled: bool,
+    command: u16,
+    button: Option<bool>,
+    updated: Instant,
+}
+
+impl ChairSim {
+    /// Direction the seat moves now: +1 up, -1 down, 0 still.
+    fn direction(&self) -> f32 {
+        if !self.enabled {
+            return 0.0;
+        }
+        match (self.button, self.command) {
+            (Some(true), _) | (None, 1) => 1.0,
+            (Some(false), _) | (None, 2) => -1.0,
+            _ => 0.0,
+        }
+    }
+
+    /// Move the seat for the time since the last update (no timers: physics is lazy).
+    fn advance(&mut self) {
+        let now = Instant::now();
+        let dt = now.duration_since(self.updated).as_secs_f32();
+        self.updated = now;
+        let p = &self.physics;
+        self.height = (self.height + self.direction() * p.speed_mm_s * dt).clamp(p.min_mm, p.max_mm);
+    }
+}
+
+struct State {
+    lights: LightsMap,
+    chair_map: ChairMap,
+    holding: BTreeMap<(u8, u16), u16>,
+    chair: ChairSim,
+    faults: BTreeMap<u8, SimFault>,
+    requests: u64,
+}
+
+impl State {
+    fn chair_inputs(&mut self, addr: u16) -> u16 {
+        self.chair.advance();
+        let m = &self.chair_map;
+        if addr == m.height_register {
+            return (self.chair.height / m.height_scale_mm).round() as u16;
+        }
+        if addr == m.status_register {
+            let c = &self.chair;
+            let p = &c.physics;
+            let mut bits = 0u16;
+            let mut set = |bit: u8, on: bool| {
+                if on {
+                    bits |= 1 << bit;
+                }
+            };
+            set(m.bit_lower_limit, c.height <= p.min_mm);
+            set(m.bit_upper_limit, c.height >= p.max_mm);
+            set(m.bit_button_up, c.button == Some(true));
+            set(m.bit_button_down, c.button == Some(false));
+            let d = c.direction();
+            let blocked = (d > 0.0 && c.height >= p.max_mm) || (d < 0.0 && c.height <= p.min_mm);
+            set(m.bit_moving, d != 0.0 && !blocked);
+            return bits;
+        }
+        0
+    }
+
+    fn write(&mut self, slave: u8, addr: u16, value: u16) -> Result<(), ExceptionCode> {
+        if slave == self.chair_map.slave {
+            self.chair.advance();
+            if addr == self.chair_map.motor_enable_register {
+                self.chair.enabled = value != 0;
+            } else if addr == self.chair_map.command_register {
+                if value > 2 {
+                    return Err(ExceptionCode::IllegalDataValue);
+                }
+                self.chair.command = value;
+            } else {
+                return Err(ExceptionCode::IllegalDataAddress);
+            }
+        } else if value > self.lights.max_level
+            && self.lights.channels.values().any(|r| *r == addr)
+        {
+            return Err(ExceptionCode::IllegalDataValue);
+        }
+        self.holding.insert((slave, addr), value);
+        Ok(())
+    }
+
+    fn answer(&mut self, slave: u8, request: Request<'_>) -> Result<Response, ExceptionCode> {
+        self.requests += 1;
+        match request {
+            Request::ReadHoldingRegisters(addr, count) => {
+                let words = (addr..addr.saturating_add(count))
+                    .map(|a| self.holding.get(&(slave, a)).copied().unwrap_or(0))
+                    .collect();
+                Ok(Response::ReadHoldingRegisters(words))
+            }
+            Request::ReadInputRegisters(addr, count) if slave == self.chair_map.slave => {
+                let words = (addr..addr.saturating_add(count)).map(|a| self.chair_inputs(a)).collect();
+                Ok(Response::ReadInputRegisters(words))
+            }
+            Request::WriteSingleRegister(addr, value) => {
+                self.write(slave, addr, value)?;
+                Ok(Response::WriteSingleRegister(addr, value))
+            }
+            Request::WriteMultipleRegisters(addr, words) => {
+                for (i, w) in words.iter().enumerate() {
+                    self.write(slave, addr + i as u16, *w)?;
+                }
+                Ok(Response::WriteMultipleRegisters(addr, words.len() as u16))
+            }
+            _ => Err(ExceptionCode::IllegalFunction),
+        }
+    }
+}
+
+/// Scripts the simulator from outside. Cheap to clone.
+#[derive(Clone)]
+pub struct SimHandle(Arc<Mutex<State>>);
+
+impl SimHandle {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Inject a fault into one slave's replies.
+    pub fn fault(&self, slave: u8, fault: SimFault) {
+        self.lock().faults.insert(slave, fault);
+    }
+
+    /// The graduate holds the seat button: Some(true) up, Some(false) down, None released.
+    pub fn press_button(&self, up: Option<bool>) {
+        let mut s = self.lock();
+        s.chair.advance();
+        s.chair.button = up;
+    }
+
+    /// Whether the chair motor is enabled right now.
+    pub fn motor_enabled(&self) -> bool {
+        self.lock().chair.enabled
+    }
+
+    /// Seat height now, mm.
+    pub fn height_mm(&self) -> f32 {
+        let mut s = self.lock();
+        s.chair.advance();
+        s.chair.height
+    }
+
+    /// A light channel's level as the controller holds it.
+    pub fn light_level(&self, channel: &str) -> Option<u16> {
+        let s = self.lock();
+        let register = *s.lights.channels.get(channel)?;
+        Some(s.holding.get(&(s.lights.slave, register)).copied().unwrap_or(0))
+    }
+
+    /// Requests answered or refused so far.
+    pub fn requests(&self) -> u64 {
+        self.lock().requests
+    }
+}
+
+type Reply = Pin<Box<dyn Future<Output = Result<Option<Response>, ExceptionCode>> + Send>>;
+
+struct Service(SimHandle);
+
+impl tokio_modbus::server::Service for Service {
+    type Request = SlaveRequest<'static>;
+    type Response = Option<Response>;
+    type Exception = ExceptionCode;
+    type Future = Reply;
+
+    fn call(&self, req: Self::Request) -> Self::Future {
+        let mut s = self.0.lock();
+        let known = [s.lights.slave, s.chair_map.slave];
+        if !known.contains(&req.slave) {
+            // Nobody on the bus has that address: silence, as on a real RS-485 line.
+            return Box::pin(std::future::ready(Ok(None)));
+        }
+        let fault = s.faults.get(&req.slave).copied().unwrap_or(SimFault::None);
+        if fault == SimFault::NoReply {
+            return Box::pin(std::future::ready(Ok(None)));
+        }
+        let answer = s.answer(req.slave, req.request).map(Some);
+        match fault {
+            SimFault::Late(delay) => Box::pin(async move {
+                tokio::time::sleep(delay).await;
+                answer
+            }),
+            _ => Box::pin(std::future::ready(answer)),
+        }
+    }
+}
+
+/// A running simulator. Dropping it stops the server and closes the pty.
+pub struct SimBus {
+    path: String,
+    handle: SimHandle,
+    task: JoinHandle<()>,
+    // The pty's slave end stays open so the master never sees EIO before the driver opens it.
+    _slave: tokio_serial::SerialStream,
+}
+
+impl SimBus {
+    /// Start both simulated controllers on a new pseudo-terminal.
+    pub fn spawn(lights: LightsMap, chair: ChairMap, physics: ChairPhysics) -> std::io::Result<Self> {
+        let (master, slave) = tokio_serial::SerialStream::pair()?;
+        let path = tokio_serial::SerialPort::name(&slave)
+            .ok_or_else(|| std::io::Error::other("pty has no name"))?;
+        let state = State {
+            lights,
+            chair_map: chair,
+            holding: BTreeMap::new(),
+            chair: ChairSim {
+                height: physics.start_mm,
+                physics,
+                enabled: false,
+                command: 0,
+                button: None,
+                updated: Instant::now(),
+            },
+            faults: BTreeMap::new(),
+            requests: 0,
+        };
+        let handle = SimHandle(Arc::new(Mutex::new(state)));
+        let service = Service(handle.clone());
+        let task = tokio::spawn(async move {
+            if let Err(e) = Server::new(master).serve_forever(service).await {
+                tracing::debug!(error = %e, "serial simulator stopped");
+            }
+        });
+        Ok(Self {
+            path,
+            handle,
+            task,
+            _slave: slave,
+        })
+    }
+
+    /// The path a driver opens (`/dev/pts/N`).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Scripting handle.
+    pub fn handle(&self) -> SimHandle {
+        self.handle.clone()
+    }
+}
+
+impl Drop for SimBus {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Bus, Chair, Direction, ErrorKind, Lights, PortConfig};
+
+    fn bus_for(sim: &SimBus) -> Arc<Bus> {
+        Arc::new(Bus::new(PortConfig {
+            path: sim.path().into(),
+            baud: 115_200,
+            timeout_ms: 200,
+            retries: 1,
+            ..PortConfig::default()
+        }))
+    }
+
+    fn sim() -> SimBus {
+        SimBus::spawn(LightsMap::default(), ChairMap::default(), ChairPhysics::default()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn presets_reach_the_controller_over_a_real_pty() {
+        let sim = sim();
+        let lights = Lights::new(bus_for(&sim), LightsMap::default());
+        lights.preset("glasses").await.unwrap();
+        assert_eq!(sim.handle().light_level("key"), Some(900));
+        lights.preset("off").await.unwrap();
+        assert_eq!(sim.handle().light_level("key"), Some(0));
+        lights.set("hair", 250).await.unwrap();
+        let levels = lights.levels().await.unwrap();
+        assert!(levels.contains(&("hair".into(), 250)));
+        let err = lights.preset("disco").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Unknown);
+    }
+
+    #[tokio::test]
+    async fn chair_moves_only_with_the_motor_enabled() {
+        let sim = sim();
+        let chair = Chair::new(bus_for(&sim), ChairMap::default());
+        let start = chair.status().await.unwrap().height_mm;
+        chair.drive(Some(Direction::Up)).await.unwrap();
+        let s = chair.status().await.unwrap();
+        assert!(!s.moving && !s.motor_enabled);
+        chair.motor(true).await.unwrap();
+        assert!(sim.handle().motor_enabled());
+        // Wait for the seat to rise by polling its status, not by sleeping a fixed time.
+        let risen = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                let s = chair.status().await.unwrap();
+                if s.height_mm >= start + 4.0 {
+                    break s;
+                }
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .expect("seat rose");
+        assert!(risen.moving);
+        chair.motor(false).await.unwrap();
+        assert!(!sim.handle().motor_enabled());
+        assert!(!chair.status().await.unwrap().moving);
+    }
+
+    #[tokio::test]
+    async fn the_seat_button_works_while_enabled() {
+        let sim = sim();
+        let chair = Chair::new(bus_for(&sim), ChairMap::default());
+        chair.motor(true).await.unwrap();
+        sim.handle().press_button(Some(false));
+        let s = chair.status().await.unwrap();
+        assert!(s.button_down && s.moving);
+        sim.handle().press_button(None);
+        assert!(!chair.status().await.unwrap().moving);
+    }
+
+    #[tokio::test]
+    async fn silent_device_times_out_then_recovers() {
+        let sim = sim();
+        let chair = Chair::new(bus_for(&sim), ChairMap::default());
+        sim.handle().fault(2, SimFault::NoReply);
+        let err = chair.status().await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NoReply);
+        sim.handle().fault(2, SimFault::None);
+        assert!(chair.status().await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn late_reply_is_a_timeout_not_a_confused_answer() {
+        let sim = sim();
+        let lights = Lights::new(bus_for(&sim), LightsMap::default());
+        sim.handle().fault(1, SimFault::Late(Duration::from_millis(300)));
+        assert_eq!(lights.levels().await.unwrap_err().kind(), ErrorKind::NoReply);
+        sim.handle().fault(1, SimFault::None);
+        // Replies still in flight from the slow period are flushed before the next request.
+        lights.set("key", 321).await.unwrap();
+        assert!(lights.levels().await.unwrap().contains(&("key".into(), 321)));
+    }
+
+    #[tokio::test]
+    async fn device_exception_is_reported_with_its_meaning() {
+        let sim = sim();
+        let bus = bus_for(&sim);
+        let err = bus.write(2, 0x01, &[7]).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Exception);
+        assert!(err.to_string().contains("refused"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn missing_port_is_a_port_error_with_a_hint() {
+        let bus = Bus::new(PortConfig {
+            path: "/dev/does-not-exist".into(),
+            ..PortConfig::default()
+        });
+        let err = bus.read_holding(1, 0, 1).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Port);
+        assert!(err.to_string().contains("dialout"), "{err}");
+    }
+}
