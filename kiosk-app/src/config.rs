@@ -1,0 +1,299 @@
+//! The kiosk's configuration: one TOML file. Every key has a default, and the defaults are
+//! demo mode (simulated camera, serial simulator, in-process service), so a fresh machine runs
+//! with no file at all. A broken file is refused at start with the file, the key and the reason.
+
+use std::path::{Path, PathBuf};
+
+use chair_control::{ChairMap, LightsMap, PortConfig};
+use kiosk_ui::model::Lang;
+use serde::{Deserialize, Serialize};
+
+use crate::flow::FlowConfig;
+use crate::photo::PhotoConfig;
+use crate::qr::QrRules;
+use crate::service::sim::SimServiceConfig;
+
+/// A configuration problem, naming the file and the key.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: key `{key}`: {message}")]
+pub struct ConfigError {
+    /// The file.
+    pub file: String,
+    /// Dotted key path (`flow.idle_timeout_secs`), or `-` for the whole file.
+    pub key: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Where things are and who this kiosk is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KioskSection {
+    /// Kiosk id, in logs and out-of-service references.
+    pub id: String,
+    /// Starting language.
+    pub language: Lang,
+    /// Directory for the journal and logs.
+    pub data_dir: PathBuf,
+}
+
+impl Default for KioskSection {
+    fn default() -> Self {
+        Self {
+            id: "demo-kiosk".into(),
+            language: Lang::Zh,
+            data_dir: PathBuf::from("kiosk-data"),
+        }
+    }
+}
+
+/// Which implementation drives a device or service.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// The simulator (demo mode).
+    #[default]
+    Sim,
+    /// The real thing.
+    Real,
+}
+
+/// `[camera]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CameraSection {
+    /// `sim` or `real` (libgphoto2).
+    pub backend: Backend,
+    /// Simulated capture size.
+    pub sim_capture_size: (u32, u32),
+    /// Capture timeout, ms.
+    pub capture_timeout_ms: u64,
+    /// Live-view frame interval, ms.
+    pub preview_interval_ms: u64,
+}
+
+impl Default for CameraSection {
+    fn default() -> Self {
+        Self {
+            backend: Backend::Sim,
+            sim_capture_size: (6000, 4000),
+            capture_timeout_ms: 15_000,
+            preview_interval_ms: 40,
+        }
+    }
+}
+
+/// `[serial]`: the bus the lights and chair share.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SerialSection {
+    /// `sim` (simulator on a pty) or `real` (the port below).
+    pub backend: Backend,
+    /// Port settings.
+    pub port: PortConfig,
+}
+
+/// `[service]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServiceSection {
+    /// `sim` (in-process) or `real` (HTTPS).
+    pub backend: Backend,
+    /// Service base URL (https only).
+    pub url: String,
+    /// File holding this kiosk's credential.
+    pub credential_path: PathBuf,
+    /// Per-call timeout, ms.
+    pub timeout_ms: u64,
+    /// The simulator's behaviour.
+    pub sim: SimServiceConfig,
+}
+
+impl Default for ServiceSection {
+    fn default() -> Self {
+        Self {
+            backend: Backend::Sim,
+            url: "https://collect.example.invalid/api/v1".into(),
+            credential_path: PathBuf::from("/etc/photo-kiosk/credential"),
+            timeout_ms: 10_000,
+            sim: SimServiceConfig::default(),
+        }
+    }
+}
+
+/// `[logging]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LoggingSection {
+    /// Filter, e.g. `info` or `kiosk_app=debug,info`.
+    pub level: String,
+    /// JSON-lines log file, relative to `kiosk.data_dir` unless absolute.
+    pub json_file: PathBuf,
+}
+
+impl Default for LoggingSection {
+    fn default() -> Self {
+        Self {
+            level: "info".into(),
+            json_file: PathBuf::from("kiosk.log.jsonl"),
+        }
+    }
+}
+
+/// Screen orientation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Orientation {
+    /// 1920 × 1080.
+    #[default]
+    Landscape,
+    /// 1080 × 1920.
+    Portrait,
+}
+
+/// `[display]`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DisplaySection {
+    /// Orientation of the booth's screen.
+    pub orientation: Orientation,
+}
+
+/// The whole configuration.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// `[kiosk]`.
+    pub kiosk: KioskSection,
+    /// `[flow]`: timings and limits.
+    pub flow: FlowConfig,
+    /// `[camera]`.
+    pub camera: CameraSection,
+    /// `[serial]`.
+    pub serial: SerialSection,
+    /// `[lights]`: register map and presets.
+    pub lights: LightsMap,
+    /// `[chair]`: register map.
+    pub chair: ChairMap,
+    /// `[service]`.
+    pub service: ServiceSection,
+    /// `[qr]`: code classification.
+    pub qr: QrRules,
+    /// `[photo]`: crop and checks.
+    pub photo: PhotoConfig,
+    /// `[logging]`.
+    pub logging: LoggingSection,
+    /// `[display]`.
+    pub display: DisplaySection,
+}
+
+impl Config {
+    /// Parse and validate TOML text; `file` names it in errors.
+    pub fn from_toml(file: &str, text: &str) -> Result<Self, ConfigError> {
+        let err = |key: String, message: String| ConfigError {
+            file: file.to_owned(),
+            key,
+            message,
+        };
+        let de = toml::Deserializer::parse(text).map_err(|e| err("-".into(), e.to_string()))?;
+        let cfg: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+            let key = e.path().to_string();
+            // toml's message repeats the source line; the first line is the reason.
+            let message = e.inner().message().lines().next().unwrap_or("invalid").to_owned();
+            err(if key == "." { "-".into() } else { key }, message)
+        })?;
+        cfg.validate().map_err(|(key, message)| err(key, message))?;
+        Ok(cfg)
+    }
+
+    /// Read and validate a file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.display().to_string(),
+            key: "-".into(),
+            message: format!("cannot read: {e}"),
+        })?;
+        Self::from_toml(&path.display().to_string(), &text)
+    }
+
+    /// Rules serde cannot express. Returns (key, message).
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        let f = &self.flow;
+        if f.max_shots == 0 {
+            return Err(("flow.max_shots".into(), "must be at least 1".into()));
+        }
+        if f.idle_warning_secs >= f.idle_timeout_secs {
+            return Err((
+                "flow.idle_warning_secs".into(),
+                format!("must be less than flow.idle_timeout_secs ({})", f.idle_timeout_secs),
+            ));
+        }
+        for (key, v) in [
+            ("flow.review_poll_secs", f.review_poll_secs),
+            ("flow.payment_poll_secs", f.payment_poll_secs),
+            ("flow.payment_window_secs", f.payment_window_secs),
+        ] {
+            if v == 0 {
+                return Err((key.into(), "must be at least 1".into()));
+            }
+        }
+        if self.service.backend == Backend::Real && !self.service.url.starts_with("https://") {
+            return Err((
+                "service.url".into(),
+                "must start with https:// (plain http is refused outside the simulator)".into(),
+            ));
+        }
+        if !(60..=100).contains(&self.photo.jpeg_quality) {
+            return Err(("photo.jpeg_quality".into(), "must be 60..=100 (CHSI asks for ≥ 60)".into()));
+        }
+        if self.serial.backend == Backend::Real && self.serial.port.path.is_empty() {
+            return Err(("serial.port.path".into(), "must name the serial device".into()));
+        }
+        self.lights.validate()
+    }
+
+    /// A path under the data directory (absolute paths are kept).
+    pub fn data_path(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_owned()
+        } else {
+            self.kiosk.data_dir.join(p)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_is_demo_mode() {
+        let cfg = Config::from_toml("k.toml", "").unwrap();
+        assert_eq!(cfg, Config::default());
+        assert_eq!(cfg.camera.backend, Backend::Sim);
+    }
+
+    #[test]
+    fn errors_name_the_file_and_the_key() {
+        let cases = [
+            ("[flow]\nidle_timeout_secs = \"ninety\"\n", "flow.idle_timeout_secs"),
+            ("[flow]\nidle_timout_secs = 5\n", "flow.idle_timout_secs"),
+            ("[flow]\nidle_timeout_secs = 10\nidle_warning_secs = 20\n", "flow.idle_warning_secs"),
+            ("[service]\nbackend = \"real\"\nurl = \"http://x\"\n", "service.url"),
+            ("[lights.presets.glasses]\nkey = 5000\n", "lights.presets.glasses.key"),
+            ("[kiosk]\nlanguage = \"fr\"\n", "kiosk.language"),
+            ("this is not toml", "-"),
+        ];
+        for (text, key) in cases {
+            let e = Config::from_toml("/etc/photo-kiosk/kiosk.toml", text).unwrap_err();
+            assert_eq!(e.key, key, "{text:?}: {e}");
+            assert!(e.to_string().starts_with("/etc/photo-kiosk/kiosk.toml: key `"), "{e}");
+        }
+    }
+
+    #[test]
+    fn defaults_round_trip_through_toml() {
+        let text = toml::to_string(&Config::default()).unwrap();
+        assert_eq!(Config::from_toml("x", &text).unwrap(), Config::default());
+    }
+}

@@ -1,0 +1,53 @@
+//! The collection service (the photo agency's server): who a code belongs to, the upload, the
+//! review, the WeChat Pay order. The kiosk holds no payment keys; only the service's word that
+//! an order is paid counts.
+//!
+//! [`CollectionService`] is what the runtime calls. [`sim::SimService`] implements it in-process
+//! for demo mode; the HTTPS client and the loopback simulator server of the same API come with
+//! the collection-service issue.
+
+pub mod sim;
+
+use async_trait::async_trait;
+
+use crate::flow::{Identity, OrderInfo, PaymentState, RejectReason, ReviewState};
+
+/// A failed service call.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The service answered and refused the code.
+    #[error("the service refused the code: {0:?}")]
+    Rejected(RejectReason),
+    /// The service refused the request for another reason (it will not change on retry).
+    #[error("the service refused the request: {0}")]
+    Refused(String),
+    /// Down, slow or broken: worth trying again later.
+    #[error("the service is unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// What the service knows about a personal shooting code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    /// Masked identity.
+    pub identity: Identity,
+    /// Shots the service has counted for this code.
+    pub shots_used: u8,
+}
+
+/// The collection service's API, as the kiosk uses it.
+#[async_trait]
+pub trait CollectionService: Send + Sync {
+    /// Who a personal shooting code belongs to.
+    async fn resolve(&self, code: &str) -> Result<Resolved, ServiceError>;
+    /// Upload shot `shot` of `code`. Idempotent: the same (code, shot) gives the same submission.
+    async fn upload(&self, code: &str, shot: u8, jpeg: &[u8]) -> Result<String, ServiceError>;
+    /// The review of a submission.
+    async fn review(&self, submission: &str) -> Result<ReviewState, ServiceError>;
+    /// A WeChat Pay order for a passed submission (idempotent per submission while open).
+    async fn create_order(&self, submission: &str) -> Result<OrderInfo, ServiceError>;
+    /// Whether an order is paid.
+    async fn payment(&self, order: &str) -> Result<PaymentState, ServiceError>;
+    /// The graduate left: close the order (a paid order stays paid).
+    async fn close_order(&self, order: &str) -> Result<(), ServiceError>;
+}
