@@ -32,6 +32,9 @@ pub struct ActorConfig {
     pub reconnect_min: Duration,
     /// Longest wait between re-open attempts.
     pub reconnect_max: Duration,
+    /// When live view is off, ask the camera for its summary this often: notices a pulled
+    /// cable while the booth is idle, and keeps the camera from going to sleep.
+    pub keepalive: Duration,
 }
 
 impl Default for ActorConfig {
@@ -42,6 +45,7 @@ impl Default for ActorConfig {
             preview_interval: Duration::from_millis(40),
             reconnect_min: Duration::from_secs(2),
             reconnect_max: Duration::from_secs(20),
+            keepalive: Duration::from_secs(3),
         }
     }
 }
@@ -204,6 +208,7 @@ impl Worker {
         let mut backoff = self.cfg.reconnect_min;
         let mut next_open = Instant::now();
         let mut next_frame = Instant::now();
+        let mut next_ping = Instant::now() + self.cfg.keepalive;
         loop {
             if self.camera.is_none() && Instant::now() >= next_open {
                 if self.open() {
@@ -216,7 +221,7 @@ impl Worker {
             let now = Instant::now();
             let wake = match (&self.camera, self.live) {
                 (Some(_), true) => next_frame,
-                (Some(_), false) => now + Duration::from_secs(3600),
+                (Some(_), false) => next_ping,
                 (None, _) => next_open,
             };
             match rx.recv_timeout(wake.saturating_duration_since(now)) {
@@ -232,6 +237,10 @@ impl Worker {
             if self.live && self.camera.is_some() && Instant::now() >= next_frame {
                 next_frame = Instant::now() + self.cfg.preview_interval;
                 self.grab_frame();
+            }
+            if !self.live && self.camera.is_some() && Instant::now() >= next_ping {
+                next_ping = Instant::now() + self.cfg.keepalive;
+                let _ = self.with_camera("keepalive", |c| c.info());
             }
         }
         if let Some(camera) = self.camera.as_mut() {

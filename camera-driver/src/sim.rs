@@ -271,6 +271,7 @@ mod tests {
             preview_interval: Duration::from_millis(5),
             reconnect_min: Duration::from_millis(10),
             reconnect_max: Duration::from_millis(40),
+            keepalive: Duration::from_millis(20),
         }
     }
 
@@ -337,6 +338,18 @@ mod tests {
         control.unplug(false);
         wait_for(&mut health, |h| matches!(h, Health::Connected(_))).await;
         assert!(actor.capture().await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn cable_pulled_while_idle_is_noticed() {
+        let control = SimControl::new();
+        let actor = CameraActor::spawn(control.opener(small()), quick());
+        let mut health = actor.health();
+        wait_for(&mut health, |h| matches!(h, Health::Connected(_))).await;
+        control.unplug(true);
+        wait_for(&mut health, |h| matches!(h, Health::Disconnected { .. })).await;
+        control.unplug(false);
+        wait_for(&mut health, |h| matches!(h, Health::Connected(_))).await;
     }
 
     #[tokio::test]

@@ -1,10 +1,15 @@
 //! The photo kiosk's brain and hands: the session flow, the runtime that executes its effects,
 //! the journal, configuration, the collection-service client, QR and photo processing.
 
+pub mod assemble;
+pub mod cli;
 pub mod config;
 pub mod flow;
 pub mod journal;
 pub mod mask;
 pub mod photo;
 pub mod qr;
+pub mod runtime;
 pub mod service;
+pub mod telemetry;
+pub mod walkthrough;

@@ -1,3 +1,16 @@
-//! The booth UI.
+//! The booth's touchscreen: Slint screens (`ui/*.slint`) and a thin adapter.
+//!
+//! The adapter takes a [`model::ScreenModel`] and sets the Slint `Bridge` global's properties
+//! ([`Ui::render`]); touches come back through the `Bridge.act` callback as
+//! [`model::Intent`]s ([`Ui::connect`]). It decides nothing. Images (live view, the photo, the
+//! payment QR) are decoded or generated off the UI thread into pixel buffers ([`pixels`]).
+
+pub mod headless;
 pub mod model;
+pub mod pixels;
+
+mod adapter;
+
+pub use adapter::{Ui, map_action, screen_key};
+
 slint::include_modules!();

@@ -1,0 +1,89 @@
+//! Builds the runtime's parts from the configuration: real devices where the config says so,
+//! simulators otherwise (the default: demo mode).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use camera_driver::sim::{SimConfig, SimControl};
+use camera_driver::{ActorConfig, CameraActor};
+use chair_control::sim::{ChairPhysics, SimBus};
+use chair_control::{Bus, Chair, Lights, PortConfig};
+
+use crate::config::{Backend, Config};
+use crate::journal::Journal;
+use crate::runtime::Parts;
+use crate::service::CollectionService;
+use crate::service::sim::SimService;
+
+/// Simulators started for demo mode; they live as long as this value.
+pub struct Sims {
+    /// The simulated camera's script handle (None with a real camera).
+    pub camera: Option<SimControl>,
+    /// The serial simulator (None with real serial devices).
+    pub serial: Option<SimBus>,
+    /// The in-process service (None with the real service).
+    pub service: Option<Arc<SimService>>,
+}
+
+/// Build the parts. Must run inside a tokio runtime (the serial simulator is a task).
+pub fn parts(cfg: &Config, journal: Journal) -> anyhow::Result<(Parts, Sims)> {
+    let actor_cfg = ActorConfig {
+        capture_timeout: Duration::from_millis(cfg.camera.capture_timeout_ms),
+        preview_interval: Duration::from_millis(cfg.camera.preview_interval_ms),
+        ..ActorConfig::default()
+    };
+    let (camera, sim_camera) = match cfg.camera.backend {
+        Backend::Sim => {
+            let control = SimControl::new();
+            let sim = SimConfig {
+                capture_size: cfg.camera.sim_capture_size,
+                ..SimConfig::default()
+            };
+            (CameraActor::spawn(control.opener(sim), actor_cfg), Some(control))
+        }
+        Backend::Real => bail!(
+            "camera.backend = \"real\" needs the libgphoto2 backend, which this build does not \
+             include yet; use backend = \"sim\""
+        ),
+    };
+    let (port, sim_serial) = match cfg.serial.backend {
+        Backend::Sim => {
+            let sim = SimBus::spawn(cfg.lights.clone(), cfg.chair.clone(), ChairPhysics::default())
+                .context("starting the serial simulator on a pseudo-terminal")?;
+            let port = PortConfig {
+                path: sim.path().to_owned(),
+                ..cfg.serial.port.clone()
+            };
+            (port, Some(sim))
+        }
+        Backend::Real => (cfg.serial.port.clone(), None),
+    };
+    let bus = Arc::new(Bus::new(port));
+    let lights = Arc::new(Lights::new(bus.clone(), cfg.lights.clone()));
+    let chair = Arc::new(Chair::new(bus, cfg.chair.clone()));
+    let (service, sim_service): (Arc<dyn CollectionService>, _) = match cfg.service.backend {
+        Backend::Sim => {
+            let sim = Arc::new(SimService::new(cfg.service.sim.clone(), cfg.photo.clone()));
+            (sim.clone(), Some(sim))
+        }
+        Backend::Real => bail!(
+            "service.backend = \"real\" needs the HTTPS client, which this build does not include \
+             yet; use backend = \"sim\""
+        ),
+    };
+    Ok((
+        Parts {
+            camera: Arc::new(camera),
+            lights,
+            chair,
+            service,
+            journal: Arc::new(journal),
+        },
+        Sims {
+            camera: sim_camera,
+            serial: sim_serial,
+            service: sim_service,
+        },
+    ))
+}

@@ -1,0 +1,302 @@
+//! The command line: `kiosk demo`, `kiosk walkthrough`, `kiosk config check`, `kiosk qr decode`,
+//! `kiosk sim-serial`, and the technician's `kiosk lights` / `kiosk chair`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::config::{Backend, Config};
+use crate::{qr, telemetry, walkthrough};
+
+/// Self-service graduate photo kiosk.
+#[derive(Parser)]
+#[command(name = "kiosk", version, about)]
+struct Cli {
+    /// Configuration file (TOML). Without one, demo mode.
+    #[arg(long, short, global = true, env = "KIOSK_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Demo mode: the touchscreen in a window when there is a display (and the binary was
+    /// built with the `window` feature); otherwise the headless walkthrough into --out.
+    Demo {
+        /// Where the walkthrough writes when there is no display.
+        #[arg(long, default_value = "walkthrough")]
+        out: PathBuf,
+    },
+    /// One scripted session rendered to PNGs and report.json, without a display.
+    Walkthrough {
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Configuration tools.
+    #[command(subcommand)]
+    Config(ConfigCmd),
+    /// QR tools.
+    #[command(subcommand)]
+    Qr(QrCmd),
+    /// Run the lights/chair simulator on a pseudo-terminal and print its path.
+    SimSerial,
+    /// Light controller (technician).
+    #[command(subcommand)]
+    Lights(LightsCmd),
+    /// Chair controller (technician).
+    #[command(subcommand)]
+    Chair(ChairCmd),
+}
+
+#[derive(Subcommand)]
+enum ConfigCmd {
+    /// Validate a file without starting anything.
+    Check {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Print the default configuration (demo mode) as TOML.
+    Default,
+}
+
+#[derive(Subcommand)]
+enum QrCmd {
+    /// Decode QR codes in image files: one JSON line per file.
+    Decode {
+        /// Image files.
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum LightsCmd {
+    /// Apply a preset (idle, standard, glasses, off, or one from the config).
+    Preset {
+        /// Preset name.
+        name: String,
+    },
+    /// Set one channel's level (0..=max_level).
+    Set {
+        /// Channel.
+        channel: String,
+        /// Level.
+        level: u16,
+    },
+}
+
+#[derive(Subcommand)]
+enum ChairCmd {
+    /// Height, switches, button and faults.
+    Status,
+    /// Move for a while with the motor enabled, then stop and disable it.
+    Move {
+        /// up or down.
+        direction: String,
+        /// How long, ms.
+        #[arg(long = "for-ms", default_value_t = 1000)]
+        for_ms: u64,
+    },
+}
+
+fn load(path: Option<&Path>) -> anyhow::Result<Config> {
+    match path {
+        Some(p) => Ok(Config::load(p)?),
+        None => Ok(Config::default()),
+    }
+}
+
+/// Entry point.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("kiosk: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn has_display() -> bool {
+    std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let cfg_path = cli.config.as_deref();
+    match cli.command {
+        Command::Config(ConfigCmd::Check { file }) => match Config::load(&file) {
+            Ok(_) => {
+                println!("{}: ok", file.display());
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                Ok(ExitCode::FAILURE)
+            }
+        },
+        Command::Config(ConfigCmd::Default) => {
+            print!("{}", toml::to_string(&Config::default())?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Qr(QrCmd::Decode { files }) => Ok(qr_decode(&files)),
+        Command::Walkthrough { out } => {
+            let cfg = load(cfg_path)?;
+            let _guard = telemetry::init(&cfg.logging.level, Some(&out.join("kiosk.log.jsonl")))?;
+            walkthrough_cmd(cfg, &out)
+        }
+        Command::Demo { out } => {
+            let cfg = load(cfg_path)?;
+            if has_display() && cfg!(feature = "window") {
+                anyhow::bail!("window mode is not available in this build yet; run `kiosk walkthrough`");
+            }
+            eprintln!("kiosk: no display (or built without the window feature): running the headless walkthrough into {}", out.display());
+            let _guard = telemetry::init(&cfg.logging.level, Some(&out.join("kiosk.log.jsonl")))?;
+            walkthrough_cmd(cfg, &out)
+        }
+        Command::SimSerial => {
+            let cfg = load(cfg_path)?;
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(async {
+                let sim = chair_control::sim::SimBus::spawn(
+                    cfg.lights.clone(),
+                    cfg.chair.clone(),
+                    chair_control::sim::ChairPhysics::default(),
+                )?;
+                println!("{}", sim.path());
+                eprintln!(
+                    "lights: slave {}, chair: slave {}; Modbus RTU, any baud. Ctrl-C stops.",
+                    cfg.lights.slave, cfg.chair.slave
+                );
+                tokio::signal::ctrl_c().await?;
+                anyhow::Ok(())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Lights(cmd) => {
+            let cfg = load(cfg_path)?;
+            serial_tool(&cfg, |lights, _| async move {
+                match cmd {
+                    LightsCmd::Preset { name } => lights.preset(&name).await?,
+                    LightsCmd::Set { channel, level } => lights.set(&channel, level).await?,
+                }
+                for (channel, level) in lights.levels().await? {
+                    println!("{channel}\t{level}");
+                }
+                Ok(())
+            })
+        }
+        Command::Chair(cmd) => {
+            let cfg = load(cfg_path)?;
+            serial_tool(&cfg, |_, chair| async move {
+                if let ChairCmd::Move { direction, for_ms } = cmd {
+                    let dir = match direction.as_str() {
+                        "up" => chair_control::Direction::Up,
+                        "down" => chair_control::Direction::Down,
+                        other => anyhow::bail!("direction {other:?}: use up or down"),
+                    };
+                    chair.motor(true).await?;
+                    let moved = async {
+                        chair.drive(Some(dir)).await?;
+                        tokio::time::sleep(std::time::Duration::from_millis(for_ms)).await;
+                        anyhow::Ok(())
+                    }
+                    .await;
+                    // The motor is disabled whatever happened while moving.
+                    chair.motor(false).await?;
+                    moved?;
+                }
+                println!("{}", serde_json::to_string_pretty(&chair.status().await?)?);
+                Ok(())
+            })
+        }
+    }
+}
+
+fn serial_tool<F, Fut>(cfg: &Config, f: F) -> anyhow::Result<ExitCode>
+where
+    F: FnOnce(chair_control::Lights, chair_control::Chair) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async {
+        let (_sim, port) = match cfg.serial.backend {
+            Backend::Sim => {
+                eprintln!("kiosk: serial.backend = \"sim\": talking to a fresh simulator");
+                let sim = chair_control::sim::SimBus::spawn(
+                    cfg.lights.clone(),
+                    cfg.chair.clone(),
+                    chair_control::sim::ChairPhysics::default(),
+                )?;
+                let port = chair_control::PortConfig {
+                    path: sim.path().into(),
+                    ..cfg.serial.port.clone()
+                };
+                (Some(sim), port)
+            }
+            Backend::Real => (None, cfg.serial.port.clone()),
+        };
+        let bus = std::sync::Arc::new(chair_control::Bus::new(port));
+        f(
+            chair_control::Lights::new(bus.clone(), cfg.lights.clone()),
+            chair_control::Chair::new(bus, cfg.chair.clone()),
+        )
+        .await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn walkthrough_cmd(cfg: Config, out: &Path) -> anyhow::Result<ExitCode> {
+    let report = walkthrough::run(walkthrough::config(cfg), out).context("walkthrough")?;
+    println!(
+        "walkthrough finished in {:.1} s: {} screens visited, {} PNGs in {}, report.json beside them",
+        report.total_ms as f64 / 1000.0,
+        report.visits.len(),
+        report.pngs.len(),
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Largest image file `kiosk qr decode` reads.
+const MAX_IMAGE_BYTES: u64 = 64 * 1024 * 1024;
+
+fn qr_decode(files: &[PathBuf]) -> ExitCode {
+    let rules = qr::QrRules::default();
+    let mut failed = false;
+    for file in files {
+        let started = Instant::now();
+        let result = (|| -> anyhow::Result<Vec<String>> {
+            let size = std::fs::metadata(file)?.len();
+            if size > MAX_IMAGE_BYTES {
+                anyhow::bail!("file is {size} bytes; the limit is {MAX_IMAGE_BYTES}");
+            }
+            let bytes = std::fs::read(file)?;
+            Ok(qr::decode_image(&bytes)?)
+        })();
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        let line = match result {
+            Ok(codes) => {
+                let kinds: Vec<&str> = codes
+                    .iter()
+                    .map(|c| match qr::classify(&rules, c) {
+                        crate::flow::ScannedCode::Personal(_) => "personal",
+                        crate::flow::ScannedCode::RawChsi => "raw_chsi",
+                        crate::flow::ScannedCode::Foreign => "foreign",
+                    })
+                    .collect();
+                serde_json::json!({ "file": file, "codes": codes, "kinds": kinds, "ms": ms })
+            }
+            Err(e) => {
+                failed = true;
+                serde_json::json!({ "file": file, "error": e.to_string(), "ms": ms })
+            }
+        };
+        println!("{line}");
+    }
+    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}

@@ -1,0 +1,509 @@
+//! The runtime: feeds events to the flow, journals each transition before acting on it, and
+//! carries out the flow's effects against the camera, lights, chair and collection service,
+//! turning their answers back into events. The only place where effects meet the world.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use camera_driver::{CameraActor, ErrorKind as CamErr, Frame, Health};
+use chair_control::{Chair, Lights};
+use kiosk_ui::model::ScreenModel;
+use tokio::sync::{mpsc, watch};
+use tracing::{Instrument, Span, error, info, info_span, warn};
+
+use crate::config::Config;
+use crate::flow::{self, CaptureProblem, Device, Effect, Event, ScannedCode, ServiceOp, State};
+use crate::journal::Journal;
+use crate::mask;
+use crate::photo;
+use crate::qr;
+use crate::service::{CollectionService, ServiceError};
+
+/// What the runtime drives.
+#[derive(Clone)]
+pub struct Parts {
+    /// The camera thread.
+    pub camera: Arc<CameraActor>,
+    /// Studio lights.
+    pub lights: Arc<Lights>,
+    /// The chair.
+    pub chair: Arc<Chair>,
+    /// The collection service.
+    pub service: Arc<dyn CollectionService>,
+    /// The journal.
+    pub journal: Arc<Journal>,
+}
+
+/// What the UI (or a test) holds to watch and drive the kiosk.
+#[derive(Clone)]
+pub struct Handle {
+    /// Send events (touches arrive as `Event::Intent`).
+    pub events: mpsc::UnboundedSender<Event>,
+    /// The screen to show.
+    pub screen: watch::Receiver<ScreenModel>,
+    /// The flow state after each transition (tests, walkthrough report).
+    pub state: watch::Receiver<State>,
+    /// Live-view frames.
+    pub frames: watch::Receiver<Option<Arc<Frame>>>,
+    /// The photo on the preview screen (processed 480 × 640 JPEG).
+    pub photo: watch::Receiver<Option<Arc<Vec<u8>>>>,
+}
+
+/// The runtime; [`Runtime::run`] drives it until shutdown.
+pub struct Runtime {
+    cfg: Arc<Config>,
+    parts: Parts,
+    state: State,
+    tx: mpsc::UnboundedSender<Event>,
+    rx: mpsc::UnboundedReceiver<Event>,
+    screen: watch::Sender<ScreenModel>,
+    state_tx: watch::Sender<State>,
+    photo: watch::Sender<Option<Arc<Vec<u8>>>>,
+    scanning: watch::Sender<bool>,
+    span: Span,
+}
+
+/// Wall-clock time in ms since the Unix epoch (the flow's clock).
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// How an event is written to the journal and logs: no personal data, no full codes.
+pub fn describe(event: &Event) -> String {
+    match event {
+        Event::CodeScanned(ScannedCode::Personal(code)) => {
+            format!("CodeScanned(Personal {})", mask::token(code))
+        }
+        Event::CodeResolved { shots_used, .. } => format!("CodeResolved(shots_used={shots_used})"),
+        Event::OrderCreated(o) => format!("OrderCreated({}, {} fen)", o.id, o.amount_fen),
+        other => format!("{other:?}"),
+    }
+}
+
+fn camera_problem(kind: CamErr) -> CaptureProblem {
+    match kind {
+        CamErr::Timeout => CaptureProblem::Timeout,
+        CamErr::Disconnected | CamErr::Claimed | CamErr::ActorGone => CaptureProblem::Disconnected,
+        _ => CaptureProblem::Busy,
+    }
+}
+
+impl Runtime {
+    /// A runtime over `parts`, resuming from the journal's last state if there is one.
+    pub fn new(cfg: Arc<Config>, parts: Parts) -> (Self, Handle) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let now = now_ms();
+        let state = parts.journal.last_state().unwrap_or_else(|| {
+            let mut s = State::new(now);
+            s.lang = cfg.kiosk.language;
+            s
+        });
+        let (screen, screen_rx) = watch::channel(flow::view(&cfg.flow, &state));
+        let (state_tx, state_rx) = watch::channel(state.clone());
+        let (photo, photo_rx) = watch::channel(None);
+        let (scanning, _) = watch::channel(false);
+        let handle = Handle {
+            events: tx.clone(),
+            screen: screen_rx,
+            state: state_rx,
+            frames: parts.camera.frames(),
+            photo: photo_rx,
+        };
+        let runtime = Self {
+            cfg,
+            parts,
+            state,
+            tx,
+            rx,
+            screen,
+            state_tx,
+            photo,
+            scanning,
+            span: Span::none(),
+        };
+        (runtime, handle)
+    }
+
+    /// Run until `shutdown` completes; then lights off and chair motor off.
+    pub async fn run(mut self, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::spawn(qr_worker(
+            self.parts.camera.frames(),
+            self.scanning.subscribe(),
+            self.cfg.qr.clone(),
+            self.tx.clone(),
+        ));
+        tokio::spawn(health_watcher(self.parts.clone(), self.tx.clone()));
+        if self.state.session.is_some() {
+            let seq = self.state.session.as_ref().map_or(0, |s| s.seq);
+            self.span = self.session_span(seq);
+            info!(parent: &self.span, "resuming session after restart");
+        }
+        self.apply(Event::Tick { now_ms: now_ms() });
+        self.apply(Event::Restored);
+
+        let mut tick = tokio::time::interval(Duration::from_millis(200));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                Some(event) = self.rx.recv() => self.apply(event),
+                _ = tick.tick() => self.apply(Event::Tick { now_ms: now_ms() }),
+                () = &mut shutdown => break,
+            }
+        }
+        info!("shutting down: chair motor off, lights off");
+        let (lights, chair) = (self.parts.lights.clone(), self.parts.chair.clone());
+        let _ = tokio::time::timeout(Duration::from_secs(3), async {
+            if let Err(e) = chair.motor(false).await {
+                error!(error = %e, "could not disable the chair motor at shutdown");
+            }
+            if let Err(e) = lights.preset("off").await {
+                warn!(error = %e, "could not switch the lights off at shutdown");
+            }
+        })
+        .await;
+        self.parts.camera.live_view(false);
+    }
+
+    fn session_span(&self, seq: u64) -> Span {
+        info_span!("session", id = %format!("{}-{}", self.cfg.kiosk.id, seq))
+    }
+
+    /// One transition: step, journal, act, publish.
+    fn apply(&mut self, event: Event) {
+        let is_tick = matches!(event, Event::Tick { .. });
+        let summary = describe(&event);
+        let old_code = self.state.session.as_ref().and_then(|s| s.code.clone());
+        let (next, effects) = flow::step(&self.cfg.flow, self.state.clone(), event);
+        let significant = !effects.is_empty() || {
+            let mut a = next.clone();
+            a.now_ms = self.state.now_ms;
+            a.last_activity_ms = self.state.last_activity_ms;
+            a != self.state
+        };
+        if significant {
+            if !is_tick {
+                tracing::debug!(parent: &self.span, event = %summary, "event");
+            }
+            if let Err(e) = self.parts.journal.record(&summary, &next) {
+                error!(error = %e, "journal write failed; continuing without it");
+            }
+        }
+        self.state = next;
+        for effect in effects {
+            if let Effect::SessionEnded { ref outcome, .. } = effect
+                && let Some(code) = &old_code
+            {
+                // Whatever the service does not hold by now was not chosen: delete it.
+                if let Err(e) = self.parts.journal.delete_photos(code) {
+                    warn!(error = %e, "could not delete the session's photos");
+                }
+                info!(parent: &self.span, outcome = %outcome, "session ended");
+            }
+            self.execute(effect);
+        }
+        self.screen.send_if_modified(|m| {
+            let new = flow::view(&self.cfg.flow, &self.state);
+            let changed = *m != new;
+            *m = new;
+            changed
+        });
+        if significant {
+            self.state_tx.send_replace(self.state.clone());
+        }
+    }
+
+    fn spawn(&self, work: impl std::future::Future<Output = Option<Event>> + Send + 'static) {
+        let tx = self.tx.clone();
+        tokio::spawn(
+            async move {
+                if let Some(event) = work.await {
+                    let _ = tx.send(event);
+                }
+            }
+            .instrument(self.span.clone()),
+        );
+    }
+
+    fn service_timeout(&self) -> Duration {
+        Duration::from_millis(self.cfg.service.timeout_ms)
+    }
+
+    fn execute(&mut self, effect: Effect) {
+        let service = self.parts.service.clone();
+        let timeout = self.service_timeout();
+        match effect {
+            Effect::LiveView(on) => self.parts.camera.live_view(on),
+            Effect::QrScanning(on) => {
+                self.scanning.send_replace(on);
+            }
+            Effect::Lights(preset) => {
+                let lights = self.parts.lights.clone();
+                self.spawn(async move {
+                    match lights.preset(preset.name()).await {
+                        Ok(()) => None,
+                        Err(e) => {
+                            warn!(error = %e, preset = preset.name(), "lights failed");
+                            Some(Event::DeviceFault {
+                                device: Device::Lights,
+                                kind: e.kind().name().into(),
+                            })
+                        }
+                    }
+                });
+            }
+            Effect::ChairMotor(on) => {
+                let chair = self.parts.chair.clone();
+                self.spawn(async move {
+                    match chair.motor(on).await {
+                        Ok(()) => None,
+                        Err(e) => {
+                            error!(error = %e, enable = on, "chair motor command failed");
+                            Some(Event::DeviceFault {
+                                device: Device::Chair,
+                                kind: e.kind().name().into(),
+                            })
+                        }
+                    }
+                });
+            }
+            Effect::ResolveCode { code } => {
+                let journal = self.parts.journal.clone();
+                self.spawn(async move {
+                    match tokio::time::timeout(timeout, service.resolve(&code)).await {
+                        Ok(Ok(r)) => {
+                            let local = journal.shots_used(&code).unwrap_or(0);
+                            info!(
+                                name = %mask::name(&r.identity.name),
+                                id = %mask::id_number(&r.identity.id_number),
+                                shots_used = r.shots_used.max(local),
+                                "code resolved"
+                            );
+                            Some(Event::CodeResolved {
+                                identity: r.identity,
+                                shots_used: r.shots_used.max(local),
+                            })
+                        }
+                        Ok(Err(ServiceError::Rejected(reason))) => Some(Event::CodeRejected(reason)),
+                        Ok(Err(e)) => {
+                            warn!(error = %e, "resolve failed");
+                            Some(Event::ServiceFailed(ServiceOp::Resolve))
+                        }
+                        Err(_) => {
+                            warn!("resolve timed out");
+                            Some(Event::ServiceFailed(ServiceOp::Resolve))
+                        }
+                    }
+                });
+            }
+            Effect::Capture { shot } => self.capture(shot),
+            Effect::Upload { code, shot } => {
+                let journal = self.parts.journal.clone();
+                self.spawn(async move {
+                    let jpeg = match journal.photo(&code, shot) {
+                        Ok(Some(jpeg)) => jpeg,
+                        other => {
+                            error!(?other, shot, "the photo to upload is not in the journal");
+                            return Some(Event::ServiceFailed(ServiceOp::Upload));
+                        }
+                    };
+                    match tokio::time::timeout(timeout, service.upload(&code, shot, &jpeg)).await {
+                        Ok(Ok(submission)) => {
+                            // The service holds the photo now: no copy stays on the kiosk.
+                            if let Err(e) = journal.delete_photos(&code) {
+                                warn!(error = %e, "could not delete uploaded photos");
+                            }
+                            info!(shot, %submission, "photo uploaded");
+                            Some(Event::Uploaded { submission })
+                        }
+                        Ok(Err(e)) => {
+                            warn!(error = %e, shot, "upload failed; will retry");
+                            Some(Event::ServiceFailed(ServiceOp::Upload))
+                        }
+                        Err(_) => {
+                            warn!(shot, "upload timed out; will retry");
+                            Some(Event::ServiceFailed(ServiceOp::Upload))
+                        }
+                    }
+                });
+            }
+            Effect::PollReview { submission } => self.spawn(async move {
+                match tokio::time::timeout(timeout, service.review(&submission)).await {
+                    Ok(Ok(state)) => Some(Event::ReviewUpdate(state)),
+                    _ => Some(Event::ServiceFailed(ServiceOp::Review)),
+                }
+            }),
+            Effect::CreateOrder { submission } => self.spawn(async move {
+                match tokio::time::timeout(timeout, service.create_order(&submission)).await {
+                    Ok(Ok(order)) => Some(Event::OrderCreated(order)),
+                    other => {
+                        warn!(?other, "order creation failed");
+                        Some(Event::ServiceFailed(ServiceOp::CreateOrder))
+                    }
+                }
+            }),
+            Effect::PollPayment { order } => self.spawn(async move {
+                match tokio::time::timeout(timeout, service.payment(&order)).await {
+                    Ok(Ok(state)) => Some(Event::PaymentUpdate(state)),
+                    _ => Some(Event::ServiceFailed(ServiceOp::Payment)),
+                }
+            }),
+            Effect::CloseOrder { order } => self.spawn(async move {
+                if let Err(e) = service.close_order(&order).await {
+                    warn!(error = %e, %order, "could not close the order");
+                }
+                None
+            }),
+            Effect::CheckDevices => {
+                let parts = self.parts.clone();
+                self.spawn(async move { Some(check_devices(&parts).await) });
+            }
+            Effect::SessionStarted { seq } => {
+                self.span = self.session_span(seq);
+                info!(parent: &self.span, "session started");
+            }
+            Effect::SessionEnded { .. } => {
+                self.span = Span::none();
+                self.photo.send_replace(None);
+            }
+        }
+    }
+
+    fn capture(&mut self, shot: u8) {
+        let Some(code) = self.state.session.as_ref().and_then(|s| s.code.clone()) else {
+            return;
+        };
+        let camera = self.parts.camera.clone();
+        let journal = self.parts.journal.clone();
+        let photo_tx = self.photo.clone();
+        let photo_cfg = self.cfg.photo.clone();
+        self.spawn(async move {
+            let started = std::time::Instant::now();
+            let raw = match camera.capture().await {
+                Ok(raw) => raw,
+                Err(e) => {
+                    warn!(error = %e, shot, "capture failed; not counted");
+                    return Some(Event::CaptureFailed(camera_problem(e.kind())));
+                }
+            };
+            let processed =
+                tokio::task::spawn_blocking(move || photo::process(&photo_cfg, &raw)).await;
+            let jpeg = match processed {
+                Ok(Ok(jpeg)) => jpeg,
+                other => {
+                    error!(?other, shot, "the camera's image could not be processed; not counted");
+                    return Some(Event::CaptureFailed(CaptureProblem::Busy));
+                }
+            };
+            // Counted only once the photo is safely in the journal.
+            if let Err(e) = journal.store_shot(&code, shot, &jpeg) {
+                error!(error = %e, shot, "could not journal the photo; not counted");
+                return Some(Event::CaptureFailed(CaptureProblem::Busy));
+            }
+            info!(shot, ms = started.elapsed().as_millis() as u64, bytes = jpeg.len(), "shot taken");
+            photo_tx.send_replace(Some(Arc::new(jpeg)));
+            Some(Event::Captured { shot })
+        });
+    }
+}
+
+/// Ask every device whether it answers.
+pub async fn check_devices(parts: &Parts) -> Event {
+    parts.camera.reconnect();
+    if let Err(e) = parts.camera.info().await {
+        return Event::DeviceFault {
+            device: Device::Camera,
+            kind: e.kind().name().into(),
+        };
+    }
+    if let Err(e) = parts.lights.levels().await {
+        return Event::DeviceFault {
+            device: Device::Lights,
+            kind: e.kind().name().into(),
+        };
+    }
+    if let Err(e) = parts.chair.status().await {
+        return Event::DeviceFault {
+            device: Device::Chair,
+            kind: e.kind().name().into(),
+        };
+    }
+    Event::DevicesHealthy
+}
+
+/// Camera health → flow events: lost → fault; back → check everything → healthy.
+async fn health_watcher(parts: Parts, tx: mpsc::UnboundedSender<Event>) {
+    let mut health = parts.camera.health();
+    let mut was_down = false;
+    loop {
+        let current = health.borrow_and_update().clone();
+        match current {
+            Health::Disconnected { kind, .. } => {
+                was_down = true;
+                let _ = tx.send(Event::DeviceFault {
+                    device: Device::Camera,
+                    kind: kind.name().into(),
+                });
+            }
+            Health::Connected(_) if was_down => {
+                was_down = false;
+                let _ = tx.send(check_devices(&parts).await);
+            }
+            _ => {}
+        }
+        if health.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// While scanning is on, decode the newest live-view frame on a blocking worker; frames that
+/// arrive meanwhile are skipped (the watch channel keeps only the latest). The same payload is
+/// reported again only after two seconds.
+async fn qr_worker(
+    mut frames: watch::Receiver<Option<Arc<Frame>>>,
+    mut scanning: watch::Receiver<bool>,
+    rules: qr::QrRules,
+    tx: mpsc::UnboundedSender<Event>,
+) {
+    let mut last: Option<(String, std::time::Instant)> = None;
+    loop {
+        if !*scanning.borrow_and_update() {
+            if scanning.changed().await.is_err() {
+                return;
+            }
+            continue;
+        }
+        tokio::select! {
+            r = frames.changed() => if r.is_err() { return },
+            r = scanning.changed() => { if r.is_err() { return } continue; }
+        }
+        let Some(frame) = frames.borrow_and_update().clone() else {
+            continue;
+        };
+        let Ok(Ok(codes)) = tokio::task::spawn_blocking(move || qr::decode_image(&frame.jpeg)).await
+        else {
+            continue;
+        };
+        for payload in codes {
+            if last
+                .as_ref()
+                .is_some_and(|(p, at)| *p == payload && at.elapsed() < Duration::from_secs(2))
+            {
+                continue;
+            }
+            let kind = qr::classify(&rules, &payload);
+            let kind_name = match kind {
+                ScannedCode::Personal(_) => "personal",
+                ScannedCode::RawChsi => "raw_chsi",
+                ScannedCode::Foreign => "foreign",
+            };
+            info!(code = %mask::token(&payload), kind = kind_name, "QR code read");
+            last = Some((payload, std::time::Instant::now()));
+            let _ = tx.send(Event::CodeScanned(kind));
+            break;
+        }
+    }
+}

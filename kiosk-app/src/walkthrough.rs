@@ -1,0 +1,257 @@
+//! `kiosk walkthrough`: one complete scripted session through the real flow, runtime, devices
+//! (simulated) and UI (Slint, software-rendered, no display). Every screen is written to PNG in
+//! Chinese and English, and `report.json` lists the screens visited and the time spent in each.
+//!
+//! The script only does what a graduate would: touch buttons (through the UI's own callback),
+//! hold up their QR code, press the seat button. A technician then pulls the camera's cable to
+//! show the out-of-service screen, and plugs it back.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use kiosk_ui::model::{Lang, ScreenModel};
+use kiosk_ui::pixels::{self, Pixels};
+use kiosk_ui::{Action, Ui, headless, screen_key};
+use serde::Serialize;
+use tokio::sync::oneshot;
+
+use crate::assemble;
+use crate::config::Config;
+use crate::flow::Event;
+use crate::journal::Journal;
+use crate::runtime::Runtime;
+use crate::service::sim::DEMO_ROSTER;
+
+/// One screen visited.
+#[derive(Debug, Serialize)]
+pub struct Visit {
+    /// Screen key (e.g. `shoot-countdown`).
+    pub screen: String,
+    /// Time spent on it, ms.
+    pub ms: u64,
+}
+
+/// What `report.json` holds.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// Whether the session reached the done screen.
+    pub reached_done: bool,
+    /// Screens in the order visited.
+    pub visits: Vec<Visit>,
+    /// PNG files written.
+    pub pngs: Vec<String>,
+    /// Transitions the journal recorded.
+    pub journal_transitions: u64,
+    /// Wall time of the whole walkthrough, ms.
+    pub total_ms: u64,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Do {
+    Press(Action),
+    PresentQr,
+    SeatButtonThen(Action),
+    Wait,
+    Unplug,
+    Replug,
+    End,
+}
+
+/// The script: on this screen, after it is rendered, do this.
+const SCRIPT: &[(&str, Do)] = &[
+    ("attract", Do::Press(Action::Start)),
+    ("photo-type", Do::Press(Action::ChooseGraduatePhoto)),
+    ("prepare", Do::Press(Action::PrepareShoot)),
+    ("scan", Do::PresentQr),
+    ("confirm", Do::Press(Action::ConfirmIdentity)),
+    ("lighting-idle-warning", Do::Press(Action::GlassesNo)),
+    ("rules", Do::Press(Action::AcceptRules)),
+    ("chair", Do::SeatButtonThen(Action::ChairReady)),
+    ("shoot-ready", Do::Press(Action::TakePhoto)),
+    ("shoot-preview", Do::Press(Action::UsePhoto)),
+    ("pay-showing", Do::Wait),
+    ("done", Do::Press(Action::Finish)),
+    ("attract", Do::Unplug),
+    ("out-of-service", Do::Replug),
+    ("attract", Do::End),
+];
+
+/// The demo configuration with delays short enough for a walkthrough, and an idle timeout
+/// short enough that its warning appears (on the lighting screen, where the script waits).
+pub fn config(mut cfg: Config) -> Config {
+    cfg.flow.idle_timeout_secs = 40;
+    cfg.flow.idle_warning_secs = 37;
+    cfg.flow.review_expected_secs = 4;
+    cfg.flow.review_poll_secs = 1;
+    cfg.flow.payment_poll_secs = 1;
+    cfg.service.sim.review_ms = 3_000;
+    cfg.service.sim.auto_pay_ms = Some(2_500);
+    cfg.service.sim.latency_ms = 20;
+    cfg
+}
+
+/// Run the walkthrough, writing PNGs and `report.json` into `out`.
+pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
+    let started = Instant::now();
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let cfg = Arc::new(cfg);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let _enter = rt.enter();
+
+    let journal_path = out.join("journal.sqlite3");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(PathBuf::from(format!("{}{suffix}", journal_path.display())));
+    }
+    let (parts, sims) = assemble::parts(&cfg, Journal::open(&journal_path)?)?;
+    let journal = parts.journal.clone();
+    let camera_sim = sims.camera.clone().context("the walkthrough needs the simulated camera")?;
+    let serial_sim = sims.serial.as_ref().map(|s| s.handle());
+    let (runtime, handle) = Runtime::new(cfg.clone(), parts);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let runtime_task = rt.spawn(runtime.run(async {
+        let _ = stopped.await;
+    }));
+
+    // Decode live-view frames and the photo off the UI thread; the UI takes the latest.
+    let latest_frame: Arc<Mutex<Option<Pixels>>> = Arc::default();
+    let latest_photo: Arc<Mutex<Option<Pixels>>> = Arc::default();
+    {
+        let (mut frames, slot) = (handle.frames.clone(), latest_frame.clone());
+        rt.spawn(async move {
+            while frames.changed().await.is_ok() {
+                let Some(frame) = frames.borrow_and_update().clone() else { continue };
+                let px = tokio::task::spawn_blocking(move || pixels::decode(&frame.jpeg, true)).await;
+                *slot.lock().unwrap_or_else(|p| p.into_inner()) = px.ok().flatten();
+            }
+        });
+        let (mut photo, slot) = (handle.photo.clone(), latest_photo.clone());
+        rt.spawn(async move {
+            while photo.changed().await.is_ok() {
+                let bytes = photo.borrow_and_update().clone();
+                let px = match bytes {
+                    Some(b) => tokio::task::spawn_blocking(move || pixels::decode(&b, false)).await.ok().flatten(),
+                    None => None,
+                };
+                *slot.lock().unwrap_or_else(|p| p.into_inner()) = px;
+            }
+        });
+    }
+
+    let (width, height) = match cfg.display.orientation {
+        crate::config::Orientation::Landscape => (1920, 1080),
+        crate::config::Orientation::Portrait => (1080, 1920),
+    };
+    let screen = headless::install(width, height)?;
+    let ui = Ui::new()?;
+    ui.set_portrait(height > width);
+    screen.show(ui.window())?;
+    let events = handle.events.clone();
+    ui.connect(move |intent| {
+        let _ = events.send(Event::Intent(intent));
+    });
+
+    let mut screen_rx = handle.screen.clone();
+    let mut visits: Vec<(String, Instant)> = Vec::new();
+    let mut rendered: HashSet<String> = HashSet::new();
+    let mut pngs = Vec::new();
+    let mut step = 0;
+    let mut reached_done = false;
+    let deadline = Instant::now() + Duration::from_secs(120);
+
+    while step < SCRIPT.len() {
+        if Instant::now() > deadline {
+            bail!(
+                "walkthrough stuck: waited for screen {:?}, last seen {:?}",
+                SCRIPT[step].0,
+                visits.last().map(|v| &v.0)
+            );
+        }
+        let _ = rt.block_on(async {
+            tokio::time::timeout(Duration::from_millis(100), screen_rx.changed()).await
+        });
+        let model: ScreenModel = screen_rx.borrow_and_update().clone();
+        let frame = latest_frame.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let has_frame = frame.is_some();
+        ui.set_live_frame(frame);
+        ui.set_photo(latest_photo.lock().unwrap_or_else(|p| p.into_inner()).clone());
+        let key = screen_key(&model);
+        if visits.last().map(|v| &v.0) != Some(&key) {
+            visits.push((key.clone(), Instant::now()));
+        }
+        reached_done |= key == "done";
+
+        let ready = !model.live_view || has_frame;
+        if ready && !rendered.contains(&key) {
+            let n = rendered.len() + 1;
+            for lang in [Lang::Zh, Lang::En] {
+                ui.render(&ScreenModel { lang, ..model.clone() });
+                let name = match lang {
+                    Lang::Zh => format!("{n:02}-{key}.png"),
+                    Lang::En => format!("{n:02}-{key}.en.png"),
+                };
+                screen.snapshot().save(out.join(&name))?;
+                pngs.push(name);
+            }
+            rendered.insert(key.clone());
+        }
+        ui.render(&model);
+
+        let (want, action) = SCRIPT[step];
+        // The idle warning may come up on any screen the script lingers on; it is the same
+        // screen underneath.
+        let matches = key == want || key.strip_suffix("-idle-warning") == Some(want);
+        if !matches || !rendered.contains(&key) {
+            continue;
+        }
+        step += 1;
+        match action {
+            Do::Press(a) => ui.act(a),
+            Do::PresentQr => camera_sim.present_qr(Some(DEMO_ROSTER[0].0)),
+            Do::SeatButtonThen(a) => {
+                if let Some(sim) = &serial_sim {
+                    sim.press_button(Some(true));
+                    sim.press_button(None);
+                }
+                ui.act(a);
+            }
+            Do::Wait => {}
+            Do::Unplug => {
+                camera_sim.present_qr(None);
+                camera_sim.unplug(true);
+            }
+            Do::Replug => camera_sim.unplug(false),
+            Do::End => {}
+        }
+    }
+
+    let now = Instant::now();
+    let mut report_visits = Vec::new();
+    for (i, (key, at)) in visits.iter().enumerate() {
+        let until = visits.get(i + 1).map_or(now, |v| v.1);
+        report_visits.push(Visit {
+            screen: key.clone(),
+            ms: until.duration_since(*at).as_millis() as u64,
+        });
+    }
+    let _ = stop.send(());
+    let _ = rt.block_on(runtime_task);
+    let report = Report {
+        reached_done,
+        visits: report_visits,
+        pngs,
+        journal_transitions: journal.transitions().unwrap_or(0),
+        total_ms: started.elapsed().as_millis() as u64,
+    };
+    std::fs::write(out.join("report.json"), serde_json::to_vec_pretty(&report)?)?;
+    drop(sims);
+    if !reached_done {
+        bail!("the session did not reach the done screen");
+    }
+    Ok(report)
+}

@@ -1,0 +1,267 @@
+//! Screen model → Slint properties; Slint actions → intents. Small pure `map_*` functions.
+
+use std::cell::RefCell;
+
+use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
+
+use crate::model::{self, Intent, Lang, ScreenModel};
+use crate::pixels::{self, Pixels};
+use crate::{Action, Bridge, DoneKind, KioskWindow, PayStage, Reason, ReviewStage, ScanNotice, Screen, ShootStage};
+
+/// The booth window and its adapter. Lives on the UI thread.
+pub struct Ui {
+    window: KioskWindow,
+    last_qr: RefCell<Option<String>>,
+    last_lang: RefCell<Option<Lang>>,
+}
+
+/// The intent a Slint action stands for.
+pub fn map_action(action: Action) -> Intent {
+    match action {
+        Action::Start => Intent::Start,
+        Action::ChooseGraduatePhoto => Intent::ChooseGraduatePhoto,
+        Action::PrepareShoot => Intent::PrepareShoot,
+        Action::ConfirmIdentity => Intent::ConfirmIdentity,
+        Action::GlassesYes => Intent::ChooseGlasses(true),
+        Action::GlassesNo => Intent::ChooseGlasses(false),
+        Action::AcceptRules => Intent::AcceptRules,
+        Action::ChairReady => Intent::ChairReady,
+        Action::TakePhoto => Intent::TakePhoto,
+        Action::Retake => Intent::Retake,
+        Action::UsePhoto => Intent::UsePhoto,
+        Action::RetryPayment => Intent::RetryPayment,
+        Action::Back => Intent::Back,
+        Action::Cancel => Intent::Cancel,
+        Action::StillHere => Intent::StillHere,
+        Action::Finish => Intent::Finish,
+        Action::LangZh => Intent::SetLanguage(Lang::Zh),
+        Action::LangEn => Intent::SetLanguage(Lang::En),
+        Action::RetryDevices => Intent::RetryDevices,
+    }
+}
+
+fn map_screen(s: model::Screen) -> Screen {
+    use model::Screen as M;
+    match s {
+        M::Attract => Screen::Attract,
+        M::PhotoType => Screen::PhotoType,
+        M::Prepare => Screen::Prepare,
+        M::Scan => Screen::Scan,
+        M::Confirm => Screen::Confirm,
+        M::Lighting => Screen::Lighting,
+        M::Rules => Screen::Rules,
+        M::Chair => Screen::Chair,
+        M::Shoot => Screen::Shoot,
+        M::Review => Screen::Review,
+        M::Pay => Screen::Pay,
+        M::Done => Screen::Done,
+        M::OutOfService => Screen::OutOfService,
+    }
+}
+
+fn map_notice(n: Option<model::ScanNotice>) -> ScanNotice {
+    use model::ScanNotice as M;
+    match n {
+        None => ScanNotice::None,
+        Some(M::Checking) => ScanNotice::Checking,
+        Some(M::RawChsiCode) => ScanNotice::RawChsiCode,
+        Some(M::ForeignCode) => ScanNotice::ForeignCode,
+        Some(M::UnknownCode) => ScanNotice::UnknownCode,
+        Some(M::ExpiredCode) => ScanNotice::ExpiredCode,
+        Some(M::NoShotsLeft) => ScanNotice::NoShotsLeft,
+        Some(M::ServiceUnavailable) => ScanNotice::ServiceUnavailable,
+    }
+}
+
+fn map_shoot(s: model::ShootStage) -> ShootStage {
+    use model::ShootStage as M;
+    match s {
+        M::Ready => ShootStage::Ready,
+        M::Countdown => ShootStage::Countdown,
+        M::Capturing => ShootStage::Capturing,
+        M::Preview => ShootStage::Preview,
+        M::Failed => ShootStage::Failed,
+    }
+}
+
+fn map_review(s: model::ReviewStage) -> ReviewStage {
+    match s {
+        model::ReviewStage::Uploading => ReviewStage::Uploading,
+        model::ReviewStage::Waiting => ReviewStage::Waiting,
+        model::ReviewStage::Failed => ReviewStage::Failed,
+    }
+}
+
+fn map_pay(s: model::PayStage) -> PayStage {
+    match s {
+        model::PayStage::Creating => PayStage::Creating,
+        model::PayStage::Showing => PayStage::Showing,
+        model::PayStage::Expired => PayStage::Expired,
+        model::PayStage::Failed => PayStage::Failed,
+    }
+}
+
+/// "m:ss" for a number of seconds (digits only; the words around it are translated in Slint).
+fn clock(secs: u32) -> String {
+    format!("{}:{:02}", secs / 60, secs % 60)
+}
+
+/// A short key naming what is on screen, e.g. `shoot-countdown` (walkthrough file names, tests).
+pub fn screen_key(m: &ScreenModel) -> String {
+    use model::Screen as M;
+    let base = match m.screen {
+        M::Attract => "attract",
+        M::PhotoType => "photo-type",
+        M::Prepare => "prepare",
+        M::Scan => "scan",
+        M::Confirm => "confirm",
+        M::Lighting => "lighting",
+        M::Rules => "rules",
+        M::Chair => "chair",
+        M::Shoot => "shoot",
+        M::Review => "review",
+        M::Pay => "pay",
+        M::Done => "done",
+        M::OutOfService => "out-of-service",
+    };
+    let stage = match m.screen {
+        M::Scan => m.scan_notice.map(|n| match n {
+            model::ScanNotice::Checking => "checking",
+            _ => "refused",
+        }),
+        M::Shoot => Some(match m.shoot_stage {
+            model::ShootStage::Ready => "ready",
+            model::ShootStage::Countdown => "countdown",
+            model::ShootStage::Capturing => "capturing",
+            model::ShootStage::Preview => "preview",
+            model::ShootStage::Failed => "failed",
+        }),
+        M::Review => Some(match m.review_stage {
+            model::ReviewStage::Uploading => "uploading",
+            model::ReviewStage::Waiting => "waiting",
+            model::ReviewStage::Failed => "failed",
+        }),
+        M::Pay => Some(match m.pay_stage {
+            model::PayStage::Creating => "creating",
+            model::PayStage::Showing => "showing",
+            model::PayStage::Expired => "expired",
+            model::PayStage::Failed => "failed",
+        }),
+        _ => None,
+    };
+    let mut key = match stage {
+        Some(stage) => format!("{base}-{stage}"),
+        None => base.to_owned(),
+    };
+    if m.idle_warning_secs.is_some() {
+        key.push_str("-idle-warning");
+    }
+    key
+}
+
+impl Ui {
+    /// Create the window (the Slint platform must be set up first: a backend or
+    /// [`crate::headless`]).
+    pub fn new() -> Result<Self, slint::PlatformError> {
+        Ok(Self {
+            window: KioskWindow::new()?,
+            last_qr: RefCell::new(None),
+            last_lang: RefCell::new(None),
+        })
+    }
+
+    /// The Slint window.
+    pub fn window(&self) -> &KioskWindow {
+        &self.window
+    }
+
+    /// Send every touch to `on_intent` (which must not block: hand it to a channel).
+    pub fn connect(&self, on_intent: impl Fn(Intent) + 'static) {
+        self.window
+            .global::<Bridge>()
+            .on_act(move |action| on_intent(map_action(action)));
+    }
+
+    /// Press a button as a touch would (walkthrough, tests): goes through the same callback.
+    pub fn act(&self, action: Action) {
+        self.window.global::<Bridge>().invoke_act(action);
+    }
+
+    /// Use portrait layout.
+    pub fn set_portrait(&self, portrait: bool) {
+        self.window.global::<Bridge>().set_portrait(portrait);
+    }
+
+    /// Show a screen model.
+    pub fn render(&self, m: &ScreenModel) {
+        if *self.last_lang.borrow() != Some(m.lang) {
+            // Ignored if no translation is bundled (the source language is Chinese).
+            let _ = slint::select_bundled_translation(m.lang.translation());
+            *self.last_lang.borrow_mut() = Some(m.lang);
+        }
+        let b = self.window.global::<Bridge>();
+        b.set_screen(map_screen(m.screen));
+        b.set_english(m.lang == Lang::En);
+        let (step, steps) = m.step.unwrap_or((0, 10));
+        b.set_step(i32::from(step));
+        b.set_steps(i32::from(steps));
+        b.set_idle_warning(m.idle_warning_secs.map_or(-1, |s| s as i32));
+        b.set_time_left(m.time_left_secs.map(clock).unwrap_or_default().into());
+        b.set_can_back(m.can_go_back);
+        b.set_can_cancel(m.can_cancel);
+        b.set_live_view(m.live_view);
+        b.set_scan_notice(map_notice(m.scan_notice));
+        let id = m.identity.clone().unwrap_or_default();
+        b.set_name(id.name.into());
+        b.set_id_number(id.id_number.into());
+        b.set_school(id.school.into());
+        b.set_level(id.level.into());
+        b.set_shots_used(i32::from(m.shots_used));
+        b.set_shots_max(i32::from(m.shots_max));
+        b.set_shoot_stage(map_shoot(m.shoot_stage));
+        b.set_countdown(m.countdown as i32);
+        b.set_review_stage(map_review(m.review_stage));
+        b.set_review_progress(m.review_progress);
+        b.set_upload_retries(m.upload_retries as i32);
+        let reasons: Vec<Reason> = m
+            .reasons
+            .iter()
+            .map(|r| Reason {
+                zh: SharedString::from(r.zh.as_str()),
+                en: SharedString::from(r.en.as_str()),
+            })
+            .collect();
+        b.set_reasons(ModelRc::new(VecModel::from(reasons)));
+        b.set_pay_stage(map_pay(m.pay_stage));
+        b.set_amount(format!("{}.{:02}", m.amount_fen / 100, m.amount_fen % 100).into());
+        if *self.last_qr.borrow() != m.pay_qr {
+            let image = m
+                .pay_qr
+                .as_deref()
+                .and_then(pixels::qr)
+                .map(Image::from_rgb8)
+                .unwrap_or_default();
+            b.set_pay_qr(image);
+            *self.last_qr.borrow_mut() = m.pay_qr.clone();
+        }
+        b.set_done_kind(match m.done_kind {
+            model::DoneKind::Paid => DoneKind::Paid,
+            model::DoneKind::ReviewPending => DoneKind::ReviewPending,
+        });
+        b.set_fault_reference(m.fault_reference.clone().unwrap_or_default().into());
+    }
+
+    /// Show a live-view frame (decoded and mirrored off the UI thread).
+    pub fn set_live_frame(&self, frame: Option<Pixels>) {
+        let b = self.window.global::<Bridge>();
+        b.set_has_live_frame(frame.is_some());
+        b.set_live_frame(frame.map(Image::from_rgb8).unwrap_or_default());
+    }
+
+    /// Show the photo just taken.
+    pub fn set_photo(&self, photo: Option<Pixels>) {
+        self.window
+            .global::<Bridge>()
+            .set_photo(photo.map(Image::from_rgb8).unwrap_or_default());
+    }
+}
