@@ -139,7 +139,8 @@ impl CameraActor {
 
     /// Model, port and power.
     pub async fn info(&self) -> Result<CameraInfo, CameraError> {
-        self.call("info", self.cfg.call_timeout, Command::Info).await
+        self.call("info", self.cfg.call_timeout, Command::Info)
+            .await
     }
 
     /// Take a full-resolution photo. Live view pauses for it and resumes after.

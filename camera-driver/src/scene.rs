@@ -141,6 +141,7 @@ fn draw_phone(c: &mut Canvas, payload: &str) {
 pub fn jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
     let mut out = Vec::with_capacity(img.as_raw().len() / 10);
     let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
-    img.write_with_encoder(encoder).expect("JPEG encoding into memory");
+    img.write_with_encoder(encoder)
+        .expect("JPEG encoding into memory");
     out
 }

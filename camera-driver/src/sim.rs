@@ -200,11 +200,19 @@ impl Camera for SimCamera {
         let fault = self.control.lock().faults.pop_front();
         match fault {
             Some(SimFault::Busy) => {
-                return Err(CameraError::new(ErrorKind::Busy, "capture", "PTP Device Busy"));
+                return Err(CameraError::new(
+                    ErrorKind::Busy,
+                    "capture",
+                    "PTP Device Busy",
+                ));
             }
             Some(SimFault::Hang(d)) => {
                 std::thread::sleep(d);
-                return Err(CameraError::new(ErrorKind::Timeout, "capture", "I/O in progress"));
+                return Err(CameraError::new(
+                    ErrorKind::Timeout,
+                    "capture",
+                    "I/O in progress",
+                ));
             }
             Some(SimFault::Unplug) => {
                 self.control.unplug(true);
@@ -231,7 +239,13 @@ impl Camera for SimCamera {
             .settings
             .get(key)
             .cloned()
-            .ok_or_else(|| CameraError::new(ErrorKind::Refused, "get_config", format!("no setting {key:?}")))
+            .ok_or_else(|| {
+                CameraError::new(
+                    ErrorKind::Refused,
+                    "get_config",
+                    format!("no setting {key:?}"),
+                )
+            })
     }
 
     fn set_config(&mut self, key: &str, value: &str) -> Result<String, CameraError> {
@@ -312,16 +326,22 @@ mod tests {
         wait_for(&mut health, |h| matches!(h, Health::Connected(_))).await;
         let mut frames = actor.frames();
         actor.live_view(true);
-        tokio::time::timeout(Duration::from_secs(5), frames.wait_for(|f| f.as_ref().is_some_and(|f| f.seq >= 3)))
-            .await
-            .expect("three frames")
-            .unwrap();
+        tokio::time::timeout(
+            Duration::from_secs(5),
+            frames.wait_for(|f| f.as_ref().is_some_and(|f| f.seq >= 3)),
+        )
+        .await
+        .expect("three frames")
+        .unwrap();
         let photo = actor.capture().await.unwrap();
         assert!(photo.starts_with(&[0xFF, 0xD8]), "JPEG magic");
         assert_eq!(control.captures(), 1);
         assert_eq!(actor.set_config("iso", "200").await.unwrap(), "200");
         assert_eq!(actor.get_config("iso").await.unwrap(), "200");
-        assert_eq!(actor.get_config("nonsense").await.unwrap_err().kind(), ErrorKind::Refused);
+        assert_eq!(
+            actor.get_config("nonsense").await.unwrap_err().kind(),
+            ErrorKind::Refused
+        );
     }
 
     #[tokio::test]
@@ -334,7 +354,10 @@ mod tests {
         let err = actor.capture().await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Disconnected);
         wait_for(&mut health, |h| matches!(h, Health::Disconnected { .. })).await;
-        assert_eq!(actor.capture().await.unwrap_err().kind(), ErrorKind::Disconnected);
+        assert_eq!(
+            actor.capture().await.unwrap_err().kind(),
+            ErrorKind::Disconnected
+        );
         control.unplug(false);
         wait_for(&mut health, |h| matches!(h, Health::Connected(_))).await;
         assert!(actor.capture().await.is_ok());
@@ -363,7 +386,10 @@ mod tests {
         let mut health = actor.health();
         wait_for(&mut health, |h| matches!(h, Health::Connected(_))).await;
         control.inject(SimFault::Hang(Duration::from_millis(600)));
-        assert_eq!(actor.capture().await.unwrap_err().kind(), ErrorKind::Timeout);
+        assert_eq!(
+            actor.capture().await.unwrap_err().kind(),
+            ErrorKind::Timeout
+        );
         // The next capture queues behind the hung one and then succeeds.
         let photo = tokio::time::timeout(Duration::from_secs(5), async {
             loop {
@@ -385,7 +411,9 @@ mod tests {
         let actor = CameraActor::spawn(control.opener(small()), quick());
         let mut health = actor.health();
         let h = wait_for(&mut health, |h| matches!(h, Health::Disconnected { .. })).await;
-        let Health::Disconnected { kind, message } = h else { unreachable!() };
+        let Health::Disconnected { kind, message } = h else {
+            unreachable!()
+        };
         assert_eq!(kind, ErrorKind::Claimed);
         assert!(message.contains("gvfs-gphoto2-volume-monitor"), "{message}");
     }

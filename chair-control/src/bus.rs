@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
+use tokio_modbus::Slave;
 use tokio_modbus::client::{Context, Reader, Writer};
 use tokio_modbus::prelude::SlaveContext;
-use tokio_modbus::Slave;
 use tracing::{debug, warn};
 
 use crate::error::{DeviceError, ErrorKind};
@@ -122,12 +122,14 @@ impl Bus {
             match op {
                 Op::ReadHolding(a, n) => ctx.read_holding_registers(*a, *n).await,
                 Op::ReadInput(a, n) => ctx.read_input_registers(*a, *n).await,
-                Op::Write(a, words) if words.len() == 1 => {
-                    ctx.write_single_register(*a, words[0]).await.map(|r| r.map(|()| vec![]))
-                }
-                Op::Write(a, words) => {
-                    ctx.write_multiple_registers(*a, words).await.map(|r| r.map(|()| vec![]))
-                }
+                Op::Write(a, words) if words.len() == 1 => ctx
+                    .write_single_register(*a, words[0])
+                    .await
+                    .map(|r| r.map(|()| vec![])),
+                Op::Write(a, words) => ctx
+                    .write_multiple_registers(*a, words)
+                    .await
+                    .map(|r| r.map(|()| vec![])),
             }
         };
         let who = format!("{} slave {slave}", self.cfg.path);
@@ -179,17 +181,29 @@ impl Bus {
     }
 
     /// Read `count` holding registers from `addr`.
-    pub async fn read_holding(&self, slave: u8, addr: u16, count: u16) -> Result<Vec<u16>, DeviceError> {
+    pub async fn read_holding(
+        &self,
+        slave: u8,
+        addr: u16,
+        count: u16,
+    ) -> Result<Vec<u16>, DeviceError> {
         self.request(slave, Op::ReadHolding(addr, count)).await
     }
 
     /// Read `count` input registers from `addr`.
-    pub async fn read_input(&self, slave: u8, addr: u16, count: u16) -> Result<Vec<u16>, DeviceError> {
+    pub async fn read_input(
+        &self,
+        slave: u8,
+        addr: u16,
+        count: u16,
+    ) -> Result<Vec<u16>, DeviceError> {
         self.request(slave, Op::ReadInput(addr, count)).await
     }
 
     /// Write registers from `addr` (function 6 for one, 16 for several).
     pub async fn write(&self, slave: u8, addr: u16, words: &[u16]) -> Result<(), DeviceError> {
-        self.request(slave, Op::Write(addr, words)).await.map(|_| ())
+        self.request(slave, Op::Write(addr, words))
+            .await
+            .map(|_| ())
     }
 }

@@ -55,10 +55,16 @@ impl Chair {
     /// Enable or disable the motor. Disabling also stops any movement.
     pub async fn motor(&self, enabled: bool) -> Result<(), DeviceError> {
         if !enabled {
-            self.bus.write(self.map.slave, self.map.command_register, &[0]).await?;
+            self.bus
+                .write(self.map.slave, self.map.command_register, &[0])
+                .await?;
         }
         self.bus
-            .write(self.map.slave, self.map.motor_enable_register, &[u16::from(enabled)])
+            .write(
+                self.map.slave,
+                self.map.motor_enable_register,
+                &[u16::from(enabled)],
+            )
             .await
     }
 
@@ -69,7 +75,9 @@ impl Chair {
             Some(Direction::Up) => 1,
             Some(Direction::Down) => 2,
         };
-        self.bus.write(self.map.slave, self.map.command_register, &[command]).await
+        self.bus
+            .write(self.map.slave, self.map.command_register, &[command])
+            .await
     }
 
     /// Read height, switches, button and faults.
@@ -77,7 +85,10 @@ impl Chair {
         let m = &self.map;
         let height = self.bus.read_input(m.slave, m.height_register, 1).await?[0];
         let bits = self.bus.read_input(m.slave, m.status_register, 1).await?[0];
-        let enabled = self.bus.read_holding(m.slave, m.motor_enable_register, 1).await?[0];
+        let enabled = self
+            .bus
+            .read_holding(m.slave, m.motor_enable_register, 1)
+            .await?[0];
         let bit = |n: u8| bits & (1 << n) != 0;
         Ok(ChairStatus {
             height_mm: f32::from(height) * m.height_scale_mm,

@@ -23,7 +23,9 @@ impl Lights {
         let preset = self.map.presets.get(name).ok_or_else(|| {
             DeviceError::new(ErrorKind::Unknown, "lights", format!("no preset {name:?}"))
         })?;
-        self.bus.write(self.map.slave, self.map.ramp_register, &[self.map.ramp_ms]).await?;
+        self.bus
+            .write(self.map.slave, self.map.ramp_register, &[self.map.ramp_ms])
+            .await?;
         let mut mask = 0u16;
         for (bit, (channel, register)) in self.map.channels.iter().enumerate() {
             let level = preset.get(channel).copied().unwrap_or(0);
@@ -32,7 +34,9 @@ impl Lights {
                 mask |= 1 << bit;
             }
         }
-        self.bus.write(self.map.slave, self.map.enable_register, &[mask]).await
+        self.bus
+            .write(self.map.slave, self.map.enable_register, &[mask])
+            .await
     }
 
     /// Set one channel's level (0 turns it off).
@@ -41,15 +45,32 @@ impl Lights {
             DeviceError::new(
                 ErrorKind::Unknown,
                 "lights",
-                format!("no channel {channel:?} (known: {})", self.map.channel_names().join(", ")),
+                format!(
+                    "no channel {channel:?} (known: {})",
+                    self.map.channel_names().join(", ")
+                ),
             )
         })?;
         let level = level.min(self.map.max_level);
         self.bus.write(self.map.slave, register, &[level]).await?;
-        let bit = self.map.channels.keys().position(|c| c == channel).unwrap_or(0);
-        let mask = self.bus.read_holding(self.map.slave, self.map.enable_register, 1).await?[0];
-        let mask = if level > 0 { mask | 1 << bit } else { mask & !(1 << bit) };
-        self.bus.write(self.map.slave, self.map.enable_register, &[mask]).await
+        let bit = self
+            .map
+            .channels
+            .keys()
+            .position(|c| c == channel)
+            .unwrap_or(0);
+        let mask = self
+            .bus
+            .read_holding(self.map.slave, self.map.enable_register, 1)
+            .await?[0];
+        let mask = if level > 0 {
+            mask | 1 << bit
+        } else {
+            mask & !(1 << bit)
+        };
+        self.bus
+            .write(self.map.slave, self.map.enable_register, &[mask])
+            .await
     }
 
     /// Current levels by channel, as the controller reports them.

@@ -33,10 +33,11 @@ pub type Preset = BTreeMap<String, u16>;
 
 impl Default for LightsMap {
     fn default() -> Self {
-        let channels: BTreeMap<String, u16> = [("key", 0), ("fill", 1), ("background", 2), ("hair", 3)]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect();
+        let channels: BTreeMap<String, u16> =
+            [("key", 0), ("fill", 1), ("background", 2), ("hair", 3)]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect();
         let preset = |levels: [u16; 4]| -> Preset {
             ["key", "fill", "background", "hair"]
                 .into_iter()
@@ -127,7 +128,10 @@ impl LightsMap {
                 if !self.channels.contains_key(channel) {
                     return Err((
                         format!("lights.presets.{name}.{channel}"),
-                        format!("no such channel (known: {})", self.channel_names().join(", ")),
+                        format!(
+                            "no such channel (known: {})",
+                            self.channel_names().join(", ")
+                        ),
                     ));
                 }
                 if *level > self.max_level {
@@ -140,7 +144,10 @@ impl LightsMap {
         }
         for required in ["idle", "standard", "glasses", "off"] {
             if !self.presets.contains_key(required) {
-                return Err((format!("lights.presets.{required}"), "missing preset".into()));
+                return Err((
+                    format!("lights.presets.{required}"),
+                    "missing preset".into(),
+                ));
             }
         }
         Ok(())

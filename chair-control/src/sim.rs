@@ -81,7 +81,8 @@ impl ChairSim {
         let dt = now.duration_since(self.updated).as_secs_f32();
         self.updated = now;
         let p = &self.physics;
-        self.height = (self.height + self.direction() * p.speed_mm_s * dt).clamp(p.min_mm, p.max_mm);
+        self.height =
+            (self.height + self.direction() * p.speed_mm_s * dt).clamp(p.min_mm, p.max_mm);
     }
 }
 
@@ -135,8 +136,7 @@ impl State {
             } else {
                 return Err(ExceptionCode::IllegalDataAddress);
             }
-        } else if value > self.lights.max_level
-            && self.lights.channels.values().any(|r| *r == addr)
+        } else if value > self.lights.max_level && self.lights.channels.values().any(|r| *r == addr)
         {
             return Err(ExceptionCode::IllegalDataValue);
         }
@@ -154,7 +154,9 @@ impl State {
                 Ok(Response::ReadHoldingRegisters(words))
             }
             Request::ReadInputRegisters(addr, count) if slave == self.chair_map.slave => {
-                let words = (addr..addr.saturating_add(count)).map(|a| self.chair_inputs(a)).collect();
+                let words = (addr..addr.saturating_add(count))
+                    .map(|a| self.chair_inputs(a))
+                    .collect();
                 Ok(Response::ReadInputRegisters(words))
             }
             Request::WriteSingleRegister(addr, value) => {
@@ -209,7 +211,12 @@ impl SimHandle {
     pub fn light_level(&self, channel: &str) -> Option<u16> {
         let s = self.lock();
         let register = *s.lights.channels.get(channel)?;
-        Some(s.holding.get(&(s.lights.slave, register)).copied().unwrap_or(0))
+        Some(
+            s.holding
+                .get(&(s.lights.slave, register))
+                .copied()
+                .unwrap_or(0),
+        )
     }
 
     /// Requests answered or refused so far.
@@ -261,7 +268,11 @@ pub struct SimBus {
 
 impl SimBus {
     /// Start both simulated controllers on a new pseudo-terminal.
-    pub fn spawn(lights: LightsMap, chair: ChairMap, physics: ChairPhysics) -> std::io::Result<Self> {
+    pub fn spawn(
+        lights: LightsMap,
+        chair: ChairMap,
+        physics: ChairPhysics,
+    ) -> std::io::Result<Self> {
         let (master, slave) = tokio_serial::SerialStream::pair()?;
         let path = tokio_serial::SerialPort::name(&slave)
             .ok_or_else(|| std::io::Error::other("pty has no name"))?;
@@ -328,7 +339,12 @@ mod tests {
     }
 
     fn sim() -> SimBus {
-        SimBus::spawn(LightsMap::default(), ChairMap::default(), ChairPhysics::default()).unwrap()
+        SimBus::spawn(
+            LightsMap::default(),
+            ChairMap::default(),
+            ChairPhysics::default(),
+        )
+        .unwrap()
     }
 
     #[tokio::test]
@@ -401,12 +417,22 @@ mod tests {
     async fn late_reply_is_a_timeout_not_a_confused_answer() {
         let sim = sim();
         let lights = Lights::new(bus_for(&sim), LightsMap::default());
-        sim.handle().fault(1, SimFault::Late(Duration::from_millis(300)));
-        assert_eq!(lights.levels().await.unwrap_err().kind(), ErrorKind::NoReply);
+        sim.handle()
+            .fault(1, SimFault::Late(Duration::from_millis(300)));
+        assert_eq!(
+            lights.levels().await.unwrap_err().kind(),
+            ErrorKind::NoReply
+        );
         sim.handle().fault(1, SimFault::None);
         // Replies still in flight from the slow period are flushed before the next request.
         lights.set("key", 321).await.unwrap();
-        assert!(lights.levels().await.unwrap().contains(&("key".into(), 321)));
+        assert!(
+            lights
+                .levels()
+                .await
+                .unwrap()
+                .contains(&("key".into(), 321))
+        );
     }
 
     #[tokio::test]

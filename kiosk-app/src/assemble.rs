@@ -40,7 +40,10 @@ pub fn parts(cfg: &Config, journal: Journal) -> anyhow::Result<(Parts, Sims)> {
                 capture_size: cfg.camera.sim_capture_size,
                 ..SimConfig::default()
             };
-            (CameraActor::spawn(control.opener(sim), actor_cfg), Some(control))
+            (
+                CameraActor::spawn(control.opener(sim), actor_cfg),
+                Some(control),
+            )
         }
         Backend::Real => bail!(
             "camera.backend = \"real\" needs the libgphoto2 backend, which this build does not \
@@ -49,8 +52,12 @@ pub fn parts(cfg: &Config, journal: Journal) -> anyhow::Result<(Parts, Sims)> {
     };
     let (port, sim_serial) = match cfg.serial.backend {
         Backend::Sim => {
-            let sim = SimBus::spawn(cfg.lights.clone(), cfg.chair.clone(), ChairPhysics::default())
-                .context("starting the serial simulator on a pseudo-terminal")?;
+            let sim = SimBus::spawn(
+                cfg.lights.clone(),
+                cfg.chair.clone(),
+                ChairPhysics::default(),
+            )
+            .context("starting the serial simulator on a pseudo-terminal")?;
             let port = PortConfig {
                 path: sim.path().to_owned(),
                 ..cfg.serial.port.clone()

@@ -152,9 +152,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo { out } => {
             let cfg = load(cfg_path)?;
             if has_display() && cfg!(feature = "window") {
-                anyhow::bail!("window mode is not available in this build yet; run `kiosk walkthrough`");
+                anyhow::bail!(
+                    "window mode is not available in this build yet; run `kiosk walkthrough`"
+                );
             }
-            eprintln!("kiosk: no display (or built without the window feature): running the headless walkthrough into {}", out.display());
+            eprintln!(
+                "kiosk: no display (or built without the window feature): running the headless walkthrough into {}",
+                out.display()
+            );
             let _guard = telemetry::init(&cfg.logging.level, Some(&out.join("kiosk.log.jsonl")))?;
             walkthrough_cmd(cfg, &out)
         }
@@ -298,5 +303,9 @@ fn qr_decode(files: &[PathBuf]) -> ExitCode {
         };
         println!("{line}");
     }
-    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }

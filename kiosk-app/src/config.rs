@@ -199,7 +199,13 @@ impl Config {
         let cfg: Config = serde_path_to_error::deserialize(de).map_err(|e| {
             let key = e.path().to_string();
             // toml's message repeats the source line; the first line is the reason.
-            let message = e.inner().message().lines().next().unwrap_or("invalid").to_owned();
+            let message = e
+                .inner()
+                .message()
+                .lines()
+                .next()
+                .unwrap_or("invalid")
+                .to_owned();
             err(if key == "." { "-".into() } else { key }, message)
         })?;
         cfg.validate().map_err(|(key, message)| err(key, message))?;
@@ -225,7 +231,10 @@ impl Config {
         if f.idle_warning_secs >= f.idle_timeout_secs {
             return Err((
                 "flow.idle_warning_secs".into(),
-                format!("must be less than flow.idle_timeout_secs ({})", f.idle_timeout_secs),
+                format!(
+                    "must be less than flow.idle_timeout_secs ({})",
+                    f.idle_timeout_secs
+                ),
             ));
         }
         for (key, v) in [
@@ -244,10 +253,16 @@ impl Config {
             ));
         }
         if !(60..=100).contains(&self.photo.jpeg_quality) {
-            return Err(("photo.jpeg_quality".into(), "must be 60..=100 (CHSI asks for ≥ 60)".into()));
+            return Err((
+                "photo.jpeg_quality".into(),
+                "must be 60..=100 (CHSI asks for ≥ 60)".into(),
+            ));
         }
         if self.serial.backend == Backend::Real && self.serial.port.path.is_empty() {
-            return Err(("serial.port.path".into(), "must name the serial device".into()));
+            return Err((
+                "serial.port.path".into(),
+                "must name the serial device".into(),
+            ));
         }
         self.lights.validate()
     }
@@ -276,18 +291,34 @@ mod tests {
     #[test]
     fn errors_name_the_file_and_the_key() {
         let cases = [
-            ("[flow]\nidle_timeout_secs = \"ninety\"\n", "flow.idle_timeout_secs"),
+            (
+                "[flow]\nidle_timeout_secs = \"ninety\"\n",
+                "flow.idle_timeout_secs",
+            ),
             ("[flow]\nidle_timout_secs = 5\n", "flow.idle_timout_secs"),
-            ("[flow]\nidle_timeout_secs = 10\nidle_warning_secs = 20\n", "flow.idle_warning_secs"),
-            ("[service]\nbackend = \"real\"\nurl = \"http://x\"\n", "service.url"),
-            ("[lights.presets.glasses]\nkey = 5000\n", "lights.presets.glasses.key"),
+            (
+                "[flow]\nidle_timeout_secs = 10\nidle_warning_secs = 20\n",
+                "flow.idle_warning_secs",
+            ),
+            (
+                "[service]\nbackend = \"real\"\nurl = \"http://x\"\n",
+                "service.url",
+            ),
+            (
+                "[lights.presets.glasses]\nkey = 5000\n",
+                "lights.presets.glasses.key",
+            ),
             ("[kiosk]\nlanguage = \"fr\"\n", "kiosk.language"),
             ("this is not toml", "-"),
         ];
         for (text, key) in cases {
             let e = Config::from_toml("/etc/photo-kiosk/kiosk.toml", text).unwrap_err();
             assert_eq!(e.key, key, "{text:?}: {e}");
-            assert!(e.to_string().starts_with("/etc/photo-kiosk/kiosk.toml: key `"), "{e}");
+            assert!(
+                e.to_string()
+                    .starts_with("/etc/photo-kiosk/kiosk.toml: key `"),
+                "{e}"
+            );
         }
     }
 

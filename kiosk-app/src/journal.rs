@@ -74,7 +74,12 @@ impl Journal {
         let tx = db.transaction()?;
         tx.execute(
             "INSERT INTO transitions (at_ms, session, event, phase) VALUES (?1, ?2, ?3, ?4)",
-            params![state.now_ms as i64, state.session.as_ref().map(|s| s.seq as i64), event, phase],
+            params![
+                state.now_ms as i64,
+                state.session.as_ref().map(|s| s.seq as i64),
+                event,
+                phase
+            ],
         )?;
         tx.execute(
             "INSERT INTO snapshot (id, state) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET state = ?1",
@@ -105,7 +110,11 @@ impl Journal {
     pub fn shots_used(&self, code: &str) -> Result<u8, JournalError> {
         let used: Option<i64> = self
             .db()
-            .query_row("SELECT used FROM shot_counts WHERE code = ?1", params![digest(code)], |r| r.get(0))
+            .query_row(
+                "SELECT used FROM shot_counts WHERE code = ?1",
+                params![digest(code)],
+                |r| r.get(0),
+            )
             .optional()?;
         Ok(used.unwrap_or(0).clamp(0, 255) as u8)
     }
@@ -142,19 +151,27 @@ impl Journal {
     /// Delete the local photos of `code` (the service holds what it needs, or the session
     /// ended). Returns how many were deleted.
     pub fn delete_photos(&self, code: &str) -> Result<usize, JournalError> {
-        Ok(self.db().execute("DELETE FROM photos WHERE code = ?1", params![digest(code)])?)
+        Ok(self
+            .db()
+            .execute("DELETE FROM photos WHERE code = ?1", params![digest(code)])?)
     }
 
     /// Delete one photo.
     pub fn delete_photo(&self, code: &str, shot: u8) -> Result<(), JournalError> {
-        self.db()
-            .execute("DELETE FROM photos WHERE code = ?1 AND shot = ?2", params![digest(code), shot])?;
+        self.db().execute(
+            "DELETE FROM photos WHERE code = ?1 AND shot = ?2",
+            params![digest(code), shot],
+        )?;
         Ok(())
     }
 
     /// Number of transitions recorded.
     pub fn transitions(&self) -> Result<u64, JournalError> {
-        Ok(self.db().query_row("SELECT COUNT(*) FROM transitions", [], |r| r.get::<_, i64>(0))? as u64)
+        Ok(self
+            .db()
+            .query_row("SELECT COUNT(*) FROM transitions", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
     }
 }
 
@@ -177,8 +194,10 @@ mod tests {
         let path = dir.path().join("journal.sqlite3");
         {
             let j = Journal::open(&path).unwrap();
-            j.store_shot("GPK1.code-aaaaaaaaaaaaaaaa", 1, b"jpeg1").unwrap();
-            j.store_shot("GPK1.code-aaaaaaaaaaaaaaaa", 2, b"jpeg2").unwrap();
+            j.store_shot("GPK1.code-aaaaaaaaaaaaaaaa", 1, b"jpeg1")
+                .unwrap();
+            j.store_shot("GPK1.code-aaaaaaaaaaaaaaaa", 2, b"jpeg2")
+                .unwrap();
             let mut s = State::new(5);
             s.sessions_started = 7;
             j.record("Tick", &s).unwrap();
@@ -186,14 +205,25 @@ mod tests {
         let j = Journal::open(&path).unwrap();
         assert_eq!(j.shots_used("GPK1.code-aaaaaaaaaaaaaaaa").unwrap(), 2);
         assert_eq!(j.shots_used("GPK1.other").unwrap(), 0);
-        assert_eq!(j.photo("GPK1.code-aaaaaaaaaaaaaaaa", 2).unwrap().as_deref(), Some(&b"jpeg2"[..]));
+        assert_eq!(
+            j.photo("GPK1.code-aaaaaaaaaaaaaaaa", 2).unwrap().as_deref(),
+            Some(&b"jpeg2"[..])
+        );
         assert_eq!(j.last_state().unwrap().sessions_started, 7);
         assert_eq!(j.delete_photos("GPK1.code-aaaaaaaaaaaaaaaa").unwrap(), 2);
-        assert_eq!(j.shots_used("GPK1.code-aaaaaaaaaaaaaaaa").unwrap(), 2, "count stays");
+        assert_eq!(
+            j.shots_used("GPK1.code-aaaaaaaaaaaaaaaa").unwrap(),
+            2,
+            "count stays"
+        );
         // The raw code is never stored in the counters.
         let raw: i64 = j
             .db()
-            .query_row("SELECT COUNT(*) FROM shot_counts WHERE code LIKE 'GPK1%'", [], |r| r.get(0))
+            .query_row(
+                "SELECT COUNT(*) FROM shot_counts WHERE code LIKE 'GPK1%'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(raw, 0);
     }

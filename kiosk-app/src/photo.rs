@@ -53,7 +53,9 @@ pub fn process(cfg: &PhotoConfig, capture: &[u8]) -> Result<Vec<u8>, image::Imag
     let cropped = img.crop_imm(x, y, cw, ch);
     // Downscale in two steps: a cheap filter to twice the size, then a good one.
     let half = cropped.resize_exact(WIDTH * 2, HEIGHT * 2, FilterType::Triangle);
-    let photo = half.resize_exact(WIDTH, HEIGHT, FilterType::CatmullRom).to_rgb8();
+    let photo = half
+        .resize_exact(WIDTH, HEIGHT, FilterType::CatmullRom)
+        .to_rgb8();
     let mut out = Vec::new();
     let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, cfg.jpeg_quality);
     DynamicImage::ImageRgb8(photo).write_with_encoder(encoder)?;
@@ -63,13 +65,24 @@ pub fn process(cfg: &PhotoConfig, capture: &[u8]) -> Result<Vec<u8>, image::Imag
 /// The kiosk's checks: reasons (zh, en) the photo would obviously fail. Empty when it passes.
 pub fn check(cfg: &PhotoConfig, jpeg: &[u8]) -> Vec<(String, String)> {
     let Ok(img) = image::load_from_memory(jpeg) else {
-        return vec![("照片文件无法读取".into(), "The photo file cannot be read".into())];
+        return vec![(
+            "照片文件无法读取".into(),
+            "The photo file cannot be read".into(),
+        )];
     };
     let mut reasons = Vec::new();
     if img.dimensions() != (WIDTH, HEIGHT) {
         reasons.push((
-            format!("照片尺寸应为 480×640，实际 {}×{}", img.width(), img.height()),
-            format!("The photo must be 480×640, not {}×{}", img.width(), img.height()),
+            format!(
+                "照片尺寸应为 480×640，实际 {}×{}",
+                img.width(),
+                img.height()
+            ),
+            format!(
+                "The photo must be 480×640, not {}×{}",
+                img.width(),
+                img.height()
+            ),
         ));
         return reasons;
     }
@@ -109,7 +122,10 @@ mod tests {
         let img = image::RgbImage::from_pixel(1500, 1000, image::Rgb(bg));
         let mut out = Vec::new();
         DynamicImage::ImageRgb8(img)
-            .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Jpeg)
+            .write_to(
+                &mut std::io::Cursor::new(&mut out),
+                image::ImageFormat::Jpeg,
+            )
             .unwrap();
         out
     }
@@ -123,7 +139,11 @@ mod tests {
         assert!(check(&cfg, &photo).is_empty());
         let grey = process(&cfg, &capture([90, 90, 90])).unwrap();
         assert_eq!(check(&cfg, &grey).len(), 1);
-        assert_eq!(check(&cfg, &capture([100, 197, 255])).len(), 1, "wrong size");
+        assert_eq!(
+            check(&cfg, &capture([100, 197, 255])).len(),
+            1,
+            "wrong size"
+        );
         assert_eq!(check(&cfg, b"junk").len(), 1);
     }
 }

@@ -36,14 +36,20 @@ pub fn classify(rules: &QrRules, payload: &str) -> ScannedCode {
     let payload = payload.trim();
     if let Some(token) = payload.strip_prefix(&rules.personal_prefix) {
         let (min, max) = rules.token_len;
-        let ok_chars = token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let ok_chars = token
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if ok_chars && (min..=max).contains(&token.len()) {
             return ScannedCode::Personal(payload.to_owned());
         }
         return ScannedCode::Foreign;
     }
     let lower = payload.to_lowercase();
-    if rules.chsi_markers.iter().any(|m| lower.contains(&m.to_lowercase())) {
+    if rules
+        .chsi_markers
+        .iter()
+        .any(|m| lower.contains(&m.to_lowercase()))
+    {
         return ScannedCode::RawChsi;
     }
     ScannedCode::Foreign
@@ -54,7 +60,11 @@ pub fn classify(rules: &QrRules, payload: &str) -> ScannedCode {
 pub fn decode_image(bytes: &[u8]) -> Result<Vec<String>, image::ImageError> {
     let img = image::load_from_memory(bytes)?;
     let img = if img.width() > 1280 {
-        img.resize(1280, 1280 * img.height() / img.width(), image::imageops::FilterType::Triangle)
+        img.resize(
+            1280,
+            1280 * img.height() / img.width(),
+            image::imageops::FilterType::Triangle,
+        )
     } else {
         img
     };
@@ -78,9 +88,18 @@ mod tests {
             ScannedCode::Personal("GPK1.DEMO-ZHANG-0001-abcdef".into())
         );
         assert_eq!(classify(&r, "GPK1.short"), ScannedCode::Foreign);
-        assert_eq!(classify(&r, "GPK1.has spaces in the token!"), ScannedCode::Foreign);
-        assert_eq!(classify(&r, "https://my.chsi.com.cn/archive/xxx?c=ab12"), ScannedCode::RawChsi);
-        assert_eq!(classify(&r, "https://example.com/menu"), ScannedCode::Foreign);
+        assert_eq!(
+            classify(&r, "GPK1.has spaces in the token!"),
+            ScannedCode::Foreign
+        );
+        assert_eq!(
+            classify(&r, "https://my.chsi.com.cn/archive/xxx?c=ab12"),
+            ScannedCode::RawChsi
+        );
+        assert_eq!(
+            classify(&r, "https://example.com/menu"),
+            ScannedCode::Foreign
+        );
         assert_eq!(classify(&r, ""), ScannedCode::Foreign);
     }
 

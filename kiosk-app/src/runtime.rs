@@ -12,7 +12,9 @@ use tokio::sync::{mpsc, watch};
 use tracing::{Instrument, Span, error, info, info_span, warn};
 
 use crate::config::Config;
-use crate::flow::{self, CaptureProblem, Device, Effect, Event, ScannedCode, ServiceOp, State};
+use crate::flow::{
+    self, CaptureProblem, Device, Effect, Event, LightPreset, ScannedCode, ServiceOp, State,
+};
 use crate::journal::Journal;
 use crate::mask;
 use crate::photo;
@@ -60,6 +62,8 @@ pub struct Runtime {
     state_tx: watch::Sender<State>,
     photo: watch::Sender<Option<Arc<Vec<u8>>>>,
     scanning: watch::Sender<bool>,
+    lights_cmd: watch::Sender<Option<LightPreset>>,
+    chair_cmd: watch::Sender<Option<bool>>,
     span: Span,
 }
 
@@ -104,6 +108,8 @@ impl Runtime {
         let (state_tx, state_rx) = watch::channel(state.clone());
         let (photo, photo_rx) = watch::channel(None);
         let (scanning, _) = watch::channel(false);
+        let (lights_cmd, _) = watch::channel(None);
+        let (chair_cmd, _) = watch::channel(None);
         let handle = Handle {
             events: tx.clone(),
             screen: screen_rx,
@@ -121,6 +127,8 @@ impl Runtime {
             state_tx,
             photo,
             scanning,
+            lights_cmd,
+            chair_cmd,
             span: Span::none(),
         };
         (runtime, handle)
@@ -135,6 +143,16 @@ impl Runtime {
             self.tx.clone(),
         ));
         tokio::spawn(health_watcher(self.parts.clone(), self.tx.clone()));
+        let lights_task = tokio::spawn(lights_worker(
+            self.parts.lights.clone(),
+            self.lights_cmd.subscribe(),
+            self.tx.clone(),
+        ));
+        let chair_task = tokio::spawn(chair_worker(
+            self.parts.chair.clone(),
+            self.chair_cmd.subscribe(),
+            self.tx.clone(),
+        ));
         if self.state.session.is_some() {
             let seq = self.state.session.as_ref().map_or(0, |s| s.seq);
             self.span = self.session_span(seq);
@@ -154,17 +172,24 @@ impl Runtime {
             }
         }
         info!("shutting down: chair motor off, lights off");
-        let (lights, chair) = (self.parts.lights.clone(), self.parts.chair.clone());
-        let _ = tokio::time::timeout(Duration::from_secs(3), async {
-            if let Err(e) = chair.motor(false).await {
-                error!(error = %e, "could not disable the chair motor at shutdown");
-            }
-            if let Err(e) = lights.preset("off").await {
-                warn!(error = %e, "could not switch the lights off at shutdown");
-            }
+        // Through the same ordered workers, so nothing queued earlier lands after this.
+        self.chair_cmd.send_replace(Some(false));
+        self.lights_cmd.send_replace(Some(LightPreset::Off));
+        let Self {
+            chair_cmd,
+            lights_cmd,
+            ..
+        } = self;
+        drop((chair_cmd, lights_cmd));
+        if tokio::time::timeout(Duration::from_secs(3), async {
+            let _ = chair_task.await;
+            let _ = lights_task.await;
         })
-        .await;
-        self.parts.camera.live_view(false);
+        .await
+        .is_err()
+        {
+            error!("devices did not confirm shutdown within 3 s");
+        }
     }
 
     fn session_span(&self, seq: u64) -> Span {
@@ -205,7 +230,11 @@ impl Runtime {
             self.execute(effect);
         }
         self.screen.send_if_modified(|m| {
-            let new = flow::view(&self.cfg.flow, &self.state);
+            let mut new = flow::view(&self.cfg.flow, &self.state);
+            // Staff need to know which kiosk: "kiosk-id/device-kind".
+            new.fault_reference = new
+                .fault_reference
+                .map(|r| format!("{}/{r}", self.cfg.kiosk.id));
             let changed = *m != new;
             *m = new;
             changed
@@ -240,34 +269,10 @@ impl Runtime {
                 self.scanning.send_replace(on);
             }
             Effect::Lights(preset) => {
-                let lights = self.parts.lights.clone();
-                self.spawn(async move {
-                    match lights.preset(preset.name()).await {
-                        Ok(()) => None,
-                        Err(e) => {
-                            warn!(error = %e, preset = preset.name(), "lights failed");
-                            Some(Event::DeviceFault {
-                                device: Device::Lights,
-                                kind: e.kind().name().into(),
-                            })
-                        }
-                    }
-                });
+                self.lights_cmd.send_replace(Some(preset));
             }
             Effect::ChairMotor(on) => {
-                let chair = self.parts.chair.clone();
-                self.spawn(async move {
-                    match chair.motor(on).await {
-                        Ok(()) => None,
-                        Err(e) => {
-                            error!(error = %e, enable = on, "chair motor command failed");
-                            Some(Event::DeviceFault {
-                                device: Device::Chair,
-                                kind: e.kind().name().into(),
-                            })
-                        }
-                    }
-                });
+                self.chair_cmd.send_replace(Some(on));
             }
             Effect::ResolveCode { code } => {
                 let journal = self.parts.journal.clone();
@@ -286,7 +291,9 @@ impl Runtime {
                                 shots_used: r.shots_used.max(local),
                             })
                         }
-                        Ok(Err(ServiceError::Rejected(reason))) => Some(Event::CodeRejected(reason)),
+                        Ok(Err(ServiceError::Rejected(reason))) => {
+                            Some(Event::CodeRejected(reason))
+                        }
                         Ok(Err(e)) => {
                             warn!(error = %e, "resolve failed");
                             Some(Event::ServiceFailed(ServiceOp::Resolve))
@@ -393,7 +400,10 @@ impl Runtime {
             let jpeg = match processed {
                 Ok(Ok(jpeg)) => jpeg,
                 other => {
-                    error!(?other, shot, "the camera's image could not be processed; not counted");
+                    error!(
+                        ?other,
+                        shot, "the camera's image could not be processed; not counted"
+                    );
                     return Some(Event::CaptureFailed(CaptureProblem::Busy));
                 }
             };
@@ -402,7 +412,12 @@ impl Runtime {
                 error!(error = %e, shot, "could not journal the photo; not counted");
                 return Some(Event::CaptureFailed(CaptureProblem::Busy));
             }
-            info!(shot, ms = started.elapsed().as_millis() as u64, bytes = jpeg.len(), "shot taken");
+            info!(
+                shot,
+                ms = started.elapsed().as_millis() as u64,
+                bytes = jpeg.len(),
+                "shot taken"
+            );
             photo_tx.send_replace(Some(Arc::new(jpeg)));
             Some(Event::Captured { shot })
         });
@@ -483,7 +498,8 @@ async fn qr_worker(
         let Some(frame) = frames.borrow_and_update().clone() else {
             continue;
         };
-        let Ok(Ok(codes)) = tokio::task::spawn_blocking(move || qr::decode_image(&frame.jpeg)).await
+        let Ok(Ok(codes)) =
+            tokio::task::spawn_blocking(move || qr::decode_image(&frame.jpeg)).await
         else {
             continue;
         };
@@ -504,6 +520,48 @@ async fn qr_worker(
             last = Some((payload, std::time::Instant::now()));
             let _ = tx.send(Event::CodeScanned(kind));
             break;
+        }
+    }
+}
+
+/// Applies light presets one at a time, in order; when several are waiting only the newest is
+/// applied (it is the state the flow wants now). Independent tasks could land out of order and
+/// leave the booth dim during a shot.
+async fn lights_worker(
+    lights: Arc<Lights>,
+    mut wanted: watch::Receiver<Option<LightPreset>>,
+    tx: mpsc::UnboundedSender<Event>,
+) {
+    while wanted.changed().await.is_ok() {
+        let Some(preset) = *wanted.borrow_and_update() else {
+            continue;
+        };
+        if let Err(e) = lights.preset(preset.name()).await {
+            warn!(error = %e, preset = preset.name(), "lights failed");
+            let _ = tx.send(Event::DeviceFault {
+                device: Device::Lights,
+                kind: e.kind().name().into(),
+            });
+        }
+    }
+}
+
+/// Enables and disables the chair motor in order, newest wish first (see [`lights_worker`]).
+async fn chair_worker(
+    chair: Arc<Chair>,
+    mut wanted: watch::Receiver<Option<bool>>,
+    tx: mpsc::UnboundedSender<Event>,
+) {
+    while wanted.changed().await.is_ok() {
+        let Some(on) = *wanted.borrow_and_update() else {
+            continue;
+        };
+        if let Err(e) = chair.motor(on).await {
+            error!(error = %e, enable = on, "chair motor command failed");
+            let _ = tx.send(Event::DeviceFault {
+                device: Device::Chair,
+                kind: e.kind().name().into(),
+            });
         }
     }
 }

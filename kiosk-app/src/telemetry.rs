@@ -18,14 +18,28 @@ pub fn init(level: &str, json_file: Option<&Path>) -> anyhow::Result<Option<Work
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)?;
             }
-            let file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)?;
             let (writer, guard) = tracing_appender::non_blocking(file);
-            let json = fmt::layer().json().with_current_span(true).with_span_list(false).with_writer(writer);
-            tracing_subscriber::registry().with(filter).with(stderr).with(json).try_init()?;
+            let json = fmt::layer()
+                .json()
+                .with_current_span(true)
+                .with_span_list(false)
+                .with_writer(writer);
+            tracing_subscriber::registry()
+                .with(filter)
+                .with(stderr)
+                .with(json)
+                .try_init()?;
             Ok(Some(guard))
         }
         None => {
-            tracing_subscriber::registry().with(filter).with(stderr).try_init()?;
+            tracing_subscriber::registry()
+                .with(filter)
+                .with(stderr)
+                .try_init()?;
             Ok(None)
         }
     }

@@ -53,6 +53,7 @@ pub struct Report {
 enum Do {
     Press(Action),
     PresentQr,
+    PutAwayQrThen(Action),
     SeatButtonThen(Action),
     Wait,
     Unplug,
@@ -66,7 +67,7 @@ const SCRIPT: &[(&str, Do)] = &[
     ("photo-type", Do::Press(Action::ChooseGraduatePhoto)),
     ("prepare", Do::Press(Action::PrepareShoot)),
     ("scan", Do::PresentQr),
-    ("confirm", Do::Press(Action::ConfirmIdentity)),
+    ("confirm", Do::PutAwayQrThen(Action::ConfirmIdentity)),
     ("lighting-idle-warning", Do::Press(Action::GlassesNo)),
     ("rules", Do::Press(Action::AcceptRules)),
     ("chair", Do::SeatButtonThen(Action::ChairReady)),
@@ -110,7 +111,10 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
     }
     let (parts, sims) = assemble::parts(&cfg, Journal::open(&journal_path)?)?;
     let journal = parts.journal.clone();
-    let camera_sim = sims.camera.clone().context("the walkthrough needs the simulated camera")?;
+    let camera_sim = sims
+        .camera
+        .clone()
+        .context("the walkthrough needs the simulated camera")?;
     let serial_sim = sims.serial.as_ref().map(|s| s.handle());
     let (runtime, handle) = Runtime::new(cfg.clone(), parts);
     let (stop, stopped) = oneshot::channel::<()>();
@@ -125,8 +129,11 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
         let (mut frames, slot) = (handle.frames.clone(), latest_frame.clone());
         rt.spawn(async move {
             while frames.changed().await.is_ok() {
-                let Some(frame) = frames.borrow_and_update().clone() else { continue };
-                let px = tokio::task::spawn_blocking(move || pixels::decode(&frame.jpeg, true)).await;
+                let Some(frame) = frames.borrow_and_update().clone() else {
+                    continue;
+                };
+                let px =
+                    tokio::task::spawn_blocking(move || pixels::decode(&frame.jpeg, true)).await;
                 *slot.lock().unwrap_or_else(|p| p.into_inner()) = px.ok().flatten();
             }
         });
@@ -135,7 +142,10 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
             while photo.changed().await.is_ok() {
                 let bytes = photo.borrow_and_update().clone();
                 let px = match bytes {
-                    Some(b) => tokio::task::spawn_blocking(move || pixels::decode(&b, false)).await.ok().flatten(),
+                    Some(b) => tokio::task::spawn_blocking(move || pixels::decode(&b, false))
+                        .await
+                        .ok()
+                        .flatten(),
                     None => None,
                 };
                 *slot.lock().unwrap_or_else(|p| p.into_inner()) = px;
@@ -176,21 +186,33 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
             tokio::time::timeout(Duration::from_millis(100), screen_rx.changed()).await
         });
         let model: ScreenModel = screen_rx.borrow_and_update().clone();
-        let frame = latest_frame.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let frame = latest_frame
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         let has_frame = frame.is_some();
         ui.set_live_frame(frame);
-        ui.set_photo(latest_photo.lock().unwrap_or_else(|p| p.into_inner()).clone());
+        let photo = latest_photo
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let has_photo = photo.is_some();
+        ui.set_photo(photo);
         let key = screen_key(&model);
         if visits.last().map(|v| &v.0) != Some(&key) {
             visits.push((key.clone(), Instant::now()));
         }
         reached_done |= key == "done";
 
-        let ready = !model.live_view || has_frame;
+        let ready = (!model.live_view || has_frame)
+            && (model.shoot_stage != kiosk_ui::model::ShootStage::Preview || has_photo);
         if ready && !rendered.contains(&key) {
             let n = rendered.len() + 1;
             for lang in [Lang::Zh, Lang::En] {
-                ui.render(&ScreenModel { lang, ..model.clone() });
+                ui.render(&ScreenModel {
+                    lang,
+                    ..model.clone()
+                });
                 let name = match lang {
                     Lang::Zh => format!("{n:02}-{key}.png"),
                     Lang::En => format!("{n:02}-{key}.en.png"),
@@ -213,6 +235,10 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
         match action {
             Do::Press(a) => ui.act(a),
             Do::PresentQr => camera_sim.present_qr(Some(DEMO_ROSTER[0].0)),
+            Do::PutAwayQrThen(a) => {
+                camera_sim.present_qr(None);
+                ui.act(a);
+            }
             Do::SeatButtonThen(a) => {
                 if let Some(sim) = &serial_sim {
                     sim.press_button(Some(true));

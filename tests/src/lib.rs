@@ -1,1 +1,99 @@
-//! End-to-end tests live in tests/tests/.
+//! Helpers for the end-to-end tests in `tests/`: a whole kiosk on its simulators, and waits on
+//! its screen with timeouts (never fixed sleeps).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kiosk_app::assemble::{self, Sims};
+use kiosk_app::config::Config;
+use kiosk_app::flow::Event;
+use kiosk_app::journal::Journal;
+use kiosk_app::runtime::{Handle, Parts, Runtime};
+use kiosk_ui::model::{Intent, ScreenModel};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The first demo graduate's code.
+pub const CODE: &str = "GPK1.DEMO-ZHANG-WEISAN-0001";
+
+/// Demo config with short delays and small images, for tests.
+pub fn fast_config(data_dir: &Path) -> Config {
+    let mut cfg = Config::default();
+    cfg.kiosk.data_dir = data_dir.to_owned();
+    cfg.flow.countdown_secs = 1;
+    cfg.flow.review_poll_secs = 1;
+    cfg.flow.payment_poll_secs = 1;
+    cfg.flow.upload_retry_secs = 1;
+    cfg.camera.sim_capture_size = (1500, 1000);
+    cfg.camera.preview_interval_ms = 20;
+    cfg.service.sim.review_ms = 300;
+    cfg.service.sim.auto_pay_ms = Some(300);
+    cfg.service.sim.latency_ms = 5;
+    cfg
+}
+
+/// A running kiosk.
+pub struct Kiosk {
+    /// Events in, screens out.
+    pub handle: Handle,
+    /// The simulators.
+    pub sims: Sims,
+    /// Its parts (journal, devices).
+    pub parts: Parts,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Kiosk {
+    /// Start a kiosk with `cfg`, its journal at `journal`.
+    pub fn start(cfg: Config, journal: &Path) -> Self {
+        let cfg = Arc::new(cfg);
+        let (parts, sims) = assemble::parts(&cfg, Journal::open(journal).unwrap()).unwrap();
+        let (runtime, handle) = Runtime::new(cfg, parts.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(runtime.run(async {
+            let _ = stopped.await;
+        }));
+        Self {
+            handle,
+            sims,
+            parts,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Touch something.
+    pub fn touch(&self, intent: Intent) {
+        self.handle.events.send(Event::Intent(intent)).unwrap();
+    }
+
+    /// Wait (at most 20 s) until the screen satisfies `pred`; returns that screen.
+    pub async fn until(&mut self, what: &str, pred: impl Fn(&ScreenModel) -> bool) -> ScreenModel {
+        let mut rx = self.handle.screen.clone();
+        let last = rx.borrow().clone();
+        match tokio::time::timeout(Duration::from_secs(20), rx.wait_for(|m| pred(m))).await {
+            Ok(Ok(m)) => m.clone(),
+            _ => panic!("timed out waiting for {what}; screen was {last:?}"),
+        }
+    }
+
+    /// Stop the runtime as a shutdown would.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Kiosk {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}

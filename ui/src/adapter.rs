@@ -6,7 +6,10 @@ use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 
 use crate::model::{self, Intent, Lang, ScreenModel};
 use crate::pixels::{self, Pixels};
-use crate::{Action, Bridge, DoneKind, KioskWindow, PayStage, Reason, ReviewStage, ScanNotice, Screen, ShootStage};
+use crate::{
+    Action, Bridge, DoneKind, KioskWindow, PayStage, Reason, ReviewStage, ScanNotice, Screen,
+    ShootStage,
+};
 
 /// The booth window and its adapter. Lives on the UI thread.
 pub struct Ui {

@@ -43,7 +43,8 @@ impl Screen {
     /// Draw the current state of the window and return it as an RGB image.
     pub fn snapshot(&self) -> image::RgbImage {
         slint::platform::update_timers_and_animations();
-        self.window.set_size(PhysicalSize::new(self.width, self.height));
+        self.window
+            .set_size(PhysicalSize::new(self.width, self.height));
         self.window.request_redraw();
         let mut buffer = vec![Rgb8Pixel::default(); (self.width * self.height) as usize];
         self.window.draw_if_needed(|renderer| {

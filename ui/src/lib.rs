@@ -13,4 +13,9 @@ mod adapter;
 
 pub use adapter::{Ui, map_action, screen_key};
 
-slint::include_modules!();
+/// The Rust side of the `.slint` files, generated at build time.
+#[allow(clippy::all, clippy::todo, clippy::pedantic)]
+mod generated {
+    slint::include_modules!();
+}
+pub use generated::*;

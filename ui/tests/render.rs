@@ -25,21 +25,60 @@ fn models() -> Vec<ScreenModel> {
         base.clone(),
         s(Screen::PhotoType, 1),
         s(Screen::Prepare, 2),
-        ScreenModel { live_view: true, ..s(Screen::Scan, 3) },
-        ScreenModel { live_view: true, scan_notice: Some(ScanNotice::RawChsiCode), ..s(Screen::Scan, 3) },
-        ScreenModel { identity: Some(identity.clone()), shots_used: 1, ..s(Screen::Confirm, 4) },
+        ScreenModel {
+            live_view: true,
+            ..s(Screen::Scan, 3)
+        },
+        ScreenModel {
+            live_view: true,
+            scan_notice: Some(ScanNotice::RawChsiCode),
+            ..s(Screen::Scan, 3)
+        },
+        ScreenModel {
+            identity: Some(identity.clone()),
+            shots_used: 1,
+            ..s(Screen::Confirm, 4)
+        },
         s(Screen::Lighting, 5),
-        ScreenModel { idle_warning_secs: Some(12), ..s(Screen::Lighting, 5) },
+        ScreenModel {
+            idle_warning_secs: Some(12),
+            ..s(Screen::Lighting, 5)
+        },
         s(Screen::Rules, 6),
-        ScreenModel { live_view: true, ..s(Screen::Chair, 7) },
-        ScreenModel { live_view: true, shots_used: 0, ..s(Screen::Shoot, 8) },
-        ScreenModel { live_view: true, shoot_stage: ShootStage::Countdown, countdown: 3, ..s(Screen::Shoot, 8) },
-        ScreenModel { shoot_stage: ShootStage::Preview, shots_used: 1, can_go_back: false, ..s(Screen::Shoot, 8) },
-        ScreenModel { review_stage: ReviewStage::Waiting, review_progress: 0.4, can_go_back: false, ..s(Screen::Review, 9) },
+        ScreenModel {
+            live_view: true,
+            ..s(Screen::Chair, 7)
+        },
+        ScreenModel {
+            live_view: true,
+            shots_used: 0,
+            ..s(Screen::Shoot, 8)
+        },
+        ScreenModel {
+            live_view: true,
+            shoot_stage: ShootStage::Countdown,
+            countdown: 3,
+            ..s(Screen::Shoot, 8)
+        },
+        ScreenModel {
+            shoot_stage: ShootStage::Preview,
+            shots_used: 1,
+            can_go_back: false,
+            ..s(Screen::Shoot, 8)
+        },
+        ScreenModel {
+            review_stage: ReviewStage::Waiting,
+            review_progress: 0.4,
+            can_go_back: false,
+            ..s(Screen::Review, 9)
+        },
         ScreenModel {
             review_stage: ReviewStage::Failed,
             shots_used: 1,
-            reasons: vec![ReasonView { zh: "背景颜色不符合要求".into(), en: "The background must be an even light blue".into() }],
+            reasons: vec![ReasonView {
+                zh: "背景颜色不符合要求".into(),
+                en: "The background must be an even light blue".into(),
+            }],
             can_go_back: false,
             ..s(Screen::Review, 9)
         },
@@ -52,8 +91,15 @@ fn models() -> Vec<ScreenModel> {
             can_cancel: true,
             ..s(Screen::Pay, 10)
         },
-        ScreenModel { screen: Screen::Done, ..base.clone() },
-        ScreenModel { screen: Screen::OutOfService, fault_reference: Some("demo-kiosk/camera-disconnected".into()), ..base.clone() },
+        ScreenModel {
+            screen: Screen::Done,
+            ..base.clone()
+        },
+        ScreenModel {
+            screen: Screen::OutOfService,
+            fault_reference: Some("demo-kiosk/camera-disconnected".into()),
+            ..base.clone()
+        },
     ]
 }
 
@@ -72,7 +118,12 @@ fn every_screen_renders_in_both_languages() {
         }
     }
     let mut jpeg = Vec::new();
-    image::DynamicImage::ImageRgb8(frame).write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg).unwrap();
+    image::DynamicImage::ImageRgb8(frame)
+        .write_to(
+            &mut std::io::Cursor::new(&mut jpeg),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
     ui.set_live_frame(pixels::decode(&jpeg, true));
     ui.set_photo(pixels::decode(&jpeg, false));
 
@@ -82,12 +133,20 @@ fn every_screen_renders_in_both_languages() {
             let m = ScreenModel { lang, ..m };
             ui.render(&m);
             let img = screen.snapshot();
-            let name = format!("{:02}-{}-{}.png", i, screen_key(&m), if lang == Lang::Zh { "zh" } else { "en" });
+            let name = format!(
+                "{:02}-{}-{}.png",
+                i,
+                screen_key(&m),
+                if lang == Lang::Zh { "zh" } else { "en" }
+            );
             img.save(out.join(&name)).unwrap();
             let first = img.get_pixel(0, 0);
             assert!(img.pixels().any(|p| p != first), "{name} is blank");
             if let Some(prev) = &previous {
-                assert!(prev.as_raw() != img.as_raw(), "{name} is the same as the screen before it");
+                assert!(
+                    prev.as_raw() != img.as_raw(),
+                    "{name} is the same as the screen before it"
+                );
             }
             previous = Some(img);
         }

@@ -193,13 +193,15 @@ fn end_session(state: &mut State, outcome: &str, fx: &mut Vec<Effect>) {
 /// Whether the graduate may leave from here. Not while the shutter fires, nor while the service
 /// is taking the photo or reviewing it (leaving would abandon a counted shot mid-flight).
 fn can_cancel(phase: &Phase) -> bool {
-    match phase {
-        Phase::Attract | Phase::OutOfService { .. } | Phase::Done { .. } => false,
-        Phase::Shoot(Shoot::Capturing) => false,
-        Phase::Review(Review::Uploading { .. } | Review::Waiting { .. }) => false,
-        Phase::Pay(Pay::Creating) => false,
-        _ => true,
-    }
+    !matches!(
+        phase,
+        Phase::Attract
+            | Phase::OutOfService { .. }
+            | Phase::Done { .. }
+            | Phase::Shoot(Shoot::Capturing)
+            | Phase::Review(Review::Uploading { .. } | Review::Waiting { .. })
+            | Phase::Pay(Pay::Creating)
+    )
 }
 
 /// The screen one step back, where there is one.
@@ -364,9 +366,12 @@ fn fault_stops(phase: &Phase, device: Device) -> bool {
 fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, fx: &mut Vec<Effect>) {
     let now = state.now_ms;
     match (&state.phase, event) {
-        (Phase::Scan {
-            resolving: false, ..
-        }, Event::CodeScanned(code)) => {
+        (
+            Phase::Scan {
+                resolving: false, ..
+            },
+            Event::CodeScanned(code),
+        ) => {
             if let Some((last, at)) = &state.last_refused
                 && *last == code
                 && now.saturating_sub(*at) < REFUSED_QUIET_MS
@@ -388,38 +393,55 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, fx: &mut Vec<Eff
                 ScannedCode::Foreign => refuse(state, code, ScanNotice::ForeignCode),
             }
         }
-        (Phase::Scan {
-            resolving: true, ..
-        }, Event::CodeResolved {
-            identity,
-            shots_used,
-        }) => {
+        (
+            Phase::Scan {
+                resolving: true, ..
+            },
+            Event::CodeResolved {
+                identity,
+                shots_used,
+            },
+        ) => {
             let Some(s) = state.session.as_mut() else {
                 return;
             };
             if shots_used >= cfg.max_shots {
                 let code = s.code.take().map(ScannedCode::Personal);
-                refuse(state, code.unwrap_or(ScannedCode::Foreign), ScanNotice::NoShotsLeft);
+                refuse(
+                    state,
+                    code.unwrap_or(ScannedCode::Foreign),
+                    ScanNotice::NoShotsLeft,
+                );
                 return;
             }
             s.identity = Some(identity);
             s.shots_used = shots_used;
             state.phase = Phase::Confirm;
         }
-        (Phase::Scan {
-            resolving: true, ..
-        }, Event::CodeRejected(reason)) => {
+        (
+            Phase::Scan {
+                resolving: true, ..
+            },
+            Event::CodeRejected(reason),
+        ) => {
             let notice = match reason {
                 RejectReason::Unknown => ScanNotice::UnknownCode,
                 RejectReason::RawChsi => ScanNotice::RawChsiCode,
                 RejectReason::Expired => ScanNotice::ExpiredCode,
             };
             let code = state.session.as_mut().and_then(|s| s.code.take());
-            refuse(state, code.map_or(ScannedCode::Foreign, ScannedCode::Personal), notice);
+            refuse(
+                state,
+                code.map_or(ScannedCode::Foreign, ScannedCode::Personal),
+                notice,
+            );
         }
-        (Phase::Scan {
-            resolving: true, ..
-        }, Event::ServiceFailed(ServiceOp::Resolve)) => {
+        (
+            Phase::Scan {
+                resolving: true, ..
+            },
+            Event::ServiceFailed(ServiceOp::Resolve),
+        ) => {
             let code = state.session.as_mut().and_then(|s| s.code.take());
             refuse(
                 state,

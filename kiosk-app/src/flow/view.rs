@@ -1,7 +1,7 @@
 //! From flow state to the screen model the UI draws. Pure; called after every transition.
 
 use kiosk_ui::model::{
-    IdentityView, PayStage, ReasonView, ReviewStage, ScreenModel, Screen, ShootStage,
+    IdentityView, PayStage, ReasonView, ReviewStage, Screen, ScreenModel, ShootStage,
 };
 
 use super::state::{FlowConfig, Pay, Phase, Review, Shoot, State};
@@ -19,12 +19,14 @@ pub fn view(cfg: &FlowConfig, state: &State) -> ScreenModel {
         shots_max: cfg.max_shots,
         shots_used: session.map_or(0, |s| s.shots_used),
         glasses: session.and_then(|s| s.glasses),
-        identity: session.and_then(|s| s.identity.as_ref()).map(|i| IdentityView {
-            name: i.name.clone(),
-            id_number: i.id_number.clone(),
-            school: i.school.clone(),
-            level: i.level.clone(),
-        }),
+        identity: session
+            .and_then(|s| s.identity.as_ref())
+            .map(|i| IdentityView {
+                name: i.name.clone(),
+                id_number: i.id_number.clone(),
+                school: i.school.clone(),
+                level: i.level.clone(),
+            }),
         can_go_back: back_allowed(&state.phase),
         can_cancel: cancel_allowed(&state.phase),
         ..ScreenModel::default()

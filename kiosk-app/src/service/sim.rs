@@ -42,9 +42,27 @@ impl Default for SimServiceConfig {
 
 /// A demo graduate: (code, name, ID number, school, level).
 pub const DEMO_ROSTER: &[(&str, &str, &str, &str, &str)] = &[
-    ("GPK1.DEMO-ZHANG-WEISAN-0001", "张伟三", "110105200001018746", "示例理工大学", "本科"),
-    ("GPK1.DEMO-LI-XIAOHONG-0002", "李晓红", "320102199912124321", "示例师范大学", "研究生"),
-    ("GPK1.DEMO-WANG-FANG-00000003", "王芳", "440303200102027777", "示例医科大学", "本科"),
+    (
+        "GPK1.DEMO-ZHANG-WEISAN-0001",
+        "张伟三",
+        "110105200001018746",
+        "示例理工大学",
+        "本科",
+    ),
+    (
+        "GPK1.DEMO-LI-XIAOHONG-0002",
+        "李晓红",
+        "320102199912124321",
+        "示例师范大学",
+        "研究生",
+    ),
+    (
+        "GPK1.DEMO-WANG-FANG-00000003",
+        "王芳",
+        "440303200102027777",
+        "示例医科大学",
+        "本科",
+    ),
 ];
 
 struct Submission {
@@ -189,7 +207,11 @@ impl CollectionService for SimService {
         if !s.submissions.contains_key(submission) {
             return Err(ServiceError::Refused(format!("no submission {submission}")));
         }
-        if let Some((id, _)) = s.orders.iter().find(|(_, o)| o.submission == submission && !o.closed) {
+        if let Some((id, _)) = s
+            .orders
+            .iter()
+            .find(|(_, o)| o.submission == submission && !o.closed)
+        {
             let id = id.clone();
             return Ok(self.order_info(&id));
         }

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Set up everything on a fresh Debian 12 machine and run the kiosk in demo mode: the touchscreen
+# in a window when there is a display, otherwise the headless walkthrough (PNG per screen).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  cargo build --release --locked -p kiosk-app --features window
+  exec target/release/kiosk demo "$@"
+else
+  cargo build --release --locked -p kiosk-app
+  exec target/release/kiosk demo --out walkthrough "$@"
+fi

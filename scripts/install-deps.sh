@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what building, testing and running the kiosk needs on Debian 12. Idempotent.
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+packages=(
+  build-essential pkg-config      # C toolchain for -sys crates (SQLite is bundled)
+  libfontconfig1-dev              # Slint finds fonts through fontconfig
+  fonts-noto-cjk                  # the booth's CJK font (Noto Sans CJK SC, SIL OFL 1.1)
+  libxkbcommon-x11-0 libx11-6 libxcursor1 libxrandr2 libxi6  # a desktop window (kiosk demo)
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "error: cargo not found. Install Rust 1.92 or newer with rustup (https://rustup.rs)," >&2
+  echo "       Debian 12's own rustc is too old for this project (edition 2024)." >&2
+  exit 1
+fi
+version=$(rustc --version | awk '{print $2}')
+if [ "$(printf '%s\n' "1.92.0" "$version" | sort -V | head -n1)" != "1.92.0" ]; then
+  echo "error: rustc $version is older than 1.92: run 'rustup update'" >&2
+  exit 1
+fi

@@ -1,0 +1,201 @@
+//! The whole kiosk against its simulators: camera, serial devices on a pty, service.
+
+use kiosk_e2e::{CODE, Kiosk, fast_config};
+use kiosk_ui::model::{DoneKind, Intent, ReviewStage, ScanNotice, Screen, ShootStage};
+
+async fn to_scan(k: &mut Kiosk) {
+    k.until("attract", |m| m.screen == Screen::Attract).await;
+    k.touch(Intent::Start);
+    k.until("photo type", |m| m.screen == Screen::PhotoType)
+        .await;
+    k.touch(Intent::ChooseGraduatePhoto);
+    k.until("prepare", |m| m.screen == Screen::Prepare).await;
+    k.touch(Intent::PrepareShoot);
+    k.until("scan", |m| m.screen == Screen::Scan).await;
+}
+
+async fn to_shoot(k: &mut Kiosk) {
+    to_scan(k).await;
+    let camera = k.sims.camera.clone().unwrap();
+    camera.present_qr(Some(CODE));
+    let m = k.until("confirm", |m| m.screen == Screen::Confirm).await;
+    camera.present_qr(None);
+    let id = m.identity.unwrap();
+    assert_eq!(
+        (id.name.as_str(), id.id_number.as_str()),
+        ("张**三", "*****8746")
+    );
+    k.touch(Intent::ConfirmIdentity);
+    k.until("lighting", |m| m.screen == Screen::Lighting).await;
+    k.touch(Intent::ChooseGlasses(true));
+    k.until("rules", |m| m.screen == Screen::Rules).await;
+    k.touch(Intent::AcceptRules);
+    k.until("chair", |m| m.screen == Screen::Chair).await;
+    let serial = k.sims.serial.as_ref().unwrap().handle();
+    // The motor command is a task; wait for the controller to see it.
+    // Device commands are applied by the runtime's device workers; wait for the controllers.
+    tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while !(serial.motor_enabled() && serial.light_level("key") == Some(900)) {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("chair motor enabled and glasses preset applied in the chair step");
+    k.touch(Intent::ChairReady);
+    k.until("shoot", |m| {
+        m.screen == Screen::Shoot && m.shoot_stage == ShootStage::Ready
+    })
+    .await;
+    tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while serial.motor_enabled() {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("motor disabled after the chair step");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_session_reaches_done_and_keeps_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut k = Kiosk::start(fast_config(dir.path()), &dir.path().join("j.sqlite3"));
+    to_shoot(&mut k).await;
+    k.touch(Intent::TakePhoto);
+    let m = k
+        .until("preview", |m| m.shoot_stage == ShootStage::Preview)
+        .await;
+    assert_eq!(m.shots_used, 1);
+    assert!(
+        k.parts.journal.photo(CODE, 1).unwrap().is_some(),
+        "the shot is journaled"
+    );
+    k.touch(Intent::UsePhoto);
+    k.until("review", |m| {
+        m.screen == Screen::Review && m.review_stage == ReviewStage::Waiting
+    })
+    .await;
+    assert!(
+        k.parts.journal.photo(CODE, 1).unwrap().is_none(),
+        "deleted once the service holds it"
+    );
+    let m = k
+        .until("pay", |m| m.screen == Screen::Pay && m.pay_qr.is_some())
+        .await;
+    assert!(m.pay_qr.unwrap().starts_with("weixin://"));
+    let m = k.until("done", |m| m.screen == Screen::Done).await;
+    assert_eq!(m.done_kind, DoneKind::Paid);
+    k.touch(Intent::Finish);
+    k.until("attract again", |m| m.screen == Screen::Attract)
+        .await;
+    assert_eq!(k.parts.journal.shots_used(CODE).unwrap(), 1);
+    assert!(k.parts.journal.transitions().unwrap() > 15);
+    let serial = k.sims.serial.as_ref().unwrap().handle();
+    k.stop().await;
+    assert_eq!(serial.light_level("key"), Some(0), "lights off at shutdown");
+    assert!(!serial.motor_enabled());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shot_counter_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("j.sqlite3");
+    let mut k = Kiosk::start(fast_config(dir.path()), &journal);
+    to_shoot(&mut k).await;
+    k.touch(Intent::TakePhoto);
+    k.until("preview", |m| m.shoot_stage == ShootStage::Preview)
+        .await;
+    k.stop().await;
+
+    // A new process (new simulators, a service that never saw the upload): the preview is
+    // back, from the journal.
+    let mut k = Kiosk::start(fast_config(dir.path()), &journal);
+    let m = k
+        .until("preview after restart", |m| m.screen == Screen::Shoot)
+        .await;
+    assert_eq!((m.shoot_stage, m.shots_used), (ShootStage::Preview, 1));
+    k.touch(Intent::Cancel);
+    to_scan(&mut k).await;
+    k.sims.camera.clone().unwrap().present_qr(Some(CODE));
+    let m = k.until("confirm", |m| m.screen == Screen::Confirm).await;
+    assert_eq!(
+        m.shots_used, 1,
+        "the kiosk's own count wins over the service's 0"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn camera_unplugged_mid_shot_does_not_count_and_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut k = Kiosk::start(fast_config(dir.path()), &dir.path().join("j.sqlite3"));
+    to_shoot(&mut k).await;
+    let camera = k.sims.camera.clone().unwrap();
+    camera.inject(camera_driver::sim::SimFault::Unplug);
+    k.touch(Intent::TakePhoto);
+    let m = k
+        .until("out of service", |m| m.screen == Screen::OutOfService)
+        .await;
+    assert_eq!(
+        m.fault_reference.as_deref(),
+        Some("demo-kiosk/camera-disconnected")
+    );
+    assert_eq!(
+        k.parts.journal.shots_used(CODE).unwrap(),
+        0,
+        "a failed capture is not a shot"
+    );
+    camera.unplug(false);
+    k.until("back in service", |m| m.screen == Screen::Attract)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_codes_are_refused_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut k = Kiosk::start(fast_config(dir.path()), &dir.path().join("j.sqlite3"));
+    to_scan(&mut k).await;
+    let camera = k.sims.camera.clone().unwrap();
+    camera.present_qr(Some(
+        "https://my.chsi.com.cn/archive/gdjy/xj/show.action?code=x1",
+    ));
+    k.until("raw CHSI refused", |m| {
+        m.scan_notice == Some(ScanNotice::RawChsiCode)
+    })
+    .await;
+    camera.present_qr(Some("https://example.com/lunch-menu"));
+    k.until("foreign refused", |m| {
+        m.scan_notice == Some(ScanNotice::ForeignCode)
+    })
+    .await;
+    camera.present_qr(Some("GPK1.NOT-ON-THE-ROSTER-00000"));
+    k.until("unknown refused", |m| {
+        m.scan_notice == Some(ScanNotice::UnknownCode)
+    })
+    .await;
+    camera.present_qr(Some(CODE));
+    k.until("the right code", |m| m.screen == Screen::Confirm)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn service_outage_during_upload_keeps_the_photo_and_retries() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut k = Kiosk::start(fast_config(dir.path()), &dir.path().join("j.sqlite3"));
+    to_shoot(&mut k).await;
+    k.touch(Intent::TakePhoto);
+    k.until("preview", |m| m.shoot_stage == ShootStage::Preview)
+        .await;
+    let service = k.sims.service.clone().unwrap();
+    service.set_down(true);
+    k.touch(Intent::UsePhoto);
+    k.until("retrying", |m| {
+        m.review_stage == ReviewStage::Uploading && m.upload_retries >= 1
+    })
+    .await;
+    assert!(
+        k.parts.journal.photo(CODE, 1).unwrap().is_some(),
+        "the photo waits in the journal"
+    );
+    service.set_down(false);
+    k.until("review", |m| m.review_stage == ReviewStage::Waiting)
+        .await;
+}

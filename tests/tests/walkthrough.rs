@@ -1,0 +1,56 @@
+//! `kiosk walkthrough` renders every screen: each PNG exists, is not blank, and differs from
+//! the one before; the report says the session reached done.
+
+#[test]
+fn walkthrough_renders_every_screen() {
+    let out = tempfile::tempdir().unwrap();
+    let cfg = kiosk_app::walkthrough::config(kiosk_app::config::Config::default());
+    let report = kiosk_app::walkthrough::run(cfg, out.path()).expect("walkthrough");
+    assert!(report.reached_done);
+    let screens: Vec<&str> = report.visits.iter().map(|v| v.screen.as_str()).collect();
+    for needed in [
+        "attract",
+        "photo-type",
+        "prepare",
+        "scan",
+        "confirm",
+        "lighting",
+        "rules",
+        "chair",
+        "shoot-ready",
+        "shoot-preview",
+        "review-waiting",
+        "pay-showing",
+        "done",
+        "out-of-service",
+    ] {
+        assert!(
+            screens.contains(&needed),
+            "{needed} not visited: {screens:?}"
+        );
+        assert!(
+            report
+                .pngs
+                .iter()
+                .any(|p| p.ends_with(&format!("-{needed}.png"))),
+            "{needed}.png missing"
+        );
+    }
+    let mut previous: Option<image::RgbImage> = None;
+    for name in &report.pngs {
+        let img = image::open(out.path().join(name)).unwrap().to_rgb8();
+        let first = *img.get_pixel(0, 0);
+        assert!(img.pixels().any(|p| *p != first), "{name} is blank");
+        if let Some(prev) = &previous {
+            assert_ne!(
+                prev.as_raw(),
+                img.as_raw(),
+                "{name} equals the PNG before it"
+            );
+        }
+        previous = Some(img);
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(json["reached_done"], true);
+}

@@ -1,0 +1,54 @@
+//! Every `@tr("…")` string in the screens has an English translation in the bundled .po file.
+
+use std::collections::HashMap;
+
+fn po_entries(text: &str) -> HashMap<String, String> {
+    let mut map = HashMap::new();
+    let mut id: Option<String> = None;
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("msgid \"") {
+            id = Some(rest.trim_end_matches('"').to_owned());
+        } else if let Some(rest) = line.strip_prefix("msgstr \"")
+            && let Some(id) = id.take()
+        {
+            map.insert(id, rest.trim_end_matches('"').to_owned());
+        }
+    }
+    map
+}
+
+fn tr_strings(slint: &str) -> Vec<String> {
+    slint
+        .split("@tr(\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn every_ui_string_has_an_english_translation() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let po =
+        std::fs::read_to_string(root.join("../assets/translations/en/LC_MESSAGES/kiosk-ui.po"))
+            .unwrap();
+    let en = po_entries(&po);
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root.join("ui")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "slint") {
+            for s in tr_strings(&std::fs::read_to_string(&path).unwrap()) {
+                let t = en.get(&s).unwrap_or_else(|| {
+                    panic!("{}: {s:?} is not in en/kiosk-ui.po", path.display())
+                });
+                assert!(!t.is_empty(), "{s:?} has an empty English translation");
+                assert_eq!(
+                    s.matches("{}").count(),
+                    t.matches("{}").count(),
+                    "placeholders differ: {s:?} / {t:?}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} strings found");
+}
