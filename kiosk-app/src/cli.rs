@@ -31,6 +31,9 @@ enum Command {
         #[arg(long, default_value = "walkthrough")]
         out: PathBuf,
     },
+    /// Production: the kiosk fullscreen on the booth's display, devices and service from the
+    /// config file.
+    Run,
     /// One scripted session rendered to PNGs and report.json, without a display.
     Walkthrough {
         /// Output directory.
@@ -149,12 +152,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let _guard = telemetry::init(&cfg.logging.level, Some(&out.join("kiosk.log.jsonl")))?;
             walkthrough_cmd(cfg, &out)
         }
+        Command::Run => {
+            let path = cfg_path.context("kiosk run needs --config FILE")?;
+            let cfg = load(Some(path))?;
+            let log = cfg.data_path(&cfg.logging.json_file);
+            let _guard = telemetry::init(&cfg.logging.level, Some(&log))?;
+            crate::display::run(cfg, false, true)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Demo { out } => {
             let cfg = load(cfg_path)?;
             if has_display() && cfg!(feature = "window") {
-                anyhow::bail!(
-                    "window mode is not available in this build yet; run `kiosk walkthrough`"
-                );
+                let log = cfg.data_path(&cfg.logging.json_file);
+                let _guard = telemetry::init(&cfg.logging.level, Some(&log))?;
+                crate::display::run(cfg, true, false)?;
+                return Ok(ExitCode::SUCCESS);
             }
             eprintln!(
                 "kiosk: no display (or built without the window feature): running the headless walkthrough into {}",

@@ -4,6 +4,7 @@
 pub mod assemble;
 pub mod cli;
 pub mod config;
+pub mod display;
 pub mod flow;
 pub mod journal;
 pub mod mask;

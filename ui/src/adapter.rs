@@ -190,6 +190,14 @@ impl Ui {
         self.window.global::<Bridge>().invoke_act(action);
     }
 
+    /// Show the window, fullscreen on the booth.
+    pub fn show(&self, fullscreen: bool) -> Result<(), slint::PlatformError> {
+        if fullscreen {
+            self.window.window().set_fullscreen(true);
+        }
+        self.window.show()
+    }
+
     /// Use portrait layout.
     pub fn set_portrait(&self, portrait: bool) {
         self.window.global::<Bridge>().set_portrait(portrait);

@@ -13,6 +13,16 @@ mod adapter;
 
 pub use adapter::{Ui, map_action, screen_key};
 
+/// Run the display's event loop until the last window closes (main thread only).
+pub fn run_event_loop() -> Result<(), slint::PlatformError> {
+    slint::run_event_loop()
+}
+
+/// Run `f` on the UI thread soon; callable from any thread. False when the loop has ended.
+pub fn invoke_from_event_loop(f: impl FnOnce() + Send + 'static) -> bool {
+    slint::invoke_from_event_loop(f).is_ok()
+}
+
 /// The Rust side of the `.slint` files, generated at build time.
 #[allow(clippy::all, clippy::todo, clippy::pedantic)]
 mod generated {

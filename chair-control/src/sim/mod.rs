@@ -18,6 +18,9 @@ use tokio_modbus::server::rtu::Server;
 
 use crate::map::{ChairMap, LightsMap};
 
+mod wire;
+pub use wire::WireFaults;
+
 /// A fault the simulator injects into its replies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SimFault {
@@ -257,13 +260,12 @@ impl tokio_modbus::server::Service for Service {
     }
 }
 
-/// A running simulator. Dropping it stops the server and closes the pty.
+/// A running simulator. Dropping it stops the server and closes the ptys.
 pub struct SimBus {
     path: String,
     handle: SimHandle,
     task: JoinHandle<()>,
-    // The pty's slave end stays open so the master never sees EIO before the driver opens it.
-    _slave: tokio_serial::SerialStream,
+    wire: Mutex<wire::Wire>,
 }
 
 impl SimBus {
@@ -274,8 +276,8 @@ impl SimBus {
         physics: ChairPhysics,
     ) -> std::io::Result<Self> {
         let (master, slave) = tokio_serial::SerialStream::pair()?;
-        let path = tokio_serial::SerialPort::name(&slave)
-            .ok_or_else(|| std::io::Error::other("pty has no name"))?;
+        let wire = wire::Wire::new(slave)?;
+        let path = wire.path().display().to_string();
         let state = State {
             lights,
             chair_map: chair,
@@ -302,13 +304,38 @@ impl SimBus {
             path,
             handle,
             task,
-            _slave: slave,
+            wire: Mutex::new(wire),
         })
     }
 
-    /// The path a driver opens (`/dev/pts/N`).
+    /// The path a driver opens: a stable symlink to the current `/dev/pts/N`, as udev's
+    /// `/dev/photo-kiosk/bus` is to `/dev/ttyUSB0`.
     pub fn path(&self) -> &str {
         &self.path
+    }
+
+    fn wire(&self) -> std::sync::MutexGuard<'_, wire::Wire> {
+        self.wire.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Damage replies on the wire (CRC errors, noise).
+    pub fn wire_faults(&self, faults: WireFaults) {
+        self.wire().set_faults(faults);
+    }
+
+    /// Replies sent, corrupted and preceded by noise so far.
+    pub fn wire_stats(&self) -> (u64, u64, u64) {
+        self.wire().stats()
+    }
+
+    /// Unplug the adapter: the open port breaks and the path disappears.
+    pub fn vanish(&self) {
+        self.wire().vanish();
+    }
+
+    /// Plug it back: a new pty behind the same path.
+    pub fn reappear(&self) -> std::io::Result<()> {
+        self.wire().appear()
     }
 
     /// Scripting handle.
@@ -433,6 +460,98 @@ mod tests {
                 .unwrap()
                 .contains(&("key".into(), 321))
         );
+    }
+
+    #[tokio::test]
+    async fn crc_errors_and_noise_are_errors_then_the_bus_recovers() {
+        let sim = sim();
+        let lights = Lights::new(bus_for(&sim), LightsMap::default());
+        sim.wire_faults(WireFaults {
+            corrupt_every: 1,
+            noise_every: 0,
+        });
+        let err = lights.levels().await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Protocol, "{err}");
+        sim.wire_faults(WireFaults {
+            corrupt_every: 0,
+            noise_every: 1,
+        });
+        let _ = lights.levels().await; // noise: either skipped by the decoder or an error
+        sim.wire_faults(WireFaults::default());
+        lights.set("fill", 444).await.unwrap();
+        assert!(
+            lights
+                .levels()
+                .await
+                .unwrap()
+                .contains(&("fill".into(), 444))
+        );
+        assert!(sim.wire_stats().1 >= 1);
+    }
+
+    #[tokio::test]
+    async fn a_vanished_adapter_is_a_port_error_until_it_comes_back() {
+        let sim = sim();
+        let chair = Chair::new(bus_for(&sim), ChairMap::default());
+        chair.status().await.unwrap();
+        sim.vanish();
+        let err = chair.status().await.unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::Port | ErrorKind::NoReply),
+            "{err}"
+        );
+        let err = chair.status().await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Port, "the path is gone: {err}");
+        sim.reappear().unwrap();
+        chair.status().await.unwrap();
+    }
+
+    /// 10,000 requests with every 100th reply corrupted: every failure is a clean error, the
+    /// retries carry every request through, and the controller ends with exactly the state
+    /// written.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn ten_thousand_requests_through_crc_errors_keep_the_state() {
+        let sim = sim();
+        let bus = Arc::new(Bus::new(PortConfig {
+            path: sim.path().into(),
+            baud: 115_200,
+            // A pty answers in well under a millisecond; a short timeout keeps the quiet period
+            // after each damaged reply short.
+            timeout_ms: 50,
+            retries: 3,
+            ..PortConfig::default()
+        }));
+        sim.wire_faults(WireFaults {
+            corrupt_every: 100,
+            noise_every: 0,
+        });
+        let map = LightsMap::default();
+        let mut expected = [0u16; 4];
+        for i in 0..10_000u32 {
+            let channel = (i % 4) as usize;
+            if i % 2 == 0 {
+                let level = (i % 1000) as u16;
+                bus.write(map.slave, channel as u16, &[level])
+                    .await
+                    .unwrap();
+                expected[channel] = level;
+            } else {
+                let got = bus
+                    .read_holding(map.slave, channel as u16, 1)
+                    .await
+                    .unwrap();
+                assert_eq!(got[0], expected[channel], "request {i}");
+            }
+        }
+        let (replies, corrupted, _) = sim.wire_stats();
+        assert!(corrupted >= 90, "{corrupted} of {replies} corrupted");
+        for (channel, level) in expected.iter().enumerate() {
+            let got = bus
+                .read_holding(map.slave, channel as u16, 1)
+                .await
+                .unwrap();
+            assert_eq!(got[0], *level);
+        }
     }
 
     #[tokio::test]

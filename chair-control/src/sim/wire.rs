@@ -1,0 +1,160 @@
+//! The wire between the driver and the simulated controllers, with faults a real RS-485 line
+//! has: corrupted bytes (CRC errors), noise before a reply, and an adapter that vanishes and
+//! comes back (USB re-enumeration).
+//!
+//! The driver opens a stable symlink (as udev gives `/dev/photo-kiosk/bus`) that points at the
+//! slave end of an outer pseudo-terminal. A proxy pumps bytes between that pty and the inner pty
+//! the Modbus server listens on, damaging replies as told. Vanishing closes the outer pty and
+//! removes the link; reappearing makes a new pty and points the link at it.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::task::JoinHandle;
+use tokio_serial::SerialStream;
+
+/// Damage applied to the controllers' replies on the wire.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WireFaults {
+    /// Corrupt one byte of every n-th reply (0: never).
+    pub corrupt_every: u32,
+    /// Send noise bytes before every n-th reply (0: never).
+    pub noise_every: u32,
+}
+
+#[derive(Default)]
+struct Counters {
+    faults: WireFaults,
+    replies: u64,
+    corrupted: u64,
+    noisy: u64,
+}
+
+/// The outer side: the pty the driver uses, behind a stable symlink.
+pub(crate) struct Wire {
+    link: PathBuf,
+    counters: Arc<Mutex<Counters>>,
+    inner: Arc<tokio::sync::Mutex<SerialStream>>,
+    outer: Option<(SerialStream, JoinHandle<()>)>,
+    _dir: tempdir::Dir,
+}
+
+mod tempdir {
+    /// A private directory for the symlink, removed on drop.
+    pub struct Dir(pub std::path::PathBuf);
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+impl Wire {
+    /// Put a faulty wire in front of `inner` (the slave end of the server's pty).
+    pub(crate) fn new(inner: SerialStream) -> io::Result<Self> {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("photo-kiosk-sim-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let mut wire = Self {
+            link: dir.join("bus"),
+            counters: Arc::default(),
+            inner: Arc::new(tokio::sync::Mutex::new(inner)),
+            outer: None,
+            _dir: tempdir::Dir(dir),
+        };
+        wire.appear()?;
+        Ok(wire)
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.link
+    }
+
+    pub(crate) fn set_faults(&self, faults: WireFaults) {
+        self.counters
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .faults = faults;
+    }
+
+    /// (replies, corrupted, noisy) so far.
+    pub(crate) fn stats(&self) -> (u64, u64, u64) {
+        let c = self.counters.lock().unwrap_or_else(|p| p.into_inner());
+        (c.replies, c.corrupted, c.noisy)
+    }
+
+    /// The adapter is unplugged: the driver's port breaks and the path disappears.
+    pub(crate) fn vanish(&mut self) {
+        if let Some((_slave, pump)) = self.outer.take() {
+            pump.abort();
+        }
+        let _ = std::fs::remove_file(&self.link);
+    }
+
+    /// The adapter is back (a new pty, the same path).
+    pub(crate) fn appear(&mut self) -> io::Result<()> {
+        self.vanish();
+        let (master, slave) = SerialStream::pair()?;
+        let pts = tokio_serial::SerialPort::name(&slave)
+            .ok_or_else(|| io::Error::other("pty has no name"))?;
+        std::os::unix::fs::symlink(&pts, &self.link)?;
+        let pump = tokio::spawn(pump(master, self.inner.clone(), self.counters.clone()));
+        // The slave end stays open here so the master never reads EIO before the driver opens it.
+        self.outer = Some((slave, pump));
+        Ok(())
+    }
+}
+
+impl Drop for Wire {
+    fn drop(&mut self) {
+        self.vanish();
+    }
+}
+
+/// Move requests from the driver to the server and replies back, damaging replies.
+async fn pump(
+    mut outer: SerialStream,
+    inner: Arc<tokio::sync::Mutex<SerialStream>>,
+    counters: Arc<Mutex<Counters>>,
+) {
+    let mut inner = inner.lock().await;
+    let mut from_driver = [0u8; 512];
+    let mut from_server = [0u8; 512];
+    loop {
+        tokio::select! {
+            r = outer.read(&mut from_driver) => {
+                let Ok(n) = r else { return };
+                if n == 0 || inner.write_all(&from_driver[..n]).await.is_err() {
+                    return;
+                }
+            }
+            r = inner.read(&mut from_server) => {
+                let Ok(n) = r else { return };
+                if n == 0 {
+                    return;
+                }
+                let mut reply = from_server[..n].to_vec();
+                {
+                    let mut c = counters.lock().unwrap_or_else(|p| p.into_inner());
+                    c.replies += 1;
+                    let f = c.faults;
+                    if f.corrupt_every > 0 && c.replies % u64::from(f.corrupt_every) == 0 {
+                        let last = reply.len() - 1;
+                        reply[last] ^= 0x5A;
+                        c.corrupted += 1;
+                    }
+                    if f.noise_every > 0 && c.replies % u64::from(f.noise_every) == 0 {
+                        reply.splice(0..0, [0x00, 0xFF, 0x13, 0x37]);
+                        c.noisy += 1;
+                    }
+                }
+                if outer.write_all(&reply).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
