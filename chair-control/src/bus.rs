@@ -139,7 +139,12 @@ impl Bus {
                 Err(DeviceError::new(
                     ErrorKind::NoReply,
                     who,
-                    format!("no reply within {} ms", self.cfg.timeout_ms),
+                    // tokio-modbus answers a reply with a bad CRC by dropping bytes and waiting for
+                    // a valid frame, so a garbled reply also ends here.
+                    format!(
+                        "no valid reply within {} ms (the device is silent, or its reply failed the CRC check)",
+                        self.cfg.timeout_ms
+                    ),
                 ))
             }
             Ok(Err(e)) => {

@@ -141,12 +141,12 @@ async fn pump(
                     let mut c = counters.lock().unwrap_or_else(|p| p.into_inner());
                     c.replies += 1;
                     let f = c.faults;
-                    if f.corrupt_every > 0 && c.replies % u64::from(f.corrupt_every) == 0 {
+                    if f.corrupt_every > 0 && c.replies.is_multiple_of(u64::from(f.corrupt_every)) {
                         let last = reply.len() - 1;
                         reply[last] ^= 0x5A;
                         c.corrupted += 1;
                     }
-                    if f.noise_every > 0 && c.replies % u64::from(f.noise_every) == 0 {
+                    if f.noise_every > 0 && c.replies.is_multiple_of(u64::from(f.noise_every)) {
                         reply.splice(0..0, [0x00, 0xFF, 0x13, 0x37]);
                         c.noisy += 1;
                     }
