@@ -19,7 +19,7 @@ fn parse_rule(line: &str) -> Result<Vec<(String, String, String)>, String> {
     for part in line.split(", ") {
         let part = part.trim();
         let op_at = part
-            .find(|c| c == '=' || c == '!' || c == '+' || c == ':')
+            .find(['=', '!', '+', ':'])
             .ok_or_else(|| format!("no operator in {part:?}"))?;
         let (key, rest) = part.split_at(op_at);
         let op_len = if rest.starts_with("==")
