@@ -84,13 +84,28 @@ impl Default for CameraSection {
 }
 
 /// `[serial]`: the bus the lights and chair share.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SerialSection {
     /// `sim` (simulator on a pty) or `real` (the port below).
     pub backend: Backend,
+    /// How often the lights and chair are checked while nothing else talks to them, ms.
+    pub health_interval_ms: u64,
+    /// How often the chair's status (fault bits) is read during the chair step, ms.
+    pub chair_poll_ms: u64,
     /// Port settings.
     pub port: PortConfig,
+}
+
+impl Default for SerialSection {
+    fn default() -> Self {
+        Self {
+            backend: Backend::Sim,
+            health_interval_ms: 10_000,
+            chair_poll_ms: 500,
+            port: PortConfig::default(),
+        }
+    }
 }
 
 /// `[service]`.
@@ -256,6 +271,12 @@ impl Config {
             return Err((
                 "photo.jpeg_quality".into(),
                 "must be 60..=100 (CHSI asks for ≥ 60)".into(),
+            ));
+        }
+        if self.serial.chair_poll_ms == 0 || self.serial.health_interval_ms == 0 {
+            return Err((
+                "serial.chair_poll_ms".into(),
+                "intervals must be at least 1 ms".into(),
             ));
         }
         if self.serial.backend == Backend::Real && self.serial.port.path.is_empty() {

@@ -13,7 +13,7 @@ use tracing::{Instrument, Span, error, info, info_span, warn};
 
 use crate::config::Config;
 use crate::flow::{
-    self, CaptureProblem, Device, Effect, Event, LightPreset, ScannedCode, ServiceOp, State,
+    self, CaptureProblem, Device, Effect, Event, LightPreset, Phase, ScannedCode, ServiceOp, State,
 };
 use crate::journal::Journal;
 use crate::mask;
@@ -143,6 +143,13 @@ impl Runtime {
             self.tx.clone(),
         ));
         tokio::spawn(health_watcher(self.parts.clone(), self.tx.clone()));
+        tokio::spawn(serial_monitor(
+            self.parts.clone(),
+            self.state_tx.subscribe(),
+            self.tx.clone(),
+            Duration::from_millis(self.cfg.serial.chair_poll_ms),
+            Duration::from_millis(self.cfg.serial.health_interval_ms),
+        ));
         let lights_task = tokio::spawn(lights_worker(
             self.parts.lights.clone(),
             self.lights_cmd.subscribe(),
@@ -562,6 +569,68 @@ async fn chair_worker(
                 device: Device::Chair,
                 kind: e.kind().name().into(),
             });
+        }
+    }
+}
+
+/// Reads the chair's status often during the chair step (a motor fault must stop the step at
+/// once) and checks lights and chair now and then otherwise, so a dead bus is noticed before
+/// a graduate needs it. A device that answers again is reported healthy after a full check.
+async fn serial_monitor(
+    parts: Parts,
+    state: watch::Receiver<State>,
+    tx: mpsc::UnboundedSender<Event>,
+    chair_poll: Duration,
+    health_interval: Duration,
+) {
+    let mut tick = tokio::time::interval(chair_poll);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_check = std::time::Instant::now();
+    let mut failing = false;
+    loop {
+        tick.tick().await;
+        if tx.is_closed() {
+            return;
+        }
+        let (in_chair, faulted) = {
+            let s = state.borrow();
+            let faulted =
+                matches!(s.phase, Phase::OutOfService { .. }) || s.pending_fault.is_some();
+            (matches!(s.phase, Phase::Chair), faulted)
+        };
+        // A fault may have been reported by anyone (a light command, a capture); while the
+        // kiosk is out of service, look for recovery at every health interval.
+        failing |= faulted;
+        if !in_chair && last_check.elapsed() < health_interval {
+            continue;
+        }
+        last_check = std::time::Instant::now();
+        let problem = match parts.chair.status().await {
+            Err(e) => Some((Device::Chair, e.kind().name().to_owned())),
+            Ok(s) if s.overcurrent => Some((Device::Chair, "overcurrent".to_owned())),
+            Ok(s) if s.stalled => Some((Device::Chair, "stalled".to_owned())),
+            Ok(_) if in_chair => None,
+            Ok(_) => parts
+                .lights
+                .levels()
+                .await
+                .err()
+                .map(|e| (Device::Lights, e.kind().name().to_owned())),
+        };
+        match problem {
+            Some((device, kind)) => {
+                if !failing {
+                    warn!(device = device.name(), %kind, "serial device fault");
+                }
+                failing = true;
+                let _ = tx.send(Event::DeviceFault { device, kind });
+            }
+            None if failing => {
+                let event = check_devices(&parts).await;
+                failing = !matches!(event, Event::DevicesHealthy);
+                let _ = tx.send(event);
+            }
+            None => {}
         }
     }
 }

@@ -199,3 +199,57 @@ async fn service_outage_during_upload_keeps_the_photo_and_retries() {
     k.until("review", |m| m.review_stage == ReviewStage::Waiting)
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chair_motor_fault_stops_the_step_and_disables_the_motor() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut k = Kiosk::start(fast_config(dir.path()), &dir.path().join("j.sqlite3"));
+    to_scan(&mut k).await;
+    k.sims.camera.clone().unwrap().present_qr(Some(CODE));
+    k.until("confirm", |m| m.screen == Screen::Confirm).await;
+    k.sims.camera.clone().unwrap().present_qr(None);
+    k.touch(Intent::ConfirmIdentity);
+    k.touch(Intent::ChooseGlasses(false));
+    k.touch(Intent::AcceptRules);
+    k.until("chair", |m| m.screen == Screen::Chair).await;
+    let serial = k.sims.serial.as_ref().unwrap().handle();
+    serial.chair_fault(true, false);
+    let m = k
+        .until("out of service", |m| m.screen == Screen::OutOfService)
+        .await;
+    assert_eq!(
+        m.fault_reference.as_deref(),
+        Some("demo-kiosk/chair-overcurrent")
+    );
+    tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while serial.motor_enabled() {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("motor disabled after the fault");
+    serial.chair_fault(false, false);
+    k.until("back in service", |m| m.screen == Screen::Attract)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_serial_bus_is_noticed_while_idle_and_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = fast_config(dir.path());
+    cfg.serial.health_interval_ms = 200;
+    cfg.serial.chair_poll_ms = 50;
+    cfg.serial.port.timeout_ms = 50;
+    let k = Kiosk::start(cfg, &dir.path().join("j.sqlite3"));
+    k.until("attract", |m| m.screen == Screen::Attract).await;
+    let bus = k.sims.serial.as_ref().unwrap();
+    bus.vanish();
+    let m = k
+        .until("out of service", |m| m.screen == Screen::OutOfService)
+        .await;
+    let reference = m.fault_reference.unwrap();
+    assert!(reference.starts_with("demo-kiosk/chair-"), "{reference}");
+    bus.reappear().unwrap();
+    k.until("back in service", |m| m.screen == Screen::Attract)
+        .await;
+}

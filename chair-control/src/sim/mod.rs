@@ -62,13 +62,15 @@ struct ChairSim {
     enabled: bool,
     command: u16,
     button: Option<bool>,
+    overcurrent: bool,
+    stalled: bool,
     updated: Instant,
 }
 
 impl ChairSim {
     /// Direction the seat moves now: +1 up, -1 down, 0 still.
     fn direction(&self) -> f32 {
-        if !self.enabled {
+        if !self.enabled || self.overcurrent || self.stalled {
             return 0.0;
         }
         match (self.button, self.command) {
@@ -118,6 +120,8 @@ impl State {
             set(m.bit_upper_limit, c.height >= p.max_mm);
             set(m.bit_button_up, c.button == Some(true));
             set(m.bit_button_down, c.button == Some(false));
+            set(m.bit_overcurrent, c.overcurrent);
+            set(m.bit_stalled, c.stalled);
             let d = c.direction();
             let blocked = (d > 0.0 && c.height >= p.max_mm) || (d < 0.0 && c.height <= p.min_mm);
             set(m.bit_moving, d != 0.0 && !blocked);
@@ -196,6 +200,14 @@ impl SimHandle {
         let mut s = self.lock();
         s.chair.advance();
         s.chair.button = up;
+    }
+
+    /// Raise or clear the chair motor's fault bits (a fault stops the motor).
+    pub fn chair_fault(&self, overcurrent: bool, stalled: bool) {
+        let mut s = self.lock();
+        s.chair.advance();
+        s.chair.overcurrent = overcurrent;
+        s.chair.stalled = stalled;
     }
 
     /// Whether the chair motor is enabled right now.
@@ -288,6 +300,8 @@ impl SimBus {
                 enabled: false,
                 command: 0,
                 button: None,
+                overcurrent: false,
+                stalled: false,
                 updated: Instant::now(),
             },
             faults: BTreeMap::new(),
