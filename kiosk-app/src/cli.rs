@@ -46,6 +46,12 @@ enum Command {
     /// QR tools.
     #[command(subcommand)]
     Qr(QrCmd),
+    /// Check camera, lights, chair and service, with hints for what fails.
+    Doctor {
+        /// One JSON object per check instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the lights/chair simulator on a pseudo-terminal and print its path.
     SimSerial,
     /// Light controller (technician).
@@ -174,6 +180,37 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             let _guard = telemetry::init(&cfg.logging.level, Some(&out.join("kiosk.log.jsonl")))?;
             walkthrough_cmd(cfg, &out)
+        }
+        Command::Doctor { json } => {
+            let cfg = load(cfg_path)?;
+            let rt = tokio::runtime::Runtime::new()?;
+            let checks = rt.block_on(async {
+                let journal = crate::journal::Journal::in_memory()?;
+                let (parts, _sims) = crate::assemble::parts(&cfg, journal)?;
+                anyhow::Ok(crate::doctor::run(&parts).await)
+            })?;
+            let all_ok = checks.iter().all(|c| c.ok);
+            for c in &checks {
+                if json {
+                    println!("{}", serde_json::to_string(c)?);
+                } else {
+                    println!(
+                        "{:<8} {:<4} {} ({} ms){}",
+                        c.part,
+                        if c.ok { "ok" } else { "FAIL" },
+                        c.detail,
+                        c.ms,
+                        c.hint
+                            .map(|h| format!("\n         → {h}"))
+                            .unwrap_or_default()
+                    );
+                }
+            }
+            Ok(if all_ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::SimSerial => {
             let cfg = load(cfg_path)?;

@@ -5,6 +5,7 @@ pub mod assemble;
 pub mod cli;
 pub mod config;
 pub mod display;
+pub mod doctor;
 pub mod flow;
 pub mod journal;
 pub mod mask;

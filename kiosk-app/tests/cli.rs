@@ -144,3 +144,37 @@ fn the_log_of_a_whole_session_holds_no_personal_data() {
         assert!(!log.contains(secret), "the log contains {secret}");
     }
 }
+
+#[test]
+fn doctor_checks_every_part_and_fails_on_a_missing_port() {
+    let out = kiosk().args(["doctor", "--json"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let checks: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let parts: Vec<&str> = checks.iter().map(|c| c["part"].as_str().unwrap()).collect();
+    assert_eq!(parts, ["camera", "lights", "chair", "service"]);
+    assert!(checks.iter().all(|c| c["ok"] == true));
+
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("k.toml");
+    std::fs::write(&cfg, "[serial]\nbackend = \"real\"\n[serial.port]\npath = \"/dev/photo-kiosk/nowhere\"\ntimeout_ms = 50\nretries = 0\n").unwrap();
+    let out = kiosk()
+        .arg("--config")
+        .arg(&cfg)
+        .arg("doctor")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("lights   FAIL") && text.contains("/dev/photo-kiosk/nowhere"),
+        "{text}"
+    );
+    assert!(text.contains("→ check serial.port.path"), "{text}");
+}

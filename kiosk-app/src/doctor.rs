@@ -1,0 +1,136 @@
+//! `kiosk doctor`: ask every device and the service whether they answer, and say what to do
+//! when one does not. For technicians at the booth; exits non-zero when anything fails.
+
+use std::time::{Duration, Instant};
+
+use camera_driver::Health;
+
+use crate::runtime::Parts;
+use crate::service::ServiceError;
+
+/// One line of the report.
+#[derive(Debug, serde::Serialize)]
+pub struct Check {
+    /// camera, lights, chair, service.
+    pub part: &'static str,
+    /// Whether it answered as it should.
+    pub ok: bool,
+    /// What it said.
+    pub detail: String,
+    /// What to do about a failure.
+    pub hint: Option<&'static str>,
+    /// How long the check took, ms.
+    pub ms: u64,
+}
+
+async fn timed<T>(f: impl std::future::Future<Output = T>) -> (T, u64) {
+    let t = Instant::now();
+    let out = f.await;
+    (out, t.elapsed().as_millis() as u64)
+}
+
+/// Run every check.
+pub async fn run(parts: &Parts) -> Vec<Check> {
+    let mut checks = Vec::new();
+
+    // The camera thread opens the camera on its own; give it a moment to report.
+    let mut health = parts.camera.health();
+    let _ = tokio::time::timeout(
+        Duration::from_secs(5),
+        health.wait_for(|h| *h != Health::Starting),
+    )
+    .await;
+    let (info, ms) = timed(parts.camera.info()).await;
+    checks.push(match info {
+        Ok(i) => Check {
+            part: "camera",
+            ok: true,
+            detail: format!("{} on {} (power: {})", i.model, i.port, i.power.unwrap_or_else(|| "?".into())),
+            hint: None,
+            ms,
+        },
+        Err(e) => Check {
+            part: "camera",
+            ok: false,
+            detail: e.to_string(),
+            hint: Some("check the USB cable and AC power; `kiosk camera list` once the libgphoto2 backend is in"),
+            ms,
+        },
+    });
+
+    let (levels, ms) = timed(parts.lights.levels()).await;
+    checks.push(match levels {
+        Ok(levels) => Check {
+            part: "lights",
+            ok: true,
+            detail: levels.iter().map(|(c, l)| format!("{c}={l}")).collect::<Vec<_>>().join(" "),
+            hint: None,
+            ms,
+        },
+        Err(e) => Check {
+            part: "lights",
+            ok: false,
+            detail: e.to_string(),
+            hint: Some("check serial.port.path, the adapter (ls -l /dev/photo-kiosk/), wiring and lights.slave"),
+            ms,
+        },
+    });
+
+    let (status, ms) = timed(parts.chair.status()).await;
+    checks.push(match status {
+        Ok(s) if s.overcurrent || s.stalled => Check {
+            part: "chair",
+            ok: false,
+            detail: format!(
+                "motor fault: overcurrent={} stalled={}",
+                s.overcurrent, s.stalled
+            ),
+            hint: Some("clear the seat's travel path, then power-cycle the chair controller"),
+            ms,
+        },
+        Ok(s) => Check {
+            part: "chair",
+            ok: true,
+            detail: format!(
+                "height {:.0} mm, motor {}, limits {}/{}",
+                s.height_mm,
+                if s.motor_enabled {
+                    "enabled"
+                } else {
+                    "disabled"
+                },
+                if s.lower_limit { "LOW" } else { "-" },
+                if s.upper_limit { "HIGH" } else { "-" }
+            ),
+            hint: None,
+            ms,
+        },
+        Err(e) => Check {
+            part: "chair",
+            ok: false,
+            detail: e.to_string(),
+            hint: Some("check serial.port.path, wiring and chair.slave"),
+            ms,
+        },
+    });
+
+    // A code no service issues: a refusal proves the service answers.
+    let (answer, ms) = timed(parts.service.resolve("GPK1.KIOSK-DOCTOR-PROBE-0000")).await;
+    checks.push(match answer {
+        Ok(_) | Err(ServiceError::Rejected(_)) | Err(ServiceError::Refused(_)) => Check {
+            part: "service",
+            ok: true,
+            detail: "answers".into(),
+            hint: None,
+            ms,
+        },
+        Err(e) => Check {
+            part: "service",
+            ok: false,
+            detail: e.to_string(),
+            hint: Some("check the network, service.url and the kiosk credential"),
+            ms,
+        },
+    });
+    checks
+}
