@@ -53,7 +53,7 @@ pub fn run(cfg: Config, demo_graduate: bool, fullscreen: bool) -> anyhow::Result
     let (parts, sims) = assemble::parts(&cfg, journal)?;
     let (runtime, handle) = Runtime::new(cfg.clone(), parts);
     let (stop, stopped) = oneshot::channel::<()>();
-    let runtime_task = rt.spawn(runtime.run(async {
+    let runtime_task = rt.spawn(crate::runtime::supervise(runtime, async {
         let _ = stopped.await;
     }));
 

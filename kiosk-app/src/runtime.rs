@@ -431,6 +431,32 @@ impl Runtime {
     }
 }
 
+/// Make the booth safe from outside the runtime (it panicked or hung): chair motor off, lights
+/// off. Called by whoever supervises the runtime task.
+pub async fn emergency_stop(parts: &Parts) {
+    error!("runtime stopped abnormally: disabling the chair motor and switching the lights off");
+    let _ = tokio::time::timeout(Duration::from_secs(3), async {
+        if let Err(e) = parts.chair.motor(false).await {
+            error!(error = %e, "could not disable the chair motor");
+        }
+        if let Err(e) = parts.lights.preset("off").await {
+            error!(error = %e, "could not switch the lights off");
+        }
+    })
+    .await;
+}
+
+/// Run the runtime to completion and make the booth safe if it panics.
+pub async fn supervise(
+    runtime: Runtime,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    let parts = runtime.parts.clone();
+    if tokio::spawn(runtime.run(shutdown)).await.is_err() {
+        emergency_stop(&parts).await;
+    }
+}
+
 /// Ask every device whether it answers.
 pub async fn check_devices(parts: &Parts) -> Event {
     parts.camera.reconnect();

@@ -118,7 +118,7 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
     let serial_sim = sims.serial.as_ref().map(|s| s.handle());
     let (runtime, handle) = Runtime::new(cfg.clone(), parts);
     let (stop, stopped) = oneshot::channel::<()>();
-    let runtime_task = rt.spawn(runtime.run(async {
+    let runtime_task = rt.spawn(crate::runtime::supervise(runtime, async {
         let _ = stopped.await;
     }));
 

@@ -52,7 +52,7 @@ impl Kiosk {
         let (parts, sims) = assemble::parts(&cfg, Journal::open(journal).unwrap()).unwrap();
         let (runtime, handle) = Runtime::new(cfg, parts.clone());
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(runtime.run(async {
+        let task = tokio::spawn(kiosk_app::runtime::supervise(runtime, async {
             let _ = stopped.await;
         }));
         Self {
