@@ -194,6 +194,8 @@ pub struct Config {
     pub service: ServiceSection,
     /// `[qr]`: code classification.
     pub qr: QrRules,
+    /// `[scanner]`: a USB barcode scanner, if the booth has one.
+    pub scanner: crate::scanner::ScannerConfig,
     /// `[photo]`: crop and checks.
     pub photo: PhotoConfig,
     /// `[logging]`.

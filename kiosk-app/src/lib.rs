@@ -12,6 +12,7 @@ pub mod mask;
 pub mod photo;
 pub mod qr;
 pub mod runtime;
+pub mod scanner;
 pub mod service;
 pub mod telemetry;
 pub mod walkthrough;

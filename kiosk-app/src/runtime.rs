@@ -143,6 +143,14 @@ impl Runtime {
             self.tx.clone(),
         ));
         tokio::spawn(health_watcher(self.parts.clone(), self.tx.clone()));
+        let (scanned_tx, scanned) = mpsc::unbounded_channel();
+        tokio::spawn(crate::scanner::run(self.cfg.scanner.clone(), scanned_tx));
+        tokio::spawn(scanner_worker(
+            scanned,
+            self.scanning.subscribe(),
+            self.cfg.qr.clone(),
+            self.tx.clone(),
+        ));
         tokio::spawn(serial_monitor(
             self.parts.clone(),
             self.state_tx.subscribe(),
@@ -657,6 +665,20 @@ async fn serial_monitor(
                 let _ = tx.send(event);
             }
             None => {}
+        }
+    }
+}
+
+/// Codes from a USB scanner count only while the scan screen is up (like the live view's).
+async fn scanner_worker(
+    mut lines: mpsc::UnboundedReceiver<String>,
+    scanning: watch::Receiver<bool>,
+    rules: qr::QrRules,
+    tx: mpsc::UnboundedSender<Event>,
+) {
+    while let Some(line) = lines.recv().await {
+        if *scanning.borrow() {
+            let _ = tx.send(Event::CodeScanned(qr::classify(&rules, &line)));
         }
     }
 }

@@ -74,10 +74,12 @@ impl Kiosk {
     /// Wait (at most 20 s) until the screen satisfies `pred`; returns that screen.
     pub async fn until(&self, what: &str, pred: impl Fn(&ScreenModel) -> bool) -> ScreenModel {
         let mut rx = self.handle.screen.clone();
-        let last = rx.borrow().clone();
         match tokio::time::timeout(Duration::from_secs(20), rx.wait_for(|m| pred(m))).await {
             Ok(Ok(m)) => m.clone(),
-            _ => panic!("timed out waiting for {what}; screen was {last:?}"),
+            _ => panic!(
+                "timed out waiting for {what}; the screen is {:?}",
+                self.handle.screen.borrow()
+            ),
         }
     }
 
