@@ -14,7 +14,6 @@ use std::time::Duration;
 use anyhow::Context;
 use kiosk_ui::Ui;
 use kiosk_ui::model::{Screen, ScreenModel};
-use kiosk_ui::pixels::{self, Pixels};
 use tokio::sync::oneshot;
 
 use crate::assemble::{self, Sims};
@@ -23,6 +22,7 @@ use crate::flow::Event;
 use crate::journal::Journal;
 use crate::runtime::{Handle, Runtime};
 use crate::service::sim::DEMO_ROSTER;
+use crate::ui_feed;
 
 thread_local! {
     /// The UI, owned by the Slint thread; reached from other threads through the event loop.
@@ -68,8 +68,12 @@ pub fn run(cfg: Config, demo_graduate: bool, fullscreen: bool) -> anyhow::Result
     UI.with(|slot| *slot.borrow_mut() = Some(ui));
 
     rt.spawn(push_screens(handle.clone()));
-    rt.spawn(push_frames(handle.clone()));
-    rt.spawn(push_photo(handle.clone()));
+    rt.spawn(ui_feed::frames(handle.clone(), |px| {
+        on_ui(move |ui| ui.set_live_frame(px))
+    }));
+    rt.spawn(ui_feed::photo(handle.clone(), |px| {
+        on_ui(move |ui| ui.set_photo(px))
+    }));
     if demo_graduate {
         rt.spawn(simulated_graduate(handle.clone(), sims_handles(&sims)));
     }
@@ -87,39 +91,6 @@ async fn push_screens(handle: Handle) {
     while rx.changed().await.is_ok() {
         let model: ScreenModel = rx.borrow_and_update().clone();
         on_ui(move |ui| ui.render(&model));
-    }
-}
-
-async fn push_frames(handle: Handle) {
-    let mut frames = handle.frames.clone();
-    while frames.changed().await.is_ok() {
-        let Some(frame) = frames.borrow_and_update().clone() else {
-            continue;
-        };
-        if !handle.screen.borrow().live_view {
-            continue;
-        }
-        let decoded: Option<Pixels> =
-            tokio::task::spawn_blocking(move || pixels::decode(&frame.jpeg, true))
-                .await
-                .ok()
-                .flatten();
-        on_ui(move |ui| ui.set_live_frame(decoded));
-    }
-}
-
-async fn push_photo(handle: Handle) {
-    let mut photo = handle.photo.clone();
-    while photo.changed().await.is_ok() {
-        let bytes = photo.borrow_and_update().clone();
-        let decoded = match bytes {
-            Some(b) => tokio::task::spawn_blocking(move || pixels::decode(&b, false))
-                .await
-                .ok()
-                .flatten(),
-            None => None,
-        };
-        on_ui(move |ui| ui.set_photo(decoded));
     }
 }
 

@@ -15,4 +15,5 @@ pub mod runtime;
 pub mod scanner;
 pub mod service;
 pub mod telemetry;
+pub mod ui_feed;
 pub mod walkthrough;

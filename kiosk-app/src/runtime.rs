@@ -158,15 +158,25 @@ impl Runtime {
             Duration::from_millis(self.cfg.serial.chair_poll_ms),
             Duration::from_millis(self.cfg.serial.health_interval_ms),
         ));
-        let lights_task = tokio::spawn(lights_worker(
-            self.parts.lights.clone(),
+        let lights = self.parts.lights.clone();
+        let lights_task = tokio::spawn(device_worker(
+            Device::Lights,
             self.lights_cmd.subscribe(),
             self.tx.clone(),
+            move |preset: LightPreset| {
+                let lights = lights.clone();
+                async move { lights.preset(preset.name()).await }
+            },
         ));
-        let chair_task = tokio::spawn(chair_worker(
-            self.parts.chair.clone(),
+        let chair = self.parts.chair.clone();
+        let chair_task = tokio::spawn(device_worker(
+            Device::Chair,
             self.chair_cmd.subscribe(),
             self.tx.clone(),
+            move |on: bool| {
+                let chair = chair.clone();
+                async move { chair.motor(on).await }
+            },
         ));
         if self.state.session.is_some() {
             let seq = self.state.session.as_ref().map_or(0, |s| s.seq);
@@ -565,42 +575,27 @@ async fn qr_worker(
     }
 }
 
-/// Applies light presets one at a time, in order; when several are waiting only the newest is
-/// applied (it is the state the flow wants now). Independent tasks could land out of order and
-/// leave the booth dim during a shot.
-async fn lights_worker(
-    lights: Arc<Lights>,
-    mut wanted: watch::Receiver<Option<LightPreset>>,
+/// Applies one device's commands one at a time, in order; when several are waiting only the
+/// newest is applied (it is the state the flow wants now). Independent tasks could land out of
+/// order and, say, leave the booth dim during a shot. A failure becomes a `DeviceFault`.
+async fn device_worker<T, F, Fut>(
+    device: Device,
+    mut wanted: watch::Receiver<Option<T>>,
     tx: mpsc::UnboundedSender<Event>,
-) {
+    apply: F,
+) where
+    T: Copy + std::fmt::Debug,
+    F: Fn(T) -> Fut,
+    Fut: std::future::Future<Output = Result<(), chair_control::DeviceError>>,
+{
     while wanted.changed().await.is_ok() {
-        let Some(preset) = *wanted.borrow_and_update() else {
+        let Some(command) = *wanted.borrow_and_update() else {
             continue;
         };
-        if let Err(e) = lights.preset(preset.name()).await {
-            warn!(error = %e, preset = preset.name(), "lights failed");
+        if let Err(e) = apply(command).await {
+            error!(device = device.name(), ?command, error = %e, "device command failed");
             let _ = tx.send(Event::DeviceFault {
-                device: Device::Lights,
-                kind: e.kind().name().into(),
-            });
-        }
-    }
-}
-
-/// Enables and disables the chair motor in order, newest wish first (see [`lights_worker`]).
-async fn chair_worker(
-    chair: Arc<Chair>,
-    mut wanted: watch::Receiver<Option<bool>>,
-    tx: mpsc::UnboundedSender<Event>,
-) {
-    while wanted.changed().await.is_ok() {
-        let Some(on) = *wanted.borrow_and_update() else {
-            continue;
-        };
-        if let Err(e) = chair.motor(on).await {
-            error!(error = %e, enable = on, "chair motor command failed");
-            let _ = tx.send(Event::DeviceFault {
-                device: Device::Chair,
+                device,
                 kind: e.kind().name().into(),
             });
         }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use kiosk_ui::model::{Lang, ScreenModel};
-use kiosk_ui::pixels::{self, Pixels};
+use kiosk_ui::pixels::Pixels;
 use kiosk_ui::{Action, Ui, headless, screen_key};
 use serde::Serialize;
 use tokio::sync::oneshot;
@@ -125,33 +125,14 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
     // Decode live-view frames and the photo off the UI thread; the UI takes the latest.
     let latest_frame: Arc<Mutex<Option<Pixels>>> = Arc::default();
     let latest_photo: Arc<Mutex<Option<Pixels>>> = Arc::default();
-    {
-        let (mut frames, slot) = (handle.frames.clone(), latest_frame.clone());
-        rt.spawn(async move {
-            while frames.changed().await.is_ok() {
-                let Some(frame) = frames.borrow_and_update().clone() else {
-                    continue;
-                };
-                let px =
-                    tokio::task::spawn_blocking(move || pixels::decode(&frame.jpeg, true)).await;
-                *slot.lock().unwrap_or_else(|p| p.into_inner()) = px.ok().flatten();
-            }
-        });
-        let (mut photo, slot) = (handle.photo.clone(), latest_photo.clone());
-        rt.spawn(async move {
-            while photo.changed().await.is_ok() {
-                let bytes = photo.borrow_and_update().clone();
-                let px = match bytes {
-                    Some(b) => tokio::task::spawn_blocking(move || pixels::decode(&b, false))
-                        .await
-                        .ok()
-                        .flatten(),
-                    None => None,
-                };
-                *slot.lock().unwrap_or_else(|p| p.into_inner()) = px;
-            }
-        });
-    }
+    let slot = latest_frame.clone();
+    rt.spawn(crate::ui_feed::frames(handle.clone(), move |px| {
+        *slot.lock().unwrap_or_else(|p| p.into_inner()) = px;
+    }));
+    let slot = latest_photo.clone();
+    rt.spawn(crate::ui_feed::photo(handle.clone(), move |px| {
+        *slot.lock().unwrap_or_else(|p| p.into_inner()) = px;
+    }));
 
     let (width, height) = match cfg.display.orientation {
         crate::config::Orientation::Landscape => (1920, 1080),
