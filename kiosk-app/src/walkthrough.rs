@@ -167,12 +167,6 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
             tokio::time::timeout(Duration::from_millis(100), screen_rx.changed()).await
         });
         let model: ScreenModel = screen_rx.borrow_and_update().clone();
-        let frame = latest_frame
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        let has_frame = frame.is_some();
-        ui.set_live_frame(frame);
         let photo = latest_photo
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -181,8 +175,21 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
         ui.set_photo(photo);
         let key = screen_key(&model);
         if visits.last().map(|v| &v.0) != Some(&key) {
+            if visits
+                .last()
+                .is_some_and(|v| v.0.split('-').next() != key.split('-').next())
+            {
+                // A new screen: wait for a frame taken on it, not one left from the last.
+                *latest_frame.lock().unwrap_or_else(|p| p.into_inner()) = None;
+            }
             visits.push((key.clone(), Instant::now()));
         }
+        let frame = latest_frame
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let has_frame = frame.is_some();
+        ui.set_live_frame(frame);
         reached_done |= key == "done";
 
         let ready = (!model.live_view || has_frame)
