@@ -302,31 +302,23 @@ impl Runtime {
             Effect::ResolveCode { code } => {
                 let journal = self.parts.journal.clone();
                 self.spawn(async move {
-                    match tokio::time::timeout(timeout, service.resolve(&code)).await {
-                        Ok(Ok(r)) => {
-                            let local = journal.shots_used(&code).unwrap_or(0);
+                    match within(timeout, service.resolve(&code)).await {
+                        Ok(r) => {
+                            let shots_used =
+                                r.shots_used.max(journal.shots_used(&code).unwrap_or(0));
                             info!(
                                 name = %mask::name(&r.identity.name),
                                 id = %mask::id_number(&r.identity.id_number),
-                                shots_used = r.shots_used.max(local),
+                                shots_used,
                                 "code resolved"
                             );
                             Some(Event::CodeResolved {
                                 identity: r.identity,
-                                shots_used: r.shots_used.max(local),
+                                shots_used,
                             })
                         }
-                        Ok(Err(ServiceError::Rejected(reason))) => {
-                            Some(Event::CodeRejected(reason))
-                        }
-                        Ok(Err(e)) => {
-                            warn!(error = %e, "resolve failed");
-                            Some(Event::ServiceFailed(ServiceOp::Resolve))
-                        }
-                        Err(_) => {
-                            warn!("resolve timed out");
-                            Some(Event::ServiceFailed(ServiceOp::Resolve))
-                        }
+                        Err(ServiceError::Rejected(reason)) => Some(Event::CodeRejected(reason)),
+                        Err(e) => failed(ServiceOp::Resolve, &e),
                     }
                 });
             }
@@ -341,8 +333,8 @@ impl Runtime {
                             return Some(Event::ServiceFailed(ServiceOp::Upload));
                         }
                     };
-                    match tokio::time::timeout(timeout, service.upload(&code, shot, &jpeg)).await {
-                        Ok(Ok(submission)) => {
+                    match within(timeout, service.upload(&code, shot, &jpeg)).await {
+                        Ok(submission) => {
                             // The service holds the photo now: no copy stays on the kiosk.
                             if let Err(e) = journal.delete_photos(&code) {
                                 warn!(error = %e, "could not delete uploaded photos");
@@ -350,40 +342,30 @@ impl Runtime {
                             info!(shot, %submission, "photo uploaded");
                             Some(Event::Uploaded { submission })
                         }
-                        Ok(Err(e)) => {
-                            warn!(error = %e, shot, "upload failed; will retry");
-                            Some(Event::ServiceFailed(ServiceOp::Upload))
-                        }
-                        Err(_) => {
-                            warn!(shot, "upload timed out; will retry");
-                            Some(Event::ServiceFailed(ServiceOp::Upload))
-                        }
+                        Err(e) => failed(ServiceOp::Upload, &e),
                     }
                 });
             }
             Effect::PollReview { submission } => self.spawn(async move {
-                match tokio::time::timeout(timeout, service.review(&submission)).await {
-                    Ok(Ok(state)) => Some(Event::ReviewUpdate(state)),
-                    _ => Some(Event::ServiceFailed(ServiceOp::Review)),
+                match within(timeout, service.review(&submission)).await {
+                    Ok(state) => Some(Event::ReviewUpdate(state)),
+                    Err(e) => failed(ServiceOp::Review, &e),
                 }
             }),
             Effect::CreateOrder { submission } => self.spawn(async move {
-                match tokio::time::timeout(timeout, service.create_order(&submission)).await {
-                    Ok(Ok(order)) => Some(Event::OrderCreated(order)),
-                    other => {
-                        warn!(?other, "order creation failed");
-                        Some(Event::ServiceFailed(ServiceOp::CreateOrder))
-                    }
+                match within(timeout, service.create_order(&submission)).await {
+                    Ok(order) => Some(Event::OrderCreated(order)),
+                    Err(e) => failed(ServiceOp::CreateOrder, &e),
                 }
             }),
             Effect::PollPayment { order } => self.spawn(async move {
-                match tokio::time::timeout(timeout, service.payment(&order)).await {
-                    Ok(Ok(state)) => Some(Event::PaymentUpdate(state)),
-                    _ => Some(Event::ServiceFailed(ServiceOp::Payment)),
+                match within(timeout, service.payment(&order)).await {
+                    Ok(state) => Some(Event::PaymentUpdate(state)),
+                    Err(e) => failed(ServiceOp::Payment, &e),
                 }
             }),
             Effect::CloseOrder { order } => self.spawn(async move {
-                if let Err(e) = service.close_order(&order).await {
+                if let Err(e) = within(timeout, service.close_order(&order)).await {
                     warn!(error = %e, %order, "could not close the order");
                 }
                 None
@@ -447,6 +429,32 @@ impl Runtime {
             Some(Event::Captured { shot })
         });
     }
+}
+
+/// A service call bounded by the configured timeout; no answer in time is `Unavailable`.
+async fn within<T>(
+    timeout: Duration,
+    call: impl std::future::Future<Output = Result<T, ServiceError>>,
+) -> Result<T, ServiceError> {
+    tokio::time::timeout(timeout, call)
+        .await
+        .unwrap_or_else(|_| {
+            Err(ServiceError::Unavailable(format!(
+                "no answer within {} ms",
+                timeout.as_millis()
+            )))
+        })
+}
+
+/// A failed service call becomes the flow's `ServiceFailed`; polls fail quietly (the next poll
+/// follows in seconds), the rest are warnings.
+fn failed(op: ServiceOp, e: &ServiceError) -> Option<Event> {
+    if matches!(op, ServiceOp::Review | ServiceOp::Payment) {
+        tracing::debug!(?op, error = %e, "service poll failed");
+    } else {
+        warn!(?op, error = %e, "service call failed");
+    }
+    Some(Event::ServiceFailed(op))
 }
 
 /// Make the booth safe from outside the runtime (it panicked or hung): chair motor off, lights
