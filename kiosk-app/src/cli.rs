@@ -39,6 +39,9 @@ enum Command {
         /// Output directory.
         #[arg(long)]
         out: PathBuf,
+        /// Render for a 1080 × 1920 portrait screen (overrides `display.orientation`).
+        #[arg(long)]
+        portrait: bool,
     },
     /// Configuration tools.
     #[command(subcommand)]
@@ -60,6 +63,17 @@ enum Command {
     /// Chair controller (technician).
     #[command(subcommand)]
     Chair(ChairCmd),
+    /// The technician PIN that opens service mode on the touchscreen.
+    #[command(subcommand)]
+    ServicePin(ServicePinCmd),
+}
+
+#[derive(Subcommand)]
+enum ServicePinCmd {
+    /// Read a PIN (4 to 8 digits) from standard input and print the `[service_mode]` line with
+    /// its Argon2id hash for the config file. The PIN is not an argument, so it stays out of
+    /// the shell's history and the process list.
+    Hash,
 }
 
 #[derive(Subcommand)]
@@ -153,8 +167,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Qr(QrCmd::Decode { files }) => Ok(qr_decode(&files)),
-        Command::Walkthrough { out } => {
-            let cfg = load(cfg_path)?;
+        Command::Walkthrough { out, portrait } => {
+            let mut cfg = load(cfg_path)?;
+            if portrait {
+                cfg.display.orientation = crate::config::Orientation::Portrait;
+            }
             let _guard = telemetry::init(&cfg.logging.level, Some(&out.join("kiosk.log.jsonl")))?;
             walkthrough_cmd(cfg, &out)
         }
@@ -180,6 +197,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             let _guard = telemetry::init(&cfg.logging.level, Some(&out.join("kiosk.log.jsonl")))?;
             walkthrough_cmd(cfg, &out)
+        }
+        Command::ServicePin(ServicePinCmd::Hash) => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            let hash = crate::service_mode::hash_pin(line.trim())?;
+            println!("[service_mode]\npin_hash = \"{hash}\"");
+            Ok(ExitCode::SUCCESS)
         }
         Command::Doctor { json } => {
             let cfg = load(cfg_path)?;

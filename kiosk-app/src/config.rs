@@ -166,12 +166,53 @@ pub enum Orientation {
     Portrait,
 }
 
+/// Which Slint backend draws the screen (it must be compiled in: features `window` and
+/// `linuxkms` of kiosk-app).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DisplayBackend {
+    /// A desktop window through winit (development, `kiosk demo`).
+    #[default]
+    Winit,
+    /// Straight to the display through DRM/KMS and libinput: the booth PC, no X or Wayland.
+    Linuxkms,
+}
+
+impl DisplayBackend {
+    /// Slint's name for it (`SLINT_BACKEND`).
+    pub fn slint_name(self) -> &'static str {
+        match self {
+            DisplayBackend::Winit => "winit",
+            DisplayBackend::Linuxkms => "linuxkms",
+        }
+    }
+}
+
 /// `[display]`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DisplaySection {
     /// Orientation of the booth's screen.
     pub orientation: Orientation,
+    /// Which backend `kiosk run` uses.
+    pub backend: DisplayBackend,
+}
+
+/// `[service_mode]`: the technician's diagnostics screen.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServiceModeSection {
+    /// Argon2id PHC string of the technician PIN (`kiosk service-pin hash`). The default is the
+    /// demo PIN's, which `kiosk config check` refuses once anything is real.
+    pub pin_hash: String,
+}
+
+impl Default for ServiceModeSection {
+    fn default() -> Self {
+        Self {
+            pin_hash: crate::service_mode::DEMO_PIN_HASH.into(),
+        }
+    }
 }
 
 /// The whole configuration.
@@ -202,6 +243,8 @@ pub struct Config {
     pub logging: LoggingSection,
     /// `[display]`.
     pub display: DisplaySection,
+    /// `[service_mode]`.
+    pub service_mode: ServiceModeSection,
 }
 
 impl Config {
@@ -287,6 +330,29 @@ impl Config {
                 "must name the serial device".into(),
             ));
         }
+        if let Err(message) = crate::service_mode::check_hash(&self.service_mode.pin_hash) {
+            return Err(("service_mode.pin_hash".into(), message));
+        }
+        let real = [
+            self.camera.backend,
+            self.serial.backend,
+            self.service.backend,
+        ]
+        .contains(&Backend::Real);
+        if real && self.service_mode.pin_hash == crate::service_mode::DEMO_PIN_HASH {
+            return Err((
+                "service_mode.pin_hash".into(),
+                "is still the demo PIN's hash; a booth needs its own: `kiosk service-pin hash`"
+                    .into(),
+            ));
+        }
+        let f = &self.flow;
+        if f.pin_attempts == 0 || f.service_refresh_secs == 0 {
+            return Err((
+                "flow.pin_attempts".into(),
+                "pin_attempts and service_refresh_secs must be at least 1".into(),
+            ));
+        }
         self.lights.validate()
     }
 
@@ -332,6 +398,15 @@ mod tests {
                 "lights.presets.glasses.key",
             ),
             ("[kiosk]\nlanguage = \"fr\"\n", "kiosk.language"),
+            (
+                "[service_mode]\npin_hash = \"1234\"\n",
+                "service_mode.pin_hash",
+            ),
+            (
+                "[serial]\nbackend = \"real\"\nport.path = \"/dev/ttyUSB0\"\n",
+                "service_mode.pin_hash",
+            ),
+            ("[display]\nbackend = \"x11\"\n", "display.backend"),
             ("this is not toml", "-"),
         ];
         for (text, key) in cases {

@@ -39,8 +39,16 @@ fn on_ui(f: impl FnOnce(&Ui) + Send + 'static) {
     });
 }
 
-/// Run the kiosk in a window (or fullscreen) until the window closes.
+/// Run the kiosk in a window (or fullscreen) until the window closes. Fullscreen is kiosk
+/// mode: the display backend comes from `display.backend` and the mouse cursor is hidden.
 pub fn run(cfg: Config, demo_graduate: bool, fullscreen: bool) -> anyhow::Result<()> {
+    let backend = if fullscreen {
+        cfg.display.backend
+    } else {
+        crate::config::DisplayBackend::Winit
+    };
+    kiosk_ui::select_backend(backend.slint_name())
+        .map_err(|e| anyhow::anyhow!("{e} (config key `display.backend`)"))?;
     let cfg = Arc::new(cfg);
     std::fs::create_dir_all(&cfg.kiosk.data_dir)
         .with_context(|| format!("creating {}", cfg.kiosk.data_dir.display()))?;
@@ -59,9 +67,14 @@ pub fn run(cfg: Config, demo_graduate: bool, fullscreen: bool) -> anyhow::Result
 
     let ui = Ui::new().context("opening the display (is a Slint backend compiled in?)")?;
     ui.set_portrait(cfg.display.orientation == Orientation::Portrait);
+    ui.set_kiosk_mode(fullscreen);
     let events = handle.events.clone();
     ui.connect(move |intent| {
         let _ = events.send(Event::Intent(intent));
+    });
+    let pins = handle.pins.clone();
+    ui.connect_pin(move |pin| {
+        let _ = pins.send(pin);
     });
     ui.render(&handle.screen.borrow());
     ui.show(fullscreen)?;

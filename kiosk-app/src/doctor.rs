@@ -29,6 +29,10 @@ async fn timed<T>(f: impl std::future::Future<Output = T>) -> (T, u64) {
     (out, t.elapsed().as_millis() as u64)
 }
 
+/// No check may hang the report (the service screen refreshes it every few seconds). Devices
+/// have their own timeouts; the service gets this one.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Run every check.
 pub async fn run(parts: &Parts) -> Vec<Check> {
     let mut checks = Vec::new();
@@ -115,7 +119,20 @@ pub async fn run(parts: &Parts) -> Vec<Check> {
     });
 
     // A code no service issues: a refusal proves the service answers.
-    let (answer, ms) = timed(parts.service.resolve("GPK1.KIOSK-DOCTOR-PROBE-0000")).await;
+    let (answer, ms) = timed(async {
+        tokio::time::timeout(
+            CHECK_TIMEOUT,
+            parts.service.resolve("GPK1.KIOSK-DOCTOR-PROBE-0000"),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            Err(ServiceError::Unavailable(format!(
+                "no answer within {} s",
+                CHECK_TIMEOUT.as_secs()
+            )))
+        })
+    })
+    .await;
     checks.push(match answer {
         Ok(_) | Err(ServiceError::Rejected(_)) | Err(ServiceError::Refused(_)) => Check {
             part: "service",

@@ -14,6 +14,7 @@ pub mod qr;
 pub mod runtime;
 pub mod scanner;
 pub mod service;
+pub mod service_mode;
 pub mod telemetry;
 pub mod ui_feed;
 pub mod walkthrough;

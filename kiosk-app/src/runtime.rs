@@ -13,7 +13,8 @@ use tracing::{Instrument, Span, error, info, info_span, warn};
 
 use crate::config::Config;
 use crate::flow::{
-    self, CaptureProblem, Device, Effect, Event, LightPreset, Phase, ScannedCode, ServiceOp, State,
+    self, CaptureProblem, ChairMove, Device, Effect, Event, LightPreset, Phase, ScannedCode,
+    ServiceOp, State,
 };
 use crate::journal::Journal;
 use crate::mask;
@@ -47,8 +48,12 @@ pub struct Handle {
     pub state: watch::Receiver<State>,
     /// Live-view frames.
     pub frames: watch::Receiver<Option<Arc<Frame>>>,
-    /// The photo on the preview screen (processed 480 × 640 JPEG).
+    /// The photo on the preview screen (processed 480 × 640 JPEG), or the service screen's
+    /// test shot.
     pub photo: watch::Receiver<Option<Arc<Vec<u8>>>>,
+    /// PINs typed on the service keypad. Checked against the config's hash here; never passed
+    /// to the flow, the journal or a log.
+    pub pins: mpsc::UnboundedSender<String>,
 }
 
 /// The runtime; [`Runtime::run`] drives it until shutdown.
@@ -58,6 +63,7 @@ pub struct Runtime {
     state: State,
     tx: mpsc::UnboundedSender<Event>,
     rx: mpsc::UnboundedReceiver<Event>,
+    pins: mpsc::UnboundedReceiver<String>,
     screen: watch::Sender<ScreenModel>,
     state_tx: watch::Sender<State>,
     photo: watch::Sender<Option<Arc<Vec<u8>>>>,
@@ -98,6 +104,7 @@ impl Runtime {
     /// A runtime over `parts`, resuming from the journal's last state if there is one.
     pub fn new(cfg: Arc<Config>, parts: Parts) -> (Self, Handle) {
         let (tx, rx) = mpsc::unbounded_channel();
+        let (pins_tx, pins) = mpsc::unbounded_channel();
         let now = now_ms();
         let state = parts.journal.last_state().unwrap_or_else(|| {
             let mut s = State::new(now);
@@ -116,6 +123,7 @@ impl Runtime {
             state: state_rx,
             frames: parts.camera.frames(),
             photo: photo_rx,
+            pins: pins_tx,
         };
         let runtime = Self {
             cfg,
@@ -123,6 +131,7 @@ impl Runtime {
             state,
             tx,
             rx,
+            pins,
             screen,
             state_tx,
             photo,
@@ -192,6 +201,7 @@ impl Runtime {
         loop {
             tokio::select! {
                 Some(event) = self.rx.recv() => self.apply(event),
+                Some(pin) = self.pins.recv() => self.check_pin(pin),
                 _ = tick.tick() => self.apply(Event::Tick { now_ms: now_ms() }),
                 () = &mut shutdown => break,
             }
@@ -267,6 +277,27 @@ impl Runtime {
         if significant {
             self.state_tx.send_replace(self.state.clone());
         }
+    }
+
+    /// A PIN from the service keypad: verified off the async threads (Argon2id is slow on
+    /// purpose), answered to the flow as `PinChecked`. Ignored unless the keypad is up.
+    fn check_pin(&self, pin: String) {
+        if !matches!(self.state.phase, Phase::ServicePin { .. }) {
+            return;
+        }
+        let hash = self.cfg.service_mode.pin_hash.clone();
+        self.spawn(async move {
+            let ok =
+                tokio::task::spawn_blocking(move || crate::service_mode::verify_pin(&pin, &hash))
+                    .await
+                    .unwrap_or(false);
+            if ok {
+                info!("service PIN accepted");
+            } else {
+                warn!("service PIN refused");
+            }
+            Some(Event::PinChecked { ok })
+        });
     }
 
     fn spawn(&self, work: impl std::future::Future<Output = Option<Event>> + Send + 'static) {
@@ -374,6 +405,53 @@ impl Runtime {
                 let parts = self.parts.clone();
                 self.spawn(async move { Some(check_devices(&parts).await) });
             }
+            Effect::ServiceDiagnostics => {
+                let (parts, cfg) = (self.parts.clone(), self.cfg.clone());
+                let test_shot = self.service_report().and_then(|r| r.test_shot);
+                self.spawn(async move {
+                    let report = crate::service_mode::diagnostics(&parts, &cfg, test_shot).await;
+                    Some(Event::ServiceReport(report))
+                });
+            }
+            Effect::ServiceTestShot => {
+                let (parts, cfg) = (self.parts.clone(), self.cfg.clone());
+                let mut report = self.service_report().unwrap_or_default();
+                let photo_tx = self.photo.clone();
+                self.spawn(async move {
+                    let (line, jpeg) = crate::service_mode::test_shot(&parts, &cfg).await;
+                    info!(result = %line, "service test shot");
+                    photo_tx.send_replace(jpeg.map(Arc::new));
+                    report.test_shot = Some(line);
+                    report.busy = false;
+                    Some(Event::ServiceReport(report))
+                });
+            }
+            Effect::ChairDrive(direction) => {
+                let chair = self.parts.chair.clone();
+                let tx = self.tx.clone();
+                let direction = match direction {
+                    ChairMove::Up => Some(chair_control::Direction::Up),
+                    ChairMove::Down => Some(chair_control::Direction::Down),
+                    ChairMove::Stop => None,
+                };
+                tokio::spawn(async move {
+                    if let Err(e) = chair.drive(direction).await {
+                        warn!(error = %e, "service mode: the chair did not take the command");
+                        let _ = tx.send(Event::DeviceFault {
+                            device: Device::Chair,
+                            kind: e.kind().name().into(),
+                        });
+                    }
+                });
+            }
+            Effect::ServiceMode { open } => {
+                self.photo.send_replace(None);
+                info!(
+                    open,
+                    "service mode {}",
+                    if open { "opened" } else { "closed" }
+                );
+            }
             Effect::SessionStarted { seq } => {
                 self.span = self.session_span(seq);
                 info!(parent: &self.span, "session started");
@@ -382,6 +460,14 @@ impl Runtime {
                 self.span = Span::none();
                 self.photo.send_replace(None);
             }
+        }
+    }
+
+    /// The service screen's current report, if it is up.
+    fn service_report(&self) -> Option<kiosk_ui::model::ServiceView> {
+        match &self.state.phase {
+            Phase::Service(panel) => panel.report.clone(),
+            _ => None,
         }
     }
 

@@ -4,7 +4,8 @@
 //!
 //! The script only does what a graduate would: touch buttons (through the UI's own callback),
 //! hold up their QR code, press the seat button. A technician then pulls the camera's cable to
-//! show the out-of-service screen, and plugs it back.
+//! show the out-of-service screen, plugs it back, and opens service mode (hidden corner, PIN,
+//! diagnostics, a test shot) before leaving it.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -58,6 +59,7 @@ enum Do {
     Wait,
     Unplug,
     Replug,
+    EnterPin,
     End,
 }
 
@@ -77,6 +79,10 @@ const SCRIPT: &[(&str, Do)] = &[
     ("done", Do::Press(Action::Finish)),
     ("attract", Do::Unplug),
     ("out-of-service", Do::Replug),
+    ("attract", Do::Press(Action::ServiceGesture)),
+    ("service-pin", Do::EnterPin),
+    ("service", Do::Press(Action::SvcTestShot)),
+    ("service-test-shot", Do::Press(Action::SvcExit)),
     ("attract", Do::End),
 ];
 
@@ -91,6 +97,8 @@ pub fn config(mut cfg: Config) -> Config {
     cfg.service.sim.review_ms = 3_000;
     cfg.service.sim.auto_pay_ms = Some(2_500);
     cfg.service.sim.latency_ms = 20;
+    // The script opens service mode with the demo PIN.
+    cfg.service_mode.pin_hash = crate::service_mode::DEMO_PIN_HASH.into();
     cfg
 }
 
@@ -98,6 +106,12 @@ pub fn config(mut cfg: Config) -> Config {
 pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
     let started = Instant::now();
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    // Everything of this run stays in `out`: the service screen's disk check and log tail
+    // look there.
+    let mut cfg = cfg;
+    let out_abs = std::path::absolute(out)?;
+    cfg.kiosk.data_dir = out_abs.clone();
+    cfg.logging.json_file = out_abs.join("kiosk.log.jsonl");
     let cfg = Arc::new(cfg);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -146,6 +160,10 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
     ui.connect(move |intent| {
         let _ = events.send(Event::Intent(intent));
     });
+    let pins = handle.pins.clone();
+    ui.connect_pin(move |pin| {
+        let _ = pins.send(pin);
+    });
 
     let mut screen_rx = handle.screen.clone();
     let mut visits: Vec<(String, Instant)> = Vec::new();
@@ -193,7 +211,8 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
         reached_done |= key == "done";
 
         let ready = (!model.live_view || has_frame)
-            && (model.shoot_stage != kiosk_ui::model::ShootStage::Preview || has_photo);
+            && (model.shoot_stage != kiosk_ui::model::ShootStage::Preview || has_photo)
+            && (key != "service-test-shot" || has_photo);
         if ready && !rendered.contains(&key) {
             let n = rendered.len() + 1;
             for lang in [Lang::Zh, Lang::En] {
@@ -240,6 +259,7 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
                 camera_sim.unplug(true);
             }
             Do::Replug => camera_sim.unplug(false),
+            Do::EnterPin => ui.enter_pin(crate::service_mode::DEMO_PIN),
             Do::End => {}
         }
     }

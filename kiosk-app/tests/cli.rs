@@ -145,6 +145,70 @@ fn the_log_of_a_whole_session_holds_no_personal_data() {
     }
 }
 
+/// `kiosk service-pin hash` output for the PIN 13579 (a booth's own PIN, not the demo's).
+const OWN_PIN_HASH: &str = r#"pin_hash = "$argon2id$v=19$m=19456,t=2,p=1$hPquSqzL+aC9Jf+TD+/heg$j8Kdn0OKKuoxvY1x6d9MdVwDxABzhTdt4MmwDkmm8DM""#;
+
+#[test]
+fn service_pin_hash_makes_a_config_line_and_real_booths_need_their_own() {
+    use std::io::Write;
+    let mut child = kiosk()
+        .args(["service-pin", "hash"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"24680\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("[service_mode]\npin_hash = \"$argon2id$"),
+        "{text}"
+    );
+    assert!(!text.contains("24680"), "the PIN itself is not printed");
+
+    // The printed line is a valid config; the demo hash is refused once something is real.
+    let dir = tempfile::tempdir().unwrap();
+    let own = dir.path().join("own.toml");
+    std::fs::write(&own, format!("[camera]\nbackend = \"real\"\n{text}")).unwrap();
+    let out = kiosk()
+        .args(["config", "check"])
+        .arg(&own)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let demo = dir.path().join("demo.toml");
+    std::fs::write(&demo, "[camera]\nbackend = \"real\"\n").unwrap();
+    let out = kiosk()
+        .args(["config", "check"])
+        .arg(&demo)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("key `service_mode.pin_hash`") && err.contains("demo PIN"),
+        "{err}"
+    );
+
+    // Not digits: refused, nothing printed.
+    let mut child = kiosk()
+        .args(["service-pin", "hash"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"12ab\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+}
+
 #[test]
 fn doctor_checks_every_part_and_fails_on_a_missing_port() {
     let out = kiosk().args(["doctor", "--json"]).output().unwrap();
@@ -163,7 +227,11 @@ fn doctor_checks_every_part_and_fails_on_a_missing_port() {
 
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("k.toml");
-    std::fs::write(&cfg, "[serial]\nbackend = \"real\"\n[serial.port]\npath = \"/dev/photo-kiosk/nowhere\"\ntimeout_ms = 50\nretries = 0\n").unwrap();
+    std::fs::write(
+        &cfg,
+        format!("[serial]\nbackend = \"real\"\n[serial.port]\npath = \"/dev/photo-kiosk/nowhere\"\ntimeout_ms = 50\nretries = 0\n[service_mode]\n{OWN_PIN_HASH}\n"),
+    )
+    .unwrap();
     let out = kiosk()
         .arg("--config")
         .arg(&cfg)

@@ -23,6 +23,9 @@ fn walkthrough_renders_every_screen() {
         "pay-showing",
         "done",
         "out-of-service",
+        "service-pin",
+        "service",
+        "service-test-shot",
     ] {
         assert!(
             screens.contains(&needed),
@@ -53,4 +56,19 @@ fn walkthrough_renders_every_screen() {
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.path().join("report.json")).unwrap()).unwrap();
     assert_eq!(json["reached_done"], true);
+}
+
+/// The same session on a portrait (1080 × 1920) screen: every screen drawn at that size.
+#[test]
+fn walkthrough_renders_portrait() {
+    let out = tempfile::tempdir().unwrap();
+    let mut cfg = kiosk_app::walkthrough::config(kiosk_app::config::Config::default());
+    cfg.display.orientation = kiosk_app::config::Orientation::Portrait;
+    let report = kiosk_app::walkthrough::run(cfg, out.path()).expect("walkthrough");
+    assert!(report.reached_done);
+    assert!(report.pngs.len() >= 40, "{} PNGs", report.pngs.len());
+    for name in &report.pngs {
+        let (w, h) = image::image_dimensions(out.path().join(name)).unwrap();
+        assert_eq!((w, h), (1080, 1920), "{name}");
+    }
 }

@@ -4,11 +4,11 @@ use std::cell::RefCell;
 
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 
-use crate::model::{self, Intent, Lang, ScreenModel};
+use crate::model::{self, Intent, Lang, ScreenModel, ServiceCommand};
 use crate::pixels::{self, Pixels};
 use crate::{
-    Action, Bridge, DoneKind, KioskWindow, PayStage, Reason, ReviewStage, ScanNotice, Screen,
-    ShootStage,
+    Action, Bridge, Check, DoneKind, KioskWindow, PayStage, Reason, ReviewStage, ScanNotice,
+    Screen, ShootStage,
 };
 
 /// The booth window and its adapter. Lives on the UI thread.
@@ -40,6 +40,17 @@ pub fn map_action(action: Action) -> Intent {
         Action::LangZh => Intent::SetLanguage(Lang::Zh),
         Action::LangEn => Intent::SetLanguage(Lang::En),
         Action::RetryDevices => Intent::RetryDevices,
+        Action::ServiceGesture => Intent::ServiceGesture,
+        Action::SvcRefresh => Intent::Service(ServiceCommand::Refresh),
+        Action::SvcTestShot => Intent::Service(ServiceCommand::TestShot),
+        Action::SvcLightsIdle => Intent::Service(ServiceCommand::LightsIdle),
+        Action::SvcLightsStandard => Intent::Service(ServiceCommand::LightsStandard),
+        Action::SvcLightsGlasses => Intent::Service(ServiceCommand::LightsGlasses),
+        Action::SvcLightsOff => Intent::Service(ServiceCommand::LightsOff),
+        Action::SvcChairUp => Intent::Service(ServiceCommand::ChairUp),
+        Action::SvcChairDown => Intent::Service(ServiceCommand::ChairDown),
+        Action::SvcChairStop => Intent::Service(ServiceCommand::ChairStop),
+        Action::SvcExit => Intent::Service(ServiceCommand::Exit),
     }
 }
 
@@ -59,6 +70,8 @@ fn map_screen(s: model::Screen) -> Screen {
         M::Pay => Screen::Pay,
         M::Done => Screen::Done,
         M::OutOfService => Screen::OutOfService,
+        M::ServicePin => Screen::ServicePin,
+        M::Service => Screen::Service,
     }
 }
 
@@ -126,6 +139,8 @@ pub fn screen_key(m: &ScreenModel) -> String {
         M::Pay => "pay",
         M::Done => "done",
         M::OutOfService => "out-of-service",
+        M::ServicePin => "service-pin",
+        M::Service => "service",
     };
     let stage = match m.screen {
         M::Scan => m.scan_notice.map(|n| match n {
@@ -149,6 +164,15 @@ pub fn screen_key(m: &ScreenModel) -> String {
             model::PayStage::Showing => "showing",
             model::PayStage::Expired => "expired",
             model::PayStage::Failed => "failed",
+        }),
+        M::Service => m.service.as_ref().and_then(|v| {
+            if v.checks.is_empty() {
+                Some("checking")
+            } else if v.test_shot.is_some() {
+                Some("test-shot")
+            } else {
+                None
+            }
         }),
         _ => None,
     };
@@ -183,6 +207,27 @@ impl Ui {
         self.window
             .global::<Bridge>()
             .on_act(move |action| on_intent(map_action(action)));
+    }
+
+    /// Send every PIN typed on the service keypad to `on_pin` (which must not block). The PIN is
+    /// not an [`Intent`]: it never enters the flow, its journal or its logs.
+    pub fn connect_pin(&self, on_pin: impl Fn(String) + 'static) {
+        self.window
+            .global::<Bridge>()
+            .on_pin_entered(move |pin| on_pin(pin.to_string()));
+    }
+
+    /// Type a PIN on the service keypad and press OK, as a technician would (walkthrough):
+    /// goes through the same callback as the keypad.
+    pub fn enter_pin(&self, pin: &str) {
+        self.window
+            .global::<Bridge>()
+            .invoke_pin_entered(pin.into());
+    }
+
+    /// Hide the mouse cursor everywhere (kiosk mode on a touchscreen).
+    pub fn set_kiosk_mode(&self, on: bool) {
+        self.window.global::<Bridge>().set_kiosk_mode(on);
     }
 
     /// Press a button as a touch would (walkthrough, tests): goes through the same callback.
@@ -260,6 +305,25 @@ impl Ui {
             model::DoneKind::ReviewPending => DoneKind::ReviewPending,
         });
         b.set_fault_reference(m.fault_reference.clone().unwrap_or_default().into());
+        b.set_pin_failures(i32::from(m.pin_failures));
+        b.set_pin_attempts(i32::from(m.pin_attempts));
+        b.set_service_lights(m.service_lights.clone().unwrap_or_default().into());
+        let service = m.service.clone().unwrap_or_default();
+        b.set_has_diagnostics(!service.checks.is_empty());
+        b.set_service_busy(service.busy);
+        b.set_test_shot(service.test_shot.unwrap_or_default().into());
+        let checks: Vec<Check> = service
+            .checks
+            .into_iter()
+            .map(|c| Check {
+                part: c.part.into(),
+                ok: c.ok,
+                detail: c.detail.into(),
+            })
+            .collect();
+        b.set_checks(ModelRc::new(VecModel::from(checks)));
+        let lines: Vec<SharedString> = service.log_lines.into_iter().map(Into::into).collect();
+        b.set_log_lines(ModelRc::new(VecModel::from(lines)));
     }
 
     /// Show a live-view frame (decoded and mirrored off the UI thread).

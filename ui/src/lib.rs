@@ -13,6 +13,27 @@ mod adapter;
 
 pub use adapter::{Ui, map_action, screen_key};
 
+/// Use Slint's `name` backend (`winit` or `linuxkms`) for the display, with the software
+/// renderer. Fails with a clear message when that backend is not compiled in.
+pub fn select_backend(name: &str) -> Result<(), String> {
+    let compiled = match name {
+        "winit" => cfg!(feature = "window"),
+        "linuxkms" => cfg!(feature = "linuxkms"),
+        _ => false,
+    };
+    if !compiled {
+        let feature = if name == "winit" { "window" } else { name };
+        return Err(format!(
+            "display backend `{name}` is not compiled into this binary: build kiosk-app with `--features {feature}`"
+        ));
+    }
+    slint::BackendSelector::new()
+        .backend_name(name.into())
+        .renderer_name("software".into())
+        .select()
+        .map_err(|e| format!("display backend `{name}`: {e}"))
+}
+
 /// Run the display's event loop until the last window closes (main thread only).
 pub fn run_event_loop() -> Result<(), slint::PlatformError> {
     slint::run_event_loop()

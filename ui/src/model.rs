@@ -73,6 +73,37 @@ pub enum Intent {
     SetLanguage(Lang),
     /// Out-of-service: a technician asks the kiosk to check its devices again.
     RetryDevices,
+    /// The hidden technician gesture (a long press in the top-left corner of the start or
+    /// out-of-service screen): asks for the service PIN.
+    ServiceGesture,
+    /// A command on the technician's service screen.
+    Service(ServiceCommand),
+}
+
+/// What a technician can do on the service screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceCommand {
+    /// Run every check again now.
+    Refresh,
+    /// Take a test shot (not counted anywhere, not uploaded).
+    TestShot,
+    /// Lights to the idle preset.
+    LightsIdle,
+    /// Lights to the standard (no glasses) preset.
+    LightsStandard,
+    /// Lights to the glasses preset.
+    LightsGlasses,
+    /// Lights off.
+    LightsOff,
+    /// Drive the seat up until Stop or the upper limit.
+    ChairUp,
+    /// Drive the seat down until Stop or the lower limit.
+    ChairDown,
+    /// Stop the seat.
+    ChairStop,
+    /// Leave service mode: back to the start screen.
+    Exit,
 }
 
 /// Which screen is up. One per step of `docs/kiosk-flow.md`, plus the out-of-service screen.
@@ -106,6 +137,10 @@ pub enum Screen {
     Done,
     /// The kiosk cannot serve; where to go instead.
     OutOfService,
+    /// Technician: enter the service PIN.
+    ServicePin,
+    /// Technician: diagnostics and device controls.
+    Service,
 }
 
 /// Sub-state of the shoot screen.
@@ -206,6 +241,30 @@ pub struct ReasonView {
     pub en: String,
 }
 
+/// One line of the technician's diagnostics.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckView {
+    /// Which part: `camera`, `lights`, `chair`, `service`, `disk` (the screen translates it).
+    pub part: String,
+    /// Whether it answered as it should.
+    pub ok: bool,
+    /// What it said: device data for technicians (model, levels, height, latency, free space).
+    pub detail: String,
+}
+
+/// What the technician's service screen shows. Technical data, already free of personal data.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceView {
+    /// Camera, lights, chair, service and disk, in that order.
+    pub checks: Vec<CheckView>,
+    /// The last lines of the kiosk's log (already masked).
+    pub log_lines: Vec<String>,
+    /// The last test shot's outcome, e.g. `6000×4000 JPEG, 3.2 MB, 640 ms`.
+    pub test_shot: Option<String>,
+    /// A check or test shot is running.
+    pub busy: bool,
+}
+
 /// Everything a screen needs to draw itself. Derived from the flow state; never edited by the UI.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScreenModel {
@@ -257,4 +316,12 @@ pub struct ScreenModel {
     pub done_kind: DoneKind,
     /// Out-of-service reference for staff (no personal data).
     pub fault_reference: Option<String>,
+    /// Wrong PINs entered so far on the PIN screen.
+    pub pin_failures: u8,
+    /// Wrong PINs allowed before the PIN screen closes.
+    pub pin_attempts: u8,
+    /// The service screen's diagnostics, once the first check has run.
+    pub service: Option<ServiceView>,
+    /// The light preset the technician chose (`idle`, `standard`, `glasses`, `off`).
+    pub service_lights: Option<String>,
 }

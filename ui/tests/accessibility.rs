@@ -156,7 +156,49 @@ fn every_button_is_found_by_its_label_and_sends_its_intent() {
             "我还在",
             Intent::StillHere,
         ),
+        // The technician's hidden corner, on the start and out-of-service screens.
+        (
+            ScreenModel::default(),
+            "维护模式入口",
+            Intent::ServiceGesture,
+        ),
+        (
+            ScreenModel {
+                screen: Screen::OutOfService,
+                ..ScreenModel::default()
+            },
+            "维护模式入口",
+            Intent::ServiceGesture,
+        ),
+        (
+            ScreenModel {
+                screen: Screen::ServicePin,
+                ..ScreenModel::default()
+            },
+            "取消",
+            Intent::Cancel,
+        ),
     ];
+    let service = ScreenModel {
+        screen: Screen::Service,
+        service: Some(ServiceView::default()),
+        ..ScreenModel::default()
+    };
+    let mut cases = cases;
+    for (label, command) in [
+        ("拍测试照", ServiceCommand::TestShot),
+        ("待机", ServiceCommand::LightsIdle),
+        ("标准", ServiceCommand::LightsStandard),
+        ("戴眼镜", ServiceCommand::LightsGlasses),
+        ("关闭", ServiceCommand::LightsOff),
+        ("升高", ServiceCommand::ChairUp),
+        ("停止", ServiceCommand::ChairStop),
+        ("降低", ServiceCommand::ChairDown),
+        ("重新检查", ServiceCommand::Refresh),
+        ("退出维护模式", ServiceCommand::Exit),
+    ] {
+        cases.push((service.clone(), label, Intent::Service(command)));
+    }
     for (model, label, intent) in cases {
         ui.render(&model);
         got.borrow_mut().clear();
@@ -187,4 +229,104 @@ fn every_button_is_found_by_its_label_and_sends_its_intent() {
     assert_eq!(button.accessible_enabled(), Some(false));
     button.invoke_accessible_default_action();
     assert!(got.borrow().is_empty());
+}
+
+/// The PIN keypad: digits found by their labels, shown only as dots, sent (not as an intent)
+/// on OK; the wrong-PIN count reaches the screen.
+#[test]
+fn the_pin_keypad_sends_the_typed_pin_and_shows_failures() {
+    i_slint_backend_testing::init_no_event_loop();
+    let ui = Ui::new().unwrap();
+    ui.show(false).unwrap();
+    let intents: Rc<RefCell<Vec<Intent>>> = Rc::default();
+    let pins: Rc<RefCell<Vec<String>>> = Rc::default();
+    let (i2, p2) = (intents.clone(), pins.clone());
+    ui.connect(move |i| i2.borrow_mut().push(i));
+    ui.connect_pin(move |p| p2.borrow_mut().push(p));
+    ui.render(&ScreenModel {
+        screen: Screen::ServicePin,
+        pin_attempts: 3,
+        ..ScreenModel::default()
+    });
+
+    let ok = buttons(&ui, "确定").pop().expect("OK key");
+    assert_eq!(ok.accessible_enabled(), Some(false), "needs 4 digits first");
+    for d in ["2", "4", "6", "8"] {
+        let key = buttons(&ui, d);
+        assert_eq!(key.len(), 1, "digit {d}");
+        key[0].invoke_accessible_default_action();
+    }
+    let typed = ElementHandle::find_by_accessible_label(ui.window(), "已输入 4 位").count();
+    assert_eq!(typed, 1, "four dots filled");
+    assert_eq!(
+        ElementHandle::find_by_accessible_label(ui.window(), "2468").count(),
+        0,
+        "the PIN itself is never drawn"
+    );
+    assert_eq!(ok.accessible_enabled(), Some(true));
+    ok.invoke_accessible_default_action();
+    assert_eq!(pins.borrow().as_slice(), ["2468".to_owned()]);
+    assert!(intents.borrow().is_empty(), "the PIN is not an intent");
+    // Cleared after OK: "0" then OK again is too short.
+    buttons(&ui, "0")[0].invoke_accessible_default_action();
+    assert_eq!(ok.accessible_enabled(), Some(false));
+    buttons(&ui, "清除")[0].invoke_accessible_default_action();
+    assert_eq!(
+        ElementHandle::find_by_accessible_label(ui.window(), "已输入 0 位").count(),
+        1
+    );
+
+    ui.render(&ScreenModel {
+        screen: Screen::ServicePin,
+        pin_failures: 1,
+        pin_attempts: 3,
+        ..ScreenModel::default()
+    });
+    assert_eq!(
+        ElementHandle::find_by_accessible_label(ui.window(), "密码错误，还可尝试 2 次").count(),
+        1
+    );
+}
+
+/// The diagnostics the runtime gathered reach the service screen.
+#[test]
+fn the_service_screen_shows_the_checks_and_the_log() {
+    i_slint_backend_testing::init_no_event_loop();
+    let ui = Ui::new().unwrap();
+    ui.show(false).unwrap();
+    ui.render(&ScreenModel {
+        screen: Screen::Service,
+        service: Some(ServiceView {
+            checks: vec![
+                CheckView {
+                    part: "camera".into(),
+                    ok: true,
+                    detail: "Simulated EOS".into(),
+                },
+                CheckView {
+                    part: "chair".into(),
+                    ok: false,
+                    detail: "no reply from slave 2".into(),
+                },
+            ],
+            log_lines: vec!["08:41:07 INFO  session started".into()],
+            test_shot: Some("6000×4000 JPEG, 3.1 MB".into()),
+            busy: false,
+        }),
+        service_lights: Some("glasses".into()),
+        ..ScreenModel::default()
+    });
+    let label = |l: &str| ElementHandle::find_by_accessible_label(ui.window(), l).count();
+    assert_eq!(label("camera: ok, Simulated EOS"), 1);
+    assert_eq!(label("chair: fault, no reply from slave 2"), 1);
+    let shot: Vec<_> = ElementHandle::find_by_accessible_label(ui.window(), "测试照结果").collect();
+    assert_eq!(shot.len(), 1);
+    assert_eq!(
+        shot[0].accessible_value().map(|v| v.to_string()).as_deref(),
+        Some("6000×4000 JPEG, 3.1 MB")
+    );
+    let log_texts =
+        ElementHandle::find_by_accessible_label(ui.window(), "08:41:07 INFO  session started")
+            .count();
+    assert_eq!(log_texts, 1, "the log line is on screen");
 }

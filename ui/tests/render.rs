@@ -1,107 +1,11 @@
 //! Every screen renders headless, in both languages: non-blank, and different from its
 //! neighbours. PNGs go to `target/ui-render/` for a person to look at.
 
+mod common;
+
+use common::models;
 use kiosk_ui::model::*;
 use kiosk_ui::{Ui, headless, pixels, screen_key};
-
-fn models() -> Vec<ScreenModel> {
-    let base = ScreenModel {
-        shots_max: 3,
-        ..ScreenModel::default()
-    };
-    let s = |screen: Screen, step: u8| ScreenModel {
-        screen,
-        step: Some((step, 10)),
-        can_go_back: true,
-        ..base.clone()
-    };
-    let identity = IdentityView {
-        name: "张**三".into(),
-        id_number: "*****8746".into(),
-        school: "示例理工大学".into(),
-        level: "本科".into(),
-    };
-    vec![
-        base.clone(),
-        s(Screen::PhotoType, 1),
-        s(Screen::Prepare, 2),
-        ScreenModel {
-            live_view: true,
-            ..s(Screen::Scan, 3)
-        },
-        ScreenModel {
-            live_view: true,
-            scan_notice: Some(ScanNotice::RawChsiCode),
-            ..s(Screen::Scan, 3)
-        },
-        ScreenModel {
-            identity: Some(identity.clone()),
-            shots_used: 1,
-            ..s(Screen::Confirm, 4)
-        },
-        s(Screen::Lighting, 5),
-        ScreenModel {
-            idle_warning_secs: Some(12),
-            ..s(Screen::Lighting, 5)
-        },
-        s(Screen::Rules, 6),
-        ScreenModel {
-            live_view: true,
-            ..s(Screen::Chair, 7)
-        },
-        ScreenModel {
-            live_view: true,
-            shots_used: 0,
-            ..s(Screen::Shoot, 8)
-        },
-        ScreenModel {
-            live_view: true,
-            shoot_stage: ShootStage::Countdown,
-            countdown: 3,
-            ..s(Screen::Shoot, 8)
-        },
-        ScreenModel {
-            shoot_stage: ShootStage::Preview,
-            shots_used: 1,
-            can_go_back: false,
-            ..s(Screen::Shoot, 8)
-        },
-        ScreenModel {
-            review_stage: ReviewStage::Waiting,
-            review_progress: 0.4,
-            can_go_back: false,
-            ..s(Screen::Review, 9)
-        },
-        ScreenModel {
-            review_stage: ReviewStage::Failed,
-            shots_used: 1,
-            reasons: vec![ReasonView {
-                zh: "背景颜色不符合要求".into(),
-                en: "The background must be an even light blue".into(),
-            }],
-            can_go_back: false,
-            ..s(Screen::Review, 9)
-        },
-        ScreenModel {
-            pay_stage: PayStage::Showing,
-            pay_qr: Some("weixin://wxpay/bizpayurl?pr=SIMord-2".into()),
-            amount_fen: 2000,
-            time_left_secs: Some(287),
-            can_go_back: false,
-            can_cancel: true,
-            ..s(Screen::Pay, 10)
-        },
-        ScreenModel {
-            screen: Screen::Done,
-            ..base.clone()
-        },
-        ScreenModel {
-            screen: Screen::OutOfService,
-            fault_reference: Some("demo-kiosk/camera-disconnected".into()),
-            ..base.clone()
-        },
-    ]
-}
 
 #[test]
 fn every_screen_renders_in_both_languages() {

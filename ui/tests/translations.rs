@@ -3,17 +3,32 @@
 use std::collections::HashMap;
 
 fn po_entries(text: &str) -> HashMap<String, String> {
+    // msgid / msgstr, each possibly continued on following "…" lines (msgmerge wraps long ones).
     let mut map = HashMap::new();
-    let mut id: Option<String> = None;
+    let (mut id, mut value, mut in_str) = (String::new(), String::new(), false);
+    let unquote = |s: &str| s.trim().trim_matches('"').to_owned();
+    let mut flush = |id: &mut String, value: &mut String| {
+        if !id.is_empty() {
+            map.insert(std::mem::take(id), std::mem::take(value));
+        }
+    };
     for line in text.lines() {
-        if let Some(rest) = line.strip_prefix("msgid \"") {
-            id = Some(rest.trim_end_matches('"').to_owned());
-        } else if let Some(rest) = line.strip_prefix("msgstr \"")
-            && let Some(id) = id.take()
-        {
-            map.insert(id, rest.trim_end_matches('"').to_owned());
+        if let Some(rest) = line.strip_prefix("msgid ") {
+            flush(&mut id, &mut value);
+            id = unquote(rest);
+            in_str = false;
+        } else if let Some(rest) = line.strip_prefix("msgstr ") {
+            value = unquote(rest);
+            in_str = true;
+        } else if line.starts_with('"') {
+            if in_str {
+                value.push_str(&unquote(line));
+            } else {
+                id.push_str(&unquote(line));
+            }
         }
     }
+    flush(&mut id, &mut value);
     map
 }
 

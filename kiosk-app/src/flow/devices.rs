@@ -64,6 +64,8 @@ impl DeviceWants {
             Phase::Shoot(Shoot::Preview) => (false, false, false, shooting_light),
             Phase::Shoot(_) => (true, false, false, shooting_light),
             Phase::OutOfService { .. } => (false, false, false, LightPreset::Off),
+            // The technician drives the seat and picks the lights; both go back on the way out.
+            Phase::Service(panel) => (false, false, true, panel.lights),
             _ => (false, false, false, LightPreset::Idle),
         };
         Self {

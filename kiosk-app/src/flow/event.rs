@@ -1,6 +1,6 @@
 //! What happens to the flow (events) and what the flow asks the world to do (effects).
 
-use kiosk_ui::model::Intent;
+use kiosk_ui::model::{Intent, ServiceView};
 use serde::{Deserialize, Serialize};
 
 use super::devices::LightPreset;
@@ -163,6 +163,25 @@ pub enum Event {
     DevicesHealthy,
     /// The kiosk restarted with this state from the journal.
     Restored,
+    /// The runtime checked a PIN typed on the service keypad against the stored hash. The PIN
+    /// itself never reaches the flow.
+    PinChecked {
+        /// Whether it matched.
+        ok: bool,
+    },
+    /// The service screen's checks (or test shot) finished.
+    ServiceReport(ServiceView),
+}
+
+/// Which way the technician drives the seat.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChairMove {
+    /// Raise the seat.
+    Up,
+    /// Lower the seat.
+    Down,
+    /// Stop.
+    Stop,
 }
 
 /// What the flow asks the runtime to do.
@@ -215,6 +234,17 @@ pub enum Effect {
     },
     /// Check every device again and report `DevicesHealthy` or a `DeviceFault`.
     CheckDevices,
+    /// Service mode: run every check (devices, service, disk, log) and answer `ServiceReport`.
+    ServiceDiagnostics,
+    /// Service mode: take a test shot (not counted, not uploaded) and answer `ServiceReport`.
+    ServiceTestShot,
+    /// Service mode: drive the seat (the motor is enabled while service mode is up).
+    ChairDrive(ChairMove),
+    /// Service mode opened or closed (logged for operators).
+    ServiceMode {
+        /// Opened (true) or closed.
+        open: bool,
+    },
     /// A session began (logging, metrics).
     SessionStarted {
         /// Session number.

@@ -15,9 +15,9 @@ mod view;
 
 pub use devices::{DeviceWants, LightPreset};
 pub use event::{
-    CaptureProblem, Device, Effect, Event, OrderInfo, PaymentState, RejectReason, ReviewState,
-    ScannedCode, ServiceOp,
+    CaptureProblem, ChairMove, Device, Effect, Event, OrderInfo, PaymentState, RejectReason,
+    ReviewState, ScannedCode, ServiceOp,
 };
-pub use state::{FlowConfig, Identity, Pay, Phase, Review, Session, Shoot, State};
+pub use state::{FlowConfig, Identity, Pay, Phase, Review, ServicePanel, Session, Shoot, State};
 pub use step::step;
 pub use view::{STEPS, view};

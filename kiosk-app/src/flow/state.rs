@@ -3,9 +3,10 @@
 //! All of it is serialisable: the runtime journals a snapshot after every transition so a
 //! restarted kiosk resumes where it was.
 
-use kiosk_ui::model::{Lang, ScanNotice};
+use kiosk_ui::model::{Lang, ScanNotice, ServiceView};
 use serde::{Deserialize, Serialize};
 
+use super::devices::LightPreset;
 use super::event::{CaptureProblem, OrderInfo, ScannedCode};
 
 /// Timings and limits the flow needs. Durations in seconds.
@@ -34,6 +35,12 @@ pub struct FlowConfig {
     pub payment_window_secs: u32,
     /// The done screen returns to the start after this long.
     pub done_secs: u32,
+    /// Wrong service PINs allowed before the keypad closes.
+    pub pin_attempts: u8,
+    /// Service mode returns to the start after this long without a touch.
+    pub service_idle_secs: u32,
+    /// How often the service screen re-runs its checks.
+    pub service_refresh_secs: u32,
 }
 
 impl Default for FlowConfig {
@@ -50,6 +57,9 @@ impl Default for FlowConfig {
             payment_poll_secs: 2,
             payment_window_secs: 300,
             done_secs: 20,
+            pin_attempts: 3,
+            service_idle_secs: 300,
+            service_refresh_secs: 5,
         }
     }
 }
@@ -148,6 +158,19 @@ pub enum Pay {
     Failed,
 }
 
+/// The technician's service screen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServicePanel {
+    /// The light preset the technician chose (idle on entry).
+    pub lights: LightPreset,
+    /// The latest diagnostics, once the first check has answered.
+    pub report: Option<ServiceView>,
+    /// A check or test shot is running.
+    pub busy: bool,
+    /// When the checks run again.
+    pub next_refresh_ms: u64,
+}
+
 /// Where the kiosk is.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Phase {
@@ -186,6 +209,13 @@ pub enum Phase {
         /// When the screen returns to the start by itself.
         until_ms: u64,
     },
+    /// Technician: the service PIN keypad.
+    ServicePin {
+        /// Wrong PINs so far.
+        failures: u8,
+    },
+    /// Technician: diagnostics and device controls.
+    Service(ServicePanel),
     /// A device the kiosk needs is broken.
     OutOfService {
         /// A short reference for staff (device and error kind, no personal data).

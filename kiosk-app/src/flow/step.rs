@@ -1,14 +1,14 @@
 //! The transition function. Every event in every phase lands here; anything not listed is
 //! ignored (returns the state unchanged and no effects), never a panic.
 
-use kiosk_ui::model::{DoneKind, Intent, ScanNotice};
+use kiosk_ui::model::{DoneKind, Intent, ScanNotice, ServiceCommand};
 
-use super::devices::DeviceWants;
+use super::devices::{DeviceWants, LightPreset};
 use super::event::{
-    CaptureProblem, Device, Effect, Event, PaymentState, RejectReason, ReviewState, ScannedCode,
-    ServiceOp,
+    CaptureProblem, ChairMove, Device, Effect, Event, PaymentState, RejectReason, ReviewState,
+    ScannedCode, ServiceOp,
 };
-use super::state::{FlowConfig, Pay, Phase, Review, Session, Shoot, State};
+use super::state::{FlowConfig, Pay, Phase, Review, ServicePanel, Session, Shoot, State};
 
 /// How long the same refused code is ignored while it stays in front of the camera.
 const REFUSED_QUIET_MS: u64 = 5_000;
@@ -27,7 +27,13 @@ pub fn step(cfg: &FlowConfig, mut state: State, event: Event) -> (State, Vec<Eff
         other => on_answer(cfg, &mut state, other, &mut fx),
     }
 
-    if state.phase != before_phase {
+    // The service screen's own refreshes are not a new screen (the technician's touches are
+    // what keep it open).
+    let same_service = matches!(
+        (&before_phase, &state.phase),
+        (Phase::Service(_), Phase::Service(_))
+    );
+    if state.phase != before_phase && !same_service {
         // A new screen: the graduate gets the full idle time to read it.
         state.last_activity_ms = state.now_ms;
     }
@@ -57,7 +63,8 @@ pub(super) fn idle_applies(phase: &Phase) -> bool {
         | Phase::Chair
         | Phase::Shoot(Shoot::Ready | Shoot::Preview | Shoot::Failed(_))
         | Phase::Review(Review::Failed(_))
-        | Phase::Pay(Pay::Expired | Pay::Failed) => true,
+        | Phase::Pay(Pay::Expired | Pay::Failed)
+        | Phase::ServicePin { .. } => true,
         Phase::Scan { resolving, .. } => !resolving,
         _ => false,
     }
@@ -71,7 +78,11 @@ fn on_tick(cfg: &FlowConfig, state: &mut State, now_ms: u64, fx: &mut Vec<Effect
     if idle_applies(&state.phase)
         && now.saturating_sub(state.last_activity_ms) >= secs(cfg.idle_timeout_secs)
     {
-        end_session(state, "idle_timeout", fx);
+        if matches!(state.phase, Phase::ServicePin { .. }) {
+            leave_service(state, fx);
+        } else {
+            end_session(state, "idle_timeout", fx);
+        }
         return;
     }
 
@@ -133,6 +144,71 @@ fn on_tick(cfg: &FlowConfig, state: &mut State, now_ms: u64, fx: &mut Vec<Effect
             let outcome = done_outcome(*kind);
             end_session(state, outcome, fx);
         }
+        Phase::Service(_)
+            if now.saturating_sub(state.last_activity_ms) >= secs(cfg.service_idle_secs) =>
+        {
+            leave_service(state, fx);
+        }
+        Phase::Service(panel) if !panel.busy && now >= panel.next_refresh_ms => {
+            panel.busy = true;
+            panel.next_refresh_ms = now + secs(cfg.service_refresh_secs);
+            fx.push(Effect::ServiceDiagnostics);
+        }
+        _ => {}
+    }
+}
+
+/// Leave the PIN keypad or the service screen: back to the start, or to out-of-service when a
+/// device is (still) known to be broken; the devices are checked again either way.
+fn leave_service(state: &mut State, fx: &mut Vec<Effect>) {
+    if matches!(state.phase, Phase::Service(_)) {
+        fx.push(Effect::ServiceMode { open: false });
+    }
+    fx.push(Effect::CheckDevices);
+    state.phase = match state.pending_fault.take() {
+        Some(reference) => Phase::OutOfService { reference },
+        None => Phase::Attract,
+    };
+}
+
+fn on_service_command(
+    cfg: &FlowConfig,
+    state: &mut State,
+    cmd: ServiceCommand,
+    fx: &mut Vec<Effect>,
+) {
+    let now = state.now_ms;
+    let Phase::Service(panel) = &mut state.phase else {
+        return;
+    };
+    let lights = |preset| Some(preset);
+    let preset = match cmd {
+        ServiceCommand::LightsIdle => lights(LightPreset::Idle),
+        ServiceCommand::LightsStandard => lights(LightPreset::Standard),
+        ServiceCommand::LightsGlasses => lights(LightPreset::Glasses),
+        ServiceCommand::LightsOff => lights(LightPreset::Off),
+        _ => None,
+    };
+    if let Some(preset) = preset {
+        // A phase change: the device diff sends the preset (and restores idle on the way out).
+        panel.lights = preset;
+        return;
+    }
+    match cmd {
+        ServiceCommand::Refresh | ServiceCommand::TestShot if panel.busy => {}
+        ServiceCommand::Refresh => {
+            panel.busy = true;
+            panel.next_refresh_ms = now + secs(cfg.service_refresh_secs);
+            fx.push(Effect::ServiceDiagnostics);
+        }
+        ServiceCommand::TestShot => {
+            panel.busy = true;
+            fx.push(Effect::ServiceTestShot);
+        }
+        ServiceCommand::ChairUp => fx.push(Effect::ChairDrive(ChairMove::Up)),
+        ServiceCommand::ChairDown => fx.push(Effect::ChairDrive(ChairMove::Down)),
+        ServiceCommand::ChairStop => fx.push(Effect::ChairDrive(ChairMove::Stop)),
+        ServiceCommand::Exit => leave_service(state, fx),
         _ => {}
     }
 }
@@ -230,7 +306,9 @@ pub(super) fn cancel_allowed(phase: &Phase) -> bool {
 }
 
 fn on_intent(cfg: &FlowConfig, state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
-    if state.session.is_some() {
+    if state.session.is_some()
+        || matches!(state.phase, Phase::ServicePin { .. } | Phase::Service(_))
+    {
         state.last_activity_ms = state.now_ms;
     }
     let now = state.now_ms;
@@ -239,6 +317,17 @@ fn on_intent(cfg: &FlowConfig, state: &mut State, intent: Intent, fx: &mut Vec<E
         (_, Intent::StillHere) => {}
         (Phase::Attract, Intent::Start) => begin_session(state, fx),
         (Phase::OutOfService { .. }, Intent::RetryDevices) => fx.push(Effect::CheckDevices),
+        (Phase::Attract | Phase::OutOfService { .. }, Intent::ServiceGesture) => {
+            if let Phase::OutOfService { reference } = &state.phase {
+                // Remembered so leaving service mode goes back out of service unless fixed.
+                state.pending_fault = Some(reference.clone());
+            }
+            state.phase = Phase::ServicePin { failures: 0 };
+        }
+        (Phase::ServicePin { .. } | Phase::Service(_), Intent::Cancel | Intent::Back) => {
+            leave_service(state, fx)
+        }
+        (Phase::Service(_), Intent::Service(cmd)) => on_service_command(cfg, state, cmd, fx),
         (Phase::PhotoType, Intent::Back) => end_session(state, "cancelled", fx),
         (phase, Intent::Cancel) if can_cancel(phase) => end_session(state, "cancelled", fx),
         (phase, Intent::Back) => {
@@ -520,6 +609,30 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, fx: &mut Vec<Eff
                 _ => {}
             }
         }
+        (Phase::ServicePin { failures }, Event::PinChecked { ok }) => {
+            if ok {
+                state.phase = Phase::Service(ServicePanel {
+                    lights: LightPreset::Idle,
+                    report: None,
+                    busy: true,
+                    next_refresh_ms: now + secs(cfg.service_refresh_secs),
+                });
+                fx.push(Effect::ServiceMode { open: true });
+                fx.push(Effect::ServiceDiagnostics);
+            } else if failures + 1 >= cfg.pin_attempts {
+                leave_service(state, fx);
+            } else {
+                state.phase = Phase::ServicePin {
+                    failures: failures + 1,
+                };
+            }
+        }
+        (Phase::Service(_), Event::ServiceReport(report)) => {
+            if let Phase::Service(panel) = &mut state.phase {
+                panel.report = Some(report);
+                panel.busy = false;
+            }
+        }
         (phase, Event::DeviceFault { device, kind }) => {
             let reference = format!("{}-{}", device.name(), kind);
             if let Phase::OutOfService { .. } = phase {
@@ -562,6 +675,14 @@ fn on_restored(state: &mut State, fx: &mut Vec<Effect>) {
         },
         Phase::Shoot(Shoot::Countdown { .. } | Shoot::Capturing) => {
             state.phase = Phase::Shoot(Shoot::Failed(CaptureProblem::Timeout));
+        }
+        // Service mode does not survive a restart: the technician enters the PIN again.
+        Phase::ServicePin { .. } | Phase::Service(_) => {
+            state.phase = match state.pending_fault.take() {
+                Some(reference) => Phase::OutOfService { reference },
+                None => Phase::Attract,
+            };
+            fx.push(Effect::CheckDevices);
         }
         Phase::Review(Review::Uploading { retry_at_ms, .. }) => {
             *retry_at_ms = None;

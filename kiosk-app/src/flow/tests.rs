@@ -1,7 +1,9 @@
 //! Table-driven tests of every transition, plus an exhaustive sweep of every event in every
 //! phase checking the invariants that must hold whatever happens.
 
-use kiosk_ui::model::{DoneKind, Intent, Lang, ScanNotice, Screen};
+use kiosk_ui::model::{
+    CheckView, DoneKind, Intent, Lang, ScanNotice, Screen, ServiceCommand, ServiceView,
+};
 
 use super::*;
 
@@ -31,7 +33,10 @@ fn order() -> OrderInfo {
 /// A state in `phase` with a session that has got as far as that phase needs.
 fn at(phase: Phase) -> State {
     let mut s = State::new(T0);
-    let needs_session = !matches!(phase, Phase::Attract | Phase::OutOfService { .. });
+    let needs_session = !matches!(
+        phase,
+        Phase::Attract | Phase::OutOfService { .. } | Phase::ServicePin { .. } | Phase::Service(_)
+    );
     if needs_session {
         s.sessions_started = 1;
         let mut session = Session {
@@ -151,8 +156,47 @@ fn all_phases() -> Vec<Phase> {
         Phase::OutOfService {
             reference: "camera-disconnected".into(),
         },
+        Phase::ServicePin { failures: 0 },
+        Phase::ServicePin { failures: 2 },
+        Phase::Service(panel(LightPreset::Idle, false)),
+        Phase::Service(panel(LightPreset::Glasses, true)),
     ]
 }
+
+fn panel(lights: LightPreset, busy: bool) -> ServicePanel {
+    ServicePanel {
+        lights,
+        report: None,
+        busy,
+        next_refresh_ms: T0 + 5_000,
+    }
+}
+
+fn report() -> ServiceView {
+    ServiceView {
+        checks: vec![CheckView {
+            part: "camera".into(),
+            ok: true,
+            detail: "Simulated EOS on sim:0".into(),
+        }],
+        log_lines: vec!["08:00:00 INFO  session started".into()],
+        test_shot: None,
+        busy: false,
+    }
+}
+
+const SERVICE_COMMANDS: [ServiceCommand; 10] = [
+    ServiceCommand::Refresh,
+    ServiceCommand::TestShot,
+    ServiceCommand::LightsIdle,
+    ServiceCommand::LightsStandard,
+    ServiceCommand::LightsGlasses,
+    ServiceCommand::LightsOff,
+    ServiceCommand::ChairUp,
+    ServiceCommand::ChairDown,
+    ServiceCommand::ChairStop,
+    ServiceCommand::Exit,
+];
 
 fn all_events() -> Vec<Event> {
     let intents = [
@@ -176,6 +220,17 @@ fn all_events() -> Vec<Event> {
         Intent::RetryDevices,
     ];
     let mut events: Vec<Event> = intents.into_iter().map(Event::Intent).collect();
+    events.push(Event::Intent(Intent::ServiceGesture));
+    events.extend(
+        SERVICE_COMMANDS
+            .into_iter()
+            .map(|c| Event::Intent(Intent::Service(c))),
+    );
+    events.extend([
+        Event::PinChecked { ok: true },
+        Event::PinChecked { ok: false },
+        Event::ServiceReport(report()),
+    ]);
     events.extend([
         Event::Tick { now_ms: T0 + 1_000 },
         Event::Tick {
@@ -246,13 +301,28 @@ fn every_event_in_every_phase_keeps_the_invariants() {
             count += 1;
             let ctx = format!("{phase:?} + {event:?} -> {:?} with {fx:?}", after.phase);
 
-            // The chair motor is switched on only when entering the chair step…
+            // The chair motor is switched on only when entering the chair step or service
+            // mode…
+            let motor_phase = |p: &Phase| matches!(p, Phase::Chair | Phase::Service(_));
             if fx.contains(&Effect::ChairMotor(true)) {
-                assert_eq!(after.phase, Phase::Chair, "{ctx}");
+                assert!(motor_phase(&after.phase), "{ctx}");
             }
-            // …and off on every way out of it.
-            if before.phase == Phase::Chair && after.phase != Phase::Chair {
+            // …and off on every way out of them.
+            if motor_phase(&before.phase) && !motor_phase(&after.phase) {
                 assert!(fx.contains(&Effect::ChairMotor(false)), "{ctx}");
+            }
+            // The seat moves only for a technician in service mode.
+            if fx.iter().any(|e| matches!(e, Effect::ChairDrive(_))) {
+                assert!(matches!(before.phase, Phase::Service(_)), "{ctx}");
+            }
+            // Service mode never opens over a graduate's session, and leaving it (or its
+            // keypad) always has the devices checked again.
+            if matches!(after.phase, Phase::ServicePin { .. } | Phase::Service(_)) {
+                assert!(after.session.is_none(), "{ctx}");
+            }
+            let service = |p: &Phase| matches!(p, Phase::ServicePin { .. } | Phase::Service(_));
+            if service(&before.phase) && !service(&after.phase) {
+                assert!(fx.contains(&Effect::CheckDevices), "{ctx}");
             }
             // A session that ends says so, and leaves no session behind.
             if before.session.is_some() && after.session.is_none() {
@@ -281,7 +351,13 @@ fn every_event_in_every_phase_keeps_the_invariants() {
             let screen = view(&cfg, &after).screen;
             if after.session.is_none() {
                 assert!(
-                    matches!(screen, Screen::Attract | Screen::OutOfService),
+                    matches!(
+                        screen,
+                        Screen::Attract
+                            | Screen::OutOfService
+                            | Screen::ServicePin
+                            | Screen::Service
+                    ),
                     "{ctx}"
                 );
             }
@@ -1261,4 +1337,168 @@ fn view_shows_masked_identity_step_and_countdown() {
     assert_eq!(m.time_left_secs, Some(65));
     assert_eq!(m.pay_qr.as_deref(), Some("weixin://wxpay/bizpayurl?pr=abc"));
     assert_eq!(m.amount_fen, 2000);
+}
+
+fn service_step(state: State, event: Event) -> (State, Vec<Effect>) {
+    step(&cfg(), state, event)
+}
+
+fn intent(i: Intent) -> Event {
+    Event::Intent(i)
+}
+
+#[test]
+fn service_mode_opens_with_the_gesture_and_the_right_pin_only() {
+    let (s, fx) = service_step(at(Phase::Attract), intent(Intent::ServiceGesture));
+    assert_eq!(s.phase, Phase::ServicePin { failures: 0 });
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(view(&cfg(), &s).screen, Screen::ServicePin);
+
+    // Wrong twice: still on the keypad, the count shows; the third closes it.
+    let (s, _) = service_step(s, Event::PinChecked { ok: false });
+    let (s, _) = service_step(s, Event::PinChecked { ok: false });
+    assert_eq!(s.phase, Phase::ServicePin { failures: 2 });
+    let m = view(&cfg(), &s);
+    assert_eq!((m.pin_failures, m.pin_attempts), (2, 3));
+    let (s, fx) = service_step(s, Event::PinChecked { ok: false });
+    assert_eq!(s.phase, Phase::Attract);
+    assert_eq!(fx, vec![Effect::CheckDevices]);
+
+    // Right PIN: service screen, motor enabled, first check asked for.
+    let (s, _) = service_step(s, intent(Intent::ServiceGesture));
+    let (s, fx) = service_step(s, Event::PinChecked { ok: true });
+    assert!(matches!(s.phase, Phase::Service(_)));
+    assert_eq!(
+        fx,
+        vec![
+            Effect::ChairMotor(true),
+            Effect::ServiceMode { open: true },
+            Effect::ServiceDiagnostics
+        ]
+    );
+    let m = view(&cfg(), &s);
+    assert_eq!(m.screen, Screen::Service);
+    assert!(
+        m.service
+            .as_ref()
+            .is_some_and(|v| v.busy && v.checks.is_empty())
+    );
+
+    // The report reaches the screen.
+    let (s, _) = service_step(s, Event::ServiceReport(report()));
+    let m = view(&cfg(), &s);
+    let v = m.service.unwrap();
+    assert!(!v.busy);
+    assert_eq!(v.checks[0].part, "camera");
+}
+
+#[test]
+fn the_gesture_is_ignored_during_a_session() {
+    for phase in all_phases() {
+        if matches!(phase, Phase::Attract | Phase::OutOfService { .. }) {
+            continue;
+        }
+        let before = at(phase.clone());
+        let (after, _) = service_step(before.clone(), intent(Intent::ServiceGesture));
+        assert_eq!(after.phase, before.phase, "{phase:?}");
+    }
+    // A PIN answer without the keypad up does nothing either.
+    let (s, fx) = service_step(at(Phase::Attract), Event::PinChecked { ok: true });
+    assert_eq!((s.phase, fx), (Phase::Attract, vec![]));
+}
+
+#[test]
+fn service_commands_drive_the_devices_and_leaving_restores_them() {
+    let s = at(Phase::Service(panel(LightPreset::Idle, false)));
+    let (s, fx) = service_step(s, intent(Intent::Service(ServiceCommand::LightsGlasses)));
+    assert_eq!(fx, vec![Effect::Lights(LightPreset::Glasses)]);
+    assert_eq!(view(&cfg(), &s).service_lights.as_deref(), Some("glasses"));
+    let (s, fx) = service_step(s, intent(Intent::Service(ServiceCommand::ChairUp)));
+    assert_eq!(fx, vec![Effect::ChairDrive(ChairMove::Up)]);
+    let (s, fx) = service_step(s, intent(Intent::Service(ServiceCommand::TestShot)));
+    assert_eq!(fx, vec![Effect::ServiceTestShot]);
+    // Busy: a second test shot or refresh waits for the first.
+    let (s, fx) = service_step(s, intent(Intent::Service(ServiceCommand::Refresh)));
+    assert!(fx.is_empty(), "{fx:?}");
+    let (s, _) = service_step(s, Event::ServiceReport(report()));
+    let (s, fx) = service_step(s, intent(Intent::Service(ServiceCommand::Exit)));
+    assert_eq!(s.phase, Phase::Attract);
+    assert_eq!(
+        fx,
+        vec![
+            Effect::ChairMotor(false),
+            Effect::Lights(LightPreset::Idle),
+            Effect::ServiceMode { open: false },
+            Effect::CheckDevices
+        ]
+    );
+}
+
+#[test]
+fn service_mode_from_out_of_service_returns_there_unless_fixed() {
+    let oos = Phase::OutOfService {
+        reference: "camera-disconnected".into(),
+    };
+    let (s, _) = service_step(at(oos.clone()), intent(Intent::ServiceGesture));
+    let (s, _) = service_step(s, Event::PinChecked { ok: true });
+    let (s, fx) = service_step(s, intent(Intent::Service(ServiceCommand::Exit)));
+    assert_eq!(s.phase, oos);
+    assert!(fx.contains(&Effect::CheckDevices));
+    let (s, _) = service_step(s, Event::DevicesHealthy);
+    assert_eq!(s.phase, Phase::Attract);
+
+    // A fault found while in service mode also sends the kiosk out of service on exit.
+    let s = at(Phase::Service(panel(LightPreset::Idle, false)));
+    let (s, _) = service_step(
+        s,
+        Event::DeviceFault {
+            device: Device::Chair,
+            kind: "no_reply".into(),
+        },
+    );
+    assert!(
+        matches!(s.phase, Phase::Service(_)),
+        "stays for the technician"
+    );
+    let (s, _) = service_step(s, intent(Intent::Service(ServiceCommand::Exit)));
+    assert_eq!(
+        s.phase,
+        Phase::OutOfService {
+            reference: "chair-no_reply".into()
+        }
+    );
+}
+
+#[test]
+fn service_mode_refreshes_and_times_out() {
+    let c = cfg();
+    let s = at(Phase::Service(panel(LightPreset::Standard, false)));
+    let (s, fx) = service_step(s, Event::Tick { now_ms: T0 + 5_000 });
+    assert_eq!(fx, vec![Effect::ServiceDiagnostics]);
+    // No second check while the first runs.
+    let (s, fx) = service_step(
+        s,
+        Event::Tick {
+            now_ms: T0 + 20_000,
+        },
+    );
+    assert!(fx.is_empty(), "{fx:?}");
+    let idle = T0 + u64::from(c.service_idle_secs) * 1_000;
+    let (s, fx) = service_step(s, Event::Tick { now_ms: idle });
+    assert_eq!(s.phase, Phase::Attract);
+    assert!(fx.contains(&Effect::ChairMotor(false)), "{fx:?}");
+    assert!(fx.contains(&Effect::Lights(LightPreset::Idle)), "{fx:?}");
+}
+
+#[test]
+fn service_mode_does_not_survive_a_restart() {
+    for phase in [
+        Phase::ServicePin { failures: 1 },
+        Phase::Service(panel(LightPreset::Off, true)),
+    ] {
+        let (s, fx) = service_step(at(phase), Event::Restored);
+        assert_eq!(s.phase, Phase::Attract);
+        assert!(fx.contains(&Effect::ChairMotor(false)), "{fx:?}");
+        assert!(fx.contains(&Effect::CheckDevices), "{fx:?}");
+    }
 }

@@ -1,7 +1,7 @@
 //! From flow state to the screen model the UI draws. Pure; called after every transition.
 
 use kiosk_ui::model::{
-    IdentityView, PayStage, ReasonView, ReviewStage, Screen, ScreenModel, ShootStage,
+    IdentityView, PayStage, ReasonView, ReviewStage, Screen, ScreenModel, ServiceView, ShootStage,
 };
 
 use super::state::{FlowConfig, Pay, Phase, Review, Shoot, State};
@@ -110,6 +110,25 @@ pub fn view(cfg: &FlowConfig, state: &State) -> ScreenModel {
         Phase::OutOfService { reference } => {
             m.fault_reference = Some(reference.clone());
             (Screen::OutOfService, 0)
+        }
+        Phase::ServicePin { failures } => {
+            m.pin_failures = *failures;
+            m.pin_attempts = cfg.pin_attempts;
+            (Screen::ServicePin, 0)
+        }
+        Phase::Service(panel) => {
+            m.service = Some(match &panel.report {
+                Some(report) => ServiceView {
+                    busy: panel.busy,
+                    ..report.clone()
+                },
+                None => ServiceView {
+                    busy: panel.busy,
+                    ..ServiceView::default()
+                },
+            });
+            m.service_lights = Some(panel.lights.name().to_owned());
+            (Screen::Service, 0)
         }
     };
     m.screen = screen;

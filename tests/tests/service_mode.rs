@@ -1,0 +1,143 @@
+//! Technician service mode end to end: the hidden gesture, the PIN checked against the config's
+//! Argon2id hash, diagnostics from the real devices (simulated over the serial protocol), a
+//! test shot, lights and chair driven from the screen, and everything put back on the way out.
+
+use std::time::Duration;
+
+use kiosk_app::service_mode::hash_pin;
+use kiosk_e2e::{Kiosk, fast_config};
+use kiosk_ui::model::{Intent, Screen, ServiceCommand};
+
+/// Not the demo PIN: this test's config has its own hash.
+const PIN: &str = "97531864";
+
+/// Wait (at most 10 s) until `cond` holds; for device state the screen does not show.
+async fn eventually(what: &str, cond: impl Fn() -> bool) {
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while !cond() {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("timed out waiting for {what}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_technician_opens_service_mode_checks_and_drives_the_devices_and_leaves() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("j.sqlite3");
+    let mut cfg = fast_config(dir.path());
+    cfg.service_mode.pin_hash = hash_pin(PIN).unwrap();
+    let glasses_key = cfg.lights.presets["glasses"]["key"];
+    let idle_key = cfg.lights.presets["idle"]["key"];
+    let k = Kiosk::start(cfg.clone(), &journal);
+    k.until("attract", |m| m.screen == Screen::Attract).await;
+    let serial = k.sims.serial.as_ref().unwrap().handle();
+
+    // The hidden corner brings up the keypad; a wrong PIN is counted and refused.
+    k.touch(Intent::ServiceGesture);
+    k.until("keypad", |m| m.screen == Screen::ServicePin).await;
+    k.handle.pins.send("1234".into()).unwrap();
+    let m = k.until("one failure", |m| m.pin_failures == 1).await;
+    assert_eq!(m.screen, Screen::ServicePin);
+
+    // The right PIN opens service mode; the first checks arrive with every part answering.
+    k.handle.pins.send(PIN.into()).unwrap();
+    let m = k
+        .until("diagnostics", |m| {
+            m.screen == Screen::Service && m.service.as_ref().is_some_and(|s| !s.checks.is_empty())
+        })
+        .await;
+    let report = m.service.unwrap();
+    let parts: Vec<&str> = report.checks.iter().map(|c| c.part.as_str()).collect();
+    assert_eq!(parts, ["camera", "lights", "chair", "service", "disk"]);
+    for c in &report.checks {
+        assert!(c.ok, "{} failed: {}", c.part, c.detail);
+    }
+    assert!(
+        report.checks[2].detail.contains("motor enabled"),
+        "the technician may drive the seat: {}",
+        report.checks[2].detail
+    );
+    assert!(serial.motor_enabled());
+
+    // Lights: the chosen preset reaches the controller.
+    k.touch(Intent::Service(ServiceCommand::LightsGlasses));
+    eventually("glasses preset", || {
+        serial.light_level("key") == Some(glasses_key)
+    })
+    .await;
+
+    // Chair: up moves the seat.
+    let start = serial.height_mm();
+    k.touch(Intent::Service(ServiceCommand::ChairUp));
+    eventually("seat rising", || serial.height_mm() > start + 2.0).await;
+    k.touch(Intent::Service(ServiceCommand::ChairStop));
+
+    // A test shot: measured, shown, not counted anywhere.
+    k.touch(Intent::Service(ServiceCommand::TestShot));
+    let m = k
+        .until("test shot", |m| {
+            m.service
+                .as_ref()
+                .is_some_and(|s| s.test_shot.is_some() && !s.busy)
+        })
+        .await;
+    let line = m.service.unwrap().test_shot.unwrap();
+    assert!(line.starts_with("1500×1000 JPEG"), "{line}");
+    assert!(
+        k.handle.photo.borrow().is_some(),
+        "the test shot is on screen"
+    );
+
+    // Leaving: the start screen, motor off, lights back to idle, the photo gone.
+    k.touch(Intent::Service(ServiceCommand::Exit));
+    k.until("attract", |m| m.screen == Screen::Attract).await;
+    eventually("motor off", || !serial.motor_enabled()).await;
+    eventually("idle lights", || {
+        serial.light_level("key") == Some(idle_key)
+    })
+    .await;
+    assert!(k.handle.photo.borrow().is_none());
+
+    // The PIN never reached the journal (the flow never sees it).
+    k.stop().await;
+    for suffix in ["", "-wal"] {
+        let bytes = std::fs::read(format!("{}{suffix}", journal.display())).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(PIN), "the PIN is in the journal{suffix}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_wrong_pins_close_the_keypad_and_a_restart_closes_service_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("j.sqlite3");
+    let mut cfg = fast_config(dir.path());
+    cfg.service_mode.pin_hash = hash_pin(PIN).unwrap();
+    let k = Kiosk::start(cfg.clone(), &journal);
+    k.until("attract", |m| m.screen == Screen::Attract).await;
+    k.touch(Intent::ServiceGesture);
+    k.until("keypad", |m| m.screen == Screen::ServicePin).await;
+    for n in 1..=2 {
+        k.handle.pins.send("0000".into()).unwrap();
+        k.until("failure", |m| m.pin_failures == n).await;
+    }
+    k.handle.pins.send("0000".into()).unwrap();
+    k.until("keypad closed", |m| m.screen == Screen::Attract)
+        .await;
+
+    // Open it properly, then "lose power": the next start is at the start screen with the
+    // motor off, and the PIN is needed again.
+    k.touch(Intent::ServiceGesture);
+    k.until("keypad", |m| m.screen == Screen::ServicePin).await;
+    k.handle.pins.send(PIN.into()).unwrap();
+    k.until("service", |m| m.screen == Screen::Service).await;
+    k.stop().await;
+
+    let k = Kiosk::start(cfg, &journal);
+    k.until("attract after restart", |m| m.screen == Screen::Attract)
+        .await;
+    let serial = k.sims.serial.as_ref().unwrap().handle();
+    eventually("motor off", || !serial.motor_enabled()).await;
+}
