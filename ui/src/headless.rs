@@ -1,11 +1,13 @@
 //! Rendering without a display: a Slint platform around the software renderer that draws into
 //! memory, for the walkthrough and tests.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
+use slint::PhysicalSize;
+pub use slint::Rgb8Pixel;
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::platform::{Platform, WindowAdapter};
-use slint::{PhysicalSize, Rgb8Pixel};
 
 struct Headless {
     window: Rc<MinimalSoftwareWindow>,
@@ -20,8 +22,8 @@ impl Platform for Headless {
 /// The in-memory screen.
 pub struct Screen {
     window: Rc<MinimalSoftwareWindow>,
-    width: u32,
-    height: u32,
+    width: Cell<u32>,
+    height: Cell<u32>,
 }
 
 /// Install the headless platform (once per process) with a screen of `width` × `height`.
@@ -34,24 +36,43 @@ pub fn install(width: u32, height: u32) -> Result<Screen, slint::PlatformError> 
     .map_err(|e| slint::PlatformError::Other(e.to_string()))?;
     Ok(Screen {
         window,
-        width,
-        height,
+        width: Cell::new(width),
+        height: Cell::new(height),
     })
 }
 
 impl Screen {
     /// Draw the current state of the window and return it as an RGB image.
     pub fn snapshot(&self) -> image::RgbImage {
+        let (width, height) = (self.width.get(), self.height.get());
         slint::platform::update_timers_and_animations();
-        self.window
-            .set_size(PhysicalSize::new(self.width, self.height));
+        self.window.set_size(PhysicalSize::new(width, height));
         self.window.request_redraw();
-        let mut buffer = vec![Rgb8Pixel::default(); (self.width * self.height) as usize];
+        let mut buffer = vec![Rgb8Pixel::default(); (width * height) as usize];
         self.window.draw_if_needed(|renderer| {
-            renderer.render(&mut buffer, self.width as usize);
+            renderer.render(&mut buffer, width as usize);
         });
         let raw: Vec<u8> = buffer.iter().flat_map(|p| [p.r, p.g, p.b]).collect();
-        image::RgbImage::from_raw(self.width, self.height, raw).expect("buffer size matches")
+        image::RgbImage::from_raw(width, height, raw).expect("buffer size matches")
+    }
+
+    /// Draw the whole window into `buffer` (resized to fit), as a display's frame would be:
+    /// the frame-time benchmark's unit of work.
+    pub fn draw_into(&self, buffer: &mut Vec<Rgb8Pixel>) {
+        let (width, height) = (self.width.get(), self.height.get());
+        buffer.resize((width * height) as usize, Rgb8Pixel::default());
+        slint::platform::update_timers_and_animations();
+        self.window.request_redraw();
+        self.window.draw_if_needed(|renderer| {
+            renderer.render(buffer, width as usize);
+        });
+    }
+
+    /// Change the screen's size (landscape ↔ portrait).
+    pub fn resize(&self, width: u32, height: u32) {
+        self.width.set(width);
+        self.height.set(height);
+        self.window.set_size(PhysicalSize::new(width, height));
     }
 
     /// Show the window (needed once before the first snapshot).
