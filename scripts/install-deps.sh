@@ -10,6 +10,7 @@ packages=(
   libfontconfig1-dev              # Slint finds fonts through fontconfig
   fonts-noto-cjk                  # the booth's CJK font (Noto Sans CJK SC, SIL OFL 1.1)
   libxkbcommon-x11-0 libx11-6 libxcursor1 libxrandr2 libxi6  # a desktop window (kiosk demo)
+  libinput-dev libudev-dev libxkbcommon-dev libgbm-dev libdrm-dev  # the booth's display (linuxkms)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -65,7 +65,12 @@ pub fn run(cfg: Config, demo_graduate: bool, fullscreen: bool) -> anyhow::Result
         let _ = stopped.await;
     }));
 
-    let ui = Ui::new().context("opening the display (is a Slint backend compiled in?)")?;
+    let ui = Ui::new().with_context(|| {
+        format!(
+            "opening the display with the {} backend (config key `display.backend`)",
+            backend.slint_name()
+        )
+    })?;
     ui.set_portrait(cfg.display.orientation == Orientation::Portrait);
     ui.set_kiosk_mode(fullscreen);
     let events = handle.events.clone();
