@@ -11,6 +11,8 @@ packages=(
   fonts-noto-cjk                  # the booth's CJK font (Noto Sans CJK SC, SIL OFL 1.1)
   libxkbcommon-x11-0 libx11-6 libxcursor1 libxrandr2 libxi6  # a desktop window (kiosk demo)
   libinput-dev libudev-dev libxkbcommon-dev libgbm-dev libdrm-dev  # the booth's display (linuxkms)
+  libgphoto2-dev clang libclang-dev  # the camera through libgphoto2 (bindings are generated with clang)
+  gphoto2                         # the command-line tool: technicians, and the capture benchmark's peer
 )
 missing=()
 for p in "${packages[@]}"; do

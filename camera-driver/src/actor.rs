@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{oneshot, watch};
 use tracing::{debug, info, warn};
 
-use crate::{Camera, CameraError, CameraInfo, ErrorKind, Frame};
+use crate::{Camera, CameraError, CameraEvent, CameraInfo, ErrorKind, Frame};
 
 /// Opens the camera; called again after it was lost.
 pub type Opener = Box<dyn FnMut() -> Result<Box<dyn Camera>, CameraError> + Send>;
@@ -74,6 +74,10 @@ enum Command {
     Preview(Reply<Vec<u8>>),
     GetConfig(String, Reply<String>),
     SetConfig(String, String, Reply<String>),
+    ListConfig(Reply<Vec<(String, String)>>),
+    Trigger(Reply<()>),
+    WaitEvent(Duration, Reply<CameraEvent>),
+    Download(String, String, Reply<Vec<u8>>),
     LiveView(bool),
     Reconnect,
 }
@@ -83,6 +87,9 @@ pub struct CameraActor {
     tx: mpsc::Sender<Command>,
     frames: watch::Receiver<Option<Arc<Frame>>>,
     health: watch::Receiver<Health>,
+    /// Shared with the thread: a call that times out marks the camera as not answering
+    /// (the thread itself is stuck inside libgphoto2 and cannot say so).
+    health_tx: Arc<watch::Sender<Health>>,
     cfg: ActorConfig,
 }
 
@@ -92,6 +99,8 @@ impl CameraActor {
         let (tx, rx) = mpsc::channel();
         let (frame_tx, frames) = watch::channel(None);
         let (health_tx, health) = watch::channel(Health::Starting);
+        let health_tx = Arc::new(health_tx);
+        let thread_health = health_tx.clone();
         let thread_cfg = cfg.clone();
         thread::Builder::new()
             .name("camera".into())
@@ -101,7 +110,8 @@ impl CameraActor {
                     camera: None,
                     cfg: thread_cfg,
                     frames: frame_tx,
-                    health: health_tx,
+                    health: thread_health,
+                    info: None,
                     live: false,
                     seq: 0,
                 }
@@ -112,6 +122,7 @@ impl CameraActor {
             tx,
             frames,
             health,
+            health_tx,
             cfg,
         }
     }
@@ -129,11 +140,19 @@ impl CameraActor {
         match tokio::time::timeout(timeout, answer).await {
             Ok(Ok(result)) => result,
             Ok(Err(_)) => Err(CameraError::new(ErrorKind::ActorGone, op, "no answer")),
-            Err(_) => Err(CameraError::new(
-                ErrorKind::Timeout,
-                op,
-                format!("no answer within {} ms", timeout.as_millis()),
-            )),
+            Err(_) => {
+                let e = CameraError::new(
+                    ErrorKind::Timeout,
+                    op,
+                    format!("no answer within {} ms", timeout.as_millis()),
+                );
+                warn!(error = %e, "the camera stopped answering");
+                self.health_tx.send_replace(Health::Disconnected {
+                    kind: ErrorKind::Timeout,
+                    message: e.to_string(),
+                });
+                Err(e)
+            }
         }
     }
 
@@ -173,6 +192,36 @@ impl CameraActor {
         .await
     }
 
+    /// Every setting, as (key, value).
+    pub async fn list_config(&self) -> Result<Vec<(String, String)>, CameraError> {
+        self.call("list_config", self.cfg.call_timeout, Command::ListConfig)
+            .await
+    }
+
+    /// Fire the shutter without waiting for the file; collect it with [`Self::wait_event`]
+    /// and [`Self::download`]. Live view pauses for it.
+    pub async fn trigger(&self) -> Result<(), CameraError> {
+        self.call("trigger", self.cfg.capture_timeout, Command::Trigger)
+            .await
+    }
+
+    /// The camera's next event, waiting at most `wait` for one.
+    pub async fn wait_event(&self, wait: Duration) -> Result<CameraEvent, CameraError> {
+        self.call("wait_event", wait + self.cfg.call_timeout, |r| {
+            Command::WaitEvent(wait, r)
+        })
+        .await
+    }
+
+    /// Download (and delete) a file the camera announced.
+    pub async fn download(&self, folder: &str, name: &str) -> Result<Vec<u8>, CameraError> {
+        let (folder, name) = (folder.to_owned(), name.to_owned());
+        self.call("download", self.cfg.capture_timeout, |r| {
+            Command::Download(folder, name, r)
+        })
+        .await
+    }
+
     /// Start or stop streaming live-view frames to [`CameraActor::frames`].
     pub fn live_view(&self, on: bool) {
         let _ = self.tx.send(Command::LiveView(on));
@@ -199,7 +248,9 @@ struct Worker {
     camera: Option<Box<dyn Camera>>,
     cfg: ActorConfig,
     frames: watch::Sender<Option<Arc<Frame>>>,
-    health: watch::Sender<Health>,
+    health: Arc<watch::Sender<Health>>,
+    /// What the open camera said about itself.
+    info: Option<CameraInfo>,
     live: bool,
     seq: u64,
 }
@@ -255,6 +306,7 @@ impl Worker {
             Ok((camera, info)) => {
                 info!(model = %info.model, port = %info.port, "camera connected");
                 self.camera = Some(camera);
+                self.info = Some(info.clone());
                 self.health.send_replace(Health::Connected(info));
                 true
             }
@@ -297,8 +349,22 @@ impl Worker {
             return Err(CameraError::new(ErrorKind::Disconnected, op, message));
         };
         let result = f(camera.as_mut());
-        if let Err(e) = &result {
-            self.failed(e);
+        match &result {
+            Err(e) => self.failed(e),
+            Ok(_) => {
+                // Answering again after a call timed out.
+                let stale = matches!(
+                    &*self.health.borrow(),
+                    Health::Disconnected {
+                        kind: ErrorKind::Timeout,
+                        ..
+                    }
+                );
+                if stale && let Some(info) = self.info.clone() {
+                    info!("the camera answers again");
+                    self.health.send_replace(Health::Connected(info));
+                }
+            }
         }
         result
     }
@@ -326,6 +392,25 @@ impl Worker {
             }
             Command::SetConfig(key, value, r) => {
                 let _ = r.send(self.with_camera("set_config", |c| c.set_config(&key, &value)));
+            }
+            Command::ListConfig(r) => {
+                let _ = r.send(self.with_camera("list_config", |c| c.list_config()));
+            }
+            Command::Trigger(r) => {
+                let live = self.live;
+                let result = self.with_camera("trigger", |c| {
+                    if live {
+                        c.end_preview()?;
+                    }
+                    c.trigger_capture()
+                });
+                let _ = r.send(result);
+            }
+            Command::WaitEvent(wait, r) => {
+                let _ = r.send(self.with_camera("wait_event", |c| c.wait_event(wait)));
+            }
+            Command::Download(folder, name, r) => {
+                let _ = r.send(self.with_camera("download", |c| c.download(&folder, &name)));
             }
             Command::LiveView(on) => {
                 if self.live && !on {

@@ -16,6 +16,8 @@ pub enum ErrorKind {
     Refused,
     /// The camera cannot do this (e.g. no live view).
     Unsupported,
+    /// The camera's storage is full (a card, or RAM that was never emptied).
+    StoreFull,
     /// The driver thread is gone.
     ActorGone,
 }
@@ -30,6 +32,7 @@ impl ErrorKind {
             ErrorKind::Timeout => "timeout",
             ErrorKind::Refused => "refused",
             ErrorKind::Unsupported => "unsupported",
+            ErrorKind::StoreFull => "store_full",
             ErrorKind::ActorGone => "driver_gone",
         }
     }
@@ -70,6 +73,9 @@ fn hint_suffix(kind: &ErrorKind) -> &'static str {
              with `systemctl --user mask gvfs-gphoto2-volume-monitor` and any running gphoto2)"
         }
         ErrorKind::Disconnected => " (check the USB cable and that the camera is on AC power)",
+        ErrorKind::StoreFull => {
+            " (the camera's storage is full: set camera capturetarget to Internal RAM, or empty the card)"
+        }
         _ => "",
     }
 }

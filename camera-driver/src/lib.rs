@@ -9,6 +9,8 @@
 
 mod actor;
 mod error;
+#[cfg(feature = "gphoto2")]
+pub mod gphoto;
 #[cfg(feature = "sim")]
 mod scene;
 #[cfg(feature = "sim")]
@@ -16,6 +18,10 @@ pub mod sim;
 
 pub use actor::{ActorConfig, CameraActor, Health, Opener};
 pub use error::{CameraError, ErrorKind};
+#[cfg(feature = "gphoto2")]
+pub use gphoto::{GphotoCamera, Selector};
+
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -41,6 +47,38 @@ pub struct Frame {
     pub at: std::time::Instant,
 }
 
+/// Something the camera reports on its own (libgphoto2's camera events).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum CameraEvent {
+    /// Nothing happened within the wait.
+    Timeout,
+    /// A new file on the camera (after a trigger): download it by folder and name.
+    NewFile {
+        /// Folder on the camera.
+        folder: String,
+        /// File name.
+        name: String,
+    },
+    /// A file changed.
+    FileChanged {
+        /// Folder on the camera.
+        folder: String,
+        /// File name.
+        name: String,
+    },
+    /// A new folder.
+    NewFolder {
+        /// Parent folder.
+        folder: String,
+        /// The new folder's name.
+        name: String,
+    },
+    /// The camera finished a capture.
+    CaptureComplete,
+    /// Anything else, as libgphoto2 describes it.
+    Other(String),
+}
+
 /// A camera that can be driven by one thread at a time. Every call may block.
 pub trait Camera: Send {
     /// Model, port and power.
@@ -58,4 +96,29 @@ pub trait Camera: Send {
     fn get_config(&mut self, key: &str) -> Result<String, CameraError>;
     /// Write one setting; returns the value the camera actually accepted.
     fn set_config(&mut self, key: &str, value: &str) -> Result<String, CameraError>;
+    /// Every setting the camera offers, as (key, current value), in the camera's order.
+    fn list_config(&mut self) -> Result<Vec<(String, String)>, CameraError>;
+    /// Fire the shutter without waiting for the file; it is announced by
+    /// [`CameraEvent::NewFile`].
+    fn trigger_capture(&mut self) -> Result<(), CameraError> {
+        Err(CameraError::new(
+            ErrorKind::Unsupported,
+            "trigger",
+            "this camera cannot trigger",
+        ))
+    }
+    /// Wait up to `timeout` for the camera's next event.
+    fn wait_event(&mut self, timeout: Duration) -> Result<CameraEvent, CameraError> {
+        let _ = timeout;
+        Ok(CameraEvent::Timeout)
+    }
+    /// Download a file the camera announced, into memory, and delete it from the camera.
+    fn download(&mut self, folder: &str, name: &str) -> Result<Vec<u8>, CameraError> {
+        let _ = (folder, name);
+        Err(CameraError::new(
+            ErrorKind::Unsupported,
+            "download",
+            "this camera has no files",
+        ))
+    }
 }

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::scene::{self, Scene};
-use crate::{Camera, CameraError, CameraInfo, ErrorKind, Opener};
+use crate::{Camera, CameraError, CameraEvent, CameraInfo, ErrorKind, Opener};
 
 /// Sizes and latencies of the simulated camera.
 #[derive(Clone, Debug)]
@@ -42,7 +42,45 @@ pub enum SimFault {
     Hang(Duration),
     /// The cable comes out mid-shot.
     Unplug,
+    /// The camera's storage is full.
+    StoreFull,
 }
+
+/// The settings the simulated camera offers, with the choices a real body would (a subset of
+/// a Canon EOS's). The first choice listed is not the default; see [`SimControl::new`].
+const SETTINGS: &[(&str, &str, &[&str])] = &[
+    ("iso", "100", &["100", "200", "400", "800", "1600", "3200"]),
+    (
+        "f-number",
+        "f/8",
+        &["f/2.8", "f/4", "f/5.6", "f/8", "f/11", "f/16"],
+    ),
+    (
+        "shutterspeed",
+        "1/125",
+        &["1/30", "1/60", "1/125", "1/160", "1/200", "1/250"],
+    ),
+    (
+        "whitebalance",
+        "Flash",
+        &["Auto", "Daylight", "Shadow", "Cloudy", "Tungsten", "Flash"],
+    ),
+    (
+        "imageformat",
+        "Large Fine JPEG",
+        &[
+            "Large Fine JPEG",
+            "Large Normal JPEG",
+            "Medium Fine JPEG",
+            "RAW + Large Fine JPEG",
+        ],
+    ),
+    (
+        "capturetarget",
+        "Internal RAM",
+        &["Internal RAM", "Memory card"],
+    ),
+];
 
 #[derive(Default)]
 struct Shared {
@@ -52,6 +90,12 @@ struct Shared {
     faults: VecDeque<SimFault>,
     captures: u64,
     settings: BTreeMap<String, String>,
+    /// Files a trigger left on the camera, by (folder, name).
+    stored: HashMap<(String, String), Vec<u8>>,
+    /// Events not yet collected.
+    events: VecDeque<CameraEvent>,
+    /// Files made by triggers so far.
+    files: u64,
     /// Encoded images by (scene, size), so a steady scene costs nothing per frame.
     cache: HashMap<(Scene, u32, u32), Arc<Vec<u8>>>,
 }
@@ -67,15 +111,8 @@ impl SimControl {
         {
             let mut s = control.lock();
             s.scene.person = true;
-            for (k, v) in [
-                ("iso", "100"),
-                ("f-number", "f/8"),
-                ("shutterspeed", "1/125"),
-                ("whitebalance", "Flash"),
-                ("imageformat", "Large Fine JPEG"),
-                ("capturetarget", "Internal RAM"),
-            ] {
-                s.settings.insert(k.into(), v.into());
+            for (k, v, _) in SETTINGS {
+                s.settings.insert((*k).into(), (*v).into());
             }
         }
         control
@@ -108,6 +145,11 @@ impl SimControl {
     /// Make the next capture fail this way.
     pub fn inject(&self, fault: SimFault) {
         self.lock().faults.push_back(fault);
+    }
+
+    /// A setting's current value, as the camera holds it.
+    pub fn setting(&self, key: &str) -> Option<String> {
+        self.lock().settings.get(key).cloned()
     }
 
     /// Captures delivered so far.
@@ -177,6 +219,39 @@ impl SimCamera {
     pub fn new(control: SimControl, cfg: SimConfig) -> Self {
         Self { control, cfg }
     }
+
+    /// A full-resolution shot, or the injected fault.
+    fn capture_bytes(&mut self, op: &'static str) -> Result<Vec<u8>, CameraError> {
+        self.control.check(op)?;
+        let fault = self.control.lock().faults.pop_front();
+        match fault {
+            Some(SimFault::Busy) => {
+                return Err(CameraError::new(ErrorKind::Busy, op, "PTP Device Busy"));
+            }
+            Some(SimFault::Hang(d)) => {
+                std::thread::sleep(d);
+                return Err(CameraError::new(ErrorKind::Timeout, op, "I/O in progress"));
+            }
+            Some(SimFault::Unplug) => {
+                self.control.unplug(true);
+                return Err(CameraError::new(
+                    ErrorKind::Disconnected,
+                    op,
+                    "camera disappeared during capture (simulated)",
+                ));
+            }
+            Some(SimFault::StoreFull) => {
+                return Err(CameraError::new(ErrorKind::StoreFull, op, "Store Full"));
+            }
+            None => {}
+        }
+        std::thread::sleep(self.cfg.capture_latency);
+        let (w, h) = self.cfg.capture_size;
+        // The graduate puts the phone away for the photo.
+        let bytes = self.control.render(w, h, 92, false);
+        self.control.lock().captures += 1;
+        Ok(bytes.as_ref().clone())
+    }
 }
 
 impl Camera for SimCamera {
@@ -196,40 +271,7 @@ impl Camera for SimCamera {
     }
 
     fn capture(&mut self) -> Result<Vec<u8>, CameraError> {
-        self.control.check("capture")?;
-        let fault = self.control.lock().faults.pop_front();
-        match fault {
-            Some(SimFault::Busy) => {
-                return Err(CameraError::new(
-                    ErrorKind::Busy,
-                    "capture",
-                    "PTP Device Busy",
-                ));
-            }
-            Some(SimFault::Hang(d)) => {
-                std::thread::sleep(d);
-                return Err(CameraError::new(
-                    ErrorKind::Timeout,
-                    "capture",
-                    "I/O in progress",
-                ));
-            }
-            Some(SimFault::Unplug) => {
-                self.control.unplug(true);
-                return Err(CameraError::new(
-                    ErrorKind::Disconnected,
-                    "capture",
-                    "camera disappeared during capture (simulated)",
-                ));
-            }
-            None => {}
-        }
-        std::thread::sleep(self.cfg.capture_latency);
-        let (w, h) = self.cfg.capture_size;
-        // The graduate puts the phone away for the photo.
-        let bytes = self.control.render(w, h, 92, false);
-        self.control.lock().captures += 1;
-        Ok(bytes.as_ref().clone())
+        self.capture_bytes("capture")
     }
 
     fn get_config(&mut self, key: &str) -> Result<String, CameraError> {
@@ -250,18 +292,77 @@ impl Camera for SimCamera {
 
     fn set_config(&mut self, key: &str, value: &str) -> Result<String, CameraError> {
         self.control.check("set_config")?;
-        let mut s = self.control.lock();
-        match s.settings.get_mut(key) {
-            Some(v) => {
-                *v = value.to_owned();
-                Ok(v.clone())
-            }
-            None => Err(CameraError::new(
+        let Some((_, _, choices)) = SETTINGS.iter().find(|(k, _, _)| *k == key) else {
+            return Err(CameraError::new(
                 ErrorKind::Refused,
                 "set_config",
                 format!("no setting {key:?}"),
-            )),
+            ));
+        };
+        if !choices.contains(&value) {
+            return Err(CameraError::new(
+                ErrorKind::Refused,
+                "set_config",
+                format!(
+                    "{key} cannot be {value:?}; the camera offers: {}",
+                    choices.join(", ")
+                ),
+            ));
         }
+        let mut s = self.control.lock();
+        s.settings.insert(key.to_owned(), value.to_owned());
+        Ok(value.to_owned())
+    }
+
+    fn list_config(&mut self) -> Result<Vec<(String, String)>, CameraError> {
+        self.control.check("list_config")?;
+        let s = self.control.lock();
+        Ok(SETTINGS
+            .iter()
+            .map(|(k, _, _)| {
+                (
+                    (*k).to_owned(),
+                    s.settings.get(*k).cloned().unwrap_or_default(),
+                )
+            })
+            .collect())
+    }
+
+    fn trigger_capture(&mut self) -> Result<(), CameraError> {
+        let jpeg = self.capture_bytes("trigger")?;
+        let mut s = self.control.lock();
+        s.files += 1;
+        let name = format!("SIM_{:04}.JPG", s.files);
+        let folder = "/store_00010001/DCIM/100SIMCAM".to_owned();
+        s.stored.insert((folder.clone(), name.clone()), jpeg);
+        s.events.push_back(CameraEvent::NewFile { folder, name });
+        s.events.push_back(CameraEvent::CaptureComplete);
+        Ok(())
+    }
+
+    fn wait_event(&mut self, timeout: Duration) -> Result<CameraEvent, CameraError> {
+        self.control.check("wait_event")?;
+        if let Some(event) = self.control.lock().events.pop_front() {
+            return Ok(event);
+        }
+        // Nothing pending: like a camera, answer after the wait.
+        std::thread::sleep(timeout.min(Duration::from_millis(50)));
+        Ok(CameraEvent::Timeout)
+    }
+
+    fn download(&mut self, folder: &str, name: &str) -> Result<Vec<u8>, CameraError> {
+        self.control.check("download")?;
+        self.control
+            .lock()
+            .stored
+            .remove(&(folder.to_owned(), name.to_owned()))
+            .ok_or_else(|| {
+                CameraError::new(
+                    ErrorKind::Refused,
+                    "download",
+                    format!("no file {folder}/{name} on the camera"),
+                )
+            })
     }
 }
 
@@ -390,6 +491,17 @@ mod tests {
             actor.capture().await.unwrap_err().kind(),
             ErrorKind::Timeout
         );
+        // Marked as not answering while the thread is stuck…
+        wait_for(&mut health, |h| {
+            matches!(
+                h,
+                Health::Disconnected {
+                    kind: ErrorKind::Timeout,
+                    ..
+                }
+            )
+        })
+        .await;
         // The next capture queues behind the hung one and then succeeds.
         let photo = tokio::time::timeout(Duration::from_secs(5), async {
             loop {
@@ -402,6 +514,8 @@ mod tests {
         .await
         .unwrap();
         assert!(!photo.is_empty());
+        // …and connected again once it answers.
+        wait_for(&mut health, |h| matches!(h, Health::Connected(_))).await;
     }
 
     #[tokio::test]

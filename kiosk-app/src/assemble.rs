@@ -26,14 +26,14 @@ pub struct Sims {
     pub service: Option<Arc<SimService>>,
 }
 
-/// Build the parts. Must run inside a tokio runtime (the serial simulator is a task).
-pub fn parts(cfg: &Config, journal: Journal) -> anyhow::Result<(Parts, Sims)> {
+/// The camera thread for the configured backend (and the simulator's handle in demo mode).
+pub fn camera(cfg: &Config) -> (CameraActor, Option<SimControl>) {
     let actor_cfg = ActorConfig {
         capture_timeout: Duration::from_millis(cfg.camera.capture_timeout_ms),
         preview_interval: Duration::from_millis(cfg.camera.preview_interval_ms),
         ..ActorConfig::default()
     };
-    let (camera, sim_camera) = match cfg.camera.backend {
+    match cfg.camera.backend {
         Backend::Sim => {
             let control = SimControl::new();
             let sim = SimConfig {
@@ -45,11 +45,23 @@ pub fn parts(cfg: &Config, journal: Journal) -> anyhow::Result<(Parts, Sims)> {
                 Some(control),
             )
         }
-        Backend::Real => bail!(
-            "camera.backend = \"real\" needs the libgphoto2 backend, which this build does not \
-             include yet; use backend = \"sim\""
-        ),
-    };
+        Backend::Real => {
+            let selector = camera_driver::Selector {
+                model: cfg.camera.model.clone(),
+                port: cfg.camera.port.clone(),
+            };
+            let opener: camera_driver::Opener = Box::new(move || {
+                camera_driver::GphotoCamera::open(&selector)
+                    .map(|c| Box::new(c) as Box<dyn camera_driver::Camera>)
+            });
+            (CameraActor::spawn(opener, actor_cfg), None)
+        }
+    }
+}
+
+/// Build the parts. Must run inside a tokio runtime (the serial simulator is a task).
+pub fn parts(cfg: &Config, journal: Journal) -> anyhow::Result<(Parts, Sims)> {
+    let (camera, sim_camera) = camera(cfg);
     let (port, sim_serial) = match cfg.serial.backend {
         Backend::Sim => {
             let sim = SimBus::spawn(

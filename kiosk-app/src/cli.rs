@@ -63,9 +63,40 @@ enum Command {
     /// Chair controller (technician).
     #[command(subcommand)]
     Chair(ChairCmd),
+    /// The camera (technician): the configured backend, through the same driver the kiosk uses.
+    #[command(subcommand)]
+    Camera(CameraCmd),
     /// The technician PIN that opens service mode on the touchscreen.
     #[command(subcommand)]
     ServicePin(ServicePinCmd),
+}
+
+#[derive(Subcommand)]
+enum CameraCmd {
+    /// Cameras libgphoto2 sees on USB now (model and port, for camera.model / camera.port).
+    List,
+    /// Open the configured camera: model, port, power and the settings that matter for a shot.
+    Info,
+    /// All settings (no KEY), one setting (KEY), or set one (KEY VALUE; prints what the camera
+    /// accepted).
+    Config {
+        /// libgphoto2 setting name, e.g. iso, f-number, shutterspeed, capturetarget.
+        key: Option<String>,
+        /// New value (one of the camera's choices).
+        value: Option<String>,
+    },
+    /// Take a full-resolution photo into FILE.
+    Shoot {
+        /// Where to write the JPEG.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Take one live-view frame into FILE.
+    Preview {
+        /// Where to write the JPEG.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -198,6 +229,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let _guard = telemetry::init(&cfg.logging.level, Some(&out.join("kiosk.log.jsonl")))?;
             walkthrough_cmd(cfg, &out)
         }
+        Command::Camera(cmd) => {
+            let cfg = load(cfg_path)?;
+            camera_cmd(&cfg, cmd)
+        }
         Command::ServicePin(ServicePinCmd::Hash) => {
             let mut line = String::new();
             std::io::stdin().read_line(&mut line)?;
@@ -326,6 +361,107 @@ where
         .await
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn camera_cmd(cfg: &Config, cmd: CameraCmd) -> anyhow::Result<ExitCode> {
+    if let CameraCmd::List = cmd {
+        let cameras = camera_driver::gphoto::list()?;
+        if cameras.is_empty() {
+            eprintln!(
+                "no camera found: check the USB cable and that the camera is on (AC power); \
+                 `lsusb` should list it"
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+        for c in cameras {
+            println!("{}\t{}", c.model, c.port);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let (camera, _sim) = crate::assemble::camera(cfg);
+        // The thread opens the camera on its own; wait for its first verdict.
+        let mut health = camera.health();
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            health.wait_for(|h| *h != camera_driver::Health::Starting),
+        )
+        .await;
+        if let camera_driver::Health::Disconnected { message, .. } = &*health.borrow() {
+            anyhow::bail!("{message}");
+        }
+        let started = Instant::now();
+        match cmd {
+            CameraCmd::List => unreachable!("handled above"),
+            CameraCmd::Info => {
+                let info = camera.info().await?;
+                println!("model\t{}", info.model);
+                println!("port\t{}", info.port);
+                println!("power\t{}", info.power.as_deref().unwrap_or("?"));
+                for key in [
+                    "capturetarget",
+                    "imageformat",
+                    "iso",
+                    "f-number",
+                    "shutterspeed",
+                    "whitebalance",
+                ] {
+                    match camera.get_config(key).await {
+                        Ok(v) => println!("{key}\t{v}"),
+                        Err(e) => println!("{key}\t({})", e.message),
+                    }
+                }
+            }
+            CameraCmd::Config { key: None, .. } => {
+                for (k, v) in camera.list_config().await? {
+                    println!("{k}\t{v}");
+                }
+            }
+            CameraCmd::Config {
+                key: Some(key),
+                value: None,
+            } => println!("{}", camera.get_config(&key).await?),
+            CameraCmd::Config {
+                key: Some(key),
+                value: Some(value),
+            } => {
+                let accepted = camera.set_config(&key, &value).await?;
+                println!("{accepted}");
+                if accepted != value {
+                    eprintln!("note: the camera took {accepted:?}, not {value:?}");
+                }
+            }
+            CameraCmd::Shoot { out } | CameraCmd::Preview { out } if out.as_os_str().is_empty() => {
+                anyhow::bail!("--out needs a file name")
+            }
+            CameraCmd::Shoot { out } => {
+                let jpeg = camera.capture().await?;
+                std::fs::write(&out, &jpeg)
+                    .with_context(|| format!("writing {}", out.display()))?;
+                println!(
+                    "{}: {} bytes in {} ms",
+                    out.display(),
+                    jpeg.len(),
+                    started.elapsed().as_millis()
+                );
+            }
+            CameraCmd::Preview { out } => {
+                let jpeg = camera.preview().await?;
+                std::fs::write(&out, &jpeg)
+                    .with_context(|| format!("writing {}", out.display()))?;
+                println!(
+                    "{}: {} bytes in {} ms",
+                    out.display(),
+                    jpeg.len(),
+                    started.elapsed().as_millis()
+                );
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 fn walkthrough_cmd(cfg: Config, out: &Path) -> anyhow::Result<ExitCode> {

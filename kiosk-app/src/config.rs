@@ -70,15 +70,56 @@ pub struct CameraSection {
     pub capture_timeout_ms: u64,
     /// Live-view frame interval, ms.
     pub preview_interval_ms: u64,
+    /// Which camera to open (real backend): model as `kiosk camera list` shows it, and/or
+    /// port; both empty: the first camera found.
+    pub model: String,
+    /// Port, e.g. `usb:001,004` (changes when re-plugged; prefer the model).
+    pub port: String,
+    /// Settings applied before each shot, by lighting: libgphoto2 key → value (e.g.
+    /// `iso = "100"`, `f-number = "f/8"`). What the camera accepted is read back and
+    /// differences are logged.
+    pub presets: CameraPresets,
+}
+
+/// Camera settings per lighting mode.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CameraPresets {
+    /// Without glasses (the standard portrait light).
+    pub standard: std::collections::BTreeMap<String, String>,
+    /// With glasses (key and fill moved; often a stop more light).
+    pub glasses: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for CameraSection {
     fn default() -> Self {
+        let preset = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
         Self {
             backend: Backend::Sim,
             sim_capture_size: (6000, 4000),
             capture_timeout_ms: 15_000,
             preview_interval_ms: 40,
+            model: String::new(),
+            port: String::new(),
+            presets: CameraPresets {
+                standard: preset(&[
+                    ("iso", "100"),
+                    ("f-number", "f/8"),
+                    ("shutterspeed", "1/125"),
+                    ("whitebalance", "Flash"),
+                ]),
+                glasses: preset(&[
+                    ("iso", "200"),
+                    ("f-number", "f/8"),
+                    ("shutterspeed", "1/125"),
+                    ("whitebalance", "Flash"),
+                ]),
+            },
         }
     }
 }

@@ -57,7 +57,7 @@ pub async fn run(parts: &Parts) -> Vec<Check> {
             part: "camera",
             ok: false,
             detail: e.to_string(),
-            hint: Some("check the USB cable and AC power; `kiosk camera list` once the libgphoto2 backend is in"),
+            hint: Some("check the USB cable and AC power; `kiosk camera list` shows what libgphoto2 sees (set camera.model / camera.port to it); `kiosk camera info` opens it"),
             ms,
         },
     });

@@ -70,6 +70,8 @@ pub struct Runtime {
     scanning: watch::Sender<bool>,
     lights_cmd: watch::Sender<Option<LightPreset>>,
     chair_cmd: watch::Sender<Option<bool>>,
+    /// The camera preset last applied (true: glasses), so a shot does not wait for it twice.
+    camera_preset: Arc<std::sync::Mutex<Option<bool>>>,
     span: Span,
 }
 
@@ -138,6 +140,7 @@ impl Runtime {
             scanning,
             lights_cmd,
             chair_cmd,
+            camera_preset: Arc::default(),
             span: Span::none(),
         };
         (runtime, handle)
@@ -326,6 +329,21 @@ impl Runtime {
             }
             Effect::Lights(preset) => {
                 self.lights_cmd.send_replace(Some(preset));
+                // The shooting light is chosen: set the camera up for it now, well before
+                // the shot.
+                let glasses = match preset {
+                    LightPreset::Glasses => Some(true),
+                    LightPreset::Standard => Some(false),
+                    _ => None,
+                };
+                if let Some(glasses) = glasses {
+                    let (camera, cfg) = (self.parts.camera.clone(), self.cfg.clone());
+                    let applied = self.camera_preset.clone();
+                    self.spawn(async move {
+                        apply_camera_preset(&camera, &cfg, glasses, &applied).await;
+                        None
+                    });
+                }
             }
             Effect::ChairMotor(on) => {
                 self.chair_cmd.send_replace(Some(on));
@@ -457,6 +475,9 @@ impl Runtime {
                 info!(parent: &self.span, "session started");
             }
             Effect::SessionEnded { .. } => {
+                // The next graduate's choice is applied afresh (the camera may have been
+                // re-plugged or touched by a technician in between).
+                *self.camera_preset.lock().unwrap_or_else(|p| p.into_inner()) = None;
                 self.span = Span::none();
                 self.photo.send_replace(None);
             }
@@ -479,7 +500,12 @@ impl Runtime {
         let journal = self.parts.journal.clone();
         let photo_tx = self.photo.clone();
         let photo_cfg = self.cfg.photo.clone();
+        let glasses = self.state.session.as_ref().and_then(|s| s.glasses);
+        let (cfg, applied) = (self.cfg.clone(), self.camera_preset.clone());
         self.spawn(async move {
+            if let Some(glasses) = glasses {
+                apply_camera_preset(&camera, &cfg, glasses, &applied).await;
+            }
             let started = std::time::Instant::now();
             let raw = match camera.capture().await {
                 Ok(raw) => raw,
@@ -515,6 +541,45 @@ impl Runtime {
             Some(Event::Captured { shot })
         });
     }
+}
+
+/// Apply the camera settings for the lighting mode unless they already are, reading back what
+/// the camera accepted. A refused setting is logged and the shot goes ahead with what the
+/// camera has (a slightly different exposure beats no photo).
+async fn apply_camera_preset(
+    camera: &CameraActor,
+    cfg: &Config,
+    glasses: bool,
+    applied: &std::sync::Mutex<Option<bool>>,
+) {
+    if *applied.lock().unwrap_or_else(|p| p.into_inner()) == Some(glasses) {
+        return;
+    }
+    let (name, preset) = if glasses {
+        ("glasses", &cfg.camera.presets.glasses)
+    } else {
+        ("standard", &cfg.camera.presets.standard)
+    };
+    let mut all = true;
+    for (key, want) in preset {
+        match camera.set_config(key, want).await {
+            Ok(got) if got == *want => {}
+            Ok(got) => {
+                warn!(preset = name, key = %key, wanted = %want, accepted = %got, "the camera took a different value");
+            }
+            Err(e) => {
+                all = false;
+                warn!(preset = name, key = %key, wanted = %want, error = %e, "the camera refused a preset setting");
+            }
+        }
+    }
+    info!(
+        preset = name,
+        settings = preset.len(),
+        "camera preset applied"
+    );
+    // A refused setting is tried again before the next shot (the camera may have been busy).
+    *applied.lock().unwrap_or_else(|p| p.into_inner()) = all.then_some(glasses);
 }
 
 /// A service call bounded by the configured timeout; no answer in time is `Unavailable`.

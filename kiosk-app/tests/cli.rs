@@ -246,3 +246,126 @@ fn doctor_checks_every_part_and_fails_on_a_missing_port() {
     );
     assert!(text.contains("→ check serial.port.path"), "{text}");
 }
+
+#[test]
+fn camera_tools_work_on_the_simulated_camera() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kiosk().args(["camera", "info"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("model\tSimulated DSLR") && text.contains("capturetarget\tInternal RAM"),
+        "{text}"
+    );
+
+    let out = kiosk()
+        .args(["camera", "config", "f-number", "f/4"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "f/4");
+    let out = kiosk()
+        .args(["camera", "config", "f-number", "f/99"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the camera offers: f/2.8, f/4"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    for (cmd, min) in [("shoot", 100_000), ("preview", 5_000)] {
+        let file = dir.path().join(format!("{cmd}.jpg"));
+        let out = kiosk()
+            .args(["camera", cmd, "--out"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            bytes.len() > min && bytes.starts_with(&[0xFF, 0xD8]),
+            "{cmd}: {} bytes",
+            bytes.len()
+        );
+    }
+}
+
+/// `kiosk camera …` against real libgphoto2 and its virtual USB camera (the fixture
+/// `scripts/build-vcamera.sh` builds), with `camera.backend = "real"`.
+#[test]
+fn camera_tools_work_on_libgphoto2() {
+    let prefix = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/vcamera/prefix");
+    assert!(
+        prefix.join("lib/libgphoto2.so.6").exists(),
+        "run scripts/build-vcamera.sh first (scripts/test.sh does)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let card = dir.path().join("card/DCIM/100NIKON");
+    std::fs::create_dir_all(&card).unwrap();
+    let photo = image::RgbImage::from_pixel(800, 600, image::Rgb([100, 197, 255]));
+    photo.save(card.join("DSC_0001.JPG")).unwrap();
+    let cfg = dir.path().join("real.toml");
+    std::fs::write(
+        &cfg,
+        format!("[camera]\nbackend = \"real\"\n[service_mode]\n{OWN_PIN_HASH}\n"),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        kiosk()
+            .arg("--config")
+            .arg(&cfg)
+            .args(args)
+            .env("LD_LIBRARY_PATH", prefix.join("lib"))
+            .env("IOLIBS", prefix.join("lib/libgphoto2_port/0.12.1"))
+            .env("CAMLIBS", prefix.join("lib/libgphoto2/2.5.30"))
+            .env("VCAMERADIR", dir.path().join("card"))
+            .output()
+            .unwrap()
+    };
+    let out = run(&["camera", "list"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "Nikon DSC D750\tusb:001,001"
+    );
+    let out = run(&["camera", "info"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("model\tNikon DSC D750") && text.contains("power\t50%"),
+        "{text}"
+    );
+    assert!(
+        text.contains("iso\t(this camera has no setting"),
+        "missing settings say so: {text}"
+    );
+    let out = run(&["camera", "config"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("shutterspeed\t"));
+    let out = run(&["camera", "config", "f-number", "f/5.6"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "f/5.6");
+    let file = dir.path().join("shot.jpg");
+    let out = run(&["camera", "shoot", "--out", file.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (w, h) = image::image_dimensions(&file).unwrap();
+    assert_eq!((w, h), (800, 600));
+    // No live view on the virtual camera: a clear error, non-zero exit.
+    let out = run(&[
+        "camera",
+        "preview",
+        "--out",
+        dir.path().join("p.jpg").to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("preview"));
+}

@@ -296,3 +296,32 @@ async fn a_usb_scanner_code_starts_the_session_like_the_camera() {
     let m = k.until("confirm", |m| m.screen == Screen::Confirm).await;
     assert_eq!(m.identity.unwrap().name, "张**三");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_camera_preset_for_the_lighting_is_applied_before_the_shot() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = fast_config(dir.path());
+    cfg.camera.presets.glasses = [
+        ("iso", "400"),
+        ("f-number", "f/11"),
+        // Not a value this camera offers: logged, and the shot still happens.
+        ("shutterspeed", "1/8000"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let mut k = Kiosk::start(cfg, &dir.path().join("j.sqlite3"));
+    to_shoot(&mut k).await;
+    let camera = k.sims.camera.clone().unwrap();
+    k.touch(Intent::TakePhoto);
+    k.until("preview", |m| m.shoot_stage == ShootStage::Preview)
+        .await;
+    assert_eq!(camera.setting("iso").as_deref(), Some("400"));
+    assert_eq!(camera.setting("f-number").as_deref(), Some("f/11"));
+    assert_eq!(
+        camera.setting("shutterspeed").as_deref(),
+        Some("1/125"),
+        "the refused value left the camera's own"
+    );
+    assert_eq!(camera.captures(), 1);
+}

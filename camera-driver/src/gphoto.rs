@@ -1,0 +1,342 @@
+//! Real cameras (Canon EOS, Nikon) through libgphoto2, with the `gphoto2` crate.
+//!
+//! The crate already runs every libgphoto2 call on one thread of its own; [`crate::CameraActor`]
+//! adds per-call timeouts, live-view pacing and reconnects on top. On open the capture target is
+//! set to the camera's internal RAM, so photos never pile up on a card; each capture is
+//! downloaded into memory and deleted from the camera.
+
+use std::time::Duration;
+
+use gphoto2::widget::Widget;
+use gphoto2::{Camera as GpCamera, Context};
+use tracing::{debug, warn};
+
+use crate::{Camera, CameraError, CameraEvent, CameraInfo, ErrorKind};
+
+/// Which camera to open. Empty fields match anything; with both empty the first camera found
+/// is used.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Selector {
+    /// Model as libgphoto2 names it (`gphoto2 --auto-detect`, `kiosk camera list`), e.g.
+    /// "Canon EOS 2000D".
+    pub model: String,
+    /// Port, e.g. "usb:001,004" (changes when re-plugged; prefer the model).
+    pub port: String,
+}
+
+/// A camera libgphoto2 detected.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Detected {
+    /// Model name.
+    pub model: String,
+    /// Port path.
+    pub port: String,
+}
+
+/// Map a libgphoto2 error onto the kinds the kiosk acts on.
+fn map_err(op: &'static str, e: gphoto2::Error) -> CameraError {
+    use gphoto2::error::ErrorKind as G;
+    let kind = match e.kind() {
+        G::IoUsbFind | G::ModelNotFound | G::UnknownPort | G::Io | G::IoRead | G::IoWrite => {
+            ErrorKind::Disconnected
+        }
+        G::IoUsbClaim | G::IoLock => ErrorKind::Claimed,
+        G::CameraBusy => ErrorKind::Busy,
+        G::Timeout => ErrorKind::Timeout,
+        G::NotSupported => ErrorKind::Unsupported,
+        G::NoSpace | G::FixedLimitExceeded => ErrorKind::StoreFull,
+        _ => ErrorKind::Refused,
+    };
+    CameraError::new(kind, op, e.to_string())
+}
+
+/// Cameras libgphoto2 can see now.
+pub fn list() -> Result<Vec<Detected>, CameraError> {
+    let context = Context::new().map_err(|e| map_err("list", e))?;
+    let cameras = context
+        .list_cameras()
+        .wait()
+        .map_err(|e| map_err("list", e))?;
+    Ok(cameras
+        .map(|d| Detected {
+            model: d.model,
+            port: d.port,
+        })
+        .collect())
+}
+
+/// A camera opened through libgphoto2.
+pub struct GphotoCamera {
+    context: Context,
+    camera: GpCamera,
+    model: String,
+    port: String,
+    in_preview: bool,
+}
+
+impl GphotoCamera {
+    /// Open the camera `selector` names (or the first one), and point its captures at its
+    /// internal RAM.
+    pub fn open(selector: &Selector) -> Result<Self, CameraError> {
+        let context = Context::new().map_err(|e| map_err("open", e))?;
+        let found: Vec<_> = context
+            .list_cameras()
+            .wait()
+            .map_err(|e| map_err("open", e))?
+            .collect();
+        let wanted = |d: &gphoto2::list::CameraDescriptor| {
+            (selector.model.is_empty() || d.model == selector.model)
+                && (selector.port.is_empty() || d.port == selector.port)
+        };
+        let Some(descriptor) = found.iter().find(|d| wanted(d)) else {
+            let seen: Vec<String> = found
+                .iter()
+                .map(|d| format!("{} on {}", d.model, d.port))
+                .collect();
+            return Err(CameraError::new(
+                ErrorKind::Disconnected,
+                "open",
+                if found.is_empty() {
+                    "no camera detected".to_owned()
+                } else {
+                    format!(
+                        "no camera matches camera.model {:?} / camera.port {:?} (found: {})",
+                        selector.model,
+                        selector.port,
+                        seen.join(", ")
+                    )
+                },
+            ));
+        };
+        let camera = context
+            .get_camera(descriptor)
+            .wait()
+            .map_err(|e| map_err("open", e))?;
+        let mut this = Self {
+            context,
+            camera,
+            model: descriptor.model.clone(),
+            port: descriptor.port.clone(),
+            in_preview: false,
+        };
+        // Photos go to the camera's RAM, not the card: nothing piles up between sessions.
+        match this.set_config("capturetarget", "Internal RAM") {
+            Ok(v) => debug!(capturetarget = %v, "capture target set"),
+            Err(e) => warn!(error = %e, "could not set the capture target to internal RAM"),
+        }
+        Ok(this)
+    }
+
+    fn widget(&self, key: &str) -> Result<Widget, CameraError> {
+        self.camera
+            .config_key::<Widget>(key)
+            .wait()
+            .map_err(|e| match e.kind() {
+                // What libgphoto2 says for a key the camera does not have.
+                gphoto2::error::ErrorKind::BadParameters => CameraError::new(
+                    ErrorKind::Refused,
+                    "config",
+                    format!(
+                        "this camera has no setting {key:?} (`kiosk camera config` lists them)"
+                    ),
+                ),
+                _ => map_err("config", e),
+            })
+    }
+
+    fn download_and_delete(&mut self, folder: &str, name: &str) -> Result<Vec<u8>, CameraError> {
+        let fs = self.camera.fs();
+        let file = fs
+            .download(folder, name)
+            .wait()
+            .map_err(|e| map_err("download", e))?;
+        let data = file
+            .get_data(&self.context)
+            .wait()
+            .map_err(|e| map_err("download", e))?;
+        if let Err(e) = fs.delete_file(folder, name).wait() {
+            // In RAM it goes away with the next capture anyway; on a card it would stay.
+            debug!(error = %e, folder, name, "could not delete the capture from the camera");
+        }
+        Ok(data.into_vec())
+    }
+}
+
+fn widget_value(w: &Widget) -> String {
+    match w {
+        Widget::Text(t) => t.value(),
+        Widget::Radio(r) => r.choice(),
+        Widget::Range(r) => format!("{}", r.value()),
+        Widget::Toggle(t) => match t.toggled() {
+            Some(true) => "1".into(),
+            Some(false) => "0".into(),
+            None => String::new(),
+        },
+        Widget::Date(d) => d.timestamp().to_string(),
+        Widget::Group(_) | Widget::Button(_) => String::new(),
+    }
+}
+
+impl Camera for GphotoCamera {
+    fn info(&mut self) -> Result<CameraInfo, CameraError> {
+        // A cheap round trip to the camera: also how the keepalive notices a pulled cable.
+        let power = self
+            .widget("batterylevel")
+            .ok()
+            .map(|w| widget_value(&w))
+            .filter(|v| !v.is_empty());
+        self.camera.summary().map_err(|e| map_err("info", e))?;
+        Ok(CameraInfo {
+            model: self.model.clone(),
+            port: self.port.clone(),
+            power,
+        })
+    }
+
+    fn preview(&mut self) -> Result<Vec<u8>, CameraError> {
+        let file = self
+            .camera
+            .capture_preview()
+            .wait()
+            .map_err(|e| map_err("preview", e))?;
+        self.in_preview = true;
+        let data = file
+            .get_data(&self.context)
+            .wait()
+            .map_err(|e| map_err("preview", e))?;
+        Ok(data.into_vec())
+    }
+
+    fn end_preview(&mut self) -> Result<(), CameraError> {
+        if self.in_preview {
+            self.in_preview = false;
+            // Canon and Nikon leave live view when the viewfinder toggle goes off; cameras
+            // without it leave live view by themselves on capture.
+            if self.widget("viewfinder").is_ok() {
+                self.set_config("viewfinder", "0")?;
+            }
+        }
+        Ok(())
+    }
+
+    fn capture(&mut self) -> Result<Vec<u8>, CameraError> {
+        let path = self
+            .camera
+            .capture_image()
+            .wait()
+            .map_err(|e| map_err("capture", e))?;
+        let (folder, name) = (path.folder().into_owned(), path.name().into_owned());
+        self.download_and_delete(&folder, &name)
+    }
+
+    fn trigger_capture(&mut self) -> Result<(), CameraError> {
+        self.camera
+            .trigger_capture()
+            .wait()
+            .map_err(|e| map_err("trigger", e))
+    }
+
+    fn wait_event(&mut self, timeout: Duration) -> Result<CameraEvent, CameraError> {
+        use gphoto2::camera::CameraEvent as G;
+        let event = self
+            .camera
+            .wait_event(timeout)
+            .wait()
+            .map_err(|e| map_err("wait_event", e))?;
+        Ok(match event {
+            G::Timeout => CameraEvent::Timeout,
+            G::NewFile(p) => CameraEvent::NewFile {
+                folder: p.folder().into_owned(),
+                name: p.name().into_owned(),
+            },
+            G::FileChanged(p) => CameraEvent::FileChanged {
+                folder: p.folder().into_owned(),
+                name: p.name().into_owned(),
+            },
+            G::NewFolder(p) => CameraEvent::NewFolder {
+                folder: p.folder().into_owned(),
+                name: p.name().into_owned(),
+            },
+            G::CaptureComplete => CameraEvent::CaptureComplete,
+            G::Unknown(s) => CameraEvent::Other(s),
+        })
+    }
+
+    fn download(&mut self, folder: &str, name: &str) -> Result<Vec<u8>, CameraError> {
+        self.download_and_delete(folder, name)
+    }
+
+    fn get_config(&mut self, key: &str) -> Result<String, CameraError> {
+        let w = self.widget(key)?;
+        Ok(widget_value(&w))
+    }
+
+    fn list_config(&mut self) -> Result<Vec<(String, String)>, CameraError> {
+        fn walk(w: &Widget, out: &mut Vec<(String, String)>) {
+            match w {
+                Widget::Group(g) => {
+                    for child in g.children_iter() {
+                        walk(&child, out);
+                    }
+                }
+                Widget::Button(_) => {}
+                leaf => out.push((leaf.name(), widget_value(leaf))),
+            }
+        }
+        let root = self
+            .camera
+            .config()
+            .wait()
+            .map_err(|e| map_err("list_config", e))?;
+        let mut out = Vec::new();
+        walk(&Widget::Group(root), &mut out);
+        Ok(out)
+    }
+
+    fn set_config(&mut self, key: &str, value: &str) -> Result<String, CameraError> {
+        let w = self.widget(key)?;
+        let refused = |why: String| CameraError::new(ErrorKind::Refused, "set_config", why);
+        if w.readonly() {
+            return Err(refused(format!("{key} is read-only")));
+        }
+        match &w {
+            Widget::Text(t) => t.set_value(value).map_err(|e| map_err("set_config", e))?,
+            Widget::Radio(r) => {
+                let choices: Vec<String> = r.choices_iter().collect();
+                if !choices.iter().any(|c| c == value) {
+                    return Err(refused(format!(
+                        "{key} cannot be {value:?}; the camera offers: {}",
+                        choices.join(", ")
+                    )));
+                }
+                r.set_choice(value).map_err(|e| map_err("set_config", e))?;
+            }
+            Widget::Range(r) => {
+                let v: f32 = value
+                    .parse()
+                    .map_err(|_| refused(format!("{key} takes a number, not {value:?}")))?;
+                let (range, _) = r.range_and_step();
+                if !range.contains(&v) {
+                    return Err(refused(format!("{key} must be within {range:?}")));
+                }
+                r.set_value(v);
+            }
+            Widget::Toggle(t) => t.set_toggled(matches!(value, "1" | "on" | "true")),
+            Widget::Date(d) => d.set_timestamp(
+                value
+                    .parse()
+                    .map_err(|_| refused(format!("{key} takes a Unix time, not {value:?}")))?,
+            ),
+            Widget::Group(_) | Widget::Button(_) => {
+                return Err(refused(format!("{key} is not a setting")));
+            }
+        }
+        self.camera
+            .set_config(&w)
+            .wait()
+            .map_err(|e| map_err("set_config", e))?;
+        // What the camera accepted, read back.
+        self.get_config(key)
+    }
+}
