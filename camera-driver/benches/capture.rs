@@ -1,0 +1,165 @@
+//! Capture-to-bytes latency on real libgphoto2 (its virtual USB camera, the test fixture built
+//! by `scripts/build-vcamera.sh`), three ways in one run:
+//!
+//! - the raw library: `gphoto2` crate calls (capture, download into memory, delete), no driver;
+//! - the kiosk's driver: `CameraActor::capture()` (camera thread, channels, timeouts);
+//! - the command-line tool: `gphoto2 --capture-image-and-download` spawned per shot.
+//!
+//! The virtual camera has no live view, so live view is not compared here (the UI's frame
+//! budget is in `cargo bench -p kiosk-e2e --bench ui_frames`).
+//!
+//! `cargo bench -p camera-driver --features gphoto2 --bench capture`
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use camera_driver::sim::{SimCamera, SimConfig, SimControl};
+use camera_driver::{ActorConfig, Camera, CameraActor, GphotoCamera, Health, Selector};
+
+const SHOTS: usize = 20;
+const CLI_SHOTS: usize = 10;
+
+fn stats(mut v: Vec<Duration>) -> (f64, f64) {
+    v.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    (
+        ms(v[v.len() / 2]),
+        ms(v[(v.len() * 9 / 10).min(v.len() - 1)]),
+    )
+}
+
+fn prefix() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/vcamera/prefix");
+    assert!(
+        p.join("lib/libgphoto2.so.6").exists(),
+        "build the fixture first: scripts/build-vcamera.sh"
+    );
+    p
+}
+
+fn main() {
+    if std::env::var_os("KIOSK_VCAMERA_CHILD").is_none() {
+        // libgphoto2 reads its driver paths when it loads: run the measurement in a child
+        // process that sees the fixture.
+        let prefix = prefix();
+        let dir = tempfile::tempdir().unwrap();
+        let card = dir.path().join("DCIM/100NIKON");
+        std::fs::create_dir_all(&card).unwrap();
+        // A full-size photo as the booth's DSLR would make it.
+        let mut cam = SimCamera::new(
+            SimControl::new(),
+            SimConfig {
+                capture_size: (6000, 4000),
+                capture_latency: Duration::ZERO,
+                ..SimConfig::default()
+            },
+        );
+        std::fs::write(card.join("DSC_0001.JPG"), cam.capture().unwrap()).unwrap();
+        let status = Command::new(std::env::current_exe().unwrap())
+            .env("LD_LIBRARY_PATH", prefix.join("lib"))
+            .env("IOLIBS", prefix.join("lib/libgphoto2_port/0.12.1"))
+            .env("CAMLIBS", prefix.join("lib/libgphoto2/2.5.30"))
+            .env("VCAMERADIR", dir.path())
+            .env("VCAMERA_CAPTURES_LEFT", "70")
+            .env("KIOSK_VCAMERA_CHILD", "1")
+            .env("KIOSK_BENCH_TMP", dir.path())
+            .status()
+            .unwrap();
+        std::process::exit(status.code().unwrap_or(1));
+    }
+    let tmp = PathBuf::from(std::env::var("KIOSK_BENCH_TMP").unwrap());
+    let photo_kb = std::fs::metadata(tmp.join("DCIM/100NIKON/DSC_0001.JPG"))
+        .unwrap()
+        .len()
+        / 1024;
+
+    // 1. The raw library, through the gphoto2 crate.
+    let context = gphoto2::Context::new().unwrap();
+    let camera = context.autodetect_camera().wait().unwrap();
+    let mut raw = Vec::new();
+    for _ in 0..SHOTS {
+        let t = Instant::now();
+        let path = camera.capture_image().wait().unwrap();
+        let fs = camera.fs();
+        let file = fs.download(&path.folder(), &path.name()).wait().unwrap();
+        let data = file.get_data(&context).wait().unwrap();
+        fs.delete_file(&path.folder(), &path.name()).wait().unwrap();
+        raw.push(t.elapsed());
+        assert!(data.len() > 1000);
+    }
+    drop(camera);
+
+    // 2. The kiosk's driver: the camera thread behind async calls.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut driver = Vec::new();
+    rt.block_on(async {
+        let actor = CameraActor::spawn(
+            Box::new(|| {
+                GphotoCamera::open(&Selector::default()).map(|c| Box::new(c) as Box<dyn Camera>)
+            }),
+            ActorConfig::default(),
+        );
+        let mut health = actor.health();
+        health
+            .wait_for(|h| matches!(h, Health::Connected(_)))
+            .await
+            .unwrap();
+        for _ in 0..SHOTS {
+            let t = Instant::now();
+            let jpeg = actor.capture().await.unwrap();
+            driver.push(t.elapsed());
+            assert!(jpeg.len() > 1000);
+        }
+    });
+
+    // 3. The command-line tool, one process per shot, as a shell-script booth would.
+    let mut cli = Vec::new();
+    let out = tmp.join("cli.jpg");
+    for _ in 0..CLI_SHOTS {
+        let t = Instant::now();
+        let status = Command::new("gphoto2")
+            .args([
+                "--quiet",
+                "--capture-image-and-download",
+                "--force-overwrite",
+                "--filename",
+            ])
+            .arg(&out)
+            .current_dir(&tmp)
+            .output()
+            .expect("gphoto2 CLI (apt install gphoto2)");
+        cli.push(t.elapsed());
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+    }
+
+    let (rm, rp) = stats(raw);
+    let (dm, dp) = stats(driver);
+    let (cm, cp) = stats(cli);
+    println!(
+        "Capture to bytes, libgphoto2 2.5.30 virtual USB camera (Nikon D750 emulation), {photo_kb} KiB JPEG per shot"
+    );
+    println!("| path | shots | median ms | p90 ms | vs raw library |");
+    println!("|---|---|---|---|---|");
+    println!("| raw library (gphoto2 crate calls) | {SHOTS} | {rm:.2} | {rp:.2} | 1.00× |");
+    println!(
+        "| kiosk driver (CameraActor::capture) | {SHOTS} | {dm:.2} | {dp:.2} | {:.2}× |",
+        dm / rm
+    );
+    println!(
+        "| gphoto2 CLI --capture-image-and-download | {CLI_SHOTS} | {cm:.2} | {cp:.2} | {:.2}× |",
+        cm / rm
+    );
+    println!(
+        "driver overhead over the library: {:+.2} ms median; the CLI takes {:.1}× the driver's time",
+        dm - rm,
+        cm / dm
+    );
+}
