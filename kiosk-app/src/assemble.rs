@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use camera_driver::sim::{SimConfig, SimControl};
 use camera_driver::{ActorConfig, CameraActor};
 use chair_control::sim::{ChairPhysics, SimBus};
@@ -86,10 +86,24 @@ pub fn parts(cfg: &Config, journal: Journal) -> anyhow::Result<(Parts, Sims)> {
             let sim = Arc::new(SimService::new(cfg.service.sim.clone(), cfg.photo.clone()));
             (sim.clone(), Some(sim))
         }
-        Backend::Real => bail!(
-            "service.backend = \"real\" needs the HTTPS client, which this build does not include \
-             yet; use backend = \"sim\""
-        ),
+        Backend::Real => {
+            let secret = std::fs::read(&cfg.service.credential_path).with_context(|| {
+                format!(
+                    "reading the kiosk credential {} (config key `service.credential_path`)",
+                    cfg.service.credential_path.display()
+                )
+            })?;
+            let secret = String::from_utf8_lossy(&secret).trim().as_bytes().to_vec();
+            let http = crate::service::http::HttpService::new(
+                &cfg.service.url,
+                &cfg.kiosk.id,
+                secret,
+                Duration::from_millis(cfg.service.request_timeout_ms),
+                cfg.service.retries,
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            (Arc::new(http) as Arc<dyn CollectionService>, None)
+        }
     };
     Ok((
         Parts {

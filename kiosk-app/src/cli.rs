@@ -69,6 +69,9 @@ enum Command {
     /// The technician PIN that opens service mode on the touchscreen.
     #[command(subcommand)]
     ServicePin(ServicePinCmd),
+    /// The collection-service simulator as an HTTP server on loopback.
+    #[command(subcommand)]
+    SimService(SimServiceCmd),
 }
 
 #[derive(Subcommand)]
@@ -96,6 +99,26 @@ enum CameraCmd {
         /// Where to write the JPEG.
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum SimServiceCmd {
+    /// Serve the API of docs/api/collection-service.openapi.json on 127.0.0.1 until stopped;
+    /// prints the URL for `service.url`. Requests must be signed with the credential in
+    /// `service.credential_path` for `kiosk.id`.
+    Serve {
+        /// Port (0: any free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+    /// Pay ORDER as WeChat's notification would (idempotent, like the real one arriving twice).
+    Pay {
+        /// The simulator's URL as `serve` printed it.
+        #[arg(long)]
+        url: String,
+        /// Order id.
+        order: String,
     },
 }
 
@@ -233,6 +256,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let cfg = load(cfg_path)?;
             camera_cmd(&cfg, cmd)
         }
+        Command::SimService(cmd) => {
+            let cfg = load(cfg_path)?;
+            sim_service_cmd(&cfg, cmd)
+        }
         Command::ServicePin(ServicePinCmd::Hash) => {
             let mut line = String::new();
             std::io::stdin().read_line(&mut line)?;
@@ -361,6 +388,51 @@ where
         .await
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn sim_service_cmd(cfg: &Config, cmd: SimServiceCmd) -> anyhow::Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        match cmd {
+            SimServiceCmd::Serve { port } => {
+                let secret = std::fs::read_to_string(&cfg.service.credential_path)
+                    .with_context(|| {
+                        format!(
+                            "reading the kiosk credential {} (config key `service.credential_path`)",
+                            cfg.service.credential_path.display()
+                        )
+                    })?;
+                let sim = std::sync::Arc::new(crate::service::sim::SimService::new(
+                    cfg.service.sim.clone(),
+                    cfg.photo.clone(),
+                ));
+                let server = crate::service::server::SimServer::start_on(
+                    sim,
+                    &cfg.kiosk.id,
+                    secret.trim().as_bytes(),
+                    port,
+                )
+                .await?;
+                println!("{}", server.url());
+                tokio::signal::ctrl_c().await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            SimServiceCmd::Pay { url, order } => {
+                let base = reqwest::Url::parse(&url).context("--url")?;
+                let pay = base.join(&format!("/sim/orders/{order}/pay"))?;
+                let resp = reqwest::Client::new().post(pay).send().await?;
+                let status = resp.status();
+                println!("{}", resp.text().await.unwrap_or_default());
+                Ok(if status.is_success() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                })
+            }
+        }
+    })
 }
 
 fn camera_cmd(cfg: &Config, cmd: CameraCmd) -> anyhow::Result<ExitCode> {

@@ -159,8 +159,13 @@ pub struct ServiceSection {
     pub url: String,
     /// File holding this kiosk's credential.
     pub credential_path: PathBuf,
-    /// Per-call timeout, ms.
+    /// Longest a whole call may take, retries included, ms.
     pub timeout_ms: u64,
+    /// Longest one HTTP request may take, ms.
+    pub request_timeout_ms: u64,
+    /// Retries of a call after a timeout, a dropped connection or a 5xx (all the kiosk's calls
+    /// are idempotent; a 4xx is an answer and never retried).
+    pub retries: u32,
     /// The simulator's behaviour.
     pub sim: SimServiceConfig,
 }
@@ -169,9 +174,11 @@ impl Default for ServiceSection {
     fn default() -> Self {
         Self {
             backend: Backend::Sim,
-            url: "https://collect.example.invalid/api/v1".into(),
+            url: "https://collect.example.invalid/api".into(),
             credential_path: PathBuf::from("/etc/photo-kiosk/credential"),
             timeout_ms: 10_000,
+            request_timeout_ms: 3_000,
+            retries: 2,
             sim: SimServiceConfig::default(),
         }
     }
@@ -347,11 +354,17 @@ impl Config {
                 return Err((key.into(), "must be at least 1".into()));
             }
         }
-        if self.service.backend == Backend::Real && !self.service.url.starts_with("https://") {
-            return Err((
-                "service.url".into(),
-                "must start with https:// (plain http is refused outside the simulator)".into(),
-            ));
+        if self.service.backend == Backend::Real {
+            let loopback = reqwest::Url::parse(&self.service.url)
+                .is_ok_and(|u| crate::service::http::is_loopback(&u));
+            let https = self.service.url.starts_with("https://");
+            let simulator = loopback && self.service.url.starts_with("http://");
+            if !(https || simulator) {
+                return Err((
+                    "service.url".into(),
+                    "must start with https:// (plain http only to the loopback simulator)".into(),
+                ));
+            }
         }
         if !(60..=100).contains(&self.photo.jpeg_quality) {
             return Err((

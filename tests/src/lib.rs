@@ -101,3 +101,70 @@ impl Drop for Kiosk {
         }
     }
 }
+
+/// From the start screen to the scan screen, by touches.
+pub async fn to_scan(k: &mut Kiosk) {
+    k.until("attract", |m| m.screen == kiosk_ui::model::Screen::Attract)
+        .await;
+    k.touch(Intent::Start);
+    k.until("photo type", |m| {
+        m.screen == kiosk_ui::model::Screen::PhotoType
+    })
+    .await;
+    k.touch(Intent::ChooseGraduatePhoto);
+    k.until("prepare", |m| m.screen == kiosk_ui::model::Screen::Prepare)
+        .await;
+    k.touch(Intent::PrepareShoot);
+    k.until("scan", |m| m.screen == kiosk_ui::model::Screen::Scan)
+        .await;
+}
+
+/// From the start screen to the shoot screen with the first demo graduate, glasses on.
+pub async fn to_shoot(k: &mut Kiosk) {
+    to_scan(k).await;
+    let camera = k.sims.camera.clone().unwrap();
+    camera.present_qr(Some(CODE));
+    let m = k
+        .until("confirm", |m| m.screen == kiosk_ui::model::Screen::Confirm)
+        .await;
+    camera.present_qr(None);
+    let id = m.identity.unwrap();
+    assert_eq!(
+        (id.name.as_str(), id.id_number.as_str()),
+        ("张**三", "*****8746")
+    );
+    k.touch(Intent::ConfirmIdentity);
+    k.until("lighting", |m| {
+        m.screen == kiosk_ui::model::Screen::Lighting
+    })
+    .await;
+    k.touch(Intent::ChooseGlasses(true));
+    k.until("rules", |m| m.screen == kiosk_ui::model::Screen::Rules)
+        .await;
+    k.touch(Intent::AcceptRules);
+    k.until("chair", |m| m.screen == kiosk_ui::model::Screen::Chair)
+        .await;
+    let serial = k.sims.serial.as_ref().unwrap().handle();
+    // The motor command is a task; wait for the controller to see it.
+    // Device commands are applied by the runtime's device workers; wait for the controllers.
+    tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while !(serial.motor_enabled() && serial.light_level("key") == Some(900)) {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("chair motor enabled and glasses preset applied in the chair step");
+    k.touch(Intent::ChairReady);
+    k.until("shoot", |m| {
+        m.screen == kiosk_ui::model::Screen::Shoot
+            && m.shoot_stage == kiosk_ui::model::ShootStage::Ready
+    })
+    .await;
+    tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while serial.motor_enabled() {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("motor disabled after the chair step");
+}

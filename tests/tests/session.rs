@@ -1,59 +1,7 @@
 //! The whole kiosk against its simulators: camera, serial devices on a pty, service.
 
-use kiosk_e2e::{CODE, Kiosk, fast_config};
+use kiosk_e2e::{CODE, Kiosk, fast_config, to_scan, to_shoot};
 use kiosk_ui::model::{DoneKind, Intent, ReviewStage, ScanNotice, Screen, ShootStage};
-
-async fn to_scan(k: &mut Kiosk) {
-    k.until("attract", |m| m.screen == Screen::Attract).await;
-    k.touch(Intent::Start);
-    k.until("photo type", |m| m.screen == Screen::PhotoType)
-        .await;
-    k.touch(Intent::ChooseGraduatePhoto);
-    k.until("prepare", |m| m.screen == Screen::Prepare).await;
-    k.touch(Intent::PrepareShoot);
-    k.until("scan", |m| m.screen == Screen::Scan).await;
-}
-
-async fn to_shoot(k: &mut Kiosk) {
-    to_scan(k).await;
-    let camera = k.sims.camera.clone().unwrap();
-    camera.present_qr(Some(CODE));
-    let m = k.until("confirm", |m| m.screen == Screen::Confirm).await;
-    camera.present_qr(None);
-    let id = m.identity.unwrap();
-    assert_eq!(
-        (id.name.as_str(), id.id_number.as_str()),
-        ("张**三", "*****8746")
-    );
-    k.touch(Intent::ConfirmIdentity);
-    k.until("lighting", |m| m.screen == Screen::Lighting).await;
-    k.touch(Intent::ChooseGlasses(true));
-    k.until("rules", |m| m.screen == Screen::Rules).await;
-    k.touch(Intent::AcceptRules);
-    k.until("chair", |m| m.screen == Screen::Chair).await;
-    let serial = k.sims.serial.as_ref().unwrap().handle();
-    // The motor command is a task; wait for the controller to see it.
-    // Device commands are applied by the runtime's device workers; wait for the controllers.
-    tokio::time::timeout(std::time::Duration::from_secs(5), async {
-        while !(serial.motor_enabled() && serial.light_level("key") == Some(900)) {
-            tokio::task::yield_now().await;
-        }
-    })
-    .await
-    .expect("chair motor enabled and glasses preset applied in the chair step");
-    k.touch(Intent::ChairReady);
-    k.until("shoot", |m| {
-        m.screen == Screen::Shoot && m.shoot_stage == ShootStage::Ready
-    })
-    .await;
-    tokio::time::timeout(std::time::Duration::from_secs(5), async {
-        while serial.motor_enabled() {
-            tokio::task::yield_now().await;
-        }
-    })
-    .await
-    .expect("motor disabled after the chair step");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_whole_session_reaches_done_and_keeps_nothing_behind() {

@@ -2,11 +2,15 @@
 //! review, the WeChat Pay order. The kiosk holds no payment keys; only the service's word that
 //! an order is paid counts.
 //!
-//! [`CollectionService`] is what the runtime calls. [`sim::SimService`] implements it in-process
-//! for demo mode; the HTTPS client and the loopback simulator server of the same API come with
-//! the collection-service issue.
+//! [`CollectionService`] is what the runtime calls. [`http::HttpService`] speaks the API of
+//! `docs/api/collection-service.openapi.json` over HTTPS; [`sim::SimService`] implements it
+//! in-process for demo mode, and [`server::SimServer`] serves that simulator over HTTP on
+//! loopback with the same API (tests, and a booth rehearsing without the agency's server).
 
+pub mod http;
+pub mod server;
 pub mod sim;
+pub mod wire;
 
 use async_trait::async_trait;
 

@@ -120,6 +120,16 @@ impl SimService {
         }
     }
 
+    /// Whether shot `shot` of `code` was uploaded already (a retry of the same upload).
+    pub fn has_upload(&self, code: &str, shot: u8) -> bool {
+        self.store().by_key.contains_key(&(code.to_owned(), shot))
+    }
+
+    /// Shots counted for `code`.
+    pub fn shots(&self, code: &str) -> u8 {
+        self.store().shots.get(code).copied().unwrap_or(0)
+    }
+
     /// Take the service down (every call fails as unavailable) or bring it back.
     pub fn set_down(&self, down: bool) {
         self.store().down = down;

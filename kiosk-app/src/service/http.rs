@@ -1,0 +1,303 @@
+//! The collection service over HTTPS (`docs/api/collection-service.openapi.json`).
+//!
+//! reqwest with rustls only; plain http is refused except to a loopback address (the
+//! simulator). Every request is signed with the kiosk's credential. Every call the kiosk makes
+//! is idempotent (reads, and writes carrying an idempotency key or naming their target), so
+//! each is retried on a timeout, a dropped connection or a 5xx, with jittered exponential
+//! backoff; a 4xx is an answer and is never retried.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use async_trait::async_trait;
+use reqwest::{Method, StatusCode, Url};
+use tracing::{debug, warn};
+
+use super::wire::{
+    self, H_CODE, H_IDEMPOTENCY, H_KIOSK, H_SHA256, H_SHOT, H_SIGNATURE, H_TIMESTAMP,
+};
+use super::{CollectionService, Resolved, ServiceError};
+use crate::flow::{Identity, OrderInfo, PaymentState, RejectReason, ReviewState};
+use crate::mask;
+
+/// The HTTPS client.
+pub struct HttpService {
+    client: reqwest::Client,
+    base: Url,
+    kiosk: String,
+    secret: Vec<u8>,
+    retries: u32,
+    backoff: Duration,
+}
+
+/// Whether `url` points at this machine (where plain http is allowed: the simulator).
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host_str() {
+        Some("localhost") => true,
+        Some(host) => host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback()),
+        None => false,
+    }
+}
+
+impl HttpService {
+    /// A client for the service at `base` (e.g. `https://collect.example.com/api`).
+    pub fn new(
+        base: &str,
+        kiosk: &str,
+        secret: Vec<u8>,
+        timeout: Duration,
+        retries: u32,
+    ) -> Result<Self, String> {
+        let mut base = Url::parse(base).map_err(|e| format!("service.url {base:?}: {e}"))?;
+        let loopback = is_loopback(&base);
+        match base.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            _ => {
+                return Err(format!(
+                    "service.url {base}: only https (plain http only to the loopback simulator)"
+                ));
+            }
+        }
+        if !base.path().ends_with('/') {
+            base.set_path(&format!("{}/", base.path()));
+        }
+        if secret.is_empty() {
+            return Err("the kiosk credential is empty".into());
+        }
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .https_only(!loopback)
+            .user_agent(concat!("photo-kiosk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("building the HTTPS client: {e}"))?;
+        Ok(Self {
+            client,
+            base,
+            kiosk: kiosk.to_owned(),
+            secret,
+            retries,
+            backoff: Duration::from_millis(200),
+        })
+    }
+
+    /// Shorter waits between retries (tests).
+    pub fn with_backoff(mut self, backoff: Duration) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// One call, signed, retried while the service is unavailable. Returns the final status
+    /// and body (4xx included: they are answers).
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Vec<u8>,
+        content_type: &str,
+        headers: &[(&str, String)],
+    ) -> Result<(StatusCode, Vec<u8>), ServiceError> {
+        let url = self
+            .base
+            .join(path)
+            .map_err(|e| ServiceError::Refused(format!("bad path {path}: {e}")))?;
+        let mut attempt = 0;
+        loop {
+            let ts = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            let sig = wire::sign(&self.secret, method.as_str(), url.path(), ts, &body);
+            let mut req = self
+                .client
+                .request(method.clone(), url.clone())
+                .header(H_KIOSK, &self.kiosk)
+                .header(H_TIMESTAMP, ts.to_string())
+                .header(H_SIGNATURE, sig)
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(body.clone());
+            for (k, v) in headers {
+                req = req.header(*k, v);
+            }
+            let why: String = match req.send().await {
+                Ok(resp) if resp.status().is_server_error() => {
+                    format!("{} {}", resp.status(), url.path())
+                }
+                Ok(resp) => {
+                    let status = resp.status();
+                    match resp.bytes().await {
+                        Ok(bytes) => return Ok((status, bytes.to_vec())),
+                        Err(e) => format!("reading the answer: {e}"),
+                    }
+                }
+                Err(e) if e.is_timeout() => format!("no answer in time ({})", url.path()),
+                Err(e) => format!("{e}"),
+            };
+            if attempt >= self.retries {
+                warn!(attempts = attempt + 1, error = %why, "service call failed");
+                return Err(ServiceError::Unavailable(why));
+            }
+            // Jittered exponential backoff: 0.5–1.5 × base × 2^attempt.
+            let jitter = 0.5 + rand::random::<f64>();
+            let wait = self
+                .backoff
+                .mul_f64(jitter * f64::from(1u32 << attempt.min(6)));
+            debug!(attempt, error = %why, wait_ms = wait.as_millis() as u64, "retrying");
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    async fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<Result<T, (StatusCode, wire::Problem)>, ServiceError> {
+        let (status, bytes) = self
+            .call(
+                method,
+                path,
+                body.unwrap_or_default(),
+                "application/json",
+                &[],
+            )
+            .await?;
+        decode(status, &bytes)
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(
+    status: StatusCode,
+    bytes: &[u8],
+) -> Result<Result<T, (StatusCode, wire::Problem)>, ServiceError> {
+    if status.is_success() {
+        serde_json::from_slice(bytes)
+            .map(Ok)
+            .map_err(|e| ServiceError::Refused(format!("unexpected answer ({status}): {e}")))
+    } else {
+        let problem = serde_json::from_slice(bytes).unwrap_or(wire::Problem {
+            error: status.as_str().into(),
+            message: String::from_utf8_lossy(bytes).chars().take(200).collect(),
+        });
+        Ok(Err((status, problem)))
+    }
+}
+
+fn refused((status, p): (StatusCode, wire::Problem)) -> ServiceError {
+    ServiceError::Refused(format!("{status} {}: {}", p.error, p.message))
+}
+
+fn payment_state(p: &wire::Payment) -> Result<PaymentState, ServiceError> {
+    match p.state.as_str() {
+        "pending" => Ok(PaymentState::Pending),
+        // Only the service's word that WeChat said SUCCESS.
+        "paid" => Ok(PaymentState::Paid),
+        "closed" => Ok(PaymentState::Closed),
+        other => Err(ServiceError::Refused(format!(
+            "unknown payment state {other:?}"
+        ))),
+    }
+}
+
+#[async_trait]
+impl CollectionService for HttpService {
+    async fn resolve(&self, code: &str) -> Result<Resolved, ServiceError> {
+        let body = serde_json::to_vec(&wire::ResolveRequest { code: code.into() })
+            .map_err(|e| ServiceError::Refused(e.to_string()))?;
+        match self
+            .json::<wire::Resolved>(Method::POST, "v1/codes/resolve", Some(body))
+            .await?
+        {
+            Ok(r) => Ok(Resolved {
+                identity: Identity {
+                    // The service masks; masking again is harmless and guards a slip.
+                    name: mask::name(&r.name_masked),
+                    id_number: mask::id_number(&r.id_number_masked),
+                    school: r.school,
+                    level: r.level,
+                },
+                shots_used: r.shots_used,
+            }),
+            Err((StatusCode::NOT_FOUND, _)) => Err(ServiceError::Rejected(RejectReason::Unknown)),
+            Err((StatusCode::GONE, _)) => Err(ServiceError::Rejected(RejectReason::Expired)),
+            Err((StatusCode::UNPROCESSABLE_ENTITY, _)) => {
+                Err(ServiceError::Rejected(RejectReason::RawChsi))
+            }
+            Err(other) => Err(refused(other)),
+        }
+    }
+
+    async fn upload(&self, code: &str, shot: u8, jpeg: &[u8]) -> Result<String, ServiceError> {
+        let headers = [
+            (H_IDEMPOTENCY, wire::upload_key(code, shot)),
+            (H_CODE, code.to_owned()),
+            (H_SHOT, shot.to_string()),
+            (H_SHA256, wire::sha256_hex(jpeg)),
+        ];
+        let (status, bytes) = self
+            .call(
+                Method::POST,
+                "v1/uploads",
+                jpeg.to_vec(),
+                "image/jpeg",
+                &headers,
+            )
+            .await?;
+        match decode::<wire::Submission>(status, &bytes)? {
+            Ok(s) => Ok(s.submission),
+            Err(other) => Err(refused(other)),
+        }
+    }
+
+    async fn review(&self, submission: &str) -> Result<ReviewState, ServiceError> {
+        let path = format!("v1/submissions/{submission}/review");
+        match self.json::<wire::Review>(Method::GET, &path, None).await? {
+            Ok(r) => match r.state.as_str() {
+                "pending" => Ok(ReviewState::Pending),
+                "passed" => Ok(ReviewState::Passed),
+                "failed" => Ok(ReviewState::Failed(
+                    r.reasons.into_iter().map(|r| (r.zh, r.en)).collect(),
+                )),
+                other => Err(ServiceError::Refused(format!(
+                    "unknown review state {other:?}"
+                ))),
+            },
+            Err(other) => Err(refused(other)),
+        }
+    }
+
+    async fn create_order(&self, submission: &str) -> Result<OrderInfo, ServiceError> {
+        let path = format!("v1/submissions/{submission}/order");
+        match self.json::<wire::Order>(Method::POST, &path, None).await? {
+            Ok(o) => Ok(OrderInfo {
+                id: o.order,
+                code_url: o.code_url,
+                amount_fen: o.amount_fen,
+            }),
+            Err(other) => Err(refused(other)),
+        }
+    }
+
+    async fn payment(&self, order: &str) -> Result<PaymentState, ServiceError> {
+        let path = format!("v1/orders/{order}");
+        match self.json::<wire::Payment>(Method::GET, &path, None).await? {
+            Ok(p) => payment_state(&p),
+            Err(other) => Err(refused(other)),
+        }
+    }
+
+    async fn close_order(&self, order: &str) -> Result<(), ServiceError> {
+        let path = format!("v1/orders/{order}/close");
+        match self
+            .json::<wire::Payment>(Method::POST, &path, None)
+            .await?
+        {
+            Ok(_) => Ok(()),
+            Err(other) => Err(refused(other)),
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! The kiosk against the collection service over HTTP: the real client (`service.backend =
+//! "real"`) talking to the simulator server on loopback, a whole session, injected faults, and
+//! the contract: every exchange is an operation, status and body the OpenAPI document
+//! (`docs/api/collection-service.openapi.json`) describes.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use kiosk_app::config::{Backend, Config};
+use kiosk_app::service::http::HttpService;
+use kiosk_app::service::server::{Exchange, SimServer};
+use kiosk_app::service::sim::{DEMO_ROSTER, SimService};
+use kiosk_app::service::{CollectionService, ServiceError};
+use kiosk_e2e::{Kiosk, fast_config, to_shoot};
+use kiosk_ui::model::{DoneKind, Intent, Screen, ShootStage};
+use serde_json::Value;
+
+const SECRET: &str = "test-credential-0123456789";
+
+async fn server(cfg: &Config) -> SimServer {
+    let sim = Arc::new(SimService::new(cfg.service.sim.clone(), cfg.photo.clone()));
+    SimServer::start(sim, &cfg.kiosk.id, SECRET.as_bytes())
+        .await
+        .unwrap()
+}
+
+fn http_config(dir: &std::path::Path, url: &str) -> Config {
+    let mut cfg = fast_config(dir);
+    let credential = dir.join("credential");
+    std::fs::write(&credential, format!("{SECRET}\n")).unwrap();
+    cfg.service.backend = Backend::Real;
+    cfg.service.url = url.to_owned();
+    cfg.service.credential_path = credential;
+    cfg.service.request_timeout_ms = 1_000;
+    cfg.service.retries = 2;
+    cfg
+}
+
+fn client(url: &str, secret: &str) -> HttpService {
+    HttpService::new(
+        url,
+        "demo-kiosk",
+        secret.as_bytes().to_vec(),
+        Duration::from_millis(500),
+        2,
+    )
+    .unwrap()
+    .with_backoff(Duration::from_millis(20))
+}
+
+/// Resolve a `$ref` inside the document.
+fn deref<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
+    match v.get("$ref").and_then(Value::as_str) {
+        Some(r) => {
+            let path = r.trim_start_matches("#/");
+            let mut cur = doc;
+            for part in path.split('/') {
+                cur = &cur[part];
+            }
+            deref(doc, cur)
+        }
+        None => v,
+    }
+}
+
+/// Check `value` against a (small) JSON Schema subset: type, required, properties, items, enum.
+fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
+    let schema = deref(doc, schema);
+    if let Some(options) = schema.get("enum").and_then(Value::as_array)
+        && !options.contains(value)
+    {
+        return Err(format!("{at}: {value} not one of {options:?}"));
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("object") => {
+            let obj = value.as_object().ok_or(format!("{at}: not an object"))?;
+            for req in schema["required"].as_array().into_iter().flatten() {
+                let key = req.as_str().unwrap_or_default();
+                if !obj.contains_key(key) {
+                    return Err(format!("{at}: missing {key}"));
+                }
+            }
+            if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+                for (k, v) in obj {
+                    if let Some(s) = props.get(k) {
+                        conforms(doc, s, v, &format!("{at}.{k}"))?;
+                    }
+                }
+            }
+            Ok(())
+        }
+        Some("array") => {
+            for (i, item) in value
+                .as_array()
+                .ok_or(format!("{at}: not an array"))?
+                .iter()
+                .enumerate()
+            {
+                conforms(doc, &schema["items"], item, &format!("{at}[{i}]"))?;
+            }
+            Ok(())
+        }
+        Some("string") if !value.is_string() => Err(format!("{at}: not a string")),
+        Some("integer") if !value.is_u64() && !value.is_i64() => {
+            Err(format!("{at}: not an integer"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Every exchange is a documented operation, answered with a documented status and body.
+fn check_contract(exchanges: &[Exchange]) -> usize {
+    let doc: Value = serde_json::from_str(include_str!(
+        "../../docs/api/collection-service.openapi.json"
+    ))
+    .unwrap();
+    for x in exchanges {
+        let op = &doc["paths"][&x.route][x.method.to_lowercase()];
+        assert!(
+            op.is_object(),
+            "{} {} is not in the API document",
+            x.method,
+            x.route
+        );
+        let response = deref(&doc, &op["responses"][x.status.to_string()]);
+        assert!(
+            response.is_object(),
+            "{} {} answered {}, which the document does not list",
+            x.method,
+            x.route,
+            x.status
+        );
+        if let Some(schema) = response.pointer("/content/application~1json/schema") {
+            conforms(
+                &doc,
+                schema,
+                &x.body,
+                &format!("{} {} {}", x.method, x.route, x.status),
+            )
+            .unwrap_or_else(|e| panic!("{e}: {}", x.body));
+        }
+    }
+    exchanges.len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_session_over_http_follows_the_api_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = fast_config(dir.path());
+    let server = server(&base).await;
+    let mut k = Kiosk::start(
+        http_config(dir.path(), &server.url()),
+        &dir.path().join("j.sqlite3"),
+    );
+    to_shoot(&mut k).await;
+    k.touch(Intent::TakePhoto);
+    k.until("preview", |m| m.shoot_stage == ShootStage::Preview)
+        .await;
+    // Two 503s on the way: the upload is retried and still counted once.
+    server.faults().fail_next.store(2, Ordering::SeqCst);
+    k.touch(Intent::UsePhoto);
+    let m = k
+        .until("pay", |m| m.screen == Screen::Pay && m.pay_qr.is_some())
+        .await;
+    assert!(m.pay_qr.unwrap().starts_with("weixin://"));
+    let m = k.until("done", |m| m.screen == Screen::Done).await;
+    assert_eq!(m.done_kind, DoneKind::Paid);
+    k.stop().await;
+
+    let exchanges = server.exchanges();
+    let uploads: Vec<_> = exchanges
+        .iter()
+        .filter(|x| x.route == "/v1/uploads")
+        .collect();
+    assert_eq!(
+        uploads.iter().map(|x| x.status).collect::<Vec<_>>(),
+        [503, 503, 201],
+        "retried through the outage, stored once"
+    );
+    let checked = check_contract(&exchanges);
+    assert!(checked >= 7, "{checked} exchanges");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_retries_what_is_safe_and_refuses_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = fast_config(dir.path());
+    let server = server(&cfg).await;
+    let code = DEMO_ROSTER[0].0;
+    let ok = client(&server.url(), SECRET);
+
+    // An answer that never comes: the request times out and is retried.
+    server.faults().stall_next.store(1, Ordering::SeqCst);
+    let r = ok.resolve(code).await.expect("resolved after a timeout");
+    assert_eq!(r.identity.name, "张**三");
+
+    // A wrong credential is an answer (401), not an outage: refused at once, never retried.
+    let before = server.exchanges().len();
+    let bad = client(&server.url(), "not-the-credential");
+    let e = bad.resolve(code).await.unwrap_err();
+    assert!(
+        matches!(&e, ServiceError::Refused(m) if m.contains("bad_signature")),
+        "{e}"
+    );
+    assert_eq!(server.exchanges().len(), before + 1);
+
+    // Refusals of the code map to their reasons.
+    assert!(matches!(
+        ok.resolve("GPK1.NOBODY-KNOWS-THIS-0000").await,
+        Err(ServiceError::Rejected(
+            kiosk_app::flow::RejectReason::Unknown
+        ))
+    ));
+
+    // The same upload twice (a retry after a lost answer) is one submission, counted once.
+    let jpeg =
+        std::fs::read(env!("CARGO_MANIFEST_DIR").to_owned() + "/../assets/README.md").unwrap();
+    let a = ok.upload(code, 1, &jpeg).await.unwrap();
+    let b = ok.upload(code, 1, &jpeg).await.unwrap();
+    assert_eq!(a, b);
+    let statuses: Vec<u16> = server
+        .exchanges()
+        .iter()
+        .filter(|x| x.route == "/v1/uploads")
+        .map(|x| x.status)
+        .collect();
+    assert_eq!(statuses, [201, 200]);
+    assert_eq!(ok.resolve(code).await.unwrap().shots_used, 1);
+
+    // Down for longer than the retries: unavailable, after 1 + 2 attempts.
+    server.faults().fail_next.store(10, Ordering::SeqCst);
+    let before = server.exchanges().len();
+    assert!(matches!(
+        ok.review(&a).await,
+        Err(ServiceError::Unavailable(_))
+    ));
+    assert_eq!(server.exchanges().len(), before + 3);
+    server.faults().fail_next.store(0, Ordering::SeqCst);
+
+    check_contract(&server.exchanges());
+}
+
+#[test]
+fn plain_http_is_refused_except_to_the_loopback_simulator() {
+    let e = HttpService::new(
+        "http://collect.example.com/api",
+        "k",
+        b"s".to_vec(),
+        Duration::from_secs(1),
+        0,
+    )
+    .err()
+    .unwrap();
+    assert!(e.contains("only https"), "{e}");
+    assert!(
+        HttpService::new(
+            "http://127.0.0.1:9/api",
+            "k",
+            b"s".to_vec(),
+            Duration::from_secs(1),
+            0
+        )
+        .is_ok()
+    );
+    assert!(
+        HttpService::new(
+            "https://collect.example.com/api",
+            "k",
+            b"s".to_vec(),
+            Duration::from_secs(1),
+            0
+        )
+        .is_ok()
+    );
+    let cfg = Config::from_toml(
+        "k.toml",
+        "[service]\nbackend = \"real\"\nurl = \"http://collect.example.com/api\"\n",
+    );
+    assert_eq!(cfg.unwrap_err().key, "service.url");
+}
