@@ -34,6 +34,9 @@ enum Command {
     /// Production: the kiosk fullscreen on the booth's display, devices and service from the
     /// config file.
     Run,
+    /// The kiosk without a display: intents as JSON lines on stdin, every screen as a JSON line
+    /// on stdout (crash-recovery tests, scripted rehearsals).
+    Headless,
     /// One scripted session rendered to PNGs and report.json, without a display.
     Walkthrough {
         /// Output directory.
@@ -255,6 +258,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Camera(cmd) => {
             let cfg = load(cfg_path)?;
             camera_cmd(&cfg, cmd)
+        }
+        Command::Headless => {
+            let cfg = load(cfg_path)?;
+            let log = cfg.data_path(&cfg.logging.json_file);
+            // stdout carries the screens: the human-readable log goes to stderr as usual.
+            let _guard = telemetry::init(&cfg.logging.level, Some(&log))?;
+            crate::headless::run(cfg)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::SimService(cmd) => {
             let cfg = load(cfg_path)?;

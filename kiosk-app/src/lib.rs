@@ -7,6 +7,7 @@ pub mod config;
 pub mod display;
 pub mod doctor;
 pub mod flow;
+pub mod headless;
 pub mod journal;
 pub mod mask;
 pub mod photo;

@@ -1,0 +1,99 @@
+//! `kiosk headless`: the whole kiosk (flow, runtime, journal, devices and service as configured)
+//! without a display, driven by touches on standard input and reporting every screen on
+//! standard output, one JSON object per line. For the crash-recovery tests (which kill this
+//! process at every step of a session and start it again) and for scripted rehearsals.
+//!
+//! Input lines are intents as the UI sends them: `"start"`, `{"choose_glasses": false}`, …
+//! Output lines: `{"key": "shoot-preview", "screen": {…the screen model…}}`. In demo mode the
+//! simulated graduate shows their code on the scan screen and presses the seat button.
+
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use kiosk_ui::model::{Intent, Screen};
+use kiosk_ui::screen_key;
+use tokio::sync::oneshot;
+
+use crate::assemble;
+use crate::config::Config;
+use crate::flow::Event;
+use crate::journal::Journal;
+use crate::runtime::Runtime;
+use crate::service::sim::DEMO_ROSTER;
+
+/// Run until standard input closes.
+pub fn run(cfg: Config) -> anyhow::Result<()> {
+    let cfg = Arc::new(cfg);
+    std::fs::create_dir_all(&cfg.kiosk.data_dir)
+        .with_context(|| format!("creating {}", cfg.kiosk.data_dir.display()))?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let journal = Journal::open(&cfg.kiosk.data_dir.join(Path::new("journal.sqlite3")))?;
+        let (parts, sims) = assemble::parts(&cfg, journal)?;
+        let (runtime, handle) = Runtime::new(cfg.clone(), parts);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(crate::runtime::supervise(runtime, async {
+            let _ = stopped.await;
+        }));
+
+        // Screens out.
+        let mut screens = handle.screen.clone();
+        let camera = sims.camera.clone();
+        let serial = sims.serial.as_ref().map(|s| s.handle());
+        tokio::spawn(async move {
+            let mut last = String::new();
+            loop {
+                let model = screens.borrow_and_update().clone();
+                let key = screen_key(&model);
+                if key != last {
+                    let line = serde_json::json!({ "key": key, "screen": model });
+                    let mut out = std::io::stdout().lock();
+                    let _ = writeln!(out, "{line}");
+                    let _ = out.flush();
+                    // The simulated graduate.
+                    if let Some(camera) = &camera {
+                        camera
+                            .present_qr((model.screen == Screen::Scan).then_some(DEMO_ROSTER[0].0));
+                    }
+                    if model.screen == Screen::Chair
+                        && let Some(serial) = &serial
+                    {
+                        serial.press_button(Some(true));
+                        serial.press_button(None);
+                    }
+                    last = key;
+                }
+                if screens.changed().await.is_err() {
+                    break;
+                }
+            }
+        });
+
+        // Touches in (a blocking reader: stdin has no async API in std).
+        let events = handle.events.clone();
+        let reader = tokio::task::spawn_blocking(move || {
+            for line in std::io::stdin().lock().lines() {
+                let Ok(line) = line else { break };
+                if line.trim().is_empty() {
+                    continue;
+                }
+                match serde_json::from_str::<Intent>(&line) {
+                    Ok(intent) => {
+                        let _ = events.send(Event::Intent(intent));
+                    }
+                    Err(e) => eprintln!("kiosk headless: not an intent: {line:?}: {e}"),
+                }
+            }
+        });
+        let _ = reader.await;
+        let _ = stop.send(());
+        let _ = task.await;
+        drop(sims);
+        Ok(())
+    })
+}
