@@ -114,6 +114,10 @@ enum SimServiceCmd {
         /// Port (0: any free one).
         #[arg(long, default_value_t = 0)]
         port: u16,
+        /// Keep the simulator's state (codes, shots, submissions, orders) in this SQLite file
+        /// across restarts; in memory without it.
+        #[arg(long)]
+        db: Option<PathBuf>,
     },
     /// Pay ORDER as WeChat's notification would (idempotent, like the real one arriving twice).
     Pay {
@@ -407,7 +411,7 @@ fn sim_service_cmd(cfg: &Config, cmd: SimServiceCmd) -> anyhow::Result<ExitCode>
         .build()?;
     rt.block_on(async {
         match cmd {
-            SimServiceCmd::Serve { port } => {
+            SimServiceCmd::Serve { port, db } => {
                 let secret = std::fs::read_to_string(&cfg.service.credential_path)
                     .with_context(|| {
                         format!(
@@ -415,10 +419,18 @@ fn sim_service_cmd(cfg: &Config, cmd: SimServiceCmd) -> anyhow::Result<ExitCode>
                             cfg.service.credential_path.display()
                         )
                     })?;
-                let sim = std::sync::Arc::new(crate::service::sim::SimService::new(
-                    cfg.service.sim.clone(),
-                    cfg.photo.clone(),
-                ));
+                let sim = std::sync::Arc::new(match db {
+                    Some(path) => crate::service::sim::SimService::open(
+                        cfg.service.sim.clone(),
+                        cfg.photo.clone(),
+                        &path,
+                    )
+                    .with_context(|| format!("opening {}", path.display()))?,
+                    None => crate::service::sim::SimService::new(
+                        cfg.service.sim.clone(),
+                        cfg.photo.clone(),
+                    ),
+                });
                 let server = crate::service::server::SimServer::start_on(
                     sim,
                     &cfg.kiosk.id,

@@ -166,6 +166,8 @@ pub struct ServiceSection {
     /// Retries of a call after a timeout, a dropped connection or a 5xx (all the kiosk's calls
     /// are idempotent; a 4xx is an answer and never retried).
     pub retries: u32,
+    /// How often the kiosk tells the service it is alive (screen and devices), seconds.
+    pub heartbeat_secs: u64,
     /// The simulator's behaviour.
     pub sim: SimServiceConfig,
 }
@@ -179,6 +181,7 @@ impl Default for ServiceSection {
             timeout_ms: 10_000,
             request_timeout_ms: 3_000,
             retries: 2,
+            heartbeat_secs: 60,
             sim: SimServiceConfig::default(),
         }
     }

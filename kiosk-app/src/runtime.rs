@@ -155,6 +155,12 @@ impl Runtime {
             self.tx.clone(),
         ));
         tokio::spawn(health_watcher(self.parts.clone(), self.tx.clone()));
+        tokio::spawn(heartbeats(
+            self.parts.clone(),
+            self.cfg.clone(),
+            self.screen.subscribe(),
+            self.state_tx.subscribe(),
+        ));
         let (scanned_tx, scanned) = mpsc::unbounded_channel();
         tokio::spawn(crate::scanner::run(self.cfg.scanner.clone(), scanned_tx));
         tokio::spawn(scanner_worker(
@@ -580,6 +586,46 @@ async fn apply_camera_preset(
     );
     // A refused setting is tried again before the next shot (the camera may have been busy).
     *applied.lock().unwrap_or_else(|p| p.into_inner()) = all.then_some(glasses);
+}
+
+/// Tell the service every `service.heartbeat_secs` that this kiosk is alive: the screen it
+/// shows and its devices ("ok" or a fault reference). No personal data. A failed heartbeat is
+/// only logged: the next one follows.
+async fn heartbeats(
+    parts: Parts,
+    cfg: Arc<Config>,
+    screen: watch::Receiver<ScreenModel>,
+    state: watch::Receiver<State>,
+) {
+    let mut tick = tokio::time::interval(Duration::from_secs(cfg.service.heartbeat_secs.max(1)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let mut devices = std::collections::BTreeMap::new();
+        let camera = match &*parts.camera.health().borrow() {
+            Health::Connected(_) => "ok".to_owned(),
+            Health::Starting => "starting".to_owned(),
+            Health::Disconnected { kind, .. } => format!("camera-{}", kind.name()),
+        };
+        devices.insert("camera".to_owned(), camera);
+        let fault = {
+            let s = state.borrow();
+            match &s.phase {
+                Phase::OutOfService { reference } => Some(reference.clone()),
+                _ => s.pending_fault.clone(),
+            }
+        };
+        devices.insert("fault".to_owned(), fault.unwrap_or_else(|| "ok".into()));
+        let beat = crate::service::wire::Heartbeat {
+            kiosk: cfg.kiosk.id.clone(),
+            screen: kiosk_ui::screen_key(&screen.borrow()),
+            devices,
+        };
+        let timeout = Duration::from_millis(cfg.service.timeout_ms);
+        if let Err(e) = within(timeout, parts.service.heartbeat(&beat)).await {
+            tracing::debug!(error = %e, "heartbeat not delivered");
+        }
+    }
 }
 
 /// A service call bounded by the configured timeout; no answer in time is `Unavailable`.

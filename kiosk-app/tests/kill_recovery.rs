@@ -175,6 +175,7 @@ async fn session_killed_at(kill_at: &str) {
             auto_pay_ms: None,
             amount_fen: 2000,
             latency_ms: 0,
+            ..SimServiceConfig::default()
         },
         PhotoConfig::default(),
     ));

@@ -13,7 +13,7 @@ use kiosk_app::service::server::{Exchange, SimServer};
 use kiosk_app::service::sim::{DEMO_ROSTER, SimService};
 use kiosk_app::service::{CollectionService, ServiceError};
 use kiosk_e2e::{Kiosk, fast_config, to_shoot};
-use kiosk_ui::model::{DoneKind, Intent, Screen, ShootStage};
+use kiosk_ui::model::{DoneKind, Intent, PayStage, ReviewStage, Screen, ShootStage};
 use serde_json::Value;
 
 const SECRET: &str = "test-credential-0123456789";
@@ -278,4 +278,130 @@ fn plain_http_is_refused_except_to_the_loopback_simulator() {
         "[service]\nbackend = \"real\"\nurl = \"http://collect.example.com/api\"\n",
     );
     assert_eq!(cfg.unwrap_err().key, "service.url");
+}
+
+/// The reviewer fails the first photo with a reason; the first order expires unpaid; the kiosk
+/// shows both clearly, retakes within the three shots, makes a new order, and the graduate
+/// pays once. Heartbeats arrive meanwhile. Leaving the pay screen closes its order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_review_and_an_expired_order_over_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut base = fast_config(dir.path());
+    base.service.sim.fail_reviews = 1;
+    base.service.sim.order_ttl_ms = Some(1_500);
+    base.service.sim.auto_pay_ms = None;
+    let sim = Arc::new(SimService::new(
+        base.service.sim.clone(),
+        base.photo.clone(),
+    ));
+    let server = SimServer::start(sim.clone(), &base.kiosk.id, SECRET.as_bytes())
+        .await
+        .unwrap();
+    let mut cfg = http_config(dir.path(), &server.url());
+    cfg.service.heartbeat_secs = 1;
+    let mut k = Kiosk::start(cfg, &dir.path().join("j.sqlite3"));
+    to_shoot(&mut k).await;
+    k.touch(Intent::TakePhoto);
+    k.until("preview", |m| m.shoot_stage == ShootStage::Preview)
+        .await;
+    k.touch(Intent::UsePhoto);
+    let m = k
+        .until("review failed", |m| {
+            m.screen == Screen::Review && m.review_stage == ReviewStage::Failed
+        })
+        .await;
+    assert_eq!(
+        m.reasons[0].en,
+        "Hair covers the eyebrows; please tidy it and retake"
+    );
+    k.touch(Intent::Retake);
+    k.until("shoot", |m| m.shoot_stage == ShootStage::Ready)
+        .await;
+    k.touch(Intent::TakePhoto);
+    let m = k
+        .until("second preview", |m| m.shoot_stage == ShootStage::Preview)
+        .await;
+    assert_eq!(m.shots_used, 2);
+    k.touch(Intent::UsePhoto);
+    k.until("pay", |m| {
+        m.screen == Screen::Pay && m.pay_stage == PayStage::Showing
+    })
+    .await;
+    // Nobody pays: the service closes the order, the kiosk says so and offers a new one.
+    k.until("expired", |m| m.pay_stage == PayStage::Expired)
+        .await;
+    k.touch(Intent::RetryPayment);
+    k.until("pay again", |m| m.pay_stage == PayStage::Showing)
+        .await;
+    let submission = server
+        .exchanges()
+        .iter()
+        .rev()
+        .find(|x| x.route == "/v1/submissions/{submission}/order" && x.status == 200)
+        .and_then(|x| x.body["order"].as_str().map(str::to_owned))
+        .unwrap();
+    assert!(
+        sim.pay(&submission) && sim.pay(&submission),
+        "a duplicate notification is harmless"
+    );
+    let m = k.until("done", |m| m.screen == Screen::Done).await;
+    assert_eq!(m.done_kind, DoneKind::Paid);
+    assert!(sim.heartbeats() >= 1, "heartbeats arrive");
+    k.stop().await;
+
+    let exchanges = server.exchanges();
+    let orders: std::collections::BTreeSet<&str> = exchanges
+        .iter()
+        .filter(|x| x.route == "/v1/submissions/{submission}/order" && x.status == 200)
+        .filter_map(|x| x.body["order"].as_str())
+        .collect();
+    assert_eq!(
+        orders.len(),
+        2,
+        "the expired order and the paid one: {orders:?}"
+    );
+    assert!(
+        exchanges
+            .iter()
+            .any(|x| x.route == "/v1/heartbeat" && x.status == 204)
+    );
+    check_contract(&exchanges);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leaving_the_pay_screen_closes_the_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut base = fast_config(dir.path());
+    base.service.sim.auto_pay_ms = None;
+    let sim = Arc::new(SimService::new(
+        base.service.sim.clone(),
+        base.photo.clone(),
+    ));
+    let server = SimServer::start(sim.clone(), &base.kiosk.id, SECRET.as_bytes())
+        .await
+        .unwrap();
+    let mut k = Kiosk::start(
+        http_config(dir.path(), &server.url()),
+        &dir.path().join("j.sqlite3"),
+    );
+    to_shoot(&mut k).await;
+    k.touch(Intent::TakePhoto);
+    k.until("preview", |m| m.shoot_stage == ShootStage::Preview)
+        .await;
+    k.touch(Intent::UsePhoto);
+    k.until("pay", |m| {
+        m.screen == Screen::Pay && m.pay_stage == PayStage::Showing
+    })
+    .await;
+    k.touch(Intent::Cancel);
+    k.until("attract", |m| m.screen == Screen::Attract).await;
+    let closed = server
+        .wait_for(Duration::from_secs(10), |xs| {
+            xs.iter()
+                .any(|x| x.route == "/v1/orders/{order}/close" && x.body["state"] == "closed")
+        })
+        .await;
+    assert!(closed, "the order was closed on the service");
+    k.stop().await;
+    check_contract(&server.exchanges());
 }

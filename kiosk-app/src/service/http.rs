@@ -290,6 +290,18 @@ impl CollectionService for HttpService {
         }
     }
 
+    async fn heartbeat(&self, beat: &wire::Heartbeat) -> Result<(), ServiceError> {
+        let body = serde_json::to_vec(beat).map_err(|e| ServiceError::Refused(e.to_string()))?;
+        let (status, bytes) = self
+            .call(Method::POST, "v1/heartbeat", body, "application/json", &[])
+            .await?;
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(refused(decode::<()>(status, &bytes)?.unwrap_err()))
+        }
+    }
+
     async fn close_order(&self, order: &str) -> Result<(), ServiceError> {
         let path = format!("v1/orders/{order}/close");
         match self

@@ -54,4 +54,6 @@ pub trait CollectionService: Send + Sync {
     async fn payment(&self, order: &str) -> Result<PaymentState, ServiceError>;
     /// The graduate left: close the order (a paid order stays paid).
     async fn close_order(&self, order: &str) -> Result<(), ServiceError>;
+    /// The kiosk is alive: its screen and devices for the operators (no personal data).
+    async fn heartbeat(&self, beat: &wire::Heartbeat) -> Result<(), ServiceError>;
 }

@@ -55,6 +55,8 @@ struct AppState {
     kiosk: String,
     faults: Arc<Faults>,
     log: Mutex<Vec<Exchange>>,
+    /// Bumped after every exchange, so tests wait on events instead of polling.
+    logged: tokio::sync::watch::Sender<usize>,
     shots_max: u8,
 }
 
@@ -88,6 +90,7 @@ impl SimServer {
             kiosk: kiosk.to_owned(),
             faults: faults.clone(),
             log: Mutex::new(Vec::new()),
+            logged: tokio::sync::watch::Sender::new(0),
             shots_max: 3,
         });
         let app = Router::new()
@@ -121,6 +124,23 @@ impl SimServer {
     /// The injectable faults.
     pub fn faults(&self) -> &Faults {
         &self.faults
+    }
+
+    /// Wait (at most `timeout`) until the exchanges so far satisfy `pred`.
+    pub async fn wait_for(&self, timeout: Duration, pred: impl Fn(&[Exchange]) -> bool) -> bool {
+        let mut rx = self.state.logged.subscribe();
+        tokio::time::timeout(timeout, async {
+            loop {
+                if pred(&self.exchanges()) {
+                    return true;
+                }
+                if rx.changed().await.is_err() {
+                    return false;
+                }
+            }
+        })
+        .await
+        .unwrap_or(false)
     }
 
     /// Every exchange so far.
@@ -214,6 +234,7 @@ async fn guarded(
             status: status.as_u16(),
             body: json.clone(),
         });
+    state.logged.send_modify(|n| *n += 1);
     if status == StatusCode::NO_CONTENT {
         return status.into_response();
     }
@@ -535,7 +556,10 @@ async fn heartbeat(
 ) -> Response {
     let handler = async {
         match serde_json::from_slice::<wire::Heartbeat>(&body) {
-            Ok(_) => (StatusCode::NO_CONTENT, serde_json::Value::Null),
+            Ok(beat) => match s.sim.heartbeat(&beat).await {
+                Ok(()) => (StatusCode::NO_CONTENT, serde_json::Value::Null),
+                Err(e) => service_problem(e),
+            },
             Err(e) => problem(StatusCode::BAD_REQUEST, "bad_request", e.to_string()),
         }
     };

@@ -1,14 +1,19 @@
-//! An in-process collection service for demo mode: a roster of demo graduates, uploads checked
-//! with the kiosk's own photo checks, a review that finishes after a delay, and orders that the
-//! simulated graduate pays after a delay (or a test pays with [`SimService::pay`]).
+//! The simulated collection service: a roster of demo graduates, uploads checked with the
+//! kiosk's own photo checks (and, on request, failed with configured reasons), a review that
+//! finishes after a delay, and WeChat orders that the simulated graduate pays after a delay
+//! (or a test pays with [`SimService::pay`], or `kiosk sim-service pay`), and that expire.
+//!
+//! Its state lives in SQLite (in memory for demo mode, a file for `kiosk sim-service serve
+//! --db`), so the loopback server keeps codes, shots, submissions and orders across kiosk
+//! restarts the way the agency's server does.
 
-use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
-use tokio::time::Instant;
 
 use super::{CollectionService, Resolved, ServiceError};
 use crate::flow::{Identity, OrderInfo, PaymentState, RejectReason, ReviewState};
@@ -27,6 +32,13 @@ pub struct SimServiceConfig {
     pub amount_fen: u32,
     /// Added to every call, ms.
     pub latency_ms: u64,
+    /// Fail the review of this many submissions (the first ones) with `fail_reasons`, as a
+    /// human reviewer would, whatever the automatic checks say.
+    pub fail_reviews: u32,
+    /// The reasons given for those failures, (zh, en).
+    pub fail_reasons: Vec<(String, String)>,
+    /// An unpaid order closes by itself after this long, ms (WeChat's own limit is 2 h).
+    pub order_ttl_ms: Option<u64>,
 }
 
 impl Default for SimServiceConfig {
@@ -36,6 +48,12 @@ impl Default for SimServiceConfig {
             auto_pay_ms: Some(6_000),
             amount_fen: 2_000,
             latency_ms: 50,
+            fail_reviews: 0,
+            fail_reasons: vec![(
+                "头发遮挡眉毛，请整理后重拍".into(),
+                "Hair covers the eyebrows; please tidy it and retake".into(),
+            )],
+            order_ttl_ms: None,
         }
     }
 }
@@ -65,84 +83,162 @@ pub const DEMO_ROSTER: &[(&str, &str, &str, &str, &str)] = &[
     ),
 ];
 
-struct Submission {
-    code: String,
-    at: Instant,
-    reasons: Vec<(String, String)>,
-}
-
-struct Order {
-    submission: String,
-    at: Instant,
-    paid: bool,
-    closed: bool,
-}
-
-#[derive(Default)]
-struct Store {
-    shots: HashMap<String, u8>,
-    submissions: HashMap<String, Submission>,
-    by_key: HashMap<(String, u8), String>,
-    orders: HashMap<String, Order>,
-    down: bool,
-    next: u64,
-}
-
 /// The in-process simulator.
 pub struct SimService {
     cfg: SimServiceConfig,
     photo: PhotoConfig,
-    store: Mutex<Store>,
+    db: Mutex<Connection>,
 }
 
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+fn db_err(e: rusqlite::Error) -> ServiceError {
+    ServiceError::Unavailable(format!("simulator storage: {e}"))
+}
+
+const SCHEMA: &str = "
+    PRAGMA journal_mode = WAL;
+    CREATE TABLE IF NOT EXISTS shots (code TEXT PRIMARY KEY, used INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS submissions (
+        id TEXT PRIMARY KEY, code TEXT NOT NULL, shot INTEGER NOT NULL, at_ms INTEGER NOT NULL,
+        reasons TEXT NOT NULL, UNIQUE (code, shot));
+    CREATE TABLE IF NOT EXISTS orders (
+        id TEXT PRIMARY KEY, submission TEXT NOT NULL, at_ms INTEGER NOT NULL,
+        paid INTEGER NOT NULL DEFAULT 0, closed INTEGER NOT NULL DEFAULT 0);
+    CREATE TABLE IF NOT EXISTS heartbeats (kiosk TEXT NOT NULL, at_ms INTEGER NOT NULL, body TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT OR IGNORE INTO state VALUES ('down', 0), ('failed_reviews', 0);
+";
+
 impl SimService {
-    /// A simulator with the demo roster.
+    /// A simulator with the demo roster, its state in memory.
     pub fn new(cfg: SimServiceConfig, photo: PhotoConfig) -> Self {
-        Self {
+        let conn = Connection::open_in_memory().expect("an in-memory SQLite database");
+        Self::with_connection(cfg, photo, conn).expect("the simulator's schema")
+    }
+
+    /// A simulator whose state lives in the SQLite file `path` (kept across restarts).
+    pub fn open(cfg: SimServiceConfig, photo: PhotoConfig, path: &Path) -> rusqlite::Result<Self> {
+        Self::with_connection(cfg, photo, Connection::open(path)?)
+    }
+
+    fn with_connection(
+        cfg: SimServiceConfig,
+        photo: PhotoConfig,
+        conn: Connection,
+    ) -> rusqlite::Result<Self> {
+        conn.execute_batch(SCHEMA)?;
+        Ok(Self {
             cfg,
             photo,
-            store: Mutex::new(Store::default()),
-        }
+            db: Mutex::new(conn),
+        })
     }
 
-    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.db.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Mark an order paid, as WeChat's notification would. Idempotent.
+    fn flag(&self, key: &str) -> i64 {
+        self.db()
+            .query_row("SELECT value FROM state WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .unwrap_or(0)
+    }
+
+    /// Mark an order paid, as WeChat's notification would. Idempotent (the notification may
+    /// come twice). False for an unknown order.
     pub fn pay(&self, order: &str) -> bool {
-        match self.store().orders.get_mut(order) {
-            Some(o) => {
-                o.paid = true;
-                true
-            }
-            None => false,
-        }
+        self.db()
+            .execute("UPDATE orders SET paid = 1 WHERE id = ?1", [order])
+            .is_ok_and(|n| n == 1)
     }
 
     /// Whether shot `shot` of `code` was uploaded already (a retry of the same upload).
     pub fn has_upload(&self, code: &str, shot: u8) -> bool {
-        self.store().by_key.contains_key(&(code.to_owned(), shot))
+        self.db()
+            .query_row(
+                "SELECT 1 FROM submissions WHERE code = ?1 AND shot = ?2",
+                params![code, shot],
+                |_| Ok(()),
+            )
+            .optional()
+            .ok()
+            .flatten()
+            .is_some()
     }
 
     /// Shots counted for `code`.
     pub fn shots(&self, code: &str) -> u8 {
-        self.store().shots.get(code).copied().unwrap_or(0)
+        self.db()
+            .query_row("SELECT used FROM shots WHERE code = ?1", [code], |r| {
+                r.get(0)
+            })
+            .unwrap_or(0)
+    }
+
+    /// Orders created for `submission`, oldest first: (id, paid, closed).
+    pub fn orders(&self, submission: &str) -> Vec<(String, bool, bool)> {
+        let db = self.db();
+        let Ok(mut stmt) = db.prepare(
+            "SELECT id, paid, closed FROM orders WHERE submission = ?1 ORDER BY at_ms, id",
+        ) else {
+            return Vec::new();
+        };
+        stmt.query_map([submission], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map(|rows| rows.filter_map(Result::ok).collect())
+            .unwrap_or_default()
+    }
+
+    /// Record a kiosk's heartbeat (JSON, no personal data).
+    pub fn record_heartbeat(&self, kiosk: &str, body: &str) {
+        let _ = self.db().execute(
+            "INSERT INTO heartbeats VALUES (?1, ?2, ?3)",
+            params![kiosk, now_ms() as i64, body],
+        );
+    }
+
+    /// Heartbeats received so far.
+    pub fn heartbeats(&self) -> usize {
+        self.db()
+            .query_row("SELECT COUNT(*) FROM heartbeats", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map_or(0, |n| n as usize)
     }
 
     /// Take the service down (every call fails as unavailable) or bring it back.
     pub fn set_down(&self, down: bool) {
-        self.store().down = down;
+        let _ = self.db().execute(
+            "UPDATE state SET value = ?1 WHERE key = 'down'",
+            [i64::from(down)],
+        );
     }
 
     async fn call(&self) -> Result<(), ServiceError> {
         if self.cfg.latency_ms > 0 {
             tokio::time::sleep(Duration::from_millis(self.cfg.latency_ms)).await;
         }
-        if self.store().down {
+        if self.flag("down") != 0 {
             return Err(ServiceError::Unavailable("simulated outage".into()));
         }
         Ok(())
+    }
+
+    fn next_id(db: &Connection, prefix: &str) -> rusqlite::Result<String> {
+        db.execute(
+            "INSERT INTO state VALUES ('next', 1) ON CONFLICT(key) DO UPDATE SET value = value + 1",
+            [],
+        )?;
+        let n: i64 = db.query_row("SELECT value FROM state WHERE key = 'next'", [], |r| {
+            r.get(0)
+        })?;
+        Ok(format!("{prefix}-{n}"))
     }
 }
 
@@ -166,113 +262,198 @@ impl CollectionService for SimService {
                 school: (*school).into(),
                 level: (*level).into(),
             },
-            shots_used: self.store().shots.get(code).copied().unwrap_or(0),
+            shots_used: self.shots(code),
         })
     }
 
     async fn upload(&self, code: &str, shot: u8, jpeg: &[u8]) -> Result<String, ServiceError> {
         self.call().await?;
-        let mut s = self.store();
-        if let Some(existing) = s.by_key.get(&(code.to_owned(), shot)) {
-            return Ok(existing.clone());
-        }
-        s.next += 1;
-        let id = format!("sub-{}", s.next);
-        let used = s.shots.entry(code.to_owned()).or_default();
-        *used = (*used).max(shot);
         let reasons = photo::check(&self.photo, jpeg);
-        s.submissions.insert(
-            id.clone(),
-            Submission {
-                code: code.to_owned(),
-                at: Instant::now(),
-                reasons,
-            },
-        );
-        s.by_key.insert((code.to_owned(), shot), id.clone());
+        let db = self.db();
+        let existing: Option<String> = db
+            .query_row(
+                "SELECT id FROM submissions WHERE code = ?1 AND shot = ?2",
+                params![code, shot],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db_err)?;
+        if let Some(id) = existing {
+            return Ok(id);
+        }
+        let id = Self::next_id(&db, "sub").map_err(db_err)?;
+        let reasons = serde_json::to_string(&reasons).unwrap_or_else(|_| "[]".into());
+        db.execute(
+            "INSERT INTO submissions VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, code, shot, now_ms() as i64, reasons],
+        )
+        .map_err(db_err)?;
+        db.execute(
+            "INSERT INTO shots VALUES (?1, ?2) ON CONFLICT(code) DO UPDATE SET used = max(used, ?2)",
+            params![code, shot],
+        )
+        .map_err(db_err)?;
         Ok(id)
     }
 
     async fn review(&self, submission: &str) -> Result<ReviewState, ServiceError> {
         self.call().await?;
-        let s = self.store();
-        let sub = s
-            .submissions
-            .get(submission)
-            .ok_or_else(|| ServiceError::Refused(format!("no submission {submission}")))?;
-        if sub.at.elapsed() < Duration::from_millis(self.cfg.review_ms) {
+        let db = self.db();
+        let row: Option<(String, i64, String)> = db
+            .query_row(
+                "SELECT code, at_ms, reasons FROM submissions WHERE id = ?1",
+                [submission],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(db_err)?;
+        let Some((code, at_ms, reasons)) = row else {
+            return Err(ServiceError::Refused(format!("no submission {submission}")));
+        };
+        if now_ms().saturating_sub(at_ms as u64) < self.cfg.review_ms {
             return Ok(ReviewState::Pending);
         }
-        tracing::debug!(code = %mask::token(&sub.code), "simulated review finished");
-        if sub.reasons.is_empty() {
+        tracing::debug!(code = %mask::token(&code), "simulated review finished");
+        let mut reasons: Vec<(String, String)> = serde_json::from_str(&reasons).unwrap_or_default();
+        if reasons.is_empty() {
+            // The reviewer's verdict is decided once per submission and kept.
+            let failed: i64 = db
+                .query_row(
+                    "SELECT value FROM state WHERE key = 'failed_reviews'",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(db_err)?;
+            if (failed as u64) < u64::from(self.cfg.fail_reviews) {
+                reasons = self.cfg.fail_reasons.clone();
+                db.execute(
+                    "UPDATE state SET value = value + 1 WHERE key = 'failed_reviews'",
+                    [],
+                )
+                .map_err(db_err)?;
+                db.execute(
+                    "UPDATE submissions SET reasons = ?2 WHERE id = ?1",
+                    params![
+                        submission,
+                        serde_json::to_string(&reasons).unwrap_or_default()
+                    ],
+                )
+                .map_err(db_err)?;
+            }
+        }
+        if reasons.is_empty() {
             Ok(ReviewState::Passed)
         } else {
-            Ok(ReviewState::Failed(sub.reasons.clone()))
+            Ok(ReviewState::Failed(reasons))
         }
     }
 
     async fn create_order(&self, submission: &str) -> Result<OrderInfo, ServiceError> {
         self.call().await?;
-        let mut s = self.store();
-        if !s.submissions.contains_key(submission) {
+        self.expire_orders();
+        let db = self.db();
+        let known: Option<i64> = db
+            .query_row(
+                "SELECT 1 FROM submissions WHERE id = ?1",
+                [submission],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db_err)?;
+        if known.is_none() {
             return Err(ServiceError::Refused(format!("no submission {submission}")));
         }
-        if let Some((id, _)) = s
-            .orders
-            .iter()
-            .find(|(_, o)| o.submission == submission && !o.closed)
-        {
-            let id = id.clone();
-            return Ok(self.order_info(&id));
-        }
-        s.next += 1;
-        let id = format!("ord-{}", s.next);
-        s.orders.insert(
-            id.clone(),
-            Order {
-                submission: submission.to_owned(),
-                at: Instant::now(),
-                paid: false,
-                closed: false,
-            },
-        );
+        // An open (or paid) order of the submission comes back: never a second payment.
+        let open: Option<String> = db
+            .query_row(
+                "SELECT id FROM orders WHERE submission = ?1 AND (closed = 0 OR paid = 1) ORDER BY paid DESC LIMIT 1",
+                [submission],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db_err)?;
+        let id = match open {
+            Some(id) => id,
+            None => {
+                let id = Self::next_id(&db, "ord").map_err(db_err)?;
+                db.execute(
+                    "INSERT INTO orders (id, submission, at_ms) VALUES (?1, ?2, ?3)",
+                    params![id, submission, now_ms() as i64],
+                )
+                .map_err(db_err)?;
+                id
+            }
+        };
         Ok(self.order_info(&id))
     }
 
     async fn payment(&self, order: &str) -> Result<PaymentState, ServiceError> {
         self.call().await?;
-        let mut s = self.store();
-        let o = s
-            .orders
-            .get_mut(order)
-            .ok_or_else(|| ServiceError::Refused(format!("no order {order}")))?;
+        self.expire_orders();
+        let db = self.db();
+        let row: Option<(i64, bool, bool)> = db
+            .query_row(
+                "SELECT at_ms, paid, closed FROM orders WHERE id = ?1",
+                [order],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(db_err)?;
+        let Some((at_ms, mut paid, closed)) = row else {
+            return Err(ServiceError::Refused(format!("no order {order}")));
+        };
         if let Some(ms) = self.cfg.auto_pay_ms
-            && !o.closed
-            && o.at.elapsed() >= Duration::from_millis(ms)
+            && !closed
+            && !paid
+            && now_ms().saturating_sub(at_ms as u64) >= ms
         {
-            o.paid = true;
+            db.execute("UPDATE orders SET paid = 1 WHERE id = ?1", [order])
+                .map_err(db_err)?;
+            paid = true;
         }
-        Ok(if o.paid {
+        Ok(if paid {
             PaymentState::Paid
-        } else if o.closed {
+        } else if closed {
             PaymentState::Closed
         } else {
             PaymentState::Pending
         })
     }
 
+    async fn heartbeat(&self, beat: &super::wire::Heartbeat) -> Result<(), ServiceError> {
+        self.call().await?;
+        self.record_heartbeat(
+            &beat.kiosk,
+            &serde_json::to_string(beat).unwrap_or_default(),
+        );
+        Ok(())
+    }
+
     async fn close_order(&self, order: &str) -> Result<(), ServiceError> {
         self.call().await?;
-        if let Some(o) = self.store().orders.get_mut(order)
-            && !o.paid
-        {
-            o.closed = true;
-        }
+        // A paid order stays paid.
+        self.db()
+            .execute(
+                "UPDATE orders SET closed = 1 WHERE id = ?1 AND paid = 0",
+                [order],
+            )
+            .map_err(db_err)?;
         Ok(())
     }
 }
 
 impl SimService {
+    /// Close unpaid orders older than `order_ttl_ms`.
+    fn expire_orders(&self) {
+        if let Some(ttl) = self.cfg.order_ttl_ms {
+            let cutoff = now_ms().saturating_sub(ttl) as i64;
+            let _ = self.db().execute(
+                "UPDATE orders SET closed = 1 WHERE paid = 0 AND at_ms <= ?1",
+                [cutoff],
+            );
+        }
+    }
+
     fn order_info(&self, id: &str) -> OrderInfo {
         OrderInfo {
             id: id.to_owned(),
