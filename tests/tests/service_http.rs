@@ -131,6 +131,26 @@ fn check_contract(exchanges: &[Exchange]) -> usize {
             x.route,
             x.status
         );
+        // The request: its JSON body and its required headers.
+        let ctx = format!("{} {} request", x.method, x.route);
+        if let Some(schema) = op.pointer("/requestBody/content/application~1json/schema") {
+            conforms(&doc, schema, &x.request, &ctx)
+                .unwrap_or_else(|e| panic!("{e}: {}", x.request));
+        }
+        for param in op["parameters"].as_array().into_iter().flatten() {
+            let param = deref(&doc, param);
+            if param["in"] == "header" && param["required"] == true {
+                let name = param["name"].as_str().unwrap().to_lowercase();
+                assert!(x.headers.contains(&name), "{ctx}: header {name} missing");
+            }
+        }
+        for scheme in ["KioskId", "KioskTimestamp", "KioskSignature"] {
+            let name = doc["components"]["securitySchemes"][scheme]["name"]
+                .as_str()
+                .unwrap()
+                .to_lowercase();
+            assert!(x.headers.contains(&name), "{ctx}: {name} missing");
+        }
         if let Some(schema) = response.pointer("/content/application~1json/schema") {
             conforms(
                 &doc,
@@ -227,6 +247,28 @@ async fn the_client_retries_what_is_safe_and_refuses_what_is_wrong() {
         .collect();
     assert_eq!(statuses, [201, 200]);
     assert_eq!(ok.resolve(code).await.unwrap().shots_used, 1);
+
+    // The answer to an upload is lost (the connection drops after the service stored it):
+    // the retry gets the same submission and the shot is still counted once.
+    server.faults().drop_next.store(1, Ordering::SeqCst);
+    let c = ok
+        .upload(code, 2, &jpeg)
+        .await
+        .expect("upload after a lost answer");
+    let shot2: Vec<u16> = server
+        .exchanges()
+        .iter()
+        .filter(|x| x.route == "/v1/uploads")
+        .skip(2)
+        .map(|x| x.status)
+        .collect();
+    assert_eq!(
+        shot2,
+        [201, 200],
+        "stored, answer lost, retried, same submission"
+    );
+    assert_ne!(c, a);
+    assert_eq!(ok.resolve(code).await.unwrap().shots_used, 2);
 
     // Down for longer than the retries: unavailable, after 1 + 2 attempts.
     server.faults().fail_next.store(10, Ordering::SeqCst);
@@ -404,4 +446,47 @@ async fn leaving_the_pay_screen_closes_the_order() {
     assert!(closed, "the order was closed on the service");
     k.stop().await;
     check_contract(&server.exchanges());
+}
+
+/// The service is down for longer than one call's retries while the photo is uploading: the
+/// graduate is told the network is slow and the photo is kept; it goes up when the service is
+/// back, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_outage_during_the_upload_keeps_the_photo_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = fast_config(dir.path());
+    let server = server(&base).await;
+    let mut k = Kiosk::start(
+        http_config(dir.path(), &server.url()),
+        &dir.path().join("j.sqlite3"),
+    );
+    to_shoot(&mut k).await;
+    k.touch(Intent::TakePhoto);
+    k.until("preview", |m| m.shoot_stage == ShootStage::Preview)
+        .await;
+    // Two whole upload attempts (1 + 2 retries each) fail.
+    server.faults().fail_next.store(6, Ordering::SeqCst);
+    k.touch(Intent::UsePhoto);
+    let m = k
+        .until("retrying", |m| {
+            m.screen == Screen::Review && m.upload_retries >= 1
+        })
+        .await;
+    assert_eq!(m.review_stage, ReviewStage::Uploading);
+    assert!(
+        k.parts.journal.photo(kiosk_e2e::CODE, 1).unwrap().is_some(),
+        "the photo waits in the journal"
+    );
+    k.until("review", |m| m.review_stage == ReviewStage::Waiting)
+        .await;
+    assert!(k.parts.journal.photo(kiosk_e2e::CODE, 1).unwrap().is_none());
+    k.until("done", |m| m.screen == Screen::Done).await;
+    k.stop().await;
+    let statuses: Vec<u16> = server
+        .exchanges()
+        .iter()
+        .filter(|x| x.route == "/v1/uploads")
+        .map(|x| x.status)
+        .collect();
+    assert_eq!(statuses, [503, 503, 503, 503, 503, 503, 201]);
 }

@@ -34,6 +34,9 @@ pub struct Faults {
     pub fail_next: AtomicU32,
     /// Hold this many of the next requests for a minute (the client times out).
     pub stall_next: AtomicU32,
+    /// Carry out this many of the next requests, then drop the connection instead of
+    /// answering (the kiosk never learns whether it worked: a lost answer).
+    pub drop_next: AtomicU32,
 }
 
 /// One request and its answer, as the contract test reads them.
@@ -47,6 +50,10 @@ pub struct Exchange {
     pub status: u16,
     /// The JSON answered (null for none).
     pub body: serde_json::Value,
+    /// The request's JSON body (null for none or not JSON).
+    pub request: serde_json::Value,
+    /// The request's header names, lower case.
+    pub headers: Vec<String>,
 }
 
 struct AppState {
@@ -210,6 +217,7 @@ async fn guarded(
         n.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| v.checked_sub(1))
             .is_ok()
     };
+    let dropped = take(&state.faults.drop_next);
     let (status, json) = if take(&state.faults.stall_next) {
         tokio::time::sleep(Duration::from_secs(60)).await;
         problem(StatusCode::GATEWAY_TIMEOUT, "unavailable", "stalled")
@@ -233,12 +241,39 @@ async fn guarded(
             route: route.to_owned(),
             status: status.as_u16(),
             body: json.clone(),
+            request: serde_json::from_slice(body).unwrap_or(serde_json::Value::Null),
+            headers: headers.keys().map(|k| k.as_str().to_owned()).collect(),
         });
     state.logged.send_modify(|n| *n += 1);
+    if dropped {
+        // The work is done; the answer is lost on the way (the body breaks off mid-stream).
+        return Response::builder()
+            .status(status)
+            .body(axum::body::Body::new(Broken))
+            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
+    }
     if status == StatusCode::NO_CONTENT {
         return status.into_response();
     }
     (status, axum::Json(json)).into_response()
+}
+
+/// A response body that fails at once: the server hangs up instead of answering.
+struct Broken;
+
+impl http_body::Body for Broken {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        std::task::Poll::Ready(Some(Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "connection dropped (injected fault)",
+        ))))
+    }
 }
 
 fn authenticate(
