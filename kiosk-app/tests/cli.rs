@@ -369,3 +369,94 @@ fn camera_tools_work_on_libgphoto2() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("preview"));
 }
+
+/// `kiosk sim-service serve` serves the API on loopback; `kiosk sim-service pay` pays an order
+/// on it, as WeChat's notification would; the kiosk's client then sees the order paid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sim_service_serves_the_api_and_pays_orders_from_the_command_line() {
+    use kiosk_app::flow::{PaymentState, ReviewState};
+    use kiosk_app::service::CollectionService;
+    use std::io::BufRead;
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("credential"), "cli-test-credential\n").unwrap();
+    let cfg = dir.path().join("k.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[service]\ncredential_path = \"{}\"\n[service.sim]\nreview_ms = 0\nlatency_ms = 0\n",
+            dir.path().join("credential").display()
+        ),
+    )
+    .unwrap();
+    let mut server = kiosk()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["sim-service", "serve", "--db"])
+        .arg(dir.path().join("sim.sqlite3"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut url = String::new();
+    std::io::BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut url)
+        .unwrap();
+    let url = url.trim().to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+
+    let client = kiosk_app::service::http::HttpService::new(
+        &url,
+        "demo-kiosk",
+        b"cli-test-credential".to_vec(),
+        std::time::Duration::from_secs(2),
+        1,
+    )
+    .unwrap();
+    let code = kiosk_app::service::sim::DEMO_ROSTER[1].0;
+    assert_eq!(client.resolve(code).await.unwrap().identity.name, "李**红");
+    // A real photo: the simulated DSLR's shot through the kiosk's own processing.
+    use camera_driver::Camera;
+    let mut camera = camera_driver::sim::SimCamera::new(
+        camera_driver::sim::SimControl::new(),
+        camera_driver::sim::SimConfig {
+            capture_size: (1500, 1000),
+            capture_latency: std::time::Duration::ZERO,
+            ..Default::default()
+        },
+    );
+    let jpeg = kiosk_app::photo::process(
+        &kiosk_app::photo::PhotoConfig::default(),
+        &camera.capture().unwrap(),
+    )
+    .unwrap();
+    let submission = client.upload(code, 1, &jpeg).await.unwrap();
+    assert_eq!(
+        client.review(&submission).await.unwrap(),
+        ReviewState::Passed
+    );
+    let out = kiosk()
+        .args(["sim-service", "pay", "--url", &url, "ord-404"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("unknown_order"));
+
+    let order = client.create_order(&submission).await.unwrap();
+    assert_eq!(
+        client.payment(&order.id).await.unwrap(),
+        PaymentState::Pending
+    );
+    let out = kiosk()
+        .args(["sim-service", "pay", "--url", &url, &order.id])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(client.payment(&order.id).await.unwrap(), PaymentState::Paid);
+    server.kill().unwrap();
+    let _ = server.wait();
+}
