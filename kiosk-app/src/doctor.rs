@@ -17,6 +17,10 @@ pub struct Check {
     pub ok: bool,
     /// What it said.
     pub detail: String,
+    /// The same, as language-neutral figures for the touchscreen (names, numbers, units): the
+    /// service screen shows this, its words come from the translated UI.
+    #[serde(skip)]
+    pub data: String,
     /// What to do about a failure.
     pub hint: Option<&'static str>,
     /// How long the check took, ms.
@@ -49,6 +53,7 @@ pub async fn run(parts: &Parts) -> Vec<Check> {
         Ok(i) => Check {
             part: "camera",
             ok: true,
+            data: format!("{} · {} · {}", i.model, i.port, i.power.clone().unwrap_or_else(|| "?".into())),
             detail: format!("{} on {} (power: {})", i.model, i.port, i.power.unwrap_or_else(|| "?".into())),
             hint: None,
             ms,
@@ -56,6 +61,7 @@ pub async fn run(parts: &Parts) -> Vec<Check> {
         Err(e) => Check {
             part: "camera",
             ok: false,
+            data: e.to_string(),
             detail: e.to_string(),
             hint: Some("check the USB cable and AC power; `kiosk camera list` shows what libgphoto2 sees (set camera.model / camera.port to it); `kiosk camera info` opens it"),
             ms,
@@ -67,6 +73,7 @@ pub async fn run(parts: &Parts) -> Vec<Check> {
         Ok(levels) => Check {
             part: "lights",
             ok: true,
+            data: levels.iter().map(|(c, l)| format!("{c} {l}")).collect::<Vec<_>>().join(" · "),
             detail: levels.iter().map(|(c, l)| format!("{c}={l}")).collect::<Vec<_>>().join(" "),
             hint: None,
             ms,
@@ -74,6 +81,7 @@ pub async fn run(parts: &Parts) -> Vec<Check> {
         Err(e) => Check {
             part: "lights",
             ok: false,
+            data: e.to_string(),
             detail: e.to_string(),
             hint: Some("check serial.port.path, the adapter (ls -l /dev/photo-kiosk/), wiring and lights.slave"),
             ms,
@@ -85,6 +93,7 @@ pub async fn run(parts: &Parts) -> Vec<Check> {
         Ok(s) if s.overcurrent || s.stalled => Check {
             part: "chair",
             ok: false,
+            data: format!("overcurrent={} stalled={}", s.overcurrent, s.stalled),
             detail: format!(
                 "motor fault: overcurrent={} stalled={}",
                 s.overcurrent, s.stalled
@@ -95,6 +104,12 @@ pub async fn run(parts: &Parts) -> Vec<Check> {
         Ok(s) => Check {
             part: "chair",
             ok: true,
+            data: format!(
+                "{:.0} mm{}{}",
+                s.height_mm,
+                if s.lower_limit { " ▼" } else { "" },
+                if s.upper_limit { " ▲" } else { "" }
+            ),
             detail: format!(
                 "height {:.0} mm, motor {}, limits {}/{}",
                 s.height_mm,
@@ -112,6 +127,7 @@ pub async fn run(parts: &Parts) -> Vec<Check> {
         Err(e) => Check {
             part: "chair",
             ok: false,
+            data: e.to_string(),
             detail: e.to_string(),
             hint: Some("check serial.port.path, wiring and chair.slave"),
             ms,
@@ -137,6 +153,7 @@ pub async fn run(parts: &Parts) -> Vec<Check> {
         Ok(_) | Err(ServiceError::Rejected(_)) | Err(ServiceError::Refused(_)) => Check {
             part: "service",
             ok: true,
+            data: format!("{ms} ms"),
             detail: "answers".into(),
             hint: None,
             ms,
@@ -144,6 +161,7 @@ pub async fn run(parts: &Parts) -> Vec<Check> {
         Err(e) => Check {
             part: "service",
             ok: false,
+            data: e.to_string(),
             detail: e.to_string(),
             hint: Some("check the network, service.url and the kiosk credential"),
             ms,

@@ -25,7 +25,7 @@ pub const DEMO_PIN_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$HJuOYsrBQmrC4Kfx
 pub const DEMO_PIN: &str = "2468";
 
 /// How many log lines the service screen shows.
-const LOG_LINES: usize = 12;
+const LOG_LINES: usize = 10;
 
 /// A PHC string (`$argon2id$…`) for `pin`, with a fresh random salt. What goes into
 /// `service_mode.pin_hash`.
@@ -73,10 +73,9 @@ pub async fn diagnostics(parts: &Parts, cfg: &Config, test_shot: Option<String>)
         .map(|c| CheckView {
             part: c.part.to_owned(),
             ok: c.ok,
-            detail: match c.hint {
-                Some(hint) if !c.ok => format!("{} — {hint}", c.detail),
-                _ => format!("{} ({} ms)", c.detail, c.ms),
-            },
+            // Figures only (the screen words them, translated); a failure shows the device's
+            // own error text, as the log has it, under a translated hint.
+            detail: c.data,
         })
         .collect();
     checks.push(disk_check(&cfg.kiosk.data_dir));
@@ -103,7 +102,7 @@ pub fn disk_check(dir: &Path) -> CheckView {
             CheckView {
                 part: "disk".into(),
                 ok: free >= MIN_FREE,
-                detail: format!("{} free of {} ({})", gib(free), gib(total), dir.display()),
+                detail: format!("{} / {} · {}", gib(free), gib(total), dir.display()),
             }
         }
         Err(e) => CheckView {
@@ -173,7 +172,7 @@ pub async fn test_shot(parts: &Parts, cfg: &Config) -> (String, Option<Vec<u8>>)
     let started = Instant::now();
     let raw = match parts.camera.capture().await {
         Ok(raw) => raw,
-        Err(e) => return (format!("capture failed: {e}"), None),
+        Err(e) => return (format!("✗ {e}"), None),
     };
     let capture_ms = started.elapsed().as_millis();
     let (w, h) = image::ImageReader::new(std::io::Cursor::new(&raw))
@@ -185,17 +184,12 @@ pub async fn test_shot(parts: &Parts, cfg: &Config) -> (String, Option<Vec<u8>>)
     let photo_cfg = cfg.photo.clone();
     let processed = tokio::task::spawn_blocking(move || photo::process(&photo_cfg, &raw)).await;
     let total_ms = started.elapsed().as_millis();
-    let head = format!(
-        "{w}×{h} JPEG, {:.1} MB, capture {capture_ms} ms",
-        size as f64 / 1e6
-    );
+    // Figures only: the screen labels them in the graduate's language.
+    let head = format!("{w}×{h} · {:.1} MB · {capture_ms} ms", size as f64 / 1e6);
     match processed {
-        Ok(Ok(jpeg)) => (
-            format!("{head}; processed to 480×640 in {total_ms} ms"),
-            Some(jpeg),
-        ),
-        Ok(Err(e)) => (format!("{head}; processing refused it: {e}"), None),
-        Err(e) => (format!("{head}; processing crashed: {e}"), None),
+        Ok(Ok(jpeg)) => (format!("{head} → 480×640 · {total_ms} ms"), Some(jpeg)),
+        Ok(Err(e)) => (format!("{head} → ✗ {e}"), None),
+        Err(e) => (format!("{head} → ✗ {e}"), None),
     }
 }
 
@@ -258,7 +252,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let c = disk_check(dir.path());
         assert_eq!(c.part, "disk");
-        assert!(c.detail.contains("GiB free of"), "{}", c.detail);
+        assert!(c.detail.contains(" GiB · "), "{}", c.detail);
         let missing = disk_check(&dir.path().join("missing"));
         assert!(!missing.ok);
     }

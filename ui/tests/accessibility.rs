@@ -323,7 +323,7 @@ fn the_service_screen_shows_the_checks_and_the_log() {
     assert_eq!(shot.len(), 1);
     assert_eq!(
         shot[0].accessible_value().map(|v| v.to_string()).as_deref(),
-        Some("6000×4000 JPEG, 3.1 MB")
+        Some("测试照：6000×4000 JPEG, 3.1 MB")
     );
     let log_texts =
         ElementHandle::find_by_accessible_label(ui.window(), "08:41:07 INFO  session started")

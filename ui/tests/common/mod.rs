@@ -111,33 +111,33 @@ pub fn models() -> Vec<ScreenModel> {
                     CheckView {
                         part: "camera".into(),
                         ok: true,
-                        detail: "Canon EOS 2000D on usb:001,004 (power: AC) (310 ms)".into(),
+                        detail: "Canon EOS 2000D · usb:001,004 · AC".into(),
                     },
                     CheckView {
                         part: "lights".into(),
                         ok: true,
-                        detail: "background=300 fill=150 hair=0 key=150 (12 ms)".into(),
+                        detail: "background 300 · fill 150 · hair 0 · key 150".into(),
                     },
                     CheckView {
                         part: "chair".into(),
                         ok: false,
-                        detail: "no reply from slave 2 within 200 ms — check serial.port.path, wiring and chair.slave".into(),
+                        detail: "chair: no reply from slave 2 within 200 ms".into(),
                     },
                     CheckView {
                         part: "service".into(),
                         ok: true,
-                        detail: "answers (48 ms)".into(),
+                        detail: "48 ms".into(),
                     },
                     CheckView {
                         part: "disk".into(),
                         ok: true,
-                        detail: "76.3 GiB free of 252.0 GiB (/var/lib/photo-kiosk)".into(),
+                        detail: "76.3 GiB / 252.0 GiB · /var/lib/photo-kiosk".into(),
                     },
                 ],
-                log_lines: (0..12)
+                log_lines: (0..10)
                     .map(|i| format!("08:41:{i:02} INFO  session started"))
                     .collect(),
-                test_shot: Some("6000×4000 JPEG, 3.1 MB, capture 640 ms".into()),
+                test_shot: Some("6000×4000 · 3.1 MB · 640 ms → 480×640 · 910 ms".into()),
                 busy: false,
             }),
             service_lights: Some("standard".into()),
