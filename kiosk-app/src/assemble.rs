@@ -26,6 +26,45 @@ pub struct Sims {
     pub service: Option<Arc<SimService>>,
 }
 
+/// A kiosk running on `cfg`: journal opened in `kiosk.data_dir`, parts built, the runtime
+/// running under [`crate::runtime::supervise`]. Call inside a tokio runtime.
+pub struct Started {
+    /// Events in, screens out.
+    pub handle: crate::runtime::Handle,
+    /// The simulators of demo mode.
+    pub sims: Sims,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Started {
+    /// Start the kiosk.
+    pub fn start(cfg: Arc<Config>) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&cfg.kiosk.data_dir)
+            .with_context(|| format!("creating {}", cfg.kiosk.data_dir.display()))?;
+        let journal = Journal::open(&cfg.kiosk.data_dir.join("journal.sqlite3"))?;
+        let (parts, sims) = parts(&cfg, journal)?;
+        let (runtime, handle) = crate::runtime::Runtime::new(cfg, parts);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(crate::runtime::supervise(runtime, async {
+            let _ = stopped.await;
+        }));
+        Ok(Self {
+            handle,
+            sims,
+            stop,
+            task,
+        })
+    }
+
+    /// Shut down (chair motor off, lights off) and wait for the runtime.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+        drop(self.sims);
+    }
+}
+
 /// The camera thread for the configured backend (and the simulator's handle in demo mode).
 pub fn camera(cfg: &Config) -> (CameraActor, Option<SimControl>) {
     let actor_cfg = ActorConfig {

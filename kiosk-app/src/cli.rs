@@ -532,31 +532,22 @@ fn camera_cmd(cfg: &Config, cmd: CameraCmd) -> anyhow::Result<ExitCode> {
             CameraCmd::Shoot { out } | CameraCmd::Preview { out } if out.as_os_str().is_empty() => {
                 anyhow::bail!("--out needs a file name")
             }
-            CameraCmd::Shoot { out } => {
-                let jpeg = camera.capture().await?;
-                std::fs::write(&out, &jpeg)
-                    .with_context(|| format!("writing {}", out.display()))?;
-                println!(
-                    "{}: {} bytes in {} ms",
-                    out.display(),
-                    jpeg.len(),
-                    started.elapsed().as_millis()
-                );
-            }
-            CameraCmd::Preview { out } => {
-                let jpeg = camera.preview().await?;
-                std::fs::write(&out, &jpeg)
-                    .with_context(|| format!("writing {}", out.display()))?;
-                println!(
-                    "{}: {} bytes in {} ms",
-                    out.display(),
-                    jpeg.len(),
-                    started.elapsed().as_millis()
-                );
-            }
+            CameraCmd::Shoot { out } => save_jpeg(&out, &camera.capture().await?, started)?,
+            CameraCmd::Preview { out } => save_jpeg(&out, &camera.preview().await?, started)?,
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn save_jpeg(out: &Path, jpeg: &[u8], started: Instant) -> anyhow::Result<()> {
+    std::fs::write(out, jpeg).with_context(|| format!("writing {}", out.display()))?;
+    println!(
+        "{}: {} bytes in {} ms",
+        out.display(),
+        jpeg.len(),
+        started.elapsed().as_millis()
+    );
+    Ok(())
 }
 
 fn walkthrough_cmd(cfg: Config, out: &Path) -> anyhow::Result<ExitCode> {

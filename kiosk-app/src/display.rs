@@ -7,20 +7,17 @@
 //! seat button on the chair screen, so one person at a desk can walk the whole session.
 
 use std::cell::RefCell;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use kiosk_ui::Ui;
 use kiosk_ui::model::{Screen, ScreenModel};
-use tokio::sync::oneshot;
 
 use crate::assemble::{self, Sims};
 use crate::config::{Config, Orientation};
 use crate::flow::Event;
-use crate::journal::Journal;
-use crate::runtime::{Handle, Runtime};
+use crate::runtime::Handle;
 use crate::service::sim::DEMO_ROSTER;
 use crate::ui_feed;
 
@@ -50,20 +47,13 @@ pub fn run(cfg: Config, demo_graduate: bool, fullscreen: bool) -> anyhow::Result
     kiosk_ui::select_backend(backend.slint_name())
         .map_err(|e| anyhow::anyhow!("{e} (config key `display.backend`)"))?;
     let cfg = Arc::new(cfg);
-    std::fs::create_dir_all(&cfg.kiosk.data_dir)
-        .with_context(|| format!("creating {}", cfg.kiosk.data_dir.display()))?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
     let _enter = rt.enter();
-    let journal = Journal::open(&cfg.kiosk.data_dir.join(Path::new("journal.sqlite3")))?;
-    let (parts, sims) = assemble::parts(&cfg, journal)?;
-    let (runtime, handle) = Runtime::new(cfg.clone(), parts);
-    let (stop, stopped) = oneshot::channel::<()>();
-    let runtime_task = rt.spawn(crate::runtime::supervise(runtime, async {
-        let _ = stopped.await;
-    }));
+    let kiosk = assemble::Started::start(cfg.clone())?;
+    let handle = kiosk.handle.clone();
 
     let ui = Ui::new().with_context(|| {
         format!(
@@ -93,14 +83,15 @@ pub fn run(cfg: Config, demo_graduate: bool, fullscreen: bool) -> anyhow::Result
         on_ui(move |ui| ui.set_photo(px))
     }));
     if demo_graduate {
-        rt.spawn(simulated_graduate(handle.clone(), sims_handles(&sims)));
+        rt.spawn(simulated_graduate(
+            handle.clone(),
+            sims_handles(&kiosk.sims),
+        ));
     }
 
     kiosk_ui::run_event_loop()?;
     UI.with(|slot| slot.borrow_mut().take());
-    let _ = stop.send(());
-    let _ = rt.block_on(runtime_task);
-    drop(sims);
+    rt.block_on(kiosk.stop());
     Ok(())
 }
 

@@ -8,38 +8,25 @@
 //! simulated graduate shows their code on the scan screen and presses the seat button.
 
 use std::io::{BufRead, Write};
-use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::Context;
 use kiosk_ui::model::{Intent, Screen};
 use kiosk_ui::screen_key;
-use tokio::sync::oneshot;
 
 use crate::assemble;
 use crate::config::Config;
 use crate::flow::Event;
-use crate::journal::Journal;
-use crate::runtime::Runtime;
 use crate::service::sim::DEMO_ROSTER;
 
 /// Run until standard input closes.
 pub fn run(cfg: Config) -> anyhow::Result<()> {
-    let cfg = Arc::new(cfg);
-    std::fs::create_dir_all(&cfg.kiosk.data_dir)
-        .with_context(|| format!("creating {}", cfg.kiosk.data_dir.display()))?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
     rt.block_on(async {
-        let journal = Journal::open(&cfg.kiosk.data_dir.join(Path::new("journal.sqlite3")))?;
-        let (parts, sims) = assemble::parts(&cfg, journal)?;
-        let (runtime, handle) = Runtime::new(cfg.clone(), parts);
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(crate::runtime::supervise(runtime, async {
-            let _ = stopped.await;
-        }));
+        let kiosk = assemble::Started::start(Arc::new(cfg))?;
+        let (handle, sims) = (&kiosk.handle, &kiosk.sims);
 
         // Screens out.
         let mut screens = handle.screen.clone();
@@ -91,9 +78,7 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
             }
         });
         let _ = reader.await;
-        let _ = stop.send(());
-        let _ = task.await;
-        drop(sims);
+        kiosk.stop().await;
         Ok(())
     })
 }

@@ -199,16 +199,45 @@ fn service_problem(e: ServiceError) -> (StatusCode, serde_json::Value) {
     }
 }
 
+/// One request as the handlers need it: method, URI, headers and the whole body (the
+/// signature covers the body, so it is read before anything else).
+struct Req {
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Req {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, _: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let body = axum::body::to_bytes(body, 32 << 20)
+            .await
+            .map_err(|e| (StatusCode::PAYLOAD_TOO_LARGE, e.to_string()).into_response())?;
+        Ok(Self {
+            method: parts.method,
+            uri: parts.uri,
+            headers: parts.headers,
+            body,
+        })
+    }
+}
+
 /// Faults, signature, then the handler; the exchange is logged under `route`.
 async fn guarded(
     state: &AppState,
     route: &str,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &[u8],
+    req: &Req,
     handler: impl std::future::Future<Output = (StatusCode, serde_json::Value)>,
 ) -> Response {
+    let Req {
+        method,
+        uri,
+        headers,
+        body,
+    } = req;
     let latency = state.faults.latency_ms.load(Ordering::Relaxed);
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
@@ -325,15 +354,9 @@ fn expires_in(secs: u64) -> u64 {
         + secs
 }
 
-async fn resolve(
-    State(s): State<Arc<AppState>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn resolve(State(s): State<Arc<AppState>>, req: Req) -> Response {
     let handler = async {
-        let Ok(req) = serde_json::from_slice::<wire::ResolveRequest>(&body) else {
+        let Ok(req) = serde_json::from_slice::<wire::ResolveRequest>(&req.body) else {
             return problem(
                 StatusCode::BAD_REQUEST,
                 "bad_request",
@@ -356,27 +379,17 @@ async fn resolve(
             Err(e) => service_problem(e),
         }
     };
-    guarded(
-        &s,
-        "/v1/codes/resolve",
-        &method,
-        &uri,
-        &headers,
-        &body,
-        handler,
-    )
-    .await
+    guarded(&s, "/v1/codes/resolve", &req, handler).await
 }
 
-async fn upload(
-    State(s): State<Arc<AppState>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn upload(State(s): State<Arc<AppState>>, req: Req) -> Response {
     let handler = async {
-        let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let h = |n: &str| {
+            req.headers
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+        };
         let (code, key, sum) = (h(H_CODE), h(H_IDEMPOTENCY), h(H_SHA256));
         let Ok(shot) = h(H_SHOT).parse::<u8>() else {
             return problem(
@@ -392,7 +405,7 @@ async fn upload(
                 "idempotency-key and x-shooting-code are required",
             );
         }
-        if wire::sha256_hex(&body) != sum {
+        if wire::sha256_hex(&req.body) != sum {
             return problem(
                 StatusCode::BAD_REQUEST,
                 "bad_checksum",
@@ -407,7 +420,7 @@ async fn upload(
             );
         }
         let existed = s.sim.has_upload(code, shot);
-        match s.sim.upload(code, shot, &body).await {
+        match s.sim.upload(code, shot, &req.body).await {
             Ok(submission) => json(
                 if existed {
                     StatusCode::OK
@@ -422,16 +435,13 @@ async fn upload(
             Err(e) => service_problem(e),
         }
     };
-    guarded(&s, "/v1/uploads", &method, &uri, &headers, &body, handler).await
+    guarded(&s, "/v1/uploads", &req, handler).await
 }
 
 async fn review(
     State(s): State<Arc<AppState>>,
     Path(submission): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
+    req: Req,
 ) -> Response {
     let handler = async {
         match s.sim.review(&submission).await {
@@ -455,25 +465,13 @@ async fn review(
             Err(e) => service_problem(e),
         }
     };
-    guarded(
-        &s,
-        "/v1/submissions/{submission}/review",
-        &method,
-        &uri,
-        &headers,
-        &body,
-        handler,
-    )
-    .await
+    guarded(&s, "/v1/submissions/{submission}/review", &req, handler).await
 }
 
 async fn order(
     State(s): State<Arc<AppState>>,
     Path(submission): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
+    req: Req,
 ) -> Response {
     let handler = async {
         match s.sim.review(&submission).await {
@@ -500,16 +498,7 @@ async fn order(
             Err(e) => service_problem(e),
         }
     };
-    guarded(
-        &s,
-        "/v1/submissions/{submission}/order",
-        &method,
-        &uri,
-        &headers,
-        &body,
-        handler,
-    )
-    .await
+    guarded(&s, "/v1/submissions/{submission}/order", &req, handler).await
 }
 
 fn payment_json(order: &str, state: PaymentState) -> (StatusCode, serde_json::Value) {
@@ -527,40 +516,17 @@ fn payment_json(order: &str, state: PaymentState) -> (StatusCode, serde_json::Va
     )
 }
 
-async fn payment(
-    State(s): State<Arc<AppState>>,
-    Path(order): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn payment(State(s): State<Arc<AppState>>, Path(order): Path<String>, req: Req) -> Response {
     let handler = async {
         match s.sim.payment(&order).await {
             Ok(p) => payment_json(&order, p),
             Err(e) => service_problem(e),
         }
     };
-    guarded(
-        &s,
-        "/v1/orders/{order}",
-        &method,
-        &uri,
-        &headers,
-        &body,
-        handler,
-    )
-    .await
+    guarded(&s, "/v1/orders/{order}", &req, handler).await
 }
 
-async fn close(
-    State(s): State<Arc<AppState>>,
-    Path(order): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn close(State(s): State<Arc<AppState>>, Path(order): Path<String>, req: Req) -> Response {
     let handler = async {
         if let Err(e) = s.sim.close_order(&order).await {
             return service_problem(e);
@@ -570,27 +536,12 @@ async fn close(
             Err(e) => service_problem(e),
         }
     };
-    guarded(
-        &s,
-        "/v1/orders/{order}/close",
-        &method,
-        &uri,
-        &headers,
-        &body,
-        handler,
-    )
-    .await
+    guarded(&s, "/v1/orders/{order}/close", &req, handler).await
 }
 
-async fn heartbeat(
-    State(s): State<Arc<AppState>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn heartbeat(State(s): State<Arc<AppState>>, req: Req) -> Response {
     let handler = async {
-        match serde_json::from_slice::<wire::Heartbeat>(&body) {
+        match serde_json::from_slice::<wire::Heartbeat>(&req.body) {
             Ok(beat) => match s.sim.heartbeat(&beat).await {
                 Ok(()) => (StatusCode::NO_CONTENT, serde_json::Value::Null),
                 Err(e) => service_problem(e),
@@ -598,7 +549,7 @@ async fn heartbeat(
             Err(e) => problem(StatusCode::BAD_REQUEST, "bad_request", e.to_string()),
         }
     };
-    guarded(&s, "/v1/heartbeat", &method, &uri, &headers, &body, handler).await
+    guarded(&s, "/v1/heartbeat", &req, handler).await
 }
 
 /// Simulator only: WeChat's payment notification for `order` (idempotent, like the real one
