@@ -369,20 +369,29 @@ impl Worker {
         result
     }
 
+    /// Fire the shutter: live view is left first (cameras answer "busy" otherwise) and the
+    /// loop resumes it after.
+    fn shutter<T>(
+        &mut self,
+        op: &'static str,
+        fire: impl FnOnce(&mut dyn Camera) -> Result<T, CameraError>,
+    ) -> Result<T, CameraError> {
+        let live = self.live;
+        self.with_camera(op, |c| {
+            if live {
+                c.end_preview()?;
+            }
+            fire(c)
+        })
+    }
+
     fn handle(&mut self, cmd: Command) {
         match cmd {
             Command::Info(r) => {
                 let _ = r.send(self.with_camera("info", |c| c.info()));
             }
             Command::Capture(r) => {
-                let live = self.live;
-                let result = self.with_camera("capture", |c| {
-                    if live {
-                        c.end_preview()?;
-                    }
-                    c.capture()
-                });
-                let _ = r.send(result);
+                let _ = r.send(self.shutter("capture", |c| c.capture()));
             }
             Command::Preview(r) => {
                 let _ = r.send(self.with_camera("preview", |c| c.preview()));
@@ -397,14 +406,7 @@ impl Worker {
                 let _ = r.send(self.with_camera("list_config", |c| c.list_config()));
             }
             Command::Trigger(r) => {
-                let live = self.live;
-                let result = self.with_camera("trigger", |c| {
-                    if live {
-                        c.end_preview()?;
-                    }
-                    c.trigger_capture()
-                });
-                let _ = r.send(result);
+                let _ = r.send(self.shutter("trigger", |c| c.trigger_capture()));
             }
             Command::WaitEvent(wait, r) => {
                 let _ = r.send(self.with_camera("wait_event", |c| c.wait_event(wait)));

@@ -49,6 +49,17 @@ fn client(url: &str, secret: &str) -> HttpService {
     .with_backoff(Duration::from_millis(20))
 }
 
+/// A kiosk on `cfg` with the first shot on the preview screen.
+async fn at_preview(cfg: Config) -> Kiosk {
+    let journal = cfg.kiosk.data_dir.join("j.sqlite3");
+    let mut k = Kiosk::start(cfg, &journal);
+    to_shoot(&mut k).await;
+    k.touch(Intent::TakePhoto);
+    k.until("preview", |m| m.shoot_stage == ShootStage::Preview)
+        .await;
+    k
+}
+
 /// Resolve a `$ref` inside the document.
 fn deref<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
     match v.get("$ref").and_then(Value::as_str) {
@@ -169,14 +180,7 @@ async fn a_whole_session_over_http_follows_the_api_document() {
     let dir = tempfile::tempdir().unwrap();
     let base = fast_config(dir.path());
     let server = server(&base).await;
-    let mut k = Kiosk::start(
-        http_config(dir.path(), &server.url()),
-        &dir.path().join("j.sqlite3"),
-    );
-    to_shoot(&mut k).await;
-    k.touch(Intent::TakePhoto);
-    k.until("preview", |m| m.shoot_stage == ShootStage::Preview)
-        .await;
+    let k = at_preview(http_config(dir.path(), &server.url())).await;
     // Two 503s on the way: the upload is retried and still counted once.
     server.faults().fail_next.store(2, Ordering::SeqCst);
     k.touch(Intent::UsePhoto);
@@ -341,11 +345,7 @@ async fn a_failed_review_and_an_expired_order_over_http() {
         .unwrap();
     let mut cfg = http_config(dir.path(), &server.url());
     cfg.service.heartbeat_secs = 1;
-    let mut k = Kiosk::start(cfg, &dir.path().join("j.sqlite3"));
-    to_shoot(&mut k).await;
-    k.touch(Intent::TakePhoto);
-    k.until("preview", |m| m.shoot_stage == ShootStage::Preview)
-        .await;
+    let k = at_preview(cfg).await;
     k.touch(Intent::UsePhoto);
     let m = k
         .until("review failed", |m| {
@@ -422,14 +422,7 @@ async fn leaving_the_pay_screen_closes_the_order() {
     let server = SimServer::start(sim.clone(), &base.kiosk.id, SECRET.as_bytes())
         .await
         .unwrap();
-    let mut k = Kiosk::start(
-        http_config(dir.path(), &server.url()),
-        &dir.path().join("j.sqlite3"),
-    );
-    to_shoot(&mut k).await;
-    k.touch(Intent::TakePhoto);
-    k.until("preview", |m| m.shoot_stage == ShootStage::Preview)
-        .await;
+    let k = at_preview(http_config(dir.path(), &server.url())).await;
     k.touch(Intent::UsePhoto);
     k.until("pay", |m| {
         m.screen == Screen::Pay && m.pay_stage == PayStage::Showing
@@ -456,14 +449,7 @@ async fn a_long_outage_during_the_upload_keeps_the_photo_and_resumes() {
     let dir = tempfile::tempdir().unwrap();
     let base = fast_config(dir.path());
     let server = server(&base).await;
-    let mut k = Kiosk::start(
-        http_config(dir.path(), &server.url()),
-        &dir.path().join("j.sqlite3"),
-    );
-    to_shoot(&mut k).await;
-    k.touch(Intent::TakePhoto);
-    k.until("preview", |m| m.shoot_stage == ShootStage::Preview)
-        .await;
+    let k = at_preview(http_config(dir.path(), &server.url())).await;
     // Two whole upload attempts (1 + 2 retries each) fail.
     server.faults().fail_next.store(6, Ordering::SeqCst);
     k.touch(Intent::UsePhoto);
