@@ -584,9 +584,9 @@ fn qr_decode(files: &[PathBuf]) -> ExitCode {
                 let kinds: Vec<&str> = codes
                     .iter()
                     .map(|c| match qr::classify(&rules, c) {
-                        crate::flow::ScannedCode::Personal(_) => "personal",
-                        crate::flow::ScannedCode::RawChsi => "raw_chsi",
-                        crate::flow::ScannedCode::Foreign => "foreign",
+                        kiosk_core::flow::ScannedCode::Personal(_) => "personal",
+                        kiosk_core::flow::ScannedCode::RawChsi => "raw_chsi",
+                        kiosk_core::flow::ScannedCode::Foreign => "foreign",
                     })
                     .collect();
                 serde_json::json!({ "file": file, "codes": codes, "kinds": kinds, "ms": ms })

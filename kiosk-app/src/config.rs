@@ -5,13 +5,13 @@
 use std::path::{Path, PathBuf};
 
 use chair_control::{ChairMap, LightsMap, PortConfig};
-use kiosk_ui::model::Lang;
+use kiosk_core::model::Lang;
 use serde::{Deserialize, Serialize};
 
-use crate::flow::FlowConfig;
 use crate::photo::PhotoConfig;
 use crate::qr::QrRules;
 use crate::service::sim::SimServiceConfig;
+use kiosk_core::flow::FlowConfig;
 
 /// A configuration problem, naming the file and the key.
 #[derive(Debug, thiserror::Error)]

@@ -11,15 +11,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use kiosk_core::model::{Screen, ScreenModel};
 use kiosk_ui::Ui;
-use kiosk_ui::model::{Screen, ScreenModel};
 
 use crate::assemble::{self, Sims};
 use crate::config::{Config, Orientation};
-use crate::flow::Event;
 use crate::runtime::Handle;
 use crate::service::sim::DEMO_ROSTER;
 use crate::ui_feed;
+use kiosk_core::flow::Event;
 
 thread_local! {
     /// The UI, owned by the Slint thread; reached from other threads through the event loop.

@@ -10,13 +10,13 @@
 use std::io::{BufRead, Write};
 use std::sync::Arc;
 
-use kiosk_ui::model::{Intent, Screen};
+use kiosk_core::model::{Intent, Screen};
 use kiosk_ui::screen_key;
 
 use crate::assemble;
 use crate::config::Config;
-use crate::flow::Event;
 use crate::service::sim::DEMO_ROSTER;
+use kiosk_core::flow::Event;
 
 /// Run until standard input closes.
 pub fn run(cfg: Config) -> anyhow::Result<()> {

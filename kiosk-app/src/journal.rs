@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use crate::flow::State;
+use kiosk_core::flow::State;
 
 /// Journal errors.
 #[derive(Debug, thiserror::Error)]

@@ -6,7 +6,6 @@ pub mod cli;
 pub mod config;
 pub mod display;
 pub mod doctor;
-pub mod flow;
 pub mod headless;
 pub mod journal;
 pub mod mask;

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::flow::ScannedCode;
+use kiosk_core::flow::ScannedCode;
 
 /// Classification rules, from the `[qr]` config section.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -7,20 +7,20 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use camera_driver::{CameraActor, ErrorKind as CamErr, Frame, Health};
 use chair_control::{Chair, Lights};
-use kiosk_ui::model::ScreenModel;
+use kiosk_core::model::ScreenModel;
 use tokio::sync::{mpsc, watch};
 use tracing::{Instrument, Span, error, info, info_span, warn};
 
 use crate::config::Config;
-use crate::flow::{
-    self, CaptureProblem, ChairMove, Device, Effect, Event, LightPreset, Phase, ScannedCode,
-    ServiceOp, State,
-};
 use crate::journal::Journal;
 use crate::mask;
 use crate::photo;
 use crate::qr;
 use crate::service::{CollectionService, ServiceError};
+use kiosk_core::flow::{
+    self, CaptureProblem, ChairMove, Device, Effect, Event, LightPreset, Phase, ScannedCode,
+    ServiceOp, State,
+};
 
 /// What the runtime drives.
 #[derive(Clone)]
@@ -491,7 +491,7 @@ impl Runtime {
     }
 
     /// The service screen's current report, if it is up.
-    fn service_report(&self) -> Option<kiosk_ui::model::ServiceView> {
+    fn service_report(&self) -> Option<kiosk_core::model::ServiceView> {
         match &self.state.phase {
             Phase::Service(panel) => panel.report.clone(),
             _ => None,

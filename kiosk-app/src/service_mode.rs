@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use kiosk_ui::model::{CheckView, ServiceView};
+use kiosk_core::model::{CheckView, ServiceView};
 
 use crate::config::Config;
 use crate::doctor;

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use kiosk_ui::model::{Lang, ScreenModel};
+use kiosk_core::model::{Lang, ScreenModel};
 use kiosk_ui::pixels::Pixels;
 use kiosk_ui::{Action, Ui, headless, screen_key};
 use serde::Serialize;
@@ -21,10 +21,10 @@ use tokio::sync::oneshot;
 
 use crate::assemble;
 use crate::config::Config;
-use crate::flow::Event;
 use crate::journal::Journal;
 use crate::runtime::Runtime;
 use crate::service::sim::DEMO_ROSTER;
+use kiosk_core::flow::Event;
 
 /// One screen visited.
 #[derive(Debug, Serialize)]
@@ -211,7 +211,7 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
         reached_done |= key == "done";
 
         let ready = (!model.live_view || has_frame)
-            && (model.shoot_stage != kiosk_ui::model::ShootStage::Preview || has_photo)
+            && (model.shoot_stage != kiosk_core::model::ShootStage::Preview || has_photo)
             && (key != "service-test-shot" || has_photo);
         if ready && !rendered.contains(&key) {
             let n = rendered.len() + 1;

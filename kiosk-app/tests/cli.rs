@@ -374,8 +374,8 @@ fn camera_tools_work_on_libgphoto2() {
 /// on it, as WeChat's notification would; the kiosk's client then sees the order paid.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sim_service_serves_the_api_and_pays_orders_from_the_command_line() {
-    use kiosk_app::flow::{PaymentState, ReviewState};
     use kiosk_app::service::CollectionService;
+    use kiosk_core::flow::{PaymentState, ReviewState};
     use std::io::BufRead;
 
     let dir = tempfile::tempdir().unwrap();

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use camera_driver::Camera;
 use camera_driver::sim::{SimCamera, SimConfig, SimControl};
+use kiosk_core::model::*;
 use kiosk_ui::headless::{self, Rgb8Pixel};
-use kiosk_ui::model::*;
 use kiosk_ui::{Ui, pixels};
 use rand::{Rng, SeedableRng};
 

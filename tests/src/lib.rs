@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use kiosk_app::assemble::{self, Sims};
 use kiosk_app::config::Config;
-use kiosk_app::flow::Event;
 use kiosk_app::journal::Journal;
 use kiosk_app::runtime::{Handle, Parts, Runtime};
-use kiosk_ui::model::{Intent, ScreenModel};
+use kiosk_core::flow::Event;
+use kiosk_core::model::{Intent, ScreenModel};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -104,18 +104,22 @@ impl Drop for Kiosk {
 
 /// From the start screen to the scan screen, by touches.
 pub async fn to_scan(k: &mut Kiosk) {
-    k.until("attract", |m| m.screen == kiosk_ui::model::Screen::Attract)
-        .await;
+    k.until("attract", |m| {
+        m.screen == kiosk_core::model::Screen::Attract
+    })
+    .await;
     k.touch(Intent::Start);
     k.until("photo type", |m| {
-        m.screen == kiosk_ui::model::Screen::PhotoType
+        m.screen == kiosk_core::model::Screen::PhotoType
     })
     .await;
     k.touch(Intent::ChooseGraduatePhoto);
-    k.until("prepare", |m| m.screen == kiosk_ui::model::Screen::Prepare)
-        .await;
+    k.until("prepare", |m| {
+        m.screen == kiosk_core::model::Screen::Prepare
+    })
+    .await;
     k.touch(Intent::PrepareShoot);
-    k.until("scan", |m| m.screen == kiosk_ui::model::Screen::Scan)
+    k.until("scan", |m| m.screen == kiosk_core::model::Screen::Scan)
         .await;
 }
 
@@ -125,7 +129,9 @@ pub async fn to_shoot(k: &mut Kiosk) {
     let camera = k.sims.camera.clone().unwrap();
     camera.present_qr(Some(CODE));
     let m = k
-        .until("confirm", |m| m.screen == kiosk_ui::model::Screen::Confirm)
+        .until("confirm", |m| {
+            m.screen == kiosk_core::model::Screen::Confirm
+        })
         .await;
     camera.present_qr(None);
     let id = m.identity.unwrap();
@@ -135,14 +141,14 @@ pub async fn to_shoot(k: &mut Kiosk) {
     );
     k.touch(Intent::ConfirmIdentity);
     k.until("lighting", |m| {
-        m.screen == kiosk_ui::model::Screen::Lighting
+        m.screen == kiosk_core::model::Screen::Lighting
     })
     .await;
     k.touch(Intent::ChooseGlasses(true));
-    k.until("rules", |m| m.screen == kiosk_ui::model::Screen::Rules)
+    k.until("rules", |m| m.screen == kiosk_core::model::Screen::Rules)
         .await;
     k.touch(Intent::AcceptRules);
-    k.until("chair", |m| m.screen == kiosk_ui::model::Screen::Chair)
+    k.until("chair", |m| m.screen == kiosk_core::model::Screen::Chair)
         .await;
     let serial = k.sims.serial.as_ref().unwrap().handle();
     // The motor command is a task; wait for the controller to see it.
@@ -156,8 +162,8 @@ pub async fn to_shoot(k: &mut Kiosk) {
     .expect("chair motor enabled and glasses preset applied in the chair step");
     k.touch(Intent::ChairReady);
     k.until("shoot", |m| {
-        m.screen == kiosk_ui::model::Screen::Shoot
-            && m.shoot_stage == kiosk_ui::model::ShootStage::Ready
+        m.screen == kiosk_core::model::Screen::Shoot
+            && m.shoot_stage == kiosk_core::model::ShootStage::Ready
     })
     .await;
     tokio::time::timeout(std::time::Duration::from_secs(5), async {

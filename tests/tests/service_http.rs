@@ -12,8 +12,8 @@ use kiosk_app::service::http::HttpService;
 use kiosk_app::service::server::{Exchange, SimServer};
 use kiosk_app::service::sim::{DEMO_ROSTER, SimService};
 use kiosk_app::service::{CollectionService, ServiceError};
+use kiosk_core::model::{DoneKind, Intent, PayStage, ReviewStage, Screen, ShootStage};
 use kiosk_e2e::{Kiosk, fast_config, to_shoot};
-use kiosk_ui::model::{DoneKind, Intent, PayStage, ReviewStage, Screen, ShootStage};
 use serde_json::Value;
 
 const SECRET: &str = "test-credential-0123456789";
@@ -233,7 +233,7 @@ async fn the_client_retries_what_is_safe_and_refuses_what_is_wrong() {
     assert!(matches!(
         ok.resolve("GPK1.NOBODY-KNOWS-THIS-0000").await,
         Err(ServiceError::Rejected(
-            kiosk_app::flow::RejectReason::Unknown
+            kiosk_core::flow::RejectReason::Unknown
         ))
     ));
 

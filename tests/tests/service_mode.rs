@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use kiosk_app::service_mode::hash_pin;
+use kiosk_core::model::{Intent, Screen, ServiceCommand};
 use kiosk_e2e::{Kiosk, fast_config};
-use kiosk_ui::model::{Intent, Screen, ServiceCommand};
 
 /// Not the demo PIN: this test's config has its own hash.
 const PIN: &str = "97531864";

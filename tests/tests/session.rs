@@ -1,7 +1,7 @@
 //! The whole kiosk against its simulators: camera, serial devices on a pty, service.
 
+use kiosk_core::model::{DoneKind, Intent, ReviewStage, ScanNotice, Screen, ShootStage};
 use kiosk_e2e::{CODE, Kiosk, fast_config, to_scan, to_shoot};
-use kiosk_ui::model::{DoneKind, Intent, ReviewStage, ScanNotice, Screen, ShootStage};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_whole_session_reaches_done_and_keeps_nothing_behind() {

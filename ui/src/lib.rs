@@ -6,8 +6,10 @@
 //! payment QR) are decoded or generated off the UI thread into pixel buffers ([`pixels`]).
 
 pub mod headless;
-pub mod model;
 pub mod pixels;
+
+/// The screen model and intents live in the pure core; re-exported so the UI reads as one crate.
+pub use kiosk_core::model;
 
 mod adapter;
 

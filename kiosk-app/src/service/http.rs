@@ -16,8 +16,8 @@ use super::wire::{
     self, H_CODE, H_IDEMPOTENCY, H_KIOSK, H_SHA256, H_SHOT, H_SIGNATURE, H_TIMESTAMP,
 };
 use super::{CollectionService, Resolved, ServiceError};
-use crate::flow::{Identity, OrderInfo, PaymentState, RejectReason, ReviewState};
 use crate::mask;
+use kiosk_core::flow::{Identity, OrderInfo, PaymentState, RejectReason, ReviewState};
 
 /// The HTTPS client.
 pub struct HttpService {

@@ -14,7 +14,7 @@ pub mod wire;
 
 use async_trait::async_trait;
 
-use crate::flow::{Identity, OrderInfo, PaymentState, RejectReason, ReviewState};
+use kiosk_core::flow::{Identity, OrderInfo, PaymentState, RejectReason, ReviewState};
 
 /// A failed service call.
 #[derive(Clone, Debug, thiserror::Error)]

@@ -23,7 +23,7 @@ use super::wire::{
     self, H_CODE, H_IDEMPOTENCY, H_KIOSK, H_SHA256, H_SHOT, H_SIGNATURE, H_TIMESTAMP,
 };
 use super::{CollectionService, ServiceError};
-use crate::flow::{PaymentState, RejectReason, ReviewState};
+use kiosk_core::flow::{PaymentState, RejectReason, ReviewState};
 
 /// Faults to inject; set from a test (or `[service.sim]`) while the server runs.
 #[derive(Default)]

@@ -16,9 +16,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::{CollectionService, Resolved, ServiceError};
-use crate::flow::{Identity, OrderInfo, PaymentState, RejectReason, ReviewState};
 use crate::mask;
 use crate::photo::{self, PhotoConfig};
+use kiosk_core::flow::{Identity, OrderInfo, PaymentState, RejectReason, ReviewState};
 
 /// Behaviour of the simulated service, from the `[service.sim]` config section.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,12 +1,12 @@
 //! What happens to the flow (events) and what the flow asks the world to do (effects).
 
-use kiosk_ui::model::{Intent, ServiceView};
+use crate::model::{Intent, ServiceView};
 use serde::{Deserialize, Serialize};
 
 use super::devices::LightPreset;
 use super::state::Identity;
 
-/// A QR payload after classification (see [`crate::qr::classify`]). Only personal codes carry
+/// A QR payload after classification (`kiosk_app::qr::classify`). Only personal codes carry
 /// their payload; the others are refused locally and their contents are not kept.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ScannedCode {

@@ -1,6 +1,6 @@
 //! The contract between the kiosk's decisions and its pixels: plain data only.
 //!
-//! The flow (in `kiosk-app`) turns its state into a [`ScreenModel`]; the adapter maps that onto
+//! The flow ([`crate::flow`]) turns its state into a [`ScreenModel`]; the adapter maps that onto
 //! Slint properties. Touches come back as [`Intent`]s. Nothing here knows about Slint, so the
 //! flow can use these types without pulling a UI toolkit into its tests.
 

@@ -3,7 +3,7 @@
 //! All of it is serialisable: the runtime journals a snapshot after every transition so a
 //! restarted kiosk resumes where it was.
 
-use kiosk_ui::model::{Lang, ScanNotice, ServiceView};
+use crate::model::{Lang, ScanNotice, ServiceView};
 use serde::{Deserialize, Serialize};
 
 use super::devices::LightPreset;
@@ -65,7 +65,7 @@ impl Default for FlowConfig {
 }
 
 /// The identity the service resolved from a shooting code, already masked by the service or
-/// by [`crate::mask`] before it reaches the flow.
+/// by the kiosk's masking (`kiosk_app::mask`) before it reaches the flow.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
     /// Masked name (张**三).
@@ -205,7 +205,7 @@ pub enum Phase {
     /// Finished; returns to the start at `until_ms`.
     Done {
         /// How it ended.
-        kind: kiosk_ui::model::DoneKind,
+        kind: crate::model::DoneKind,
         /// When the screen returns to the start by itself.
         until_ms: u64,
     },

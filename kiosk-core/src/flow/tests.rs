@@ -1,7 +1,7 @@
 //! Table-driven tests of every transition, plus an exhaustive sweep of every event in every
 //! phase checking the invariants that must hold whatever happens.
 
-use kiosk_ui::model::{
+use crate::model::{
     CheckView, DoneKind, Intent, Lang, ScanNotice, Screen, ServiceCommand, ServiceView,
 };
 

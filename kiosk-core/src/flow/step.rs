@@ -1,7 +1,7 @@
 //! The transition function. Every event in every phase lands here; anything not listed is
 //! ignored (returns the state unchanged and no effects), never a panic.
 
-use kiosk_ui::model::{DoneKind, Intent, ScanNotice, ServiceCommand};
+use crate::model::{DoneKind, Intent, ScanNotice, ServiceCommand};
 
 use super::devices::{DeviceWants, LightPreset};
 use super::event::{

@@ -1,6 +1,6 @@
 //! From flow state to the screen model the UI draws. Pure; called after every transition.
 
-use kiosk_ui::model::{
+use crate::model::{
     IdentityView, PayStage, ReasonView, ReviewStage, Screen, ScreenModel, ServiceView, ShootStage,
 };
 
