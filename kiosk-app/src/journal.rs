@@ -13,6 +13,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use kiosk_core::flow::State;
+use kiosk_core::snapshot::{self, Decoded};
 
 /// Journal errors.
 #[derive(Debug, thiserror::Error)]
@@ -67,9 +68,8 @@ impl Journal {
 
     /// Record a transition and the resulting state, in one transaction.
     pub fn record(&self, event: &str, state: &State) -> Result<(), JournalError> {
-        let snapshot = serde_json::to_string(state).expect("state serialises");
-        let phase = format!("{:?}", std::mem::discriminant(&state.phase));
-        let phase = phase_name(state).unwrap_or(phase);
+        let text = snapshot::encode(state);
+        let phase = snapshot::phase_name(&state.phase);
         let mut db = self.db();
         let tx = db.transaction()?;
         tx.execute(
@@ -83,27 +83,56 @@ impl Journal {
         )?;
         tx.execute(
             "INSERT INTO snapshot (id, state) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET state = ?1",
-            params![snapshot],
+            params![text],
         )?;
         tx.commit()?;
         Ok(())
     }
 
-    /// The last recorded state, if any (None also when it cannot be read: start afresh).
-    pub fn last_state(&self) -> Option<State> {
+    /// The last recorded snapshot: `None` when there is none (a new kiosk), else what
+    /// [`snapshot::decode`] made of it. An unreadable snapshot is logged here; the caller
+    /// starts afresh from [`Decoded::Fresh`] (the shot counters are kept either way).
+    pub fn last_snapshot(&self) -> Result<Option<Decoded>, JournalError> {
         let text: Option<String> = self
             .db()
             .query_row("SELECT state FROM snapshot WHERE id = 1", [], |r| r.get(0))
-            .optional()
-            .ok()
-            .flatten();
-        text.and_then(|t| match serde_json::from_str(&t) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                tracing::warn!(error = %e, "journal snapshot unreadable; starting afresh");
-                None
+            .optional()?;
+        Ok(text.map(|t| {
+            let decoded = snapshot::decode(&t);
+            match &decoded {
+                Decoded::Resume { version, .. } if *version < snapshot::VERSION => {
+                    tracing::info!(version, "journal snapshot converted from an older version");
+                }
+                Decoded::Resume { .. } => {}
+                Decoded::Fresh { reason, .. } => {
+                    tracing::warn!(%reason, "journal snapshot not resumed; starting at the attract screen (shot counters kept)");
+                }
             }
-        })
+            decoded
+        }))
+    }
+
+    /// The state to resume from the journal, or a fresh one at the attract screen (in `lang`,
+    /// at `now_ms`) when there is none or it cannot be resumed. Session numbers keep rising
+    /// whenever the old count can be read.
+    pub fn resume_state(&self, now_ms: u64, lang: kiosk_core::model::Lang) -> State {
+        let fresh = |sessions_started: Option<u64>| {
+            let mut s = State::new(now_ms);
+            s.lang = lang;
+            s.sessions_started = sessions_started.unwrap_or(0);
+            s
+        };
+        match self.last_snapshot() {
+            Ok(Some(Decoded::Resume { state, .. })) => state,
+            Ok(Some(Decoded::Fresh {
+                sessions_started, ..
+            })) => fresh(sessions_started),
+            Ok(None) => fresh(None),
+            Err(e) => {
+                tracing::warn!(error = %e, "journal snapshot could not be read; starting afresh");
+                fresh(None)
+            }
+        }
     }
 
     /// Shots used with `code` according to this kiosk.
@@ -175,15 +204,6 @@ impl Journal {
     }
 }
 
-fn phase_name(state: &State) -> Option<String> {
-    let json = serde_json::to_value(&state.phase).ok()?;
-    Some(match json {
-        serde_json::Value::String(s) => s,
-        serde_json::Value::Object(m) => m.keys().next()?.clone(),
-        _ => return None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,7 +229,7 @@ mod tests {
             j.photo("GPK1.code-aaaaaaaaaaaaaaaa", 2).unwrap().as_deref(),
             Some(&b"jpeg2"[..])
         );
-        assert_eq!(j.last_state().unwrap().sessions_started, 7);
+        assert_eq!(j.resume_state(0, Default::default()).sessions_started, 7);
         assert_eq!(j.delete_photos("GPK1.code-aaaaaaaaaaaaaaaa").unwrap(), 2);
         assert_eq!(
             j.shots_used("GPK1.code-aaaaaaaaaaaaaaaa").unwrap(),
@@ -226,5 +246,48 @@ mod tests {
             )
             .unwrap();
         assert_eq!(raw, 0);
+    }
+
+    fn with_snapshot(text: &str) -> Journal {
+        let j = Journal::in_memory().unwrap();
+        j.store_shot("GPK1.code-aaaaaaaaaaaaaaaa", 2, b"jpeg")
+            .unwrap();
+        j.db()
+            .execute(
+                "INSERT INTO snapshot (id, state) VALUES (1, ?1)",
+                params![text],
+            )
+            .unwrap();
+        j
+    }
+
+    #[test]
+    fn a_journal_written_by_the_previous_release_resumes_mid_session() {
+        let v0 = include_str!("../../kiosk-core/tests/fixtures/snapshot-v0.jsonl");
+        let paying = v0.lines().find(|l| l.contains(r#""Showing""#)).unwrap();
+        let j = with_snapshot(paying);
+        let state = j.resume_state(1, Default::default());
+        assert!(matches!(
+            state.phase,
+            kiosk_core::flow::Phase::Pay(kiosk_core::flow::Pay::Showing { .. })
+        ));
+        assert_eq!(state.session.unwrap().order.unwrap().id, "ord-1");
+    }
+
+    #[test]
+    fn a_newer_or_broken_snapshot_starts_afresh_keeping_counters() {
+        for text in [
+            r#"{"version":99,"sessions_started":12}"#,
+            r#"{"sessions_started":12,"phase":"Renamed"}"#,
+        ] {
+            let j = with_snapshot(text);
+            let state = j.resume_state(77, kiosk_core::model::Lang::En);
+            assert_eq!(state.phase, kiosk_core::flow::Phase::Attract, "{text}");
+            assert_eq!(state.sessions_started, 12, "{text}");
+            assert_eq!(state.now_ms, 77);
+            assert_eq!(j.shots_used("GPK1.code-aaaaaaaaaaaaaaaa").unwrap(), 2);
+        }
+        let j = with_snapshot("\u{1}garbage");
+        assert_eq!(j.resume_state(5, Default::default()).sessions_started, 0);
     }
 }

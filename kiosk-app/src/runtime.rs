@@ -108,11 +108,7 @@ impl Runtime {
         let (tx, rx) = mpsc::unbounded_channel();
         let (pins_tx, pins) = mpsc::unbounded_channel();
         let now = now_ms();
-        let state = parts.journal.last_state().unwrap_or_else(|| {
-            let mut s = State::new(now);
-            s.lang = cfg.kiosk.language;
-            s
-        });
+        let state = parts.journal.resume_state(now, cfg.kiosk.language);
         let (screen, screen_rx) = watch::channel(flow::view(&cfg.flow, &state));
         let (state_tx, state_rx) = watch::channel(state.clone());
         let (photo, photo_rx) = watch::channel(None);

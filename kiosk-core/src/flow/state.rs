@@ -1,7 +1,7 @@
 //! What the flow remembers: the phase of the session and what the graduate has done so far.
 //!
-//! All of it is serialisable: the runtime journals a snapshot after every transition so a
-//! restarted kiosk resumes where it was.
+//! The journal writes it through its own versioned types (`crate::snapshot`), never as these
+//! types' serde form, so renaming anything here cannot make yesterday's journal unreadable.
 
 use crate::model::{Lang, ScanNotice, ServiceView};
 use serde::{Deserialize, Serialize};
@@ -79,7 +79,7 @@ pub struct Identity {
 }
 
 /// One graduate's visit, from the start button to the end.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Session {
     /// Sequence number of the session on this kiosk.
     pub seq: u64,
@@ -102,7 +102,7 @@ pub struct Session {
 }
 
 /// The shoot screen's stages.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Shoot {
     /// Live view; waiting for the graduate.
     Ready,
@@ -120,7 +120,7 @@ pub enum Shoot {
 }
 
 /// The review screen's stages.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Review {
     /// Uploading; after a failure, the next attempt is at `retry_at_ms`.
     Uploading {
@@ -141,7 +141,7 @@ pub enum Review {
 }
 
 /// The pay screen's stages.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Pay {
     /// Asking the service for an order.
     Creating,
@@ -159,7 +159,7 @@ pub enum Pay {
 }
 
 /// The technician's service screen.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServicePanel {
     /// The light preset the technician chose (idle on entry).
     pub lights: LightPreset,
@@ -172,7 +172,7 @@ pub struct ServicePanel {
 }
 
 /// Where the kiosk is.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Phase {
     /// Idle loop.
     #[default]
@@ -224,7 +224,7 @@ pub enum Phase {
 }
 
 /// The flow's whole state.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct State {
     /// Current phase.
     pub phase: Phase,

@@ -1,0 +1,549 @@
+//! The journal's snapshot of the flow state: its own serde types, with a `version`, separate
+//! from the flow's in-memory types.
+//!
+//! The flow's types are free to change: a renamed enum or a new field there changes nothing on
+//! disk until the conversion here says so. What is on disk changes only by a new version, with
+//! a conversion from every older one, so a kiosk upgraded in the middle of a graduate's session
+//! resumes it.
+//!
+//! Versions:
+//! - 0: the unversioned JSON of the flow's `State` written before this module existed (commit
+//!   b6e0329 and earlier). Its shape is version 1 without the `version` field.
+//! - 1: this module's [`SnapshotV1`].
+//!
+//! Reading never panics: [`decode`] answers [`Decoded::Resume`] with a state, or
+//! [`Decoded::Fresh`] with why not and whatever could still be salvaged (the session count).
+//! The shot counters live in their own table and are never touched by this.
+
+use serde::{Deserialize, Serialize};
+
+use crate::flow::{
+    CaptureProblem, Identity, OrderInfo, Pay, Phase, Review, ScannedCode, Session, Shoot, State,
+};
+use crate::model::{DoneKind, Lang, ScanNotice};
+
+/// The version [`encode`] writes.
+pub const VERSION: u32 = 1;
+
+/// What [`decode`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decoded {
+    /// A snapshot this code understands: resume from it.
+    Resume {
+        /// The state to resume.
+        state: State,
+        /// The version it was written as (older ones were converted).
+        version: u32,
+    },
+    /// Unreadable, or written by a newer kiosk: start at the attract screen.
+    Fresh {
+        /// Why, for the log (no personal data: serde's message names fields, not values).
+        reason: String,
+        /// The session count, when it could still be read, so session numbers keep rising.
+        sessions_started: Option<u64>,
+    },
+}
+
+/// The snapshot of `state` as JSON text.
+pub fn encode(state: &State) -> String {
+    serde_json::to_string(&SnapshotV1::from(state)).expect("a snapshot always serialises")
+}
+
+/// Read a snapshot written by this or any earlier version.
+pub fn decode(text: &str) -> Decoded {
+    let value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            return Decoded::Fresh {
+                reason: format!("not JSON: {e}"),
+                sessions_started: None,
+            };
+        }
+    };
+    let sessions_started = value.get("sessions_started").and_then(|v| v.as_u64());
+    let version = match value.get("version") {
+        None => 0,
+        Some(v) => match v.as_u64().and_then(|v| u32::try_from(v).ok()) {
+            Some(v) => v,
+            None => {
+                return Decoded::Fresh {
+                    reason: format!("version is not a number: {v}"),
+                    sessions_started,
+                };
+            }
+        },
+    };
+    if version > VERSION {
+        return Decoded::Fresh {
+            reason: format!(
+                "written by a newer kiosk (snapshot version {version}; this one reads up to {VERSION})"
+            ),
+            sessions_started,
+        };
+    }
+    // Version 0 is version 1 without the field: the same reader serves both.
+    match serde_json::from_value::<SnapshotV1>(value) {
+        Ok(snapshot) => Decoded::Resume {
+            state: snapshot.into_state(),
+            version,
+        },
+        Err(e) => Decoded::Fresh {
+            reason: format!("snapshot version {version} unreadable: {e}"),
+            sessions_started,
+        },
+    }
+}
+
+/// The phase's name as the journal's `transitions` table records it (`Scan`, `Shoot`, …).
+pub fn phase_name(phase: &Phase) -> &'static str {
+    match PhaseV1::from(phase) {
+        PhaseV1::Attract => "Attract",
+        PhaseV1::PhotoType => "PhotoType",
+        PhaseV1::Prepare => "Prepare",
+        PhaseV1::Scan { .. } => "Scan",
+        PhaseV1::Confirm => "Confirm",
+        PhaseV1::Lighting => "Lighting",
+        PhaseV1::Rules => "Rules",
+        PhaseV1::Chair => "Chair",
+        PhaseV1::Shoot(_) => "Shoot",
+        PhaseV1::Review(_) => "Review",
+        PhaseV1::Pay(_) => "Pay",
+        PhaseV1::Done { .. } => "Done",
+        PhaseV1::ServicePin { .. } => "ServicePin",
+        PhaseV1::Service(_) => "Service",
+        PhaseV1::OutOfService { .. } => "OutOfService",
+    }
+}
+
+/// Version 1 of the snapshot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotV1 {
+    /// Always [`VERSION`] when written; absent (0) in the first format.
+    #[serde(default)]
+    pub version: u32,
+    phase: PhaseV1,
+    lang: LangV1,
+    now_ms: u64,
+    last_activity_ms: u64,
+    session: Option<SessionV1>,
+    sessions_started: u64,
+    pending_fault: Option<String>,
+    last_refused: Option<(CodeV1, u64)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum LangV1 {
+    Zh,
+    En,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct SessionV1 {
+    seq: u64,
+    code: Option<String>,
+    identity: Option<IdentityV1>,
+    shots_used: u8,
+    glasses: Option<bool>,
+    shot_on_screen: Option<u8>,
+    submitted_shot: Option<u8>,
+    submission: Option<String>,
+    order: Option<OrderV1>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct IdentityV1 {
+    name: String,
+    id_number: String,
+    school: String,
+    level: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct OrderV1 {
+    id: String,
+    code_url: String,
+    amount_fen: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+enum CodeV1 {
+    Personal(String),
+    RawChsi,
+    Foreign,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+enum PhaseV1 {
+    Attract,
+    PhotoType,
+    Prepare,
+    Scan {
+        notice: Option<NoticeV1>,
+        resolving: bool,
+    },
+    Confirm,
+    Lighting,
+    Rules,
+    Chair,
+    Shoot(ShootV1),
+    Review(ReviewV1),
+    Pay(PayV1),
+    Done {
+        kind: DoneV1,
+        until_ms: u64,
+    },
+    /// Maintenance is never resumed after a restart; kept readable so old snapshots decode.
+    ServicePin {
+        #[serde(default)]
+        failures: u8,
+    },
+    /// As above.
+    Service(serde_json::Value),
+    OutOfService {
+        reference: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum NoticeV1 {
+    Checking,
+    RawChsiCode,
+    ForeignCode,
+    UnknownCode,
+    ExpiredCode,
+    NoShotsLeft,
+    ServiceUnavailable,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum DoneV1 {
+    Paid,
+    ReviewPending,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+enum ShootV1 {
+    Ready,
+    Countdown { fire_at_ms: u64 },
+    Capturing,
+    Preview,
+    Failed(CaptureV1),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+enum CaptureV1 {
+    Timeout,
+    Busy,
+    Disconnected,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+enum ReviewV1 {
+    Uploading {
+        failures: u32,
+        retry_at_ms: Option<u64>,
+    },
+    Waiting {
+        since_ms: u64,
+        next_poll_ms: u64,
+    },
+    Failed(Vec<(String, String)>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+enum PayV1 {
+    Creating,
+    Showing {
+        expires_at_ms: u64,
+        next_poll_ms: u64,
+    },
+    Expired,
+    Failed,
+}
+
+impl From<&State> for SnapshotV1 {
+    fn from(s: &State) -> Self {
+        Self {
+            version: VERSION,
+            phase: PhaseV1::from(&s.phase),
+            lang: match s.lang {
+                Lang::Zh => LangV1::Zh,
+                Lang::En => LangV1::En,
+            },
+            now_ms: s.now_ms,
+            last_activity_ms: s.last_activity_ms,
+            session: s.session.as_ref().map(SessionV1::from),
+            sessions_started: s.sessions_started,
+            pending_fault: s.pending_fault.clone(),
+            last_refused: s
+                .last_refused
+                .as_ref()
+                .map(|(code, at)| (CodeV1::from(code), *at)),
+        }
+    }
+}
+
+impl SnapshotV1 {
+    /// The flow state this snapshot describes. Maintenance mode is not resumed: a restart
+    /// during it lands on the attract screen (the flow's `Restored` then checks the devices).
+    pub fn into_state(self) -> State {
+        State {
+            phase: self.phase.into_phase(),
+            lang: match self.lang {
+                LangV1::Zh => Lang::Zh,
+                LangV1::En => Lang::En,
+            },
+            now_ms: self.now_ms,
+            last_activity_ms: self.last_activity_ms,
+            session: self.session.map(SessionV1::into_session),
+            sessions_started: self.sessions_started,
+            pending_fault: self.pending_fault,
+            last_refused: self.last_refused.map(|(c, at)| (c.into_code(), at)),
+        }
+    }
+}
+
+impl From<&Session> for SessionV1 {
+    fn from(s: &Session) -> Self {
+        Self {
+            seq: s.seq,
+            code: s.code.clone(),
+            identity: s.identity.as_ref().map(|i| IdentityV1 {
+                name: i.name.clone(),
+                id_number: i.id_number.clone(),
+                school: i.school.clone(),
+                level: i.level.clone(),
+            }),
+            shots_used: s.shots_used,
+            glasses: s.glasses,
+            shot_on_screen: s.shot_on_screen,
+            submitted_shot: s.submitted_shot,
+            submission: s.submission.clone(),
+            order: s.order.as_ref().map(|o| OrderV1 {
+                id: o.id.clone(),
+                code_url: o.code_url.clone(),
+                amount_fen: o.amount_fen,
+            }),
+        }
+    }
+}
+
+impl SessionV1 {
+    fn into_session(self) -> Session {
+        Session {
+            seq: self.seq,
+            code: self.code,
+            identity: self.identity.map(|i| Identity {
+                name: i.name,
+                id_number: i.id_number,
+                school: i.school,
+                level: i.level,
+            }),
+            shots_used: self.shots_used,
+            glasses: self.glasses,
+            shot_on_screen: self.shot_on_screen,
+            submitted_shot: self.submitted_shot,
+            submission: self.submission,
+            order: self.order.map(|o| OrderInfo {
+                id: o.id,
+                code_url: o.code_url,
+                amount_fen: o.amount_fen,
+            }),
+        }
+    }
+}
+
+impl From<&ScannedCode> for CodeV1 {
+    fn from(c: &ScannedCode) -> Self {
+        match c {
+            ScannedCode::Personal(p) => CodeV1::Personal(p.clone()),
+            ScannedCode::RawChsi => CodeV1::RawChsi,
+            ScannedCode::Foreign => CodeV1::Foreign,
+        }
+    }
+}
+
+impl CodeV1 {
+    fn into_code(self) -> ScannedCode {
+        match self {
+            CodeV1::Personal(p) => ScannedCode::Personal(p),
+            CodeV1::RawChsi => ScannedCode::RawChsi,
+            CodeV1::Foreign => ScannedCode::Foreign,
+        }
+    }
+}
+
+impl From<&Phase> for PhaseV1 {
+    fn from(p: &Phase) -> Self {
+        match p {
+            Phase::Attract => PhaseV1::Attract,
+            Phase::PhotoType => PhaseV1::PhotoType,
+            Phase::Prepare => PhaseV1::Prepare,
+            Phase::Scan { notice, resolving } => PhaseV1::Scan {
+                notice: notice.map(NoticeV1::from),
+                resolving: *resolving,
+            },
+            Phase::Confirm => PhaseV1::Confirm,
+            Phase::Lighting => PhaseV1::Lighting,
+            Phase::Rules => PhaseV1::Rules,
+            Phase::Chair => PhaseV1::Chair,
+            Phase::Shoot(s) => PhaseV1::Shoot(match s {
+                Shoot::Ready => ShootV1::Ready,
+                Shoot::Countdown { fire_at_ms } => ShootV1::Countdown {
+                    fire_at_ms: *fire_at_ms,
+                },
+                Shoot::Capturing => ShootV1::Capturing,
+                Shoot::Preview => ShootV1::Preview,
+                Shoot::Failed(c) => ShootV1::Failed(match c {
+                    CaptureProblem::Timeout => CaptureV1::Timeout,
+                    CaptureProblem::Busy => CaptureV1::Busy,
+                    CaptureProblem::Disconnected => CaptureV1::Disconnected,
+                }),
+            }),
+            Phase::Review(r) => PhaseV1::Review(match r {
+                Review::Uploading {
+                    failures,
+                    retry_at_ms,
+                } => ReviewV1::Uploading {
+                    failures: *failures,
+                    retry_at_ms: *retry_at_ms,
+                },
+                Review::Waiting {
+                    since_ms,
+                    next_poll_ms,
+                } => ReviewV1::Waiting {
+                    since_ms: *since_ms,
+                    next_poll_ms: *next_poll_ms,
+                },
+                Review::Failed(reasons) => ReviewV1::Failed(reasons.clone()),
+            }),
+            Phase::Pay(p) => PhaseV1::Pay(match p {
+                Pay::Creating => PayV1::Creating,
+                Pay::Showing {
+                    expires_at_ms,
+                    next_poll_ms,
+                } => PayV1::Showing {
+                    expires_at_ms: *expires_at_ms,
+                    next_poll_ms: *next_poll_ms,
+                },
+                Pay::Expired => PayV1::Expired,
+                Pay::Failed => PayV1::Failed,
+            }),
+            Phase::Done { kind, until_ms } => PhaseV1::Done {
+                kind: match kind {
+                    DoneKind::Paid => DoneV1::Paid,
+                    DoneKind::ReviewPending => DoneV1::ReviewPending,
+                },
+                until_ms: *until_ms,
+            },
+            Phase::ServicePin { failures } => PhaseV1::ServicePin {
+                failures: *failures,
+            },
+            // The technician's panel is never resumed, so its contents are not written.
+            Phase::Service(_) => PhaseV1::Service(serde_json::Value::Null),
+            Phase::OutOfService { reference } => PhaseV1::OutOfService {
+                reference: reference.clone(),
+            },
+        }
+    }
+}
+
+impl PhaseV1 {
+    fn into_phase(self) -> Phase {
+        match self {
+            PhaseV1::Attract | PhaseV1::ServicePin { .. } | PhaseV1::Service(_) => Phase::Attract,
+            PhaseV1::PhotoType => Phase::PhotoType,
+            PhaseV1::Prepare => Phase::Prepare,
+            PhaseV1::Scan { notice, resolving } => Phase::Scan {
+                notice: notice.map(NoticeV1::into_notice),
+                resolving,
+            },
+            PhaseV1::Confirm => Phase::Confirm,
+            PhaseV1::Lighting => Phase::Lighting,
+            PhaseV1::Rules => Phase::Rules,
+            PhaseV1::Chair => Phase::Chair,
+            PhaseV1::Shoot(s) => Phase::Shoot(match s {
+                ShootV1::Ready => Shoot::Ready,
+                ShootV1::Countdown { fire_at_ms } => Shoot::Countdown { fire_at_ms },
+                ShootV1::Capturing => Shoot::Capturing,
+                ShootV1::Preview => Shoot::Preview,
+                ShootV1::Failed(c) => Shoot::Failed(match c {
+                    CaptureV1::Timeout => CaptureProblem::Timeout,
+                    CaptureV1::Busy => CaptureProblem::Busy,
+                    CaptureV1::Disconnected => CaptureProblem::Disconnected,
+                }),
+            }),
+            PhaseV1::Review(r) => Phase::Review(match r {
+                ReviewV1::Uploading {
+                    failures,
+                    retry_at_ms,
+                } => Review::Uploading {
+                    failures,
+                    retry_at_ms,
+                },
+                ReviewV1::Waiting {
+                    since_ms,
+                    next_poll_ms,
+                } => Review::Waiting {
+                    since_ms,
+                    next_poll_ms,
+                },
+                ReviewV1::Failed(reasons) => Review::Failed(reasons),
+            }),
+            PhaseV1::Pay(p) => Phase::Pay(match p {
+                PayV1::Creating => Pay::Creating,
+                PayV1::Showing {
+                    expires_at_ms,
+                    next_poll_ms,
+                } => Pay::Showing {
+                    expires_at_ms,
+                    next_poll_ms,
+                },
+                PayV1::Expired => Pay::Expired,
+                PayV1::Failed => Pay::Failed,
+            }),
+            PhaseV1::Done { kind, until_ms } => Phase::Done {
+                kind: match kind {
+                    DoneV1::Paid => DoneKind::Paid,
+                    DoneV1::ReviewPending => DoneKind::ReviewPending,
+                },
+                until_ms,
+            },
+            PhaseV1::OutOfService { reference } => Phase::OutOfService { reference },
+        }
+    }
+}
+
+impl From<ScanNotice> for NoticeV1 {
+    fn from(n: ScanNotice) -> Self {
+        match n {
+            ScanNotice::Checking => NoticeV1::Checking,
+            ScanNotice::RawChsiCode => NoticeV1::RawChsiCode,
+            ScanNotice::ForeignCode => NoticeV1::ForeignCode,
+            ScanNotice::UnknownCode => NoticeV1::UnknownCode,
+            ScanNotice::ExpiredCode => NoticeV1::ExpiredCode,
+            ScanNotice::NoShotsLeft => NoticeV1::NoShotsLeft,
+            ScanNotice::ServiceUnavailable => NoticeV1::ServiceUnavailable,
+        }
+    }
+}
+
+impl NoticeV1 {
+    fn into_notice(self) -> ScanNotice {
+        match self {
+            NoticeV1::Checking => ScanNotice::Checking,
+            NoticeV1::RawChsiCode => ScanNotice::RawChsiCode,
+            NoticeV1::ForeignCode => ScanNotice::ForeignCode,
+            NoticeV1::UnknownCode => ScanNotice::UnknownCode,
+            NoticeV1::ExpiredCode => ScanNotice::ExpiredCode,
+            NoticeV1::NoShotsLeft => ScanNotice::NoShotsLeft,
+            NoticeV1::ServiceUnavailable => ScanNotice::ServiceUnavailable,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
