@@ -227,7 +227,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", toml::to_string(&Config::default())?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Qr(QrCmd::Decode { files }) => Ok(qr_decode(&files)),
+        Command::Qr(QrCmd::Decode { files }) => Ok(qr_decode(&load(cfg_path)?.qr, &files)),
         Command::Walkthrough { out, portrait } => {
             let mut cfg = load(cfg_path)?;
             if portrait {
@@ -405,6 +405,43 @@ where
     Ok(ExitCode::SUCCESS)
 }
 
+/// The credential the simulator checks signatures with: the configured one, or, when that file
+/// does not exist (a fresh machine, where `/etc/photo-kiosk/credential` is not there), a
+/// practice credential kept in the data directory and created on first use (owner-only). The
+/// second value is the practice file's path when that is the one used.
+fn sim_credential(cfg: &Config) -> anyhow::Result<(String, Option<PathBuf>)> {
+    match std::fs::read_to_string(&cfg.service.credential_path) {
+        Ok(secret) => return Ok((secret, None)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(e).with_context(|| {
+                format!(
+                    "reading the kiosk credential {} (config key `service.credential_path`)",
+                    cfg.service.credential_path.display()
+                )
+            });
+        }
+    }
+    let path = cfg.kiosk.data_dir.join("practice-credential");
+    if !path.exists() {
+        std::fs::create_dir_all(&cfg.kiosk.data_dir)
+            .with_context(|| format!("creating {}", cfg.kiosk.data_dir.display()))?;
+        let secret = hex::encode(rand::random::<[u8; 32]>());
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        use std::io::Write;
+        options
+            .open(&path)
+            .and_then(|mut f| writeln!(f, "{secret}"))
+            .with_context(|| format!("writing the practice credential {}", path.display()))?;
+    }
+    let secret = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading the practice credential {}", path.display()))?;
+    Ok((secret, Some(path)))
+}
+
 fn sim_service_cmd(cfg: &Config, cmd: SimServiceCmd) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -412,13 +449,7 @@ fn sim_service_cmd(cfg: &Config, cmd: SimServiceCmd) -> anyhow::Result<ExitCode>
     rt.block_on(async {
         match cmd {
             SimServiceCmd::Serve { port, db } => {
-                let secret = std::fs::read_to_string(&cfg.service.credential_path)
-                    .with_context(|| {
-                        format!(
-                            "reading the kiosk credential {} (config key `service.credential_path`)",
-                            cfg.service.credential_path.display()
-                        )
-                    })?;
+                let (secret, practice) = sim_credential(cfg)?;
                 let sim = std::sync::Arc::new(match db {
                     Some(path) => crate::service::sim::SimService::open(
                         cfg.service.sim.clone(),
@@ -439,6 +470,16 @@ fn sim_service_cmd(cfg: &Config, cmd: SimServiceCmd) -> anyhow::Result<ExitCode>
                 )
                 .await?;
                 println!("{}", server.url());
+                if let Some(path) = practice {
+                    println!("credential: {}", path.display());
+                    eprintln!(
+                        "kiosk: no credential at {} (config key `service.credential_path`); \
+                         serving with the practice credential {}: point `service.credential_path` \
+                         at it to sign requests",
+                        cfg.service.credential_path.display(),
+                        path.display()
+                    );
+                }
                 tokio::signal::ctrl_c().await?;
                 Ok(ExitCode::SUCCESS)
             }
@@ -565,8 +606,8 @@ fn walkthrough_cmd(cfg: Config, out: &Path) -> anyhow::Result<ExitCode> {
 /// Largest image file `kiosk qr decode` reads.
 const MAX_IMAGE_BYTES: u64 = 64 * 1024 * 1024;
 
-fn qr_decode(files: &[PathBuf]) -> ExitCode {
-    let rules = qr::QrRules::default();
+/// Decode and classify with the configured `[qr]` rules (the booth's own prefix and markers).
+fn qr_decode(rules: &qr::QrRules, files: &[PathBuf]) -> ExitCode {
     let mut failed = false;
     for file in files {
         let started = Instant::now();
@@ -583,7 +624,7 @@ fn qr_decode(files: &[PathBuf]) -> ExitCode {
             Ok(codes) => {
                 let kinds: Vec<&str> = codes
                     .iter()
-                    .map(|c| match qr::classify(&rules, c) {
+                    .map(|c| match qr::classify(rules, c) {
                         kiosk_core::flow::ScannedCode::Personal(_) => "personal",
                         kiosk_core::flow::ScannedCode::RawChsi => "raw_chsi",
                         kiosk_core::flow::ScannedCode::Foreign => "foreign",

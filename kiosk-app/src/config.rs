@@ -349,9 +349,16 @@ impl Config {
             ));
         }
         for (key, v) in [
-            ("flow.review_poll_secs", f.review_poll_secs),
-            ("flow.payment_poll_secs", f.payment_poll_secs),
-            ("flow.payment_window_secs", f.payment_window_secs),
+            ("flow.review_poll_secs", u64::from(f.review_poll_secs)),
+            ("flow.payment_poll_secs", u64::from(f.payment_poll_secs)),
+            ("flow.payment_window_secs", u64::from(f.payment_window_secs)),
+            ("flow.pin_attempts", u64::from(f.pin_attempts)),
+            (
+                "flow.service_refresh_secs",
+                u64::from(f.service_refresh_secs),
+            ),
+            ("serial.health_interval_ms", self.serial.health_interval_ms),
+            ("serial.chair_poll_ms", self.serial.chair_poll_ms),
         ] {
             if v == 0 {
                 return Err((key.into(), "must be at least 1".into()));
@@ -375,12 +382,6 @@ impl Config {
                 "must be 60..=100 (CHSI asks for ≥ 60)".into(),
             ));
         }
-        if self.serial.chair_poll_ms == 0 || self.serial.health_interval_ms == 0 {
-            return Err((
-                "serial.chair_poll_ms".into(),
-                "intervals must be at least 1 ms".into(),
-            ));
-        }
         if self.serial.backend == Backend::Real && self.serial.port.path.is_empty() {
             return Err((
                 "serial.port.path".into(),
@@ -401,13 +402,6 @@ impl Config {
                 "service_mode.pin_hash".into(),
                 "is still the demo PIN's hash; a booth needs its own: `kiosk service-pin hash`"
                     .into(),
-            ));
-        }
-        let f = &self.flow;
-        if f.pin_attempts == 0 || f.service_refresh_secs == 0 {
-            return Err((
-                "flow.pin_attempts".into(),
-                "pin_attempts and service_refresh_secs must be at least 1".into(),
             ));
         }
         self.lights.validate()
@@ -464,6 +458,17 @@ mod tests {
                 "service_mode.pin_hash",
             ),
             ("[display]\nbackend = \"x11\"\n", "display.backend"),
+            // Each zero interval is named by its own key.
+            (
+                "[serial]\nhealth_interval_ms = 0\n",
+                "serial.health_interval_ms",
+            ),
+            ("[serial]\nchair_poll_ms = 0\n", "serial.chair_poll_ms"),
+            (
+                "[flow]\nservice_refresh_secs = 0\n",
+                "flow.service_refresh_secs",
+            ),
+            ("[flow]\npin_attempts = 0\n", "flow.pin_attempts"),
             ("this is not toml", "-"),
         ];
         for (text, key) in cases {

@@ -185,15 +185,6 @@ impl Journal {
             .execute("DELETE FROM photos WHERE code = ?1", params![digest(code)])?)
     }
 
-    /// Delete one photo.
-    pub fn delete_photo(&self, code: &str, shot: u8) -> Result<(), JournalError> {
-        self.db().execute(
-            "DELETE FROM photos WHERE code = ?1 AND shot = ?2",
-            params![digest(code), shot],
-        )?;
-        Ok(())
-    }
-
     /// Number of transitions recorded.
     pub fn transitions(&self) -> Result<u64, JournalError> {
         Ok(self

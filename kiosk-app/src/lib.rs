@@ -3,6 +3,7 @@
 
 pub mod assemble;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod display;
 pub mod doctor;

@@ -3,7 +3,7 @@
 //! turning their answers back into events. The only place where effects meet the world.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use camera_driver::{CameraActor, ErrorKind as CamErr, Frame, Health};
 use chair_control::{Chair, Lights};
@@ -75,12 +75,7 @@ pub struct Runtime {
     span: Span,
 }
 
-/// Wall-clock time in ms since the Unix epoch (the flow's clock).
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
+pub use crate::clock::now_ms;
 
 /// How an event is written to the journal and logs: no personal data, no full codes.
 pub fn describe(event: &Event) -> String {

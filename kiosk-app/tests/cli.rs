@@ -77,6 +77,36 @@ fn qr_decode_reports_codes_and_errors_per_file() {
 }
 
 #[test]
+fn qr_decode_classifies_with_the_configured_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = qrcode::QrCode::new(b"XYZ9.booth-elsewhere-token-01")
+        .unwrap()
+        .render::<image::Luma<u8>>()
+        .module_dimensions(6, 6)
+        .build();
+    let png = dir.path().join("code.png");
+    img.save(&png).unwrap();
+    let cfg = dir.path().join("kiosk.toml");
+    std::fs::write(&cfg, "[qr]\npersonal_prefix = \"XYZ9.\"\n").unwrap();
+    let kinds = |config: Option<&std::path::Path>| {
+        let mut cmd = kiosk();
+        if let Some(c) = config {
+            cmd.arg("--config").arg(c);
+        }
+        let out = cmd.args(["qr", "decode"]).arg(&png).output().unwrap();
+        let line: serde_json::Value =
+            serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
+        line["kinds"][0].as_str().unwrap().to_owned()
+    };
+    assert_eq!(kinds(None), "foreign", "the default prefix is GPK1.");
+    assert_eq!(
+        kinds(Some(&cfg)),
+        "personal",
+        "the booth's [qr] rules apply"
+    );
+}
+
+#[test]
 fn lights_and_chair_tools_work_against_the_simulator() {
     let out = kiosk()
         .args(["lights", "preset", "glasses"])
@@ -368,6 +398,63 @@ fn camera_tools_work_on_libgphoto2() {
     ]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("preview"));
+}
+
+/// On a fresh machine (no credential file) the simulator still starts: it makes a practice
+/// credential in the data directory, names it after the URL, and signs with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sim_service_serves_out_of_the_box_with_a_practice_credential() {
+    use kiosk_app::service::CollectionService;
+    use std::io::BufRead;
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let cfg = dir.path().join("k.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[kiosk]\ndata_dir = \"{}\"\n[service]\ncredential_path = \"{}\"\n",
+            data.display(),
+            dir.path().join("no-such-credential").display()
+        ),
+    )
+    .unwrap();
+    let mut server = kiosk()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["sim-service", "serve"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(server.stdout.take().unwrap());
+    let (mut url, mut credential) = (String::new(), String::new());
+    out.read_line(&mut url).unwrap();
+    out.read_line(&mut credential).unwrap();
+    let url = url.trim().to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let path = credential.trim().strip_prefix("credential: ").unwrap();
+    assert_eq!(std::path::Path::new(path), data.join("practice-credential"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "owner-only: {mode:o}");
+    }
+    let secret = std::fs::read_to_string(path).unwrap();
+    let client = kiosk_app::service::http::HttpService::new(
+        &url,
+        "demo-kiosk",
+        secret.trim().as_bytes().to_vec(),
+        std::time::Duration::from_secs(2),
+        1,
+    )
+    .unwrap();
+    let code = kiosk_app::service::sim::DEMO_ROSTER[1].0;
+    let resolved = client.resolve(code).await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(resolved.unwrap().identity.name, "李**红");
 }
 
 /// `kiosk sim-service serve` serves the API on loopback; `kiosk sim-service pay` pays an order

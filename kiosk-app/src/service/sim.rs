@@ -9,7 +9,7 @@
 
 use std::path::Path;
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -90,11 +90,7 @@ pub struct SimService {
     db: Mutex<Connection>,
 }
 
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
+use crate::clock::now_ms;
 
 fn db_err(e: rusqlite::Error) -> ServiceError {
     ServiceError::Unavailable(format!("simulator storage: {e}"))
