@@ -12,12 +12,12 @@ use chair_control::{Bus, Chair, Lights, PortConfig};
 
 use crate::config::{Backend, Config};
 use crate::journal::Journal;
-use crate::runtime::Parts;
+use crate::runtime::World;
 use crate::service::CollectionService;
 use crate::service::sim::SimService;
 
 /// Simulators started for demo mode; they live as long as this value.
-pub struct Sims {
+pub struct Simulators {
     /// The simulated camera's script handle (None with a real camera).
     pub camera: Option<SimControl>,
     /// The serial simulator (None with real serial devices).
@@ -32,7 +32,7 @@ pub struct Started {
     /// Events in, screens out.
     pub handle: crate::runtime::Handle,
     /// The simulators of demo mode.
-    pub sims: Sims,
+    pub sims: Simulators,
     stop: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -99,7 +99,7 @@ pub fn camera(cfg: &Config) -> (CameraActor, Option<SimControl>) {
 }
 
 /// Build the parts. Must run inside a tokio runtime (the serial simulator is a task).
-pub fn parts(cfg: &Config, journal: Journal) -> anyhow::Result<(Parts, Sims)> {
+pub fn parts(cfg: &Config, journal: Journal) -> anyhow::Result<(World, Simulators)> {
     let (camera, sim_camera) = camera(cfg);
     let (port, sim_serial) = match cfg.serial.backend {
         Backend::Sim => {
@@ -145,14 +145,14 @@ pub fn parts(cfg: &Config, journal: Journal) -> anyhow::Result<(Parts, Sims)> {
         }
     };
     Ok((
-        Parts {
+        World {
             camera: Arc::new(camera),
             lights,
             chair,
             service,
             journal: Arc::new(journal),
         },
-        Sims {
+        Simulators {
             camera: sim_camera,
             serial: sim_serial,
             service: sim_service,

@@ -69,7 +69,7 @@ enum Command {
     /// The camera (technician): the configured backend, through the same driver the kiosk uses.
     #[command(subcommand)]
     Camera(CameraCmd),
-    /// The technician PIN that opens service mode on the touchscreen.
+    /// The technician PIN that opens maintenance mode on the touchscreen.
     #[command(subcommand)]
     ServicePin(ServicePinCmd),
     /// The collection-service simulator as an HTTP server on loopback.
@@ -278,7 +278,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::ServicePin(ServicePinCmd::Hash) => {
             let mut line = String::new();
             std::io::stdin().read_line(&mut line)?;
-            let hash = crate::service_mode::hash_pin(line.trim())?;
+            let hash = crate::maintenance::hash_pin(line.trim())?;
             println!("[service_mode]\npin_hash = \"{hash}\"");
             Ok(ExitCode::SUCCESS)
         }

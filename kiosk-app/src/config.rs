@@ -261,7 +261,7 @@ pub struct ServiceModeSection {
 impl Default for ServiceModeSection {
     fn default() -> Self {
         Self {
-            pin_hash: crate::service_mode::DEMO_PIN_HASH.into(),
+            pin_hash: crate::maintenance::DEMO_PIN_HASH.into(),
         }
     }
 }
@@ -388,7 +388,7 @@ impl Config {
                 "must name the serial device".into(),
             ));
         }
-        if let Err(message) = crate::service_mode::check_hash(&self.service_mode.pin_hash) {
+        if let Err(message) = crate::maintenance::check_hash(&self.service_mode.pin_hash) {
             return Err(("service_mode.pin_hash".into(), message));
         }
         let real = [
@@ -397,7 +397,7 @@ impl Config {
             self.service.backend,
         ]
         .contains(&Backend::Real);
-        if real && self.service_mode.pin_hash == crate::service_mode::DEMO_PIN_HASH {
+        if real && self.service_mode.pin_hash == crate::maintenance::DEMO_PIN_HASH {
             return Err((
                 "service_mode.pin_hash".into(),
                 "is still the demo PIN's hash; a booth needs its own: `kiosk service-pin hash`"

@@ -14,7 +14,7 @@ use anyhow::Context;
 use kiosk_core::model::{Screen, ScreenModel};
 use kiosk_ui::Ui;
 
-use crate::assemble::{self, Sims};
+use crate::assemble::{self, Simulators};
 use crate::config::{Config, Orientation};
 use crate::runtime::Handle;
 use crate::service::sim::DEMO_ROSTER;
@@ -108,7 +108,7 @@ struct SimHandles {
     serial: Option<chair_control::sim::SimHandle>,
 }
 
-fn sims_handles(sims: &Sims) -> SimHandles {
+fn sims_handles(sims: &Simulators) -> SimHandles {
     SimHandles {
         camera: sims.camera.clone(),
         serial: sims.serial.as_ref().map(|s| s.handle()),

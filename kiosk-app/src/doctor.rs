@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use camera_driver::Health;
 
-use crate::runtime::Parts;
+use crate::runtime::World;
 use crate::service::ServiceError;
 
 /// One line of the report.
@@ -18,7 +18,7 @@ pub struct Check {
     /// What it said.
     pub detail: String,
     /// The same, as language-neutral figures for the touchscreen (names, numbers, units): the
-    /// service screen shows this, its words come from the translated UI.
+    /// maintenance screen shows this, its words come from the translated UI.
     #[serde(skip)]
     pub data: String,
     /// What to do about a failure.
@@ -33,12 +33,12 @@ async fn timed<T>(f: impl std::future::Future<Output = T>) -> (T, u64) {
     (out, t.elapsed().as_millis() as u64)
 }
 
-/// No check may hang the report (the service screen refreshes it every few seconds). Devices
+/// No check may hang the report (the maintenance screen refreshes it every few seconds). Devices
 /// have their own timeouts; the service gets this one.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Run every check.
-pub async fn run(parts: &Parts) -> Vec<Check> {
+pub async fn run(parts: &World) -> Vec<Check> {
     let mut checks = Vec::new();
 
     // The camera thread opens the camera on its own; give it a moment to report.

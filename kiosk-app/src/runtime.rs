@@ -24,7 +24,7 @@ use kiosk_core::flow::{
 
 /// What the runtime drives.
 #[derive(Clone)]
-pub struct Parts {
+pub struct World {
     /// The camera thread.
     pub camera: Arc<CameraActor>,
     /// Studio lights.
@@ -48,10 +48,10 @@ pub struct Handle {
     pub state: watch::Receiver<State>,
     /// Live-view frames.
     pub frames: watch::Receiver<Option<Arc<Frame>>>,
-    /// The photo on the preview screen (processed 480 × 640 JPEG), or the service screen's
+    /// The photo on the preview screen (processed 480 × 640 JPEG), or the maintenance screen's
     /// test shot.
     pub photo: watch::Receiver<Option<Arc<Vec<u8>>>>,
-    /// PINs typed on the service keypad. Checked against the config's hash here; never passed
+    /// PINs typed on the maintenance keypad. Checked against the config's hash here; never passed
     /// to the flow, the journal or a log.
     pub pins: mpsc::UnboundedSender<String>,
 }
@@ -59,7 +59,7 @@ pub struct Handle {
 /// The runtime; [`Runtime::run`] drives it until shutdown.
 pub struct Runtime {
     cfg: Arc<Config>,
-    parts: Parts,
+    parts: World,
     state: State,
     tx: mpsc::UnboundedSender<Event>,
     rx: mpsc::UnboundedReceiver<Event>,
@@ -99,7 +99,7 @@ fn camera_problem(kind: CamErr) -> CaptureProblem {
 
 impl Runtime {
     /// A runtime over `parts`, resuming from the journal's last state if there is one.
-    pub fn new(cfg: Arc<Config>, parts: Parts) -> (Self, Handle) {
+    pub fn new(cfg: Arc<Config>, parts: World) -> (Self, Handle) {
         let (tx, rx) = mpsc::unbounded_channel();
         let (pins_tx, pins) = mpsc::unbounded_channel();
         let now = now_ms();
@@ -279,22 +279,22 @@ impl Runtime {
         }
     }
 
-    /// A PIN from the service keypad: verified off the async threads (Argon2id is slow on
+    /// A PIN from the maintenance keypad: verified off the async threads (Argon2id is slow on
     /// purpose), answered to the flow as `PinChecked`. Ignored unless the keypad is up.
     fn check_pin(&self, pin: String) {
-        if !matches!(self.state.phase, Phase::ServicePin { .. }) {
+        if !matches!(self.state.phase, Phase::MaintenancePin { .. }) {
             return;
         }
         let hash = self.cfg.service_mode.pin_hash.clone();
         self.spawn(async move {
             let ok =
-                tokio::task::spawn_blocking(move || crate::service_mode::verify_pin(&pin, &hash))
+                tokio::task::spawn_blocking(move || crate::maintenance::verify_pin(&pin, &hash))
                     .await
                     .unwrap_or(false);
             if ok {
-                info!("service PIN accepted");
+                info!("maintenance PIN accepted");
             } else {
-                warn!("service PIN refused");
+                warn!("maintenance PIN refused");
             }
             Some(Event::PinChecked { ok })
         });
@@ -348,7 +348,7 @@ impl Runtime {
             Effect::ResolveCode { code } => {
                 let journal = self.parts.journal.clone();
                 self.spawn(async move {
-                    match within(timeout, service.resolve(&code)).await {
+                    match bounded(timeout, service.resolve(&code)).await {
                         Ok(r) => {
                             let shots_used =
                                 r.shots_used.max(journal.shots_used(&code).unwrap_or(0));
@@ -364,7 +364,7 @@ impl Runtime {
                             })
                         }
                         Err(ServiceError::Rejected(reason)) => Some(Event::CodeRejected(reason)),
-                        Err(e) => failed(ServiceOp::Resolve, &e),
+                        Err(e) => service_failure(ServiceOp::Resolve, &e),
                     }
                 });
             }
@@ -379,7 +379,7 @@ impl Runtime {
                             return Some(Event::ServiceFailed(ServiceOp::Upload));
                         }
                     };
-                    match within(timeout, service.upload(&code, shot, &jpeg)).await {
+                    match bounded(timeout, service.upload(&code, shot, &jpeg)).await {
                         Ok(submission) => {
                             // The service holds the photo now: no copy stays on the kiosk.
                             if let Err(e) = journal.delete_photos(&code) {
@@ -388,30 +388,30 @@ impl Runtime {
                             info!(shot, %submission, "photo uploaded");
                             Some(Event::Uploaded { submission })
                         }
-                        Err(e) => failed(ServiceOp::Upload, &e),
+                        Err(e) => service_failure(ServiceOp::Upload, &e),
                     }
                 });
             }
             Effect::PollReview { submission } => self.spawn(async move {
-                match within(timeout, service.review(&submission)).await {
+                match bounded(timeout, service.review(&submission)).await {
                     Ok(state) => Some(Event::ReviewUpdate(state)),
-                    Err(e) => failed(ServiceOp::Review, &e),
+                    Err(e) => service_failure(ServiceOp::Review, &e),
                 }
             }),
             Effect::CreateOrder { submission } => self.spawn(async move {
-                match within(timeout, service.create_order(&submission)).await {
+                match bounded(timeout, service.create_order(&submission)).await {
                     Ok(order) => Some(Event::OrderCreated(order)),
-                    Err(e) => failed(ServiceOp::CreateOrder, &e),
+                    Err(e) => service_failure(ServiceOp::CreateOrder, &e),
                 }
             }),
             Effect::PollPayment { order } => self.spawn(async move {
-                match within(timeout, service.payment(&order)).await {
+                match bounded(timeout, service.payment(&order)).await {
                     Ok(state) => Some(Event::PaymentUpdate(state)),
-                    Err(e) => failed(ServiceOp::Payment, &e),
+                    Err(e) => service_failure(ServiceOp::Payment, &e),
                 }
             }),
             Effect::CloseOrder { order } => self.spawn(async move {
-                if let Err(e) = within(timeout, service.close_order(&order)).await {
+                if let Err(e) = bounded(timeout, service.close_order(&order)).await {
                     warn!(error = %e, %order, "could not close the order");
                 }
                 None
@@ -420,25 +420,25 @@ impl Runtime {
                 let parts = self.parts.clone();
                 self.spawn(async move { Some(check_devices(&parts).await) });
             }
-            Effect::ServiceDiagnostics => {
+            Effect::MaintenanceDiagnostics => {
                 let (parts, cfg) = (self.parts.clone(), self.cfg.clone());
                 let test_shot = self.service_report().and_then(|r| r.test_shot);
                 self.spawn(async move {
-                    let report = crate::service_mode::diagnostics(&parts, &cfg, test_shot).await;
-                    Some(Event::ServiceReport(report))
+                    let report = crate::maintenance::diagnostics(&parts, &cfg, test_shot).await;
+                    Some(Event::MaintenanceReport(report))
                 });
             }
-            Effect::ServiceTestShot => {
+            Effect::MaintenanceTestShot => {
                 let (parts, cfg) = (self.parts.clone(), self.cfg.clone());
                 let mut report = self.service_report().unwrap_or_default();
                 let photo_tx = self.photo.clone();
                 self.spawn(async move {
-                    let (line, jpeg) = crate::service_mode::test_shot(&parts, &cfg).await;
+                    let (line, jpeg) = crate::maintenance::test_shot(&parts, &cfg).await;
                     info!(result = %line, "service test shot");
                     photo_tx.send_replace(jpeg.map(Arc::new));
                     report.test_shot = Some(line);
                     report.busy = false;
-                    Some(Event::ServiceReport(report))
+                    Some(Event::MaintenanceReport(report))
                 });
             }
             Effect::ChairDrive(direction) => {
@@ -451,7 +451,7 @@ impl Runtime {
                 };
                 tokio::spawn(async move {
                     if let Err(e) = chair.drive(direction).await {
-                        warn!(error = %e, "service mode: the chair did not take the command");
+                        warn!(error = %e, "maintenance mode: the chair did not take the command");
                         let _ = tx.send(Event::DeviceFault {
                             device: Device::Chair,
                             kind: e.kind().name().into(),
@@ -459,11 +459,11 @@ impl Runtime {
                     }
                 });
             }
-            Effect::ServiceMode { open } => {
+            Effect::MaintenanceMode { open } => {
                 self.photo.send_replace(None);
                 info!(
                     open,
-                    "service mode {}",
+                    "maintenance mode {}",
                     if open { "opened" } else { "closed" }
                 );
             }
@@ -481,10 +481,10 @@ impl Runtime {
         }
     }
 
-    /// The service screen's current report, if it is up.
-    fn service_report(&self) -> Option<kiosk_core::model::ServiceView> {
+    /// The maintenance screen's current report, if it is up.
+    fn service_report(&self) -> Option<kiosk_core::model::MaintenanceView> {
         match &self.state.phase {
-            Phase::Service(panel) => panel.report.clone(),
+            Phase::Maintenance(panel) => panel.report.clone(),
             _ => None,
         }
     }
@@ -583,7 +583,7 @@ async fn apply_camera_preset(
 /// shows and its devices ("ok" or a fault reference). No personal data. A failed heartbeat is
 /// only logged: the next one follows.
 async fn heartbeats(
-    parts: Parts,
+    parts: World,
     cfg: Arc<Config>,
     screen: watch::Receiver<ScreenModel>,
     state: watch::Receiver<State>,
@@ -613,14 +613,14 @@ async fn heartbeats(
             devices,
         };
         let timeout = Duration::from_millis(cfg.service.timeout_ms);
-        if let Err(e) = within(timeout, parts.service.heartbeat(&beat)).await {
+        if let Err(e) = bounded(timeout, parts.service.heartbeat(&beat)).await {
             tracing::debug!(error = %e, "heartbeat not delivered");
         }
     }
 }
 
 /// A service call bounded by the configured timeout; no answer in time is `Unavailable`.
-async fn within<T>(
+async fn bounded<T>(
     timeout: Duration,
     call: impl std::future::Future<Output = Result<T, ServiceError>>,
 ) -> Result<T, ServiceError> {
@@ -636,7 +636,7 @@ async fn within<T>(
 
 /// A failed service call becomes the flow's `ServiceFailed`; polls fail quietly (the next poll
 /// follows in seconds), the rest are warnings.
-fn failed(op: ServiceOp, e: &ServiceError) -> Option<Event> {
+fn service_failure(op: ServiceOp, e: &ServiceError) -> Option<Event> {
     if matches!(op, ServiceOp::Review | ServiceOp::Payment) {
         tracing::debug!(?op, error = %e, "service poll failed");
     } else {
@@ -647,7 +647,7 @@ fn failed(op: ServiceOp, e: &ServiceError) -> Option<Event> {
 
 /// Make the booth safe from outside the runtime (it panicked or hung): chair motor off, lights
 /// off. Called by whoever supervises the runtime task.
-pub async fn emergency_stop(parts: &Parts) {
+pub async fn emergency_stop(parts: &World) {
     error!("runtime stopped abnormally: disabling the chair motor and switching the lights off");
     let _ = tokio::time::timeout(Duration::from_secs(3), async {
         if let Err(e) = parts.chair.motor(false).await {
@@ -672,7 +672,7 @@ pub async fn supervise(
 }
 
 /// Ask every device whether it answers.
-pub async fn check_devices(parts: &Parts) -> Event {
+pub async fn check_devices(parts: &World) -> Event {
     parts.camera.reconnect();
     if let Err(e) = parts.camera.info().await {
         return Event::DeviceFault {
@@ -696,7 +696,7 @@ pub async fn check_devices(parts: &Parts) -> Event {
 }
 
 /// Camera health → flow events: lost → fault; back → check everything → healthy.
-async fn health_watcher(parts: Parts, tx: mpsc::UnboundedSender<Event>) {
+async fn health_watcher(parts: World, tx: mpsc::UnboundedSender<Event>) {
     let mut health = parts.camera.health();
     let mut was_down = false;
     loop {
@@ -802,7 +802,7 @@ async fn device_worker<T, F, Fut>(
 /// once) and checks lights and chair now and then otherwise, so a dead bus is noticed before
 /// a graduate needs it. A device that answers again is reported healthy after a full check.
 async fn serial_monitor(
-    parts: Parts,
+    parts: World,
     state: watch::Receiver<State>,
     tx: mpsc::UnboundedSender<Event>,
     chair_poll: Duration,

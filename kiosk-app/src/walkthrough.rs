@@ -4,7 +4,7 @@
 //!
 //! The script only does what a graduate would: touch buttons (through the UI's own callback),
 //! hold up their QR code, press the seat button. A technician then pulls the camera's cable to
-//! show the out-of-service screen, plugs it back, and opens service mode (hidden corner, PIN,
+//! show the out-of-maintenance screen, plugs it back, and opens maintenance mode (hidden corner, PIN,
 //! diagnostics, a test shot) before leaving it.
 
 use std::collections::HashSet;
@@ -97,8 +97,8 @@ pub fn config(mut cfg: Config) -> Config {
     cfg.service.sim.review_ms = 3_000;
     cfg.service.sim.auto_pay_ms = Some(2_500);
     cfg.service.sim.latency_ms = 20;
-    // The script opens service mode with the demo PIN.
-    cfg.service_mode.pin_hash = crate::service_mode::DEMO_PIN_HASH.into();
+    // The script opens maintenance mode with the demo PIN.
+    cfg.service_mode.pin_hash = crate::maintenance::DEMO_PIN_HASH.into();
     cfg
 }
 
@@ -106,7 +106,7 @@ pub fn config(mut cfg: Config) -> Config {
 pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
     let started = Instant::now();
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    // Everything of this run stays in `out`: the service screen's disk check and log tail
+    // Everything of this run stays in `out`: the maintenance screen's disk check and log tail
     // look there.
     let mut cfg = cfg;
     let out_abs = std::path::absolute(out)?;
@@ -259,7 +259,7 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
                 camera_sim.unplug(true);
             }
             Do::Replug => camera_sim.unplug(false),
-            Do::EnterPin => ui.enter_pin(crate::service_mode::DEMO_PIN),
+            Do::EnterPin => ui.enter_pin(crate::maintenance::DEMO_PIN),
             Do::End => {}
         }
     }

@@ -74,16 +74,16 @@ pub enum Intent {
     /// Out-of-service: a technician asks the kiosk to check its devices again.
     RetryDevices,
     /// The hidden technician gesture (a long press in the top-left corner of the start or
-    /// out-of-service screen): asks for the service PIN.
-    ServiceGesture,
-    /// A command on the technician's service screen.
-    Service(ServiceCommand),
+    /// out-of-maintenance screen): asks for the maintenance PIN.
+    MaintenanceGesture,
+    /// A command on the technician's maintenance screen.
+    Maintenance(MaintenanceCommand),
 }
 
-/// What a technician can do on the service screen.
+/// What a technician can do on the maintenance screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum ServiceCommand {
+pub enum MaintenanceCommand {
     /// Run every check again now.
     Refresh,
     /// Take a test shot (not counted anywhere, not uploaded).
@@ -102,11 +102,11 @@ pub enum ServiceCommand {
     ChairDown,
     /// Stop the seat.
     ChairStop,
-    /// Leave service mode: back to the start screen.
+    /// Leave maintenance mode: back to the start screen.
     Exit,
 }
 
-/// Which screen is up. One per step of `docs/kiosk-flow.md`, plus the out-of-service screen.
+/// Which screen is up. One per step of `docs/kiosk-flow.md`, plus the out-of-maintenance screen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Screen {
@@ -137,10 +137,10 @@ pub enum Screen {
     Done,
     /// The kiosk cannot serve; where to go instead.
     OutOfService,
-    /// Technician: enter the service PIN.
-    ServicePin,
+    /// Technician: enter the maintenance PIN.
+    MaintenancePin,
     /// Technician: diagnostics and device controls.
-    Service,
+    Maintenance,
 }
 
 /// Sub-state of the shoot screen.
@@ -252,9 +252,9 @@ pub struct CheckView {
     pub detail: String,
 }
 
-/// What the technician's service screen shows. Technical data, already free of personal data.
+/// What the technician's maintenance screen shows. Technical data, already free of personal data.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServiceView {
+pub struct MaintenanceView {
     /// Camera, lights, chair, service and disk, in that order.
     pub checks: Vec<CheckView>,
     /// The last lines of the kiosk's log (already masked).
@@ -320,8 +320,8 @@ pub struct ScreenModel {
     pub pin_failures: u8,
     /// Wrong PINs allowed before the PIN screen closes.
     pub pin_attempts: u8,
-    /// The service screen's diagnostics, once the first check has run.
-    pub service: Option<ServiceView>,
+    /// The maintenance screen's diagnostics, once the first check has run.
+    pub maintenance: Option<MaintenanceView>,
     /// The light preset the technician chose (`idle`, `standard`, `glasses`, `off`).
-    pub service_lights: Option<String>,
+    pub maintenance_lights: Option<String>,
 }

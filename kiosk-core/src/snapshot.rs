@@ -193,12 +193,13 @@ enum PhaseV1 {
         kind: DoneV1,
         until_ms: u64,
     },
-    /// Maintenance is never resumed after a restart; kept readable so old snapshots decode.
+    /// The maintenance PIN keypad (on disk under its first name). Never resumed after a
+    /// restart; kept readable so old snapshots decode.
     ServicePin {
         #[serde(default)]
         failures: u8,
     },
-    /// As above.
+    /// Maintenance mode (on disk under its first name), as above.
     Service(serde_json::Value),
     OutOfService {
         reference: String,
@@ -439,11 +440,11 @@ impl From<&Phase> for PhaseV1 {
                 },
                 until_ms: *until_ms,
             },
-            Phase::ServicePin { failures } => PhaseV1::ServicePin {
+            Phase::MaintenancePin { failures } => PhaseV1::ServicePin {
                 failures: *failures,
             },
             // The technician's panel is never resumed, so its contents are not written.
-            Phase::Service(_) => PhaseV1::Service(serde_json::Value::Null),
+            Phase::Maintenance(_) => PhaseV1::Service(serde_json::Value::Null),
             Phase::OutOfService { reference } => PhaseV1::OutOfService {
                 reference: reference.clone(),
             },

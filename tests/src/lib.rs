@@ -7,10 +7,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use kiosk_app::assemble::{self, Sims};
+use kiosk_app::assemble::{self, Simulators};
 use kiosk_app::config::Config;
 use kiosk_app::journal::Journal;
-use kiosk_app::runtime::{Handle, Parts, Runtime};
+use kiosk_app::runtime::{Handle, Runtime, World};
 use kiosk_core::flow::Event;
 use kiosk_core::model::{Intent, ScreenModel};
 use tokio::sync::oneshot;
@@ -40,9 +40,9 @@ pub struct Kiosk {
     /// Events in, screens out.
     pub handle: Handle,
     /// The simulators.
-    pub sims: Sims,
+    pub sims: Simulators,
     /// Its parts (journal, devices).
-    pub parts: Parts,
+    pub parts: World,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 
-use crate::model::{self, Intent, Lang, ScreenModel, ServiceCommand};
+use crate::model::{self, Intent, Lang, MaintenanceCommand, ScreenModel};
 use crate::pixels::{self, Pixels};
 use crate::{
     Action, Bridge, Check, DoneKind, KioskWindow, PayStage, Reason, ReviewStage, ScanNotice,
@@ -40,17 +40,17 @@ pub fn map_action(action: Action) -> Intent {
         Action::LangZh => Intent::SetLanguage(Lang::Zh),
         Action::LangEn => Intent::SetLanguage(Lang::En),
         Action::RetryDevices => Intent::RetryDevices,
-        Action::ServiceGesture => Intent::ServiceGesture,
-        Action::SvcRefresh => Intent::Service(ServiceCommand::Refresh),
-        Action::SvcTestShot => Intent::Service(ServiceCommand::TestShot),
-        Action::SvcLightsIdle => Intent::Service(ServiceCommand::LightsIdle),
-        Action::SvcLightsStandard => Intent::Service(ServiceCommand::LightsStandard),
-        Action::SvcLightsGlasses => Intent::Service(ServiceCommand::LightsGlasses),
-        Action::SvcLightsOff => Intent::Service(ServiceCommand::LightsOff),
-        Action::SvcChairUp => Intent::Service(ServiceCommand::ChairUp),
-        Action::SvcChairDown => Intent::Service(ServiceCommand::ChairDown),
-        Action::SvcChairStop => Intent::Service(ServiceCommand::ChairStop),
-        Action::SvcExit => Intent::Service(ServiceCommand::Exit),
+        Action::ServiceGesture => Intent::MaintenanceGesture,
+        Action::SvcRefresh => Intent::Maintenance(MaintenanceCommand::Refresh),
+        Action::SvcTestShot => Intent::Maintenance(MaintenanceCommand::TestShot),
+        Action::SvcLightsIdle => Intent::Maintenance(MaintenanceCommand::LightsIdle),
+        Action::SvcLightsStandard => Intent::Maintenance(MaintenanceCommand::LightsStandard),
+        Action::SvcLightsGlasses => Intent::Maintenance(MaintenanceCommand::LightsGlasses),
+        Action::SvcLightsOff => Intent::Maintenance(MaintenanceCommand::LightsOff),
+        Action::SvcChairUp => Intent::Maintenance(MaintenanceCommand::ChairUp),
+        Action::SvcChairDown => Intent::Maintenance(MaintenanceCommand::ChairDown),
+        Action::SvcChairStop => Intent::Maintenance(MaintenanceCommand::ChairStop),
+        Action::SvcExit => Intent::Maintenance(MaintenanceCommand::Exit),
     }
 }
 
@@ -70,8 +70,8 @@ fn map_screen(s: model::Screen) -> Screen {
         M::Pay => Screen::Pay,
         M::Done => Screen::Done,
         M::OutOfService => Screen::OutOfService,
-        M::ServicePin => Screen::ServicePin,
-        M::Service => Screen::Service,
+        M::MaintenancePin => Screen::ServicePin,
+        M::Maintenance => Screen::Service,
     }
 }
 
@@ -139,8 +139,8 @@ pub fn screen_key(m: &ScreenModel) -> String {
         M::Pay => "pay",
         M::Done => "done",
         M::OutOfService => "out-of-service",
-        M::ServicePin => "service-pin",
-        M::Service => "service",
+        M::MaintenancePin => "service-pin",
+        M::Maintenance => "service",
     };
     let stage = match m.screen {
         M::Scan => m.scan_notice.map(|n| match n {
@@ -165,7 +165,7 @@ pub fn screen_key(m: &ScreenModel) -> String {
             model::PayStage::Expired => "expired",
             model::PayStage::Failed => "failed",
         }),
-        M::Service => m.service.as_ref().and_then(|v| {
+        M::Maintenance => m.maintenance.as_ref().and_then(|v| {
             if v.checks.is_empty() {
                 Some("checking")
             } else if v.test_shot.is_some() {
@@ -209,7 +209,7 @@ impl Ui {
             .on_act(move |action| on_intent(map_action(action)));
     }
 
-    /// Send every PIN typed on the service keypad to `on_pin` (which must not block). The PIN is
+    /// Send every PIN typed on the maintenance keypad to `on_pin` (which must not block). The PIN is
     /// not an [`Intent`]: it never enters the flow, its journal or its logs.
     pub fn connect_pin(&self, on_pin: impl Fn(String) + 'static) {
         self.window
@@ -217,7 +217,7 @@ impl Ui {
             .on_pin_entered(move |pin| on_pin(pin.to_string()));
     }
 
-    /// Type a PIN on the service keypad and press OK, as a technician would (walkthrough):
+    /// Type a PIN on the maintenance keypad and press OK, as a technician would (walkthrough):
     /// goes through the same callback as the keypad.
     pub fn enter_pin(&self, pin: &str) {
         self.window
@@ -307,8 +307,8 @@ impl Ui {
         b.set_fault_reference(m.fault_reference.clone().unwrap_or_default().into());
         b.set_pin_failures(i32::from(m.pin_failures));
         b.set_pin_attempts(i32::from(m.pin_attempts));
-        b.set_service_lights(m.service_lights.clone().unwrap_or_default().into());
-        let service = m.service.clone().unwrap_or_default();
+        b.set_service_lights(m.maintenance_lights.clone().unwrap_or_default().into());
+        let service = m.maintenance.clone().unwrap_or_default();
         b.set_has_diagnostics(!service.checks.is_empty());
         b.set_service_busy(service.busy);
         b.set_test_shot(service.test_shot.unwrap_or_default().into());

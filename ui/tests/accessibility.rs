@@ -156,11 +156,11 @@ fn every_button_is_found_by_its_label_and_sends_its_intent() {
             "我还在",
             Intent::StillHere,
         ),
-        // The technician's hidden corner, on the start and out-of-service screens.
+        // The technician's hidden corner, on the start and out-of-maintenance screens.
         (
             ScreenModel::default(),
             "维护模式入口",
-            Intent::ServiceGesture,
+            Intent::MaintenanceGesture,
         ),
         (
             ScreenModel {
@@ -168,11 +168,11 @@ fn every_button_is_found_by_its_label_and_sends_its_intent() {
                 ..ScreenModel::default()
             },
             "维护模式入口",
-            Intent::ServiceGesture,
+            Intent::MaintenanceGesture,
         ),
         (
             ScreenModel {
-                screen: Screen::ServicePin,
+                screen: Screen::MaintenancePin,
                 ..ScreenModel::default()
             },
             "取消",
@@ -180,24 +180,24 @@ fn every_button_is_found_by_its_label_and_sends_its_intent() {
         ),
     ];
     let service = ScreenModel {
-        screen: Screen::Service,
-        service: Some(ServiceView::default()),
+        screen: Screen::Maintenance,
+        maintenance: Some(MaintenanceView::default()),
         ..ScreenModel::default()
     };
     let mut cases = cases;
     for (label, command) in [
-        ("拍测试照", ServiceCommand::TestShot),
-        ("待机", ServiceCommand::LightsIdle),
-        ("标准", ServiceCommand::LightsStandard),
-        ("戴眼镜", ServiceCommand::LightsGlasses),
-        ("关闭", ServiceCommand::LightsOff),
-        ("升高", ServiceCommand::ChairUp),
-        ("停止", ServiceCommand::ChairStop),
-        ("降低", ServiceCommand::ChairDown),
-        ("重新检查", ServiceCommand::Refresh),
-        ("退出维护模式", ServiceCommand::Exit),
+        ("拍测试照", MaintenanceCommand::TestShot),
+        ("待机", MaintenanceCommand::LightsIdle),
+        ("标准", MaintenanceCommand::LightsStandard),
+        ("戴眼镜", MaintenanceCommand::LightsGlasses),
+        ("关闭", MaintenanceCommand::LightsOff),
+        ("升高", MaintenanceCommand::ChairUp),
+        ("停止", MaintenanceCommand::ChairStop),
+        ("降低", MaintenanceCommand::ChairDown),
+        ("重新检查", MaintenanceCommand::Refresh),
+        ("退出维护模式", MaintenanceCommand::Exit),
     ] {
-        cases.push((service.clone(), label, Intent::Service(command)));
+        cases.push((service.clone(), label, Intent::Maintenance(command)));
     }
     for (model, label, intent) in cases {
         ui.render(&model);
@@ -244,7 +244,7 @@ fn the_pin_keypad_sends_the_typed_pin_and_shows_failures() {
     ui.connect(move |i| i2.borrow_mut().push(i));
     ui.connect_pin(move |p| p2.borrow_mut().push(p));
     ui.render(&ScreenModel {
-        screen: Screen::ServicePin,
+        screen: Screen::MaintenancePin,
         pin_attempts: 3,
         ..ScreenModel::default()
     });
@@ -277,7 +277,7 @@ fn the_pin_keypad_sends_the_typed_pin_and_shows_failures() {
     );
 
     ui.render(&ScreenModel {
-        screen: Screen::ServicePin,
+        screen: Screen::MaintenancePin,
         pin_failures: 1,
         pin_attempts: 3,
         ..ScreenModel::default()
@@ -288,15 +288,15 @@ fn the_pin_keypad_sends_the_typed_pin_and_shows_failures() {
     );
 }
 
-/// The diagnostics the runtime gathered reach the service screen.
+/// The diagnostics the runtime gathered reach the maintenance screen.
 #[test]
 fn the_service_screen_shows_the_checks_and_the_log() {
     i_slint_backend_testing::init_no_event_loop();
     let ui = Ui::new().unwrap();
     ui.show(false).unwrap();
     ui.render(&ScreenModel {
-        screen: Screen::Service,
-        service: Some(ServiceView {
+        screen: Screen::Maintenance,
+        maintenance: Some(MaintenanceView {
             checks: vec![
                 CheckView {
                     part: "camera".into(),
@@ -313,7 +313,7 @@ fn the_service_screen_shows_the_checks_and_the_log() {
             test_shot: Some("6000×4000 JPEG, 3.1 MB".into()),
             busy: false,
         }),
-        service_lights: Some("glasses".into()),
+        maintenance_lights: Some("glasses".into()),
         ..ScreenModel::default()
     });
     let label = |l: &str| ElementHandle::find_by_accessible_label(ui.window(), l).count();

@@ -65,7 +65,7 @@ impl DeviceWants {
             Phase::Shoot(_) => (true, false, false, shooting_light),
             Phase::OutOfService { .. } => (false, false, false, LightPreset::Off),
             // The technician drives the seat and picks the lights; both go back on the way out.
-            Phase::Service(panel) => (false, false, true, panel.lights),
+            Phase::Maintenance(panel) => (false, false, true, panel.lights),
             _ => (false, false, false, LightPreset::Idle),
         };
         Self {

@@ -1,6 +1,6 @@
 //! What happens to the flow (events) and what the flow asks the world to do (effects).
 
-use crate::model::{Intent, ServiceView};
+use crate::model::{Intent, MaintenanceView};
 use serde::{Deserialize, Serialize};
 
 use super::devices::LightPreset;
@@ -163,14 +163,14 @@ pub enum Event {
     DevicesHealthy,
     /// The kiosk restarted with this state from the journal.
     Restored,
-    /// The runtime checked a PIN typed on the service keypad against the stored hash. The PIN
+    /// The runtime checked a PIN typed on the maintenance keypad against the stored hash. The PIN
     /// itself never reaches the flow.
     PinChecked {
         /// Whether it matched.
         ok: bool,
     },
-    /// The service screen's checks (or test shot) finished.
-    ServiceReport(ServiceView),
+    /// The maintenance screen's checks (or test shot) finished.
+    MaintenanceReport(MaintenanceView),
 }
 
 /// Which way the technician drives the seat.
@@ -234,14 +234,14 @@ pub enum Effect {
     },
     /// Check every device again and report `DevicesHealthy` or a `DeviceFault`.
     CheckDevices,
-    /// Service mode: run every check (devices, service, disk, log) and answer `ServiceReport`.
-    ServiceDiagnostics,
-    /// Service mode: take a test shot (not counted, not uploaded) and answer `ServiceReport`.
-    ServiceTestShot,
-    /// Service mode: drive the seat (the motor is enabled while service mode is up).
+    /// Maintenance mode: run every check (devices, service, disk, log) and answer `ServiceReport`.
+    MaintenanceDiagnostics,
+    /// Maintenance mode: take a test shot (not counted, not uploaded) and answer `ServiceReport`.
+    MaintenanceTestShot,
+    /// Maintenance mode: drive the seat (the motor is enabled while maintenance mode is up).
     ChairDrive(ChairMove),
-    /// Service mode opened or closed (logged for operators).
-    ServiceMode {
+    /// Maintenance mode opened or closed (logged for operators).
+    MaintenanceMode {
         /// Opened (true) or closed.
         open: bool,
     },

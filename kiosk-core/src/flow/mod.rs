@@ -18,6 +18,8 @@ pub use event::{
     CaptureProblem, ChairMove, Device, Effect, Event, OrderInfo, PaymentState, RejectReason,
     ReviewState, ScannedCode, ServiceOp,
 };
-pub use state::{FlowConfig, Identity, Pay, Phase, Review, ServicePanel, Session, Shoot, State};
+pub use state::{
+    FlowConfig, Identity, MaintenancePanel, Pay, Phase, Review, Session, Shoot, State,
+};
 pub use step::step;
 pub use view::{STEPS, view};

@@ -3,7 +3,7 @@
 //! The journal writes it through its own versioned types (`crate::snapshot`), never as these
 //! types' serde form, so renaming anything here cannot make yesterday's journal unreadable.
 
-use crate::model::{Lang, ScanNotice, ServiceView};
+use crate::model::{Lang, MaintenanceView, ScanNotice};
 use serde::{Deserialize, Serialize};
 
 use super::devices::LightPreset;
@@ -35,11 +35,11 @@ pub struct FlowConfig {
     pub payment_window_secs: u32,
     /// The done screen returns to the start after this long.
     pub done_secs: u32,
-    /// Wrong service PINs allowed before the keypad closes.
+    /// Wrong maintenance PINs allowed before the keypad closes.
     pub pin_attempts: u8,
-    /// Service mode returns to the start after this long without a touch.
+    /// Maintenance mode returns to the start after this long without a touch.
     pub service_idle_secs: u32,
-    /// How often the service screen re-runs its checks.
+    /// How often the maintenance screen re-runs its checks.
     pub service_refresh_secs: u32,
 }
 
@@ -158,13 +158,13 @@ pub enum Pay {
     Failed,
 }
 
-/// The technician's service screen.
+/// The technician's maintenance screen.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ServicePanel {
+pub struct MaintenancePanel {
     /// The light preset the technician chose (idle on entry).
     pub lights: LightPreset,
     /// The latest diagnostics, once the first check has answered.
-    pub report: Option<ServiceView>,
+    pub report: Option<MaintenanceView>,
     /// A check or test shot is running.
     pub busy: bool,
     /// When the checks run again.
@@ -209,13 +209,13 @@ pub enum Phase {
         /// When the screen returns to the start by itself.
         until_ms: u64,
     },
-    /// Technician: the service PIN keypad.
-    ServicePin {
+    /// Technician: the maintenance PIN keypad.
+    MaintenancePin {
         /// Wrong PINs so far.
         failures: u8,
     },
     /// Technician: diagnostics and device controls.
-    Service(ServicePanel),
+    Maintenance(MaintenancePanel),
     /// A device the kiosk needs is broken.
     OutOfService {
         /// A short reference for staff (device and error kind, no personal data).

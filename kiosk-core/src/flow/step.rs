@@ -1,14 +1,14 @@
 //! The transition function. Every event in every phase lands here; anything not listed is
 //! ignored (returns the state unchanged and no effects), never a panic.
 
-use crate::model::{DoneKind, Intent, ScanNotice, ServiceCommand};
+use crate::model::{DoneKind, Intent, MaintenanceCommand, ScanNotice};
 
 use super::devices::{DeviceWants, LightPreset};
 use super::event::{
     CaptureProblem, ChairMove, Device, Effect, Event, PaymentState, RejectReason, ReviewState,
     ScannedCode, ServiceOp,
 };
-use super::state::{FlowConfig, Pay, Phase, Review, ServicePanel, Session, Shoot, State};
+use super::state::{FlowConfig, MaintenancePanel, Pay, Phase, Review, Session, Shoot, State};
 
 /// How long the same refused code is ignored while it stays in front of the camera.
 const REFUSED_QUIET_MS: u64 = 5_000;
@@ -18,20 +18,20 @@ pub fn step(cfg: &FlowConfig, mut state: State, event: Event) -> (State, Vec<Eff
     let before_phase = state.phase.clone();
     let before = DeviceWants::of(&state.phase, state.session.as_ref());
     let restored = matches!(event, Event::Restored);
-    let mut fx = Vec::new();
+    let mut effects = Vec::new();
 
     match event {
-        Event::Tick { now_ms } => on_tick(cfg, &mut state, now_ms, &mut fx),
-        Event::Intent(intent) => on_intent(cfg, &mut state, intent, &mut fx),
-        Event::Restored => on_restored(&mut state, &mut fx),
-        other => on_answer(cfg, &mut state, other, &mut fx),
+        Event::Tick { now_ms } => on_tick(cfg, &mut state, now_ms, &mut effects),
+        Event::Intent(intent) => on_intent(cfg, &mut state, intent, &mut effects),
+        Event::Restored => on_restored(&mut state, &mut effects),
+        other => on_answer(cfg, &mut state, other, &mut effects),
     }
 
-    // The service screen's own refreshes are not a new screen (the technician's touches are
+    // The maintenance screen's own refreshes are not a new screen (the technician's touches are
     // what keep it open).
     let same_service = matches!(
         (&before_phase, &state.phase),
-        (Phase::Service(_), Phase::Service(_))
+        (Phase::Maintenance(_), Phase::Maintenance(_))
     );
     if state.phase != before_phase && !same_service {
         // A new screen: the graduate gets the full idle time to read it.
@@ -44,7 +44,7 @@ pub fn step(cfg: &FlowConfig, mut state: State, event: Event) -> (State, Vec<Eff
     } else {
         before.diff(after, &mut devices);
     }
-    devices.extend(fx);
+    devices.extend(effects);
     (state, devices)
 }
 
@@ -64,13 +64,13 @@ pub(super) fn idle_applies(phase: &Phase) -> bool {
         | Phase::Shoot(Shoot::Ready | Shoot::Preview | Shoot::Failed(_))
         | Phase::Review(Review::Failed(_))
         | Phase::Pay(Pay::Expired | Pay::Failed)
-        | Phase::ServicePin { .. } => true,
+        | Phase::MaintenancePin { .. } => true,
         Phase::Scan { resolving, .. } => !resolving,
         _ => false,
     }
 }
 
-fn on_tick(cfg: &FlowConfig, state: &mut State, now_ms: u64, fx: &mut Vec<Effect>) {
+fn on_tick(cfg: &FlowConfig, state: &mut State, now_ms: u64, effects: &mut Vec<Effect>) {
     // Wall clocks may step backwards (NTP); never let time run backwards inside the flow.
     state.now_ms = state.now_ms.max(now_ms);
     let now = state.now_ms;
@@ -78,10 +78,10 @@ fn on_tick(cfg: &FlowConfig, state: &mut State, now_ms: u64, fx: &mut Vec<Effect
     if idle_applies(&state.phase)
         && now.saturating_sub(state.last_activity_ms) >= secs(cfg.idle_timeout_secs)
     {
-        if matches!(state.phase, Phase::ServicePin { .. }) {
-            leave_service(state, fx);
+        if matches!(state.phase, Phase::MaintenancePin { .. }) {
+            leave_service(state, effects);
         } else {
-            end_session(state, "idle_timeout", fx);
+            end_session(state, "idle_timeout", effects);
         }
         return;
     }
@@ -91,7 +91,7 @@ fn on_tick(cfg: &FlowConfig, state: &mut State, now_ms: u64, fx: &mut Vec<Effect
         Phase::Shoot(Shoot::Countdown { fire_at_ms }) if now >= *fire_at_ms => {
             let shot = state.session.as_ref().map_or(1, |s| s.shots_used + 1);
             state.phase = Phase::Shoot(Shoot::Capturing);
-            fx.push(Effect::Capture { shot });
+            effects.push(Effect::Capture { shot });
         }
         Phase::Review(Review::Uploading {
             retry_at_ms: retry @ Some(_),
@@ -99,7 +99,7 @@ fn on_tick(cfg: &FlowConfig, state: &mut State, now_ms: u64, fx: &mut Vec<Effect
         }) if retry.is_some_and(|t| now >= t) => {
             *retry = None;
             if let (Some(code), Some(shot)) = (code, submitted_shot(state.session.as_ref())) {
-                fx.push(Effect::Upload { code, shot });
+                effects.push(Effect::Upload { code, shot });
             }
         }
         Phase::Review(Review::Waiting {
@@ -115,7 +115,7 @@ fn on_tick(cfg: &FlowConfig, state: &mut State, now_ms: u64, fx: &mut Vec<Effect
                 *next_poll_ms = now + secs(cfg.review_poll_secs);
                 if let Some(submission) = state.session.as_ref().and_then(|s| s.submission.clone())
                 {
-                    fx.push(Effect::PollReview { submission });
+                    effects.push(Effect::PollReview { submission });
                 }
             }
         }
@@ -126,7 +126,7 @@ fn on_tick(cfg: &FlowConfig, state: &mut State, now_ms: u64, fx: &mut Vec<Effect
             let order = state.session.as_ref().and_then(|s| s.order.as_ref());
             if now >= *expires_at_ms {
                 if let Some(order) = order {
-                    fx.push(Effect::CloseOrder {
+                    effects.push(Effect::CloseOrder {
                         order: order.id.clone(),
                     });
                 }
@@ -134,7 +134,7 @@ fn on_tick(cfg: &FlowConfig, state: &mut State, now_ms: u64, fx: &mut Vec<Effect
             } else if now >= *next_poll_ms {
                 *next_poll_ms = now + secs(cfg.payment_poll_secs);
                 if let Some(order) = order {
-                    fx.push(Effect::PollPayment {
+                    effects.push(Effect::PollPayment {
                         order: order.id.clone(),
                     });
                 }
@@ -142,29 +142,29 @@ fn on_tick(cfg: &FlowConfig, state: &mut State, now_ms: u64, fx: &mut Vec<Effect
         }
         Phase::Done { kind, until_ms } if now >= *until_ms => {
             let outcome = done_outcome(*kind);
-            end_session(state, outcome, fx);
+            end_session(state, outcome, effects);
         }
-        Phase::Service(_)
+        Phase::Maintenance(_)
             if now.saturating_sub(state.last_activity_ms) >= secs(cfg.service_idle_secs) =>
         {
-            leave_service(state, fx);
+            leave_service(state, effects);
         }
-        Phase::Service(panel) if !panel.busy && now >= panel.next_refresh_ms => {
+        Phase::Maintenance(panel) if !panel.busy && now >= panel.next_refresh_ms => {
             panel.busy = true;
             panel.next_refresh_ms = now + secs(cfg.service_refresh_secs);
-            fx.push(Effect::ServiceDiagnostics);
+            effects.push(Effect::MaintenanceDiagnostics);
         }
         _ => {}
     }
 }
 
-/// Leave the PIN keypad or the service screen: back to the start, or to out-of-service when a
+/// Leave the PIN keypad or the maintenance screen: back to the start, or to out-of-service when a
 /// device is (still) known to be broken; the devices are checked again either way.
-fn leave_service(state: &mut State, fx: &mut Vec<Effect>) {
-    if matches!(state.phase, Phase::Service(_)) {
-        fx.push(Effect::ServiceMode { open: false });
+fn leave_service(state: &mut State, effects: &mut Vec<Effect>) {
+    if matches!(state.phase, Phase::Maintenance(_)) {
+        effects.push(Effect::MaintenanceMode { open: false });
     }
-    fx.push(Effect::CheckDevices);
+    effects.push(Effect::CheckDevices);
     state.phase = match state.pending_fault.take() {
         Some(reference) => Phase::OutOfService { reference },
         None => Phase::Attract,
@@ -174,19 +174,19 @@ fn leave_service(state: &mut State, fx: &mut Vec<Effect>) {
 fn on_service_command(
     cfg: &FlowConfig,
     state: &mut State,
-    cmd: ServiceCommand,
-    fx: &mut Vec<Effect>,
+    cmd: MaintenanceCommand,
+    effects: &mut Vec<Effect>,
 ) {
     let now = state.now_ms;
-    let Phase::Service(panel) = &mut state.phase else {
+    let Phase::Maintenance(panel) = &mut state.phase else {
         return;
     };
     let lights = |preset| Some(preset);
     let preset = match cmd {
-        ServiceCommand::LightsIdle => lights(LightPreset::Idle),
-        ServiceCommand::LightsStandard => lights(LightPreset::Standard),
-        ServiceCommand::LightsGlasses => lights(LightPreset::Glasses),
-        ServiceCommand::LightsOff => lights(LightPreset::Off),
+        MaintenanceCommand::LightsIdle => lights(LightPreset::Idle),
+        MaintenanceCommand::LightsStandard => lights(LightPreset::Standard),
+        MaintenanceCommand::LightsGlasses => lights(LightPreset::Glasses),
+        MaintenanceCommand::LightsOff => lights(LightPreset::Off),
         _ => None,
     };
     if let Some(preset) = preset {
@@ -195,20 +195,20 @@ fn on_service_command(
         return;
     }
     match cmd {
-        ServiceCommand::Refresh | ServiceCommand::TestShot if panel.busy => {}
-        ServiceCommand::Refresh => {
+        MaintenanceCommand::Refresh | MaintenanceCommand::TestShot if panel.busy => {}
+        MaintenanceCommand::Refresh => {
             panel.busy = true;
             panel.next_refresh_ms = now + secs(cfg.service_refresh_secs);
-            fx.push(Effect::ServiceDiagnostics);
+            effects.push(Effect::MaintenanceDiagnostics);
         }
-        ServiceCommand::TestShot => {
+        MaintenanceCommand::TestShot => {
             panel.busy = true;
-            fx.push(Effect::ServiceTestShot);
+            effects.push(Effect::MaintenanceTestShot);
         }
-        ServiceCommand::ChairUp => fx.push(Effect::ChairDrive(ChairMove::Up)),
-        ServiceCommand::ChairDown => fx.push(Effect::ChairDrive(ChairMove::Down)),
-        ServiceCommand::ChairStop => fx.push(Effect::ChairDrive(ChairMove::Stop)),
-        ServiceCommand::Exit => leave_service(state, fx),
+        MaintenanceCommand::ChairUp => effects.push(Effect::ChairDrive(ChairMove::Up)),
+        MaintenanceCommand::ChairDown => effects.push(Effect::ChairDrive(ChairMove::Down)),
+        MaintenanceCommand::ChairStop => effects.push(Effect::ChairDrive(ChairMove::Stop)),
+        MaintenanceCommand::Exit => leave_service(state, effects),
         _ => {}
     }
 }
@@ -231,7 +231,7 @@ fn shots_left(cfg: &FlowConfig, state: &State) -> bool {
         .is_some_and(|s| s.shots_used < cfg.max_shots)
 }
 
-fn begin_session(state: &mut State, fx: &mut Vec<Effect>) {
+fn begin_session(state: &mut State, effects: &mut Vec<Effect>) {
     state.sessions_started += 1;
     let seq = state.sessions_started;
     state.session = Some(Session {
@@ -239,22 +239,22 @@ fn begin_session(state: &mut State, fx: &mut Vec<Effect>) {
         ..Session::default()
     });
     state.last_refused = None;
-    fx.push(Effect::SessionStarted { seq });
+    effects.push(Effect::SessionStarted { seq });
     state.phase = Phase::PhotoType;
 }
 
 /// End the session: close an open order, report the outcome, and return to the start (or to
 /// out-of-service when a fault arrived while the graduate did not need the device).
-fn end_session(state: &mut State, outcome: &str, fx: &mut Vec<Effect>) {
+fn end_session(state: &mut State, outcome: &str, effects: &mut Vec<Effect>) {
     if let Some(session) = state.session.take() {
         if matches!(state.phase, Phase::Pay(Pay::Showing { .. }))
             && let Some(order) = &session.order
         {
-            fx.push(Effect::CloseOrder {
+            effects.push(Effect::CloseOrder {
                 order: order.id.clone(),
             });
         }
-        fx.push(Effect::SessionEnded {
+        effects.push(Effect::SessionEnded {
             seq: session.seq,
             outcome: outcome.to_owned(),
         });
@@ -305,9 +305,12 @@ pub(super) fn cancel_allowed(phase: &Phase) -> bool {
     can_cancel(phase)
 }
 
-fn on_intent(cfg: &FlowConfig, state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
+fn on_intent(cfg: &FlowConfig, state: &mut State, intent: Intent, effects: &mut Vec<Effect>) {
     if state.session.is_some()
-        || matches!(state.phase, Phase::ServicePin { .. } | Phase::Service(_))
+        || matches!(
+            state.phase,
+            Phase::MaintenancePin { .. } | Phase::Maintenance(_)
+        )
     {
         state.last_activity_ms = state.now_ms;
     }
@@ -315,21 +318,23 @@ fn on_intent(cfg: &FlowConfig, state: &mut State, intent: Intent, fx: &mut Vec<E
     match (&state.phase, intent) {
         (_, Intent::SetLanguage(lang)) => state.lang = lang,
         (_, Intent::StillHere) => {}
-        (Phase::Attract, Intent::Start) => begin_session(state, fx),
-        (Phase::OutOfService { .. }, Intent::RetryDevices) => fx.push(Effect::CheckDevices),
-        (Phase::Attract | Phase::OutOfService { .. }, Intent::ServiceGesture) => {
+        (Phase::Attract, Intent::Start) => begin_session(state, effects),
+        (Phase::OutOfService { .. }, Intent::RetryDevices) => effects.push(Effect::CheckDevices),
+        (Phase::Attract | Phase::OutOfService { .. }, Intent::MaintenanceGesture) => {
             if let Phase::OutOfService { reference } = &state.phase {
-                // Remembered so leaving service mode goes back out of service unless fixed.
+                // Remembered so leaving maintenance mode goes back out of service unless fixed.
                 state.pending_fault = Some(reference.clone());
             }
-            state.phase = Phase::ServicePin { failures: 0 };
+            state.phase = Phase::MaintenancePin { failures: 0 };
         }
-        (Phase::ServicePin { .. } | Phase::Service(_), Intent::Cancel | Intent::Back) => {
-            leave_service(state, fx)
+        (Phase::MaintenancePin { .. } | Phase::Maintenance(_), Intent::Cancel | Intent::Back) => {
+            leave_service(state, effects)
         }
-        (Phase::Service(_), Intent::Service(cmd)) => on_service_command(cfg, state, cmd, fx),
-        (Phase::PhotoType, Intent::Back) => end_session(state, "cancelled", fx),
-        (phase, Intent::Cancel) if can_cancel(phase) => end_session(state, "cancelled", fx),
+        (Phase::Maintenance(_), Intent::Maintenance(cmd)) => {
+            on_service_command(cfg, state, cmd, effects)
+        }
+        (Phase::PhotoType, Intent::Back) => end_session(state, "cancelled", effects),
+        (phase, Intent::Cancel) if can_cancel(phase) => end_session(state, "cancelled", effects),
         (phase, Intent::Back) => {
             if let Some(previous) = back_of(phase) {
                 if matches!(phase, Phase::Confirm) {
@@ -380,7 +385,7 @@ fn on_intent(cfg: &FlowConfig, state: &mut State, intent: Intent, fx: &mut Vec<E
                 failures: 0,
                 retry_at_ms: None,
             });
-            fx.push(Effect::Upload { code, shot });
+            effects.push(Effect::Upload { code, shot });
         }
         (Phase::Review(Review::Failed(_)), Intent::Retake) if shots_left(cfg, state) => {
             if let Some(s) = state.session.as_mut() {
@@ -391,7 +396,7 @@ fn on_intent(cfg: &FlowConfig, state: &mut State, intent: Intent, fx: &mut Vec<E
             state.phase = Phase::Shoot(Shoot::Ready);
         }
         (Phase::Review(Review::Failed(_)), Intent::Finish) => {
-            end_session(state, "review_failed", fx)
+            end_session(state, "review_failed", effects)
         }
         (Phase::Pay(Pay::Expired | Pay::Failed), Intent::RetryPayment) => {
             if let Some(submission) = state.session.as_ref().and_then(|s| s.submission.clone()) {
@@ -399,12 +404,12 @@ fn on_intent(cfg: &FlowConfig, state: &mut State, intent: Intent, fx: &mut Vec<E
                     s.order = None;
                 }
                 state.phase = Phase::Pay(Pay::Creating);
-                fx.push(Effect::CreateOrder { submission });
+                effects.push(Effect::CreateOrder { submission });
             }
         }
         (Phase::Done { kind, .. }, Intent::Finish) => {
             let outcome = done_outcome(*kind);
-            end_session(state, outcome, fx);
+            end_session(state, outcome, effects);
         }
         _ => {}
     }
@@ -452,7 +457,7 @@ fn fault_stops(phase: &Phase, device: Device) -> bool {
     }
 }
 
-fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, fx: &mut Vec<Effect>) {
+fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, effects: &mut Vec<Effect>) {
     let now = state.now_ms;
     match (&state.phase, event) {
         (
@@ -476,7 +481,7 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, fx: &mut Vec<Eff
                         notice: Some(ScanNotice::Checking),
                         resolving: true,
                     };
-                    fx.push(Effect::ResolveCode { code: payload });
+                    effects.push(Effect::ResolveCode { code: payload });
                 }
                 ScannedCode::RawChsi => refuse(state, code, ScanNotice::RawChsiCode),
                 ScannedCode::Foreign => refuse(state, code, ScanNotice::ForeignCode),
@@ -579,7 +584,7 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, fx: &mut Vec<Eff
                     return;
                 };
                 state.phase = Phase::Pay(Pay::Creating);
-                fx.push(Effect::CreateOrder { submission });
+                effects.push(Effect::CreateOrder { submission });
             }
             ReviewState::Failed(reasons) => state.phase = Phase::Review(Review::Failed(reasons)),
         },
@@ -609,26 +614,26 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, fx: &mut Vec<Eff
                 _ => {}
             }
         }
-        (Phase::ServicePin { failures }, Event::PinChecked { ok }) => {
+        (Phase::MaintenancePin { failures }, Event::PinChecked { ok }) => {
             if ok {
-                state.phase = Phase::Service(ServicePanel {
+                state.phase = Phase::Maintenance(MaintenancePanel {
                     lights: LightPreset::Idle,
                     report: None,
                     busy: true,
                     next_refresh_ms: now + secs(cfg.service_refresh_secs),
                 });
-                fx.push(Effect::ServiceMode { open: true });
-                fx.push(Effect::ServiceDiagnostics);
+                effects.push(Effect::MaintenanceMode { open: true });
+                effects.push(Effect::MaintenanceDiagnostics);
             } else if failures + 1 >= cfg.pin_attempts {
-                leave_service(state, fx);
+                leave_service(state, effects);
             } else {
-                state.phase = Phase::ServicePin {
+                state.phase = Phase::MaintenancePin {
                     failures: failures + 1,
                 };
             }
         }
-        (Phase::Service(_), Event::ServiceReport(report)) => {
-            if let Phase::Service(panel) = &mut state.phase {
+        (Phase::Maintenance(_), Event::MaintenanceReport(report)) => {
+            if let Phase::Maintenance(panel) = &mut state.phase {
                 panel.report = Some(report);
                 panel.busy = false;
             }
@@ -639,7 +644,7 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, fx: &mut Vec<Eff
                 state.phase = Phase::OutOfService { reference };
             } else if fault_stops(phase, device) {
                 state.pending_fault = Some(reference);
-                end_session(state, "device_fault", fx);
+                end_session(state, "device_fault", effects);
             } else {
                 state.pending_fault = Some(reference);
             }
@@ -656,7 +661,7 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, fx: &mut Vec<Eff
 
 /// After a restart: re-issue whatever was in flight, and step back from anything the devices
 /// were in the middle of (a countdown or a capture cannot resume).
-fn on_restored(state: &mut State, fx: &mut Vec<Effect>) {
+fn on_restored(state: &mut State, effects: &mut Vec<Effect>) {
     let now = state.now_ms;
     state.last_activity_ms = now;
     let code = state.session.as_ref().and_then(|s| s.code.clone());
@@ -665,7 +670,7 @@ fn on_restored(state: &mut State, fx: &mut Vec<Effect>) {
         Phase::Scan {
             resolving: true, ..
         } => match code {
-            Some(code) => fx.push(Effect::ResolveCode { code }),
+            Some(code) => effects.push(Effect::ResolveCode { code }),
             None => {
                 state.phase = Phase::Scan {
                     notice: None,
@@ -676,25 +681,25 @@ fn on_restored(state: &mut State, fx: &mut Vec<Effect>) {
         Phase::Shoot(Shoot::Countdown { .. } | Shoot::Capturing) => {
             state.phase = Phase::Shoot(Shoot::Failed(CaptureProblem::Timeout));
         }
-        // Service mode does not survive a restart: the technician enters the PIN again.
-        Phase::ServicePin { .. } | Phase::Service(_) => {
+        // Maintenance mode does not survive a restart: the technician enters the PIN again.
+        Phase::MaintenancePin { .. } | Phase::Maintenance(_) => {
             state.phase = match state.pending_fault.take() {
                 Some(reference) => Phase::OutOfService { reference },
                 None => Phase::Attract,
             };
-            fx.push(Effect::CheckDevices);
+            effects.push(Effect::CheckDevices);
         }
         Phase::Review(Review::Uploading { retry_at_ms, .. }) => {
             *retry_at_ms = None;
             if let (Some(code), Some(shot)) = (code, submitted_shot(state.session.as_ref())) {
-                fx.push(Effect::Upload { code, shot });
+                effects.push(Effect::Upload { code, shot });
             }
         }
         Phase::Review(Review::Waiting { next_poll_ms, .. })
         | Phase::Pay(Pay::Showing { next_poll_ms, .. }) => *next_poll_ms = now,
         Phase::Pay(Pay::Creating) => {
             if let Some(submission) = submission {
-                fx.push(Effect::CreateOrder { submission });
+                effects.push(Effect::CreateOrder { submission });
             }
         }
         _ => {}

@@ -2,7 +2,7 @@
 //! phase checking the invariants that must hold whatever happens.
 
 use crate::model::{
-    CheckView, DoneKind, Intent, Lang, ScanNotice, Screen, ServiceCommand, ServiceView,
+    CheckView, DoneKind, Intent, Lang, MaintenanceCommand, MaintenanceView, ScanNotice, Screen,
 };
 
 use super::*;
@@ -35,7 +35,10 @@ fn at(phase: Phase) -> State {
     let mut s = State::new(T0);
     let needs_session = !matches!(
         phase,
-        Phase::Attract | Phase::OutOfService { .. } | Phase::ServicePin { .. } | Phase::Service(_)
+        Phase::Attract
+            | Phase::OutOfService { .. }
+            | Phase::MaintenancePin { .. }
+            | Phase::Maintenance(_)
     );
     if needs_session {
         s.sessions_started = 1;
@@ -156,15 +159,15 @@ fn all_phases() -> Vec<Phase> {
         Phase::OutOfService {
             reference: "camera-disconnected".into(),
         },
-        Phase::ServicePin { failures: 0 },
-        Phase::ServicePin { failures: 2 },
-        Phase::Service(panel(LightPreset::Idle, false)),
-        Phase::Service(panel(LightPreset::Glasses, true)),
+        Phase::MaintenancePin { failures: 0 },
+        Phase::MaintenancePin { failures: 2 },
+        Phase::Maintenance(panel(LightPreset::Idle, false)),
+        Phase::Maintenance(panel(LightPreset::Glasses, true)),
     ]
 }
 
-fn panel(lights: LightPreset, busy: bool) -> ServicePanel {
-    ServicePanel {
+fn panel(lights: LightPreset, busy: bool) -> MaintenancePanel {
+    MaintenancePanel {
         lights,
         report: None,
         busy,
@@ -172,8 +175,8 @@ fn panel(lights: LightPreset, busy: bool) -> ServicePanel {
     }
 }
 
-fn report() -> ServiceView {
-    ServiceView {
+fn report() -> MaintenanceView {
+    MaintenanceView {
         checks: vec![CheckView {
             part: "camera".into(),
             ok: true,
@@ -185,17 +188,17 @@ fn report() -> ServiceView {
     }
 }
 
-const SERVICE_COMMANDS: [ServiceCommand; 10] = [
-    ServiceCommand::Refresh,
-    ServiceCommand::TestShot,
-    ServiceCommand::LightsIdle,
-    ServiceCommand::LightsStandard,
-    ServiceCommand::LightsGlasses,
-    ServiceCommand::LightsOff,
-    ServiceCommand::ChairUp,
-    ServiceCommand::ChairDown,
-    ServiceCommand::ChairStop,
-    ServiceCommand::Exit,
+const SERVICE_COMMANDS: [MaintenanceCommand; 10] = [
+    MaintenanceCommand::Refresh,
+    MaintenanceCommand::TestShot,
+    MaintenanceCommand::LightsIdle,
+    MaintenanceCommand::LightsStandard,
+    MaintenanceCommand::LightsGlasses,
+    MaintenanceCommand::LightsOff,
+    MaintenanceCommand::ChairUp,
+    MaintenanceCommand::ChairDown,
+    MaintenanceCommand::ChairStop,
+    MaintenanceCommand::Exit,
 ];
 
 fn all_events() -> Vec<Event> {
@@ -220,16 +223,16 @@ fn all_events() -> Vec<Event> {
         Intent::RetryDevices,
     ];
     let mut events: Vec<Event> = intents.into_iter().map(Event::Intent).collect();
-    events.push(Event::Intent(Intent::ServiceGesture));
+    events.push(Event::Intent(Intent::MaintenanceGesture));
     events.extend(
         SERVICE_COMMANDS
             .into_iter()
-            .map(|c| Event::Intent(Intent::Service(c))),
+            .map(|c| Event::Intent(Intent::Maintenance(c))),
     );
     events.extend([
         Event::PinChecked { ok: true },
         Event::PinChecked { ok: false },
-        Event::ServiceReport(report()),
+        Event::MaintenanceReport(report()),
     ]);
     events.extend([
         Event::Tick { now_ms: T0 + 1_000 },
@@ -297,37 +300,46 @@ fn every_event_in_every_phase_keeps_the_invariants() {
     for phase in all_phases() {
         for event in all_events() {
             let before = at(phase.clone());
-            let (after, fx) = step(&cfg, before.clone(), event.clone());
+            let (after, effects) = step(&cfg, before.clone(), event.clone());
             count += 1;
-            let ctx = format!("{phase:?} + {event:?} -> {:?} with {fx:?}", after.phase);
+            let ctx = format!(
+                "{phase:?} + {event:?} -> {:?} with {effects:?}",
+                after.phase
+            );
 
             // The chair motor is switched on only when entering the chair step or service
             // mode…
-            let motor_phase = |p: &Phase| matches!(p, Phase::Chair | Phase::Service(_));
-            if fx.contains(&Effect::ChairMotor(true)) {
+            let motor_phase = |p: &Phase| matches!(p, Phase::Chair | Phase::Maintenance(_));
+            if effects.contains(&Effect::ChairMotor(true)) {
                 assert!(motor_phase(&after.phase), "{ctx}");
             }
             // …and off on every way out of them.
             if motor_phase(&before.phase) && !motor_phase(&after.phase) {
-                assert!(fx.contains(&Effect::ChairMotor(false)), "{ctx}");
+                assert!(effects.contains(&Effect::ChairMotor(false)), "{ctx}");
             }
-            // The seat moves only for a technician in service mode.
-            if fx.iter().any(|e| matches!(e, Effect::ChairDrive(_))) {
-                assert!(matches!(before.phase, Phase::Service(_)), "{ctx}");
+            // The seat moves only for a technician in maintenance mode.
+            if effects.iter().any(|e| matches!(e, Effect::ChairDrive(_))) {
+                assert!(matches!(before.phase, Phase::Maintenance(_)), "{ctx}");
             }
-            // Service mode never opens over a graduate's session, and leaving it (or its
+            // Maintenance mode never opens over a graduate's session, and leaving it (or its
             // keypad) always has the devices checked again.
-            if matches!(after.phase, Phase::ServicePin { .. } | Phase::Service(_)) {
+            if matches!(
+                after.phase,
+                Phase::MaintenancePin { .. } | Phase::Maintenance(_)
+            ) {
                 assert!(after.session.is_none(), "{ctx}");
             }
-            let service = |p: &Phase| matches!(p, Phase::ServicePin { .. } | Phase::Service(_));
+            let service =
+                |p: &Phase| matches!(p, Phase::MaintenancePin { .. } | Phase::Maintenance(_));
             if service(&before.phase) && !service(&after.phase) {
-                assert!(fx.contains(&Effect::CheckDevices), "{ctx}");
+                assert!(effects.contains(&Effect::CheckDevices), "{ctx}");
             }
             // A session that ends says so, and leaves no session behind.
             if before.session.is_some() && after.session.is_none() {
                 assert!(
-                    fx.iter().any(|e| matches!(e, Effect::SessionEnded { .. })),
+                    effects
+                        .iter()
+                        .any(|e| matches!(e, Effect::SessionEnded { .. })),
                     "{ctx}"
                 );
                 assert!(
@@ -338,7 +350,9 @@ fn every_event_in_every_phase_keeps_the_invariants() {
             // An order left behind on the pay screen is always closed.
             if matches!(before.phase, Phase::Pay(Pay::Showing { .. })) && after.session.is_none() {
                 assert!(
-                    fx.iter().any(|e| matches!(e, Effect::CloseOrder { .. })),
+                    effects
+                        .iter()
+                        .any(|e| matches!(e, Effect::CloseOrder { .. })),
                     "{ctx}"
                 );
             }
@@ -355,8 +369,8 @@ fn every_event_in_every_phase_keeps_the_invariants() {
                         screen,
                         Screen::Attract
                             | Screen::OutOfService
-                            | Screen::ServicePin
-                            | Screen::Service
+                            | Screen::MaintenancePin
+                            | Screen::Maintenance
                     ),
                     "{ctx}"
                 );
@@ -366,7 +380,7 @@ fn every_event_in_every_phase_keeps_the_invariants() {
             // An answer that arrives in a phase not waiting for it changes nothing.
             if !answer_expected(&before.phase, &event) {
                 assert_eq!(after, before, "{ctx}");
-                assert!(fx.is_empty(), "{ctx}");
+                assert!(effects.is_empty(), "{ctx}");
             }
         }
     }
@@ -403,8 +417,8 @@ fn answer_expected(phase: &Phase, event: &Event) -> bool {
         Event::PaymentUpdate(_) | Event::ServiceFailed(ServiceOp::Payment) => {
             matches!(phase, Phase::Pay(Pay::Showing { .. } | Pay::Expired))
         }
-        Event::PinChecked { .. } => matches!(phase, Phase::ServicePin { .. }),
-        Event::ServiceReport(_) => matches!(phase, Phase::Service(_)),
+        Event::PinChecked { .. } => matches!(phase, Phase::MaintenancePin { .. }),
+        Event::MaintenanceReport(_) => matches!(phase, Phase::Maintenance(_)),
         _ => true,
     }
 }
@@ -484,9 +498,13 @@ fn invalid_events_are_ignored() {
     ];
     for (phase, event) in rows {
         let before = at(phase);
-        let (after, fx) = step(&cfg, before.clone(), event.clone());
+        let (after, effects) = step(&cfg, before.clone(), event.clone());
         assert_eq!(after.phase, before.phase, "{event:?} changed the phase");
-        assert!(fx.is_empty(), "{:?} + {event:?} gave {fx:?}", before.phase);
+        assert!(
+            effects.is_empty(),
+            "{:?} + {event:?} gave {effects:?}",
+            before.phase
+        );
     }
 }
 
@@ -1023,11 +1041,11 @@ fn transitions() {
         ),
     ];
     let mut wrong = Vec::new();
-    for (from, event, expected, effects) in rows {
-        let (after, fx) = step(&cfg, at(from.clone()), event.clone());
-        if after.phase != expected || fx != effects {
+    for (from, event, expected, expected_effects) in rows {
+        let (after, effects) = step(&cfg, at(from.clone()), event.clone());
+        if after.phase != expected || effects != expected_effects {
             wrong.push(format!(
-                "{from:?} + {event:?}\n  phase {:?} (expected {expected:?})\n  effects {fx:?}\n  expected {effects:?}",
+                "{from:?} + {event:?}\n  phase {:?} (expected {expected:?})\n  effects {effects:?}\n  expected {expected_effects:?}",
                 after.phase
             ));
         }
@@ -1045,14 +1063,14 @@ fn idle_timeout_warns_then_returns_to_start() {
     let cfg = cfg();
     let s = at(Phase::Chair);
     let warn_at = T0 + u64::from(cfg.idle_timeout_secs - cfg.idle_warning_secs) * 1_000;
-    let (s, fx) = step(
+    let (s, effects) = step(
         &cfg,
         s,
         Event::Tick {
             now_ms: warn_at - 1_000,
         },
     );
-    assert!(fx.is_empty());
+    assert!(effects.is_empty());
     assert_eq!(view(&cfg, &s).idle_warning_secs, None);
     let (s, _) = step(&cfg, s, Event::Tick { now_ms: warn_at });
     assert_eq!(
@@ -1063,10 +1081,10 @@ fn idle_timeout_warns_then_returns_to_start() {
     let (s, _) = step(&cfg, s, Event::Intent(Intent::StillHere));
     assert_eq!(view(&cfg, &s).idle_warning_secs, None);
     let timeout = warn_at + u64::from(cfg.idle_timeout_secs) * 1_000;
-    let (s, fx) = step(&cfg, s, Event::Tick { now_ms: timeout });
+    let (s, effects) = step(&cfg, s, Event::Tick { now_ms: timeout });
     assert_eq!(s.phase, Phase::Attract);
-    assert!(fx.contains(&Effect::ChairMotor(false)));
-    assert!(fx.contains(&Effect::SessionEnded {
+    assert!(effects.contains(&Effect::ChairMotor(false)));
+    assert!(effects.contains(&Effect::SessionEnded {
         seq: 1,
         outcome: "idle_timeout".into()
     }));
@@ -1112,33 +1130,36 @@ fn refused_code_held_in_view_does_not_retrigger() {
         Event::CodeScanned(ScannedCode::Personal("GPK1.bad".into())),
     );
     let (s, _) = step(&cfg, s, Event::CodeRejected(RejectReason::Unknown));
-    let (s2, fx) = step(
+    let (s2, effects) = step(
         &cfg,
         s.clone(),
         Event::CodeScanned(ScannedCode::Personal("GPK1.bad".into())),
     );
-    assert!(fx.is_empty(), "re-resolved a refused code: {fx:?}");
+    assert!(
+        effects.is_empty(),
+        "re-resolved a refused code: {effects:?}"
+    );
     assert_eq!(s2.phase, s.phase);
     // A different code is looked at at once; the same one again after a pause.
-    let (_, fx) = step(
+    let (_, effects) = step(
         &cfg,
         s.clone(),
         Event::CodeScanned(ScannedCode::Personal("GPK1.other".into())),
     );
     assert_eq!(
-        fx,
+        effects,
         vec![Effect::ResolveCode {
             code: "GPK1.other".into()
         }]
     );
     let (s3, _) = step(&cfg, s, Event::Tick { now_ms: T0 + 6_000 });
-    let (_, fx) = step(
+    let (_, effects) = step(
         &cfg,
         s3,
         Event::CodeScanned(ScannedCode::Personal("GPK1.bad".into())),
     );
     assert_eq!(
-        fx,
+        effects,
         vec![Effect::ResolveCode {
             code: "GPK1.bad".into()
         }]
@@ -1162,14 +1183,14 @@ fn shots_are_limited_and_failed_captures_do_not_count() {
         let (n, _) = step(&cfg, n, Event::CaptureFailed(CaptureProblem::Busy));
         assert_eq!(n.session.as_ref().unwrap().shots_used, expected - 1);
         let (n, _) = step(&cfg, n, Event::Intent(Intent::TakePhoto));
-        let (n, fx) = step(
+        let (n, effects) = step(
             &cfg,
             n,
             Event::Tick {
                 now_ms: T0 + 10_000 * u64::from(expected) + 5_000,
             },
         );
-        assert_eq!(fx, vec![Effect::Capture { shot: expected }]);
+        assert_eq!(effects, vec![Effect::Capture { shot: expected }]);
         let (n, _) = step(&cfg, n, Event::Captured { shot: expected });
         assert_eq!(n.session.as_ref().unwrap().shots_used, expected);
         let (n, _) = step(&cfg, n, Event::Intent(Intent::Retake));
@@ -1187,7 +1208,7 @@ fn happy_path_from_start_to_done() {
     let mut s = State::new(T0);
     let mut now = T0;
     let mut screens = vec![view(&cfg, &s).screen];
-    let mut all_fx = vec![];
+    let mut all_effects = vec![];
     let script = vec![
         Event::Intent(Intent::Start),
         Event::Intent(Intent::ChooseGraduatePhoto),
@@ -1221,9 +1242,9 @@ fn happy_path_from_start_to_done() {
             }
             e => e,
         };
-        let (n, fx) = step(&cfg, s, event);
+        let (n, effects) = step(&cfg, s, event);
         s = n;
-        all_fx.extend(fx);
+        all_effects.extend(effects);
         let screen = view(&cfg, &s).screen;
         if screens.last() != Some(&screen) {
             screens.push(screen);
@@ -1237,27 +1258,30 @@ fn happy_path_from_start_to_done() {
             Done, Attract
         ]
     );
-    assert!(all_fx.contains(&Effect::SessionEnded {
+    assert!(all_effects.contains(&Effect::SessionEnded {
         seq: 1,
         outcome: "paid".into()
     }));
     // Devices end where they started: motor off, lights idle, live view off.
     assert_eq!(
-        all_fx
+        all_effects
             .iter()
             .filter(|e| **e == Effect::ChairMotor(true))
             .count(),
         1
     );
     assert_eq!(
-        all_fx
+        all_effects
             .iter()
             .filter(|e| **e == Effect::ChairMotor(false))
             .count(),
         1
     );
     assert_eq!(
-        all_fx.iter().rev().find(|e| matches!(e, Effect::Lights(_))),
+        all_effects
+            .iter()
+            .rev()
+            .find(|e| matches!(e, Effect::Lights(_))),
         Some(&Effect::Lights(LightPreset::Idle))
     );
 }
@@ -1265,7 +1289,7 @@ fn happy_path_from_start_to_done() {
 #[test]
 fn restored_state_resumes_in_flight_work() {
     let cfg = cfg();
-    let (s, fx) = step(
+    let (s, effects) = step(
         &cfg,
         at(Phase::Review(Review::Uploading {
             failures: 2,
@@ -1273,13 +1297,13 @@ fn restored_state_resumes_in_flight_work() {
         })),
         Event::Restored,
     );
-    assert!(fx.contains(&Effect::Upload {
+    assert!(effects.contains(&Effect::Upload {
         code: "GPK1.token".into(),
         shot: 1
     }));
     assert!(
-        fx.contains(&Effect::ChairMotor(false)),
-        "a restart forces the motor off: {fx:?}"
+        effects.contains(&Effect::ChairMotor(false)),
+        "a restart forces the motor off: {effects:?}"
     );
     assert_eq!(
         s.phase,
@@ -1300,7 +1324,7 @@ fn restored_state_resumes_in_flight_work() {
         "an unconfirmed capture is not counted"
     );
 
-    let (s, fx) = step(
+    let (s, effects) = step(
         &cfg,
         at(Phase::Pay(Pay::Showing {
             expires_at_ms: T0 + 1_000_000,
@@ -1308,19 +1332,19 @@ fn restored_state_resumes_in_flight_work() {
         })),
         Event::Restored,
     );
-    let (_, fx2) = step(&cfg, s, Event::Tick { now_ms: T0 + 1 });
+    let (_, effects2) = step(&cfg, s, Event::Tick { now_ms: T0 + 1 });
     assert!(
-        fx2.contains(&Effect::PollPayment {
+        effects2.contains(&Effect::PollPayment {
             order: "ord-1".into()
         }),
-        "{fx:?} {fx2:?}"
+        "{effects:?} {effects2:?}"
     );
 
-    let (_, fx) = step(&cfg, at(Phase::Chair), Event::Restored);
+    let (_, effects) = step(&cfg, at(Phase::Chair), Event::Restored);
     assert_eq!(
-        fx.last(),
+        effects.last(),
         Some(&Effect::ChairMotor(true)),
-        "motor is re-enabled last: {fx:?}"
+        "motor is re-enabled last: {effects:?}"
     );
 }
 
@@ -1398,45 +1422,45 @@ fn intent(i: Intent) -> Event {
 
 #[test]
 fn service_mode_opens_with_the_gesture_and_the_right_pin_only() {
-    let (s, fx) = service_step(at(Phase::Attract), intent(Intent::ServiceGesture));
-    assert_eq!(s.phase, Phase::ServicePin { failures: 0 });
-    assert!(fx.is_empty(), "{fx:?}");
-    assert_eq!(view(&cfg(), &s).screen, Screen::ServicePin);
+    let (s, effects) = service_step(at(Phase::Attract), intent(Intent::MaintenanceGesture));
+    assert_eq!(s.phase, Phase::MaintenancePin { failures: 0 });
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(view(&cfg(), &s).screen, Screen::MaintenancePin);
 
     // Wrong twice: still on the keypad, the count shows; the third closes it.
     let (s, _) = service_step(s, Event::PinChecked { ok: false });
     let (s, _) = service_step(s, Event::PinChecked { ok: false });
-    assert_eq!(s.phase, Phase::ServicePin { failures: 2 });
+    assert_eq!(s.phase, Phase::MaintenancePin { failures: 2 });
     let m = view(&cfg(), &s);
     assert_eq!((m.pin_failures, m.pin_attempts), (2, 3));
-    let (s, fx) = service_step(s, Event::PinChecked { ok: false });
+    let (s, effects) = service_step(s, Event::PinChecked { ok: false });
     assert_eq!(s.phase, Phase::Attract);
-    assert_eq!(fx, vec![Effect::CheckDevices]);
+    assert_eq!(effects, vec![Effect::CheckDevices]);
 
-    // Right PIN: service screen, motor enabled, first check asked for.
-    let (s, _) = service_step(s, intent(Intent::ServiceGesture));
-    let (s, fx) = service_step(s, Event::PinChecked { ok: true });
-    assert!(matches!(s.phase, Phase::Service(_)));
+    // Right PIN: maintenance screen, motor enabled, first check asked for.
+    let (s, _) = service_step(s, intent(Intent::MaintenanceGesture));
+    let (s, effects) = service_step(s, Event::PinChecked { ok: true });
+    assert!(matches!(s.phase, Phase::Maintenance(_)));
     assert_eq!(
-        fx,
+        effects,
         vec![
             Effect::ChairMotor(true),
-            Effect::ServiceMode { open: true },
-            Effect::ServiceDiagnostics
+            Effect::MaintenanceMode { open: true },
+            Effect::MaintenanceDiagnostics
         ]
     );
     let m = view(&cfg(), &s);
-    assert_eq!(m.screen, Screen::Service);
+    assert_eq!(m.screen, Screen::Maintenance);
     assert!(
-        m.service
+        m.maintenance
             .as_ref()
             .is_some_and(|v| v.busy && v.checks.is_empty())
     );
 
     // The report reaches the screen.
-    let (s, _) = service_step(s, Event::ServiceReport(report()));
+    let (s, _) = service_step(s, Event::MaintenanceReport(report()));
     let m = view(&cfg(), &s);
-    let v = m.service.unwrap();
+    let v = m.maintenance.unwrap();
     assert!(!v.busy);
     assert_eq!(v.checks[0].part, "camera");
 }
@@ -1448,36 +1472,42 @@ fn the_gesture_is_ignored_during_a_session() {
             continue;
         }
         let before = at(phase.clone());
-        let (after, _) = service_step(before.clone(), intent(Intent::ServiceGesture));
+        let (after, _) = service_step(before.clone(), intent(Intent::MaintenanceGesture));
         assert_eq!(after.phase, before.phase, "{phase:?}");
     }
     // A PIN answer without the keypad up does nothing either.
-    let (s, fx) = service_step(at(Phase::Attract), Event::PinChecked { ok: true });
-    assert_eq!((s.phase, fx), (Phase::Attract, vec![]));
+    let (s, effects) = service_step(at(Phase::Attract), Event::PinChecked { ok: true });
+    assert_eq!((s.phase, effects), (Phase::Attract, vec![]));
 }
 
 #[test]
 fn service_commands_drive_the_devices_and_leaving_restores_them() {
-    let s = at(Phase::Service(panel(LightPreset::Idle, false)));
-    let (s, fx) = service_step(s, intent(Intent::Service(ServiceCommand::LightsGlasses)));
-    assert_eq!(fx, vec![Effect::Lights(LightPreset::Glasses)]);
-    assert_eq!(view(&cfg(), &s).service_lights.as_deref(), Some("glasses"));
-    let (s, fx) = service_step(s, intent(Intent::Service(ServiceCommand::ChairUp)));
-    assert_eq!(fx, vec![Effect::ChairDrive(ChairMove::Up)]);
-    let (s, fx) = service_step(s, intent(Intent::Service(ServiceCommand::TestShot)));
-    assert_eq!(fx, vec![Effect::ServiceTestShot]);
+    let s = at(Phase::Maintenance(panel(LightPreset::Idle, false)));
+    let (s, effects) = service_step(
+        s,
+        intent(Intent::Maintenance(MaintenanceCommand::LightsGlasses)),
+    );
+    assert_eq!(effects, vec![Effect::Lights(LightPreset::Glasses)]);
+    assert_eq!(
+        view(&cfg(), &s).maintenance_lights.as_deref(),
+        Some("glasses")
+    );
+    let (s, effects) = service_step(s, intent(Intent::Maintenance(MaintenanceCommand::ChairUp)));
+    assert_eq!(effects, vec![Effect::ChairDrive(ChairMove::Up)]);
+    let (s, effects) = service_step(s, intent(Intent::Maintenance(MaintenanceCommand::TestShot)));
+    assert_eq!(effects, vec![Effect::MaintenanceTestShot]);
     // Busy: a second test shot or refresh waits for the first.
-    let (s, fx) = service_step(s, intent(Intent::Service(ServiceCommand::Refresh)));
-    assert!(fx.is_empty(), "{fx:?}");
-    let (s, _) = service_step(s, Event::ServiceReport(report()));
-    let (s, fx) = service_step(s, intent(Intent::Service(ServiceCommand::Exit)));
+    let (s, effects) = service_step(s, intent(Intent::Maintenance(MaintenanceCommand::Refresh)));
+    assert!(effects.is_empty(), "{effects:?}");
+    let (s, _) = service_step(s, Event::MaintenanceReport(report()));
+    let (s, effects) = service_step(s, intent(Intent::Maintenance(MaintenanceCommand::Exit)));
     assert_eq!(s.phase, Phase::Attract);
     assert_eq!(
-        fx,
+        effects,
         vec![
             Effect::ChairMotor(false),
             Effect::Lights(LightPreset::Idle),
-            Effect::ServiceMode { open: false },
+            Effect::MaintenanceMode { open: false },
             Effect::CheckDevices
         ]
     );
@@ -1488,16 +1518,16 @@ fn service_mode_from_out_of_service_returns_there_unless_fixed() {
     let oos = Phase::OutOfService {
         reference: "camera-disconnected".into(),
     };
-    let (s, _) = service_step(at(oos.clone()), intent(Intent::ServiceGesture));
+    let (s, _) = service_step(at(oos.clone()), intent(Intent::MaintenanceGesture));
     let (s, _) = service_step(s, Event::PinChecked { ok: true });
-    let (s, fx) = service_step(s, intent(Intent::Service(ServiceCommand::Exit)));
+    let (s, effects) = service_step(s, intent(Intent::Maintenance(MaintenanceCommand::Exit)));
     assert_eq!(s.phase, oos);
-    assert!(fx.contains(&Effect::CheckDevices));
+    assert!(effects.contains(&Effect::CheckDevices));
     let (s, _) = service_step(s, Event::DevicesHealthy);
     assert_eq!(s.phase, Phase::Attract);
 
-    // A fault found while in service mode also sends the kiosk out of service on exit.
-    let s = at(Phase::Service(panel(LightPreset::Idle, false)));
+    // A fault found while in maintenance mode also sends the kiosk out of service on exit.
+    let s = at(Phase::Maintenance(panel(LightPreset::Idle, false)));
     let (s, _) = service_step(
         s,
         Event::DeviceFault {
@@ -1506,10 +1536,10 @@ fn service_mode_from_out_of_service_returns_there_unless_fixed() {
         },
     );
     assert!(
-        matches!(s.phase, Phase::Service(_)),
+        matches!(s.phase, Phase::Maintenance(_)),
         "stays for the technician"
     );
-    let (s, _) = service_step(s, intent(Intent::Service(ServiceCommand::Exit)));
+    let (s, _) = service_step(s, intent(Intent::Maintenance(MaintenanceCommand::Exit)));
     assert_eq!(
         s.phase,
         Phase::OutOfService {
@@ -1521,33 +1551,36 @@ fn service_mode_from_out_of_service_returns_there_unless_fixed() {
 #[test]
 fn service_mode_refreshes_and_times_out() {
     let c = cfg();
-    let s = at(Phase::Service(panel(LightPreset::Standard, false)));
-    let (s, fx) = service_step(s, Event::Tick { now_ms: T0 + 5_000 });
-    assert_eq!(fx, vec![Effect::ServiceDiagnostics]);
+    let s = at(Phase::Maintenance(panel(LightPreset::Standard, false)));
+    let (s, effects) = service_step(s, Event::Tick { now_ms: T0 + 5_000 });
+    assert_eq!(effects, vec![Effect::MaintenanceDiagnostics]);
     // No second check while the first runs.
-    let (s, fx) = service_step(
+    let (s, effects) = service_step(
         s,
         Event::Tick {
             now_ms: T0 + 20_000,
         },
     );
-    assert!(fx.is_empty(), "{fx:?}");
+    assert!(effects.is_empty(), "{effects:?}");
     let idle = T0 + u64::from(c.service_idle_secs) * 1_000;
-    let (s, fx) = service_step(s, Event::Tick { now_ms: idle });
+    let (s, effects) = service_step(s, Event::Tick { now_ms: idle });
     assert_eq!(s.phase, Phase::Attract);
-    assert!(fx.contains(&Effect::ChairMotor(false)), "{fx:?}");
-    assert!(fx.contains(&Effect::Lights(LightPreset::Idle)), "{fx:?}");
+    assert!(effects.contains(&Effect::ChairMotor(false)), "{effects:?}");
+    assert!(
+        effects.contains(&Effect::Lights(LightPreset::Idle)),
+        "{effects:?}"
+    );
 }
 
 #[test]
 fn service_mode_does_not_survive_a_restart() {
     for phase in [
-        Phase::ServicePin { failures: 1 },
-        Phase::Service(panel(LightPreset::Off, true)),
+        Phase::MaintenancePin { failures: 1 },
+        Phase::Maintenance(panel(LightPreset::Off, true)),
     ] {
-        let (s, fx) = service_step(at(phase), Event::Restored);
+        let (s, effects) = service_step(at(phase), Event::Restored);
         assert_eq!(s.phase, Phase::Attract);
-        assert!(fx.contains(&Effect::ChairMotor(false)), "{fx:?}");
-        assert!(fx.contains(&Effect::CheckDevices), "{fx:?}");
+        assert!(effects.contains(&Effect::ChairMotor(false)), "{effects:?}");
+        assert!(effects.contains(&Effect::CheckDevices), "{effects:?}");
     }
 }

@@ -1,7 +1,8 @@
 //! From flow state to the screen model the UI draws. Pure; called after every transition.
 
 use crate::model::{
-    IdentityView, PayStage, ReasonView, ReviewStage, Screen, ScreenModel, ServiceView, ShootStage,
+    IdentityView, MaintenanceView, PayStage, ReasonView, ReviewStage, Screen, ScreenModel,
+    ShootStage,
 };
 
 use super::state::{FlowConfig, Pay, Phase, Review, Shoot, State};
@@ -111,24 +112,24 @@ pub fn view(cfg: &FlowConfig, state: &State) -> ScreenModel {
             m.fault_reference = Some(reference.clone());
             (Screen::OutOfService, 0)
         }
-        Phase::ServicePin { failures } => {
+        Phase::MaintenancePin { failures } => {
             m.pin_failures = *failures;
             m.pin_attempts = cfg.pin_attempts;
-            (Screen::ServicePin, 0)
+            (Screen::MaintenancePin, 0)
         }
-        Phase::Service(panel) => {
-            m.service = Some(match &panel.report {
-                Some(report) => ServiceView {
+        Phase::Maintenance(panel) => {
+            m.maintenance = Some(match &panel.report {
+                Some(report) => MaintenanceView {
                     busy: panel.busy,
                     ..report.clone()
                 },
-                None => ServiceView {
+                None => MaintenanceView {
                     busy: panel.busy,
-                    ..ServiceView::default()
+                    ..MaintenanceView::default()
                 },
             });
-            m.service_lights = Some(panel.lights.name().to_owned());
-            (Screen::Service, 0)
+            m.maintenance_lights = Some(panel.lights.name().to_owned());
+            (Screen::Maintenance, 0)
         }
     };
     m.screen = screen;

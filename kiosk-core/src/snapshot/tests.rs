@@ -1,7 +1,7 @@
 //! The snapshot reads every format the kiosk has ever written, and nothing makes it panic.
 
 use super::*;
-use crate::flow::ServicePanel;
+use crate::flow::MaintenancePanel;
 
 /// Snapshots of every phase written by the unversioned journal (commit b6e0329), one per line.
 /// Generated from the flow tests' `at(phase)` states with that commit's `serde_json::to_string`.
@@ -71,7 +71,7 @@ fn encode_then_decode_is_the_same_state() {
 #[test]
 fn maintenance_is_written_without_its_panel_and_restores_to_attract() {
     let mut state = State::new(5);
-    state.phase = Phase::Service(ServicePanel {
+    state.phase = Phase::Maintenance(MaintenancePanel {
         lights: crate::flow::LightPreset::Glasses,
         report: None,
         busy: true,

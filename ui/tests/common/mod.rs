@@ -99,14 +99,14 @@ pub fn models() -> Vec<ScreenModel> {
             ..base.clone()
         },
         ScreenModel {
-            screen: Screen::ServicePin,
+            screen: Screen::MaintenancePin,
             pin_attempts: 3,
             pin_failures: 1,
             ..base.clone()
         },
         ScreenModel {
-            screen: Screen::Service,
-            service: Some(ServiceView {
+            screen: Screen::Maintenance,
+            maintenance: Some(MaintenanceView {
                 checks: vec![
                     CheckView {
                         part: "camera".into(),
@@ -140,7 +140,7 @@ pub fn models() -> Vec<ScreenModel> {
                 test_shot: Some("6000×4000 · 3.1 MB · 640 ms → 480×640 · 910 ms".into()),
                 busy: false,
             }),
-            service_lights: Some("standard".into()),
+            maintenance_lights: Some("standard".into()),
             ..base.clone()
         },
     ]

@@ -1,5 +1,5 @@
-//! Technician service mode: the PIN (stored as an Argon2id hash in the config), and the
-//! diagnostics the service screen shows: every device and the collection service (the same
+//! Technician maintenance mode: the PIN (stored as an Argon2id hash in the config), and the
+//! diagnostics the maintenance screen shows: every device and the collection service (the same
 //! checks as `kiosk doctor`), free disk space, the last lines of the log, and test shots.
 //!
 //! The PIN is checked here, in the runtime, and never enters the flow, the journal or a log.
@@ -10,12 +10,12 @@ use std::time::Instant;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use kiosk_core::model::{CheckView, ServiceView};
+use kiosk_core::model::{CheckView, MaintenanceView};
 
 use crate::config::Config;
 use crate::doctor;
 use crate::photo;
-use crate::runtime::Parts;
+use crate::runtime::World;
 
 /// The hash of the demo configuration's PIN, `2468`. `kiosk config check` refuses it as soon as
 /// any part of the configuration is real: a booth must have its own PIN.
@@ -24,7 +24,7 @@ pub const DEMO_PIN_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$HJuOYsrBQmrC4Kfx
 /// The demo PIN (documented in the README; only valid with the demo hash).
 pub const DEMO_PIN: &str = "2468";
 
-/// How many log lines the service screen shows.
+/// How many log lines the maintenance screen shows.
 const LOG_LINES: usize = 10;
 
 /// A PHC string (`$argon2id$…`) for `pin`, with a fresh random salt. What goes into
@@ -40,10 +40,10 @@ pub fn hash_pin(pin: &str) -> anyhow::Result<String> {
     Ok(hash.to_string())
 }
 
-/// A service PIN is 4 to 8 digits (the keypad has digits only).
+/// A maintenance PIN is 4 to 8 digits (the keypad has digits only).
 pub fn check_pin_shape(pin: &str) -> anyhow::Result<()> {
     if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
-        anyhow::bail!("a service PIN is 4 to 8 digits");
+        anyhow::bail!("a maintenance PIN is 4 to 8 digits");
     }
     Ok(())
 }
@@ -65,8 +65,12 @@ pub fn verify_pin(pin: &str, hash: &str) -> bool {
     }
 }
 
-/// Run every check for the service screen. `test_shot` is carried over from the last report.
-pub async fn diagnostics(parts: &Parts, cfg: &Config, test_shot: Option<String>) -> ServiceView {
+/// Run every check for the maintenance screen. `test_shot` is carried over from the last report.
+pub async fn diagnostics(
+    parts: &World,
+    cfg: &Config,
+    test_shot: Option<String>,
+) -> MaintenanceView {
     let mut checks: Vec<CheckView> = doctor::run(parts)
         .await
         .into_iter()
@@ -83,7 +87,7 @@ pub async fn diagnostics(parts: &Parts, cfg: &Config, test_shot: Option<String>)
     let log_lines = tokio::task::spawn_blocking(move || log_tail(&log, LOG_LINES))
         .await
         .unwrap_or_default();
-    ServiceView {
+    MaintenanceView {
         checks,
         log_lines,
         test_shot,
@@ -168,7 +172,7 @@ fn log_line(json: &str) -> String {
 
 /// A test shot: capture, process like a graduate's photo, report size and time. Nothing is
 /// counted, journaled or uploaded. Returns the report line and the processed JPEG to show.
-pub async fn test_shot(parts: &Parts, cfg: &Config) -> (String, Option<Vec<u8>>) {
+pub async fn test_shot(parts: &World, cfg: &Config) -> (String, Option<Vec<u8>>) {
     let started = Instant::now();
     let raw = match parts.camera.capture().await {
         Ok(raw) => raw,

@@ -1,11 +1,11 @@
-//! Technician service mode end to end: the hidden gesture, the PIN checked against the config's
+//! Technician maintenance mode end to end: the hidden gesture, the PIN checked against the config's
 //! Argon2id hash, diagnostics from the real devices (simulated over the serial protocol), a
 //! test shot, lights and chair driven from the screen, and everything put back on the way out.
 
 use std::time::Duration;
 
-use kiosk_app::service_mode::hash_pin;
-use kiosk_core::model::{Intent, Screen, ServiceCommand};
+use kiosk_app::maintenance::hash_pin;
+use kiosk_core::model::{Intent, MaintenanceCommand, Screen};
 use kiosk_e2e::{Kiosk, fast_config};
 
 /// Not the demo PIN: this test's config has its own hash.
@@ -35,20 +35,22 @@ async fn a_technician_opens_service_mode_checks_and_drives_the_devices_and_leave
     let serial = k.sims.serial.as_ref().unwrap().handle();
 
     // The hidden corner brings up the keypad; a wrong PIN is counted and refused.
-    k.touch(Intent::ServiceGesture);
-    k.until("keypad", |m| m.screen == Screen::ServicePin).await;
+    k.touch(Intent::MaintenanceGesture);
+    k.until("keypad", |m| m.screen == Screen::MaintenancePin)
+        .await;
     k.handle.pins.send("1234".into()).unwrap();
     let m = k.until("one failure", |m| m.pin_failures == 1).await;
-    assert_eq!(m.screen, Screen::ServicePin);
+    assert_eq!(m.screen, Screen::MaintenancePin);
 
-    // The right PIN opens service mode; the first checks arrive with every part answering.
+    // The right PIN opens maintenance mode; the first checks arrive with every part answering.
     k.handle.pins.send(PIN.into()).unwrap();
     let m = k
         .until("diagnostics", |m| {
-            m.screen == Screen::Service && m.service.as_ref().is_some_and(|s| !s.checks.is_empty())
+            m.screen == Screen::Maintenance
+                && m.maintenance.as_ref().is_some_and(|s| !s.checks.is_empty())
         })
         .await;
-    let report = m.service.unwrap();
+    let report = m.maintenance.unwrap();
     let parts: Vec<&str> = report.checks.iter().map(|c| c.part.as_str()).collect();
     assert_eq!(parts, ["camera", "lights", "chair", "service", "disk"]);
     for c in &report.checks {
@@ -63,7 +65,7 @@ async fn a_technician_opens_service_mode_checks_and_drives_the_devices_and_leave
     assert!(serial.motor_enabled());
 
     // Lights: the chosen preset reaches the controller.
-    k.touch(Intent::Service(ServiceCommand::LightsGlasses));
+    k.touch(Intent::Maintenance(MaintenanceCommand::LightsGlasses));
     eventually("glasses preset", || {
         serial.light_level("key") == Some(glasses_key)
     })
@@ -71,20 +73,20 @@ async fn a_technician_opens_service_mode_checks_and_drives_the_devices_and_leave
 
     // Chair: up moves the seat.
     let start = serial.height_mm();
-    k.touch(Intent::Service(ServiceCommand::ChairUp));
+    k.touch(Intent::Maintenance(MaintenanceCommand::ChairUp));
     eventually("seat rising", || serial.height_mm() > start + 2.0).await;
-    k.touch(Intent::Service(ServiceCommand::ChairStop));
+    k.touch(Intent::Maintenance(MaintenanceCommand::ChairStop));
 
     // A test shot: measured, shown, not counted anywhere.
-    k.touch(Intent::Service(ServiceCommand::TestShot));
+    k.touch(Intent::Maintenance(MaintenanceCommand::TestShot));
     let m = k
         .until("test shot", |m| {
-            m.service
+            m.maintenance
                 .as_ref()
                 .is_some_and(|s| s.test_shot.is_some() && !s.busy)
         })
         .await;
-    let line = m.service.unwrap().test_shot.unwrap();
+    let line = m.maintenance.unwrap().test_shot.unwrap();
     assert!(line.starts_with("1500×1000 · "), "{line}");
     assert!(
         line.contains("→ 480×640"),
@@ -96,7 +98,7 @@ async fn a_technician_opens_service_mode_checks_and_drives_the_devices_and_leave
     );
 
     // Leaving: the start screen, motor off, lights back to idle, the photo gone.
-    k.touch(Intent::Service(ServiceCommand::Exit));
+    k.touch(Intent::Maintenance(MaintenanceCommand::Exit));
     k.until("attract", |m| m.screen == Screen::Attract).await;
     eventually("motor off", || !serial.motor_enabled()).await;
     eventually("idle lights", || {
@@ -122,8 +124,9 @@ async fn three_wrong_pins_close_the_keypad_and_a_restart_closes_service_mode() {
     cfg.service_mode.pin_hash = hash_pin(PIN).unwrap();
     let k = Kiosk::start(cfg.clone(), &journal);
     k.until("attract", |m| m.screen == Screen::Attract).await;
-    k.touch(Intent::ServiceGesture);
-    k.until("keypad", |m| m.screen == Screen::ServicePin).await;
+    k.touch(Intent::MaintenanceGesture);
+    k.until("keypad", |m| m.screen == Screen::MaintenancePin)
+        .await;
     for n in 1..=2 {
         k.handle.pins.send("0000".into()).unwrap();
         k.until("failure", |m| m.pin_failures == n).await;
@@ -134,10 +137,12 @@ async fn three_wrong_pins_close_the_keypad_and_a_restart_closes_service_mode() {
 
     // Open it properly, then "lose power": the next start is at the start screen with the
     // motor off, and the PIN is needed again.
-    k.touch(Intent::ServiceGesture);
-    k.until("keypad", |m| m.screen == Screen::ServicePin).await;
+    k.touch(Intent::MaintenanceGesture);
+    k.until("keypad", |m| m.screen == Screen::MaintenancePin)
+        .await;
     k.handle.pins.send(PIN.into()).unwrap();
-    k.until("service", |m| m.screen == Screen::Service).await;
+    k.until("service", |m| m.screen == Screen::Maintenance)
+        .await;
     k.stop().await;
 
     let k = Kiosk::start(cfg, &journal);
