@@ -1,20 +1,26 @@
-//! One serial port, one Modbus RTU client, shared by the devices on it.
+//! One link (a serial port, or an in-memory pipe in tests), one Modbus RTU client, shared by
+//! the devices on it.
 //!
 //! Every request has a timeout (tokio-modbus waits forever for a silent device). After a
 //! timeout or a wire error the port is closed and re-opened on the next request, which both
 //! resynchronises the framing and picks up a USB-serial adapter that re-enumerated. Requests are
 //! retried with a doubling backoff; all of ours are idempotent (register reads and writes).
+//! Every reply is checked against its request: a read must carry exactly the registers asked
+//! for and a write must echo what was written, because tokio-modbus only debug-asserts that and
+//! a short reply would otherwise panic a driver indexing it.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
-use tokio_modbus::Slave;
-use tokio_modbus::client::{Context, Reader, Writer};
+use tokio_modbus::client::{Client, Context};
 use tokio_modbus::prelude::SlaveContext;
+use tokio_modbus::{Request, Response, Slave};
 use tracing::{debug, warn};
 
 use crate::error::{DeviceError, ErrorKind};
+use crate::link::{Link, SerialLink};
 
 /// Serial settings of one bus.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -44,24 +50,13 @@ impl Default for PortConfig {
     }
 }
 
-impl PortConfig {
-    fn parity(&self) -> Result<tokio_serial::Parity, DeviceError> {
-        match self.parity.as_str() {
-            "none" => Ok(tokio_serial::Parity::None),
-            "even" => Ok(tokio_serial::Parity::Even),
-            "odd" => Ok(tokio_serial::Parity::Odd),
-            other => Err(DeviceError::new(
-                ErrorKind::Port,
-                &self.path,
-                format!("parity {other:?} is not one of none, even, odd"),
-            )),
-        }
-    }
-}
-
-/// A Modbus RTU bus on one serial port.
+/// A Modbus RTU bus on one [`Link`], normally a serial port.
 pub struct Bus {
-    cfg: PortConfig,
+    link: Box<dyn Link>,
+    /// The serial settings of a bus made by [`Bus::new`].
+    port: Option<PortConfig>,
+    timeout: Duration,
+    retries: u32,
     /// The open client, and whether the line may still carry a late reply to a request that
     /// timed out.
     ctx: Mutex<(Option<Context>, bool)>,
@@ -73,32 +68,103 @@ enum Op<'a> {
     Write(u16, &'a [u16]),
 }
 
+impl Op<'_> {
+    fn request(&self) -> Request<'_> {
+        match self {
+            Op::ReadHolding(a, n) => Request::ReadHoldingRegisters(*a, *n),
+            Op::ReadInput(a, n) => Request::ReadInputRegisters(*a, *n),
+            Op::Write(a, [word]) => Request::WriteSingleRegister(*a, *word),
+            Op::Write(a, words) => Request::WriteMultipleRegisters(*a, Cow::Borrowed(words)),
+        }
+    }
+
+    /// The registers a reply carries if it answers this request exactly, or what is wrong with
+    /// it. tokio-modbus checks the slave and the function code; the rest is ours to check.
+    fn check(&self, response: Response) -> Result<Vec<u16>, String> {
+        match (self, response) {
+            (Op::ReadHolding(a, n), Response::ReadHoldingRegisters(words))
+            | (Op::ReadInput(a, n), Response::ReadInputRegisters(words)) => {
+                if words.len() == usize::from(*n) {
+                    Ok(words)
+                } else {
+                    Err(count_mismatch(*a, usize::from(*n), words.len()))
+                }
+            }
+            (Op::Write(a, [word]), Response::WriteSingleRegister(echo_a, echo_word)) => {
+                if (echo_a, echo_word) == (*a, *word) {
+                    Ok(Vec::new())
+                } else {
+                    Err(format!(
+                        "wrote {word:#06x} to register {a:#06x}, the reply echoed {echo_word:#06x} to {echo_a:#06x}"
+                    ))
+                }
+            }
+            (Op::Write(a, words), Response::WriteMultipleRegisters(echo_a, echo_n)) => {
+                if (echo_a, usize::from(echo_n)) == (*a, words.len()) {
+                    Ok(Vec::new())
+                } else {
+                    Err(format!(
+                        "wrote {} at {a:#06x}, the reply confirmed {} at {echo_a:#06x}",
+                        registers(words.len()),
+                        registers(usize::from(echo_n)),
+                    ))
+                }
+            }
+            (_, other) => Err(format!("the reply {other:?} does not answer the request")),
+        }
+    }
+}
+
+/// "1 register", "2 registers".
+fn registers(n: usize) -> String {
+    if n == 1 {
+        "1 register".into()
+    } else {
+        format!("{n} registers")
+    }
+}
+
+fn count_mismatch(addr: u16, asked: usize, carried: usize) -> String {
+    format!(
+        "asked for {} at {addr:#06x}, the reply carried {carried}",
+        registers(asked)
+    )
+}
+
 impl Bus {
-    /// A bus on `cfg.path`; the port opens on first use.
+    /// A bus on the serial port `cfg.path`; the port opens on first use.
     pub fn new(cfg: PortConfig) -> Self {
+        let timeout = Duration::from_millis(cfg.timeout_ms);
+        let retries = cfg.retries;
+        let mut bus = Self::with_link(SerialLink::new(cfg.clone()), timeout, retries);
+        bus.port = Some(cfg);
+        bus
+    }
+
+    /// A bus on any link (an in-memory [`DuplexLink`](crate::DuplexLink) in tests), with a
+    /// per-request `timeout` and `retries` extra attempts after a failed request.
+    pub fn with_link(link: impl Link, timeout: Duration, retries: u32) -> Self {
         Self {
-            cfg,
+            link: Box::new(link),
+            port: None,
+            timeout,
+            retries,
             ctx: Mutex::new((None, false)),
         }
     }
 
-    /// The port settings.
-    pub fn config(&self) -> &PortConfig {
-        &self.cfg
+    /// The serial settings, for a bus made by [`Bus::new`].
+    pub fn config(&self) -> Option<&PortConfig> {
+        self.port.as_ref()
     }
 
-    fn open(&self) -> Result<Context, DeviceError> {
-        let builder = tokio_serial::new(&self.cfg.path, self.cfg.baud).parity(self.cfg.parity()?);
-        let port = tokio_serial::SerialStream::open(&builder).map_err(|e| {
-            DeviceError::new(
-                ErrorKind::Port,
-                &self.cfg.path,
-                format!("cannot open serial port: {e} (is the adapter plugged in, and is the kiosk user in the dialout group?)"),
-            )
-        })?;
-        // Bytes a late device sent after our last timeout would be read as the next reply.
-        let _ = tokio_serial::SerialPort::clear(&port, tokio_serial::ClearBuffer::Input);
-        Ok(tokio_modbus::client::rtu::attach(port))
+    /// The link's name: the port path for a serial port.
+    pub fn name(&self) -> &str {
+        self.link.name()
+    }
+
+    fn who(&self, slave: u8) -> String {
+        format!("{} slave {slave}", self.link.name())
     }
 
     async fn once(&self, slave: u8, op: &Op<'_>) -> Result<Vec<u16>, DeviceError> {
@@ -107,43 +173,32 @@ impl Bus {
         if *dirty {
             // RTU frames carry no transaction id: a late reply to an earlier read has the same
             // header as the reply to the next one and would be taken for it. Let the line go
-            // quiet (a device later than twice the timeout is treated as absent), then flush.
-            tokio::time::sleep(Duration::from_millis(self.cfg.timeout_ms * 2)).await;
+            // quiet (a device later than twice the timeout is treated as absent), then start
+            // on a fresh stream.
+            tokio::time::sleep(self.timeout * 2).await;
             *slot = None;
             *dirty = false;
         }
         if slot.is_none() {
-            *slot = Some(self.open()?);
+            *slot = Some(tokio_modbus::client::rtu::attach(self.link.open()?));
         }
         let ctx = slot.as_mut().expect("opened above");
         ctx.set_slave(Slave(slave));
-        let timeout = Duration::from_millis(self.cfg.timeout_ms);
-        let call = async {
-            match op {
-                Op::ReadHolding(a, n) => ctx.read_holding_registers(*a, *n).await,
-                Op::ReadInput(a, n) => ctx.read_input_registers(*a, *n).await,
-                Op::Write(a, words) if words.len() == 1 => ctx
-                    .write_single_register(*a, words[0])
-                    .await
-                    .map(|r| r.map(|()| vec![])),
-                Op::Write(a, words) => ctx
-                    .write_multiple_registers(*a, words)
-                    .await
-                    .map(|r| r.map(|()| vec![])),
-            }
-        };
-        let who = format!("{} slave {slave}", self.cfg.path);
-        match tokio::time::timeout(timeout, call).await {
+        // `Client::call`, not the `Reader`/`Writer` helpers: those only debug-assert that the
+        // reply fits the request (a panic in a debug build, a short Vec in release), so the
+        // check is made here, in `Op::check`.
+        let call = ctx.call(op.request());
+        match tokio::time::timeout(self.timeout, call).await {
             Err(_) => {
                 *dirty = true;
                 Err(DeviceError::new(
                     ErrorKind::NoReply,
-                    who,
+                    self.who(slave),
                     // tokio-modbus answers a reply with a bad CRC by dropping bytes and waiting for
                     // a valid frame, so a garbled reply also ends here.
                     format!(
                         "no valid reply within {} ms (the device is silent, or its reply failed the CRC check)",
-                        self.cfg.timeout_ms
+                        self.timeout.as_millis()
                     ),
                 ))
             }
@@ -153,14 +208,19 @@ impl Bus {
                     tokio_modbus::Error::Protocol(_) => ErrorKind::Protocol,
                     tokio_modbus::Error::Transport(_) => ErrorKind::Port,
                 };
-                Err(DeviceError::new(kind, who, e.to_string()))
+                Err(DeviceError::new(kind, self.who(slave), e.to_string()))
             }
             Ok(Ok(Err(exception))) => Err(DeviceError::new(
                 ErrorKind::Exception,
-                who,
+                self.who(slave),
                 format!("device refused the request: {exception}"),
             )),
-            Ok(Ok(Ok(words))) => Ok(words),
+            Ok(Ok(Ok(response))) => op.check(response).map_err(|message| {
+                // A well-formed reply that does not fit may be a very late answer to an earlier
+                // request, with ours still on its way: resynchronise as after a timeout.
+                *dirty = true;
+                DeviceError::new(ErrorKind::Protocol, self.who(slave), message)
+            }),
         }
     }
 
@@ -171,7 +231,7 @@ impl Bus {
             match self.once(slave, &op).await {
                 Ok(words) => return Ok(words),
                 // The device understood and said no: asking again will not change its mind.
-                Err(e) if e.kind == ErrorKind::Exception || attempt >= self.cfg.retries => {
+                Err(e) if e.kind == ErrorKind::Exception || attempt >= self.retries => {
                     warn!(error = %e, attempts = attempt + 1, "serial request failed");
                     return Err(e);
                 }
@@ -185,7 +245,34 @@ impl Bus {
         }
     }
 
-    /// Read `count` holding registers from `addr`.
+    /// One register's value from a reply that [`Bus::request`] has already checked.
+    fn single(&self, slave: u8, addr: u16, words: &[u16]) -> Result<u16, DeviceError> {
+        match words {
+            [word] => Ok(*word),
+            // Unreachable while `Op::check` holds; an error here keeps a panic out of the
+            // long-lived tasks that poll the devices should that ever change.
+            _ => Err(DeviceError::new(
+                ErrorKind::Protocol,
+                self.who(slave),
+                count_mismatch(addr, 1, words.len()),
+            )),
+        }
+    }
+
+    /// Read one holding register.
+    pub async fn read_holding_register(&self, slave: u8, addr: u16) -> Result<u16, DeviceError> {
+        let words = self.read_holding(slave, addr, 1).await?;
+        self.single(slave, addr, &words)
+    }
+
+    /// Read one input register.
+    pub async fn read_input_register(&self, slave: u8, addr: u16) -> Result<u16, DeviceError> {
+        let words = self.read_input(slave, addr, 1).await?;
+        self.single(slave, addr, &words)
+    }
+
+    /// Read `count` holding registers from `addr`; the reply carries exactly `count`, or this
+    /// is an [`ErrorKind::Protocol`] error.
     pub async fn read_holding(
         &self,
         slave: u8,
@@ -195,7 +282,8 @@ impl Bus {
         self.request(slave, Op::ReadHolding(addr, count)).await
     }
 
-    /// Read `count` input registers from `addr`.
+    /// Read `count` input registers from `addr`; the reply carries exactly `count`, or this is
+    /// an [`ErrorKind::Protocol`] error.
     pub async fn read_input(
         &self,
         slave: u8,
@@ -205,10 +293,14 @@ impl Bus {
         self.request(slave, Op::ReadInput(addr, count)).await
     }
 
-    /// Write registers from `addr` (function 6 for one, 16 for several).
+    /// Write registers from `addr` (function 6 for one, 16 for several). The reply must echo
+    /// the address and the value (or the count), or this is an [`ErrorKind::Protocol`] error.
     pub async fn write(&self, slave: u8, addr: u16, words: &[u16]) -> Result<(), DeviceError> {
         self.request(slave, Op::Write(addr, words))
             .await
             .map(|_| ())
     }
 }
+
+#[cfg(all(test, feature = "sim"))]
+mod tests;

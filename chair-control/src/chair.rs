@@ -83,12 +83,18 @@ impl Chair {
     /// Read height, switches, button and faults.
     pub async fn status(&self) -> Result<ChairStatus, DeviceError> {
         let m = &self.map;
-        let height = self.bus.read_input(m.slave, m.height_register, 1).await?[0];
-        let bits = self.bus.read_input(m.slave, m.status_register, 1).await?[0];
+        let height = self
+            .bus
+            .read_input_register(m.slave, m.height_register)
+            .await?;
+        let bits = self
+            .bus
+            .read_input_register(m.slave, m.status_register)
+            .await?;
         let enabled = self
             .bus
-            .read_holding(m.slave, m.motor_enable_register, 1)
-            .await?[0];
+            .read_holding_register(m.slave, m.motor_enable_register)
+            .await?;
         let bit = |n: u8| bits & (1 << n) != 0;
         Ok(ChairStatus {
             height_mm: f32::from(height) * m.height_scale_mm,

@@ -1,9 +1,10 @@
 //! The booth's studio lights and motorised chair, on an RS-485 bus speaking Modbus RTU.
 //!
 //! Layers, as tokio-modbus and espflash separate them: the register map ([`map`]) says where
-//! each value lives and how it is scaled; the [`bus`] owns one serial port and makes each
-//! request with a timeout; [`Lights`] and [`Chair`] are the device drivers. The simulator
-//! ([`sim`]) answers the same frames on a pseudo-terminal, so the driver code under test is the
+//! each value lives and how it is scaled; the [`bus`] owns one [`link`] (a serial port in
+//! production) and makes each request with a timeout, checking every reply against its request;
+//! [`Lights`] and [`Chair`] are the device drivers. The simulator ([`sim`]) answers the same
+//! frames on a pseudo-terminal or on an in-memory pipe, so the driver code under test is the
 //! production code.
 
 #![deny(missing_docs)]
@@ -12,6 +13,7 @@ pub mod bus;
 mod chair;
 mod error;
 mod lights;
+pub mod link;
 pub mod map;
 #[cfg(feature = "sim")]
 pub mod sim;
@@ -20,4 +22,5 @@ pub use bus::{Bus, PortConfig};
 pub use chair::{Chair, ChairStatus, Direction};
 pub use error::{DeviceError, ErrorKind};
 pub use lights::Lights;
+pub use link::{DuplexLink, Link, SerialLink};
 pub use map::{ChairMap, LightsMap, Preset};

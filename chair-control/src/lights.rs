@@ -61,8 +61,8 @@ impl Lights {
             .unwrap_or(0);
         let mask = self
             .bus
-            .read_holding(self.map.slave, self.map.enable_register, 1)
-            .await?[0];
+            .read_holding_register(self.map.slave, self.map.enable_register)
+            .await?;
         let mask = if level > 0 {
             mask | 1 << bit
         } else {
@@ -77,7 +77,10 @@ impl Lights {
     pub async fn levels(&self) -> Result<Vec<(String, u16)>, DeviceError> {
         let mut out = Vec::new();
         for (channel, register) in &self.map.channels {
-            let level = self.bus.read_holding(self.map.slave, *register, 1).await?[0];
+            let level = self
+                .bus
+                .read_holding_register(self.map.slave, *register)
+                .await?;
             out.push((channel.clone(), level));
         }
         Ok(out)
