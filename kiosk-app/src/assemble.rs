@@ -43,8 +43,8 @@ impl Started {
         std::fs::create_dir_all(&cfg.kiosk.data_dir)
             .with_context(|| format!("creating {}", cfg.kiosk.data_dir.display()))?;
         let journal = Journal::open(&cfg.kiosk.data_dir.join("journal.sqlite3"))?;
-        let (parts, sims) = parts(&cfg, journal)?;
-        let (runtime, handle) = crate::runtime::Runtime::new(cfg, parts);
+        let (world, sims) = world(&cfg, journal)?;
+        let (runtime, handle) = crate::runtime::Runtime::new(cfg, world);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(crate::runtime::supervise(runtime, async {
             let _ = stopped.await;
@@ -98,8 +98,8 @@ pub fn camera(cfg: &Config) -> (CameraActor, Option<SimControl>) {
     }
 }
 
-/// Build the parts. Must run inside a tokio runtime (the serial simulator is a task).
-pub fn parts(cfg: &Config, journal: Journal) -> anyhow::Result<(World, Simulators)> {
+/// Build the world the runtime drives. Must run inside a tokio runtime (the serial simulator is a task).
+pub fn world(cfg: &Config, journal: Journal) -> anyhow::Result<(World, Simulators)> {
     let (camera, sim_camera) = camera(cfg);
     let (port, sim_serial) = match cfg.serial.backend {
         Backend::Sim => {

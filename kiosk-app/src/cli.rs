@@ -287,8 +287,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let rt = tokio::runtime::Runtime::new()?;
             let checks = rt.block_on(async {
                 let journal = crate::journal::Journal::in_memory()?;
-                let (parts, _sims) = crate::assemble::parts(&cfg, journal)?;
-                anyhow::Ok(crate::doctor::run(&parts).await)
+                let (world, _sims) = crate::assemble::world(&cfg, journal)?;
+                anyhow::Ok(crate::doctor::run(&world).await)
             })?;
             let all_ok = checks.iter().all(|c| c.ok);
             for c in &checks {

@@ -38,17 +38,17 @@ async fn timed<T>(f: impl std::future::Future<Output = T>) -> (T, u64) {
 const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Run every check.
-pub async fn run(parts: &World) -> Vec<Check> {
+pub async fn run(world: &World) -> Vec<Check> {
     let mut checks = Vec::new();
 
     // The camera thread opens the camera on its own; give it a moment to report.
-    let mut health = parts.camera.health();
+    let mut health = world.camera.health();
     let _ = tokio::time::timeout(
         Duration::from_secs(5),
         health.wait_for(|h| *h != Health::Starting),
     )
     .await;
-    let (info, ms) = timed(parts.camera.info()).await;
+    let (info, ms) = timed(world.camera.info()).await;
     checks.push(match info {
         Ok(i) => Check {
             part: "camera",
@@ -68,7 +68,7 @@ pub async fn run(parts: &World) -> Vec<Check> {
         },
     });
 
-    let (levels, ms) = timed(parts.lights.levels()).await;
+    let (levels, ms) = timed(world.lights.levels()).await;
     checks.push(match levels {
         Ok(levels) => Check {
             part: "lights",
@@ -88,7 +88,7 @@ pub async fn run(parts: &World) -> Vec<Check> {
         },
     });
 
-    let (status, ms) = timed(parts.chair.status()).await;
+    let (status, ms) = timed(world.chair.status()).await;
     checks.push(match status {
         Ok(s) if s.overcurrent || s.stalled => Check {
             part: "chair",
@@ -138,7 +138,7 @@ pub async fn run(parts: &World) -> Vec<Check> {
     let (answer, ms) = timed(async {
         tokio::time::timeout(
             CHECK_TIMEOUT,
-            parts.service.resolve("GPK1.KIOSK-DOCTOR-PROBE-0000"),
+            world.service.resolve("GPK1.KIOSK-DOCTOR-PROBE-0000"),
         )
         .await
         .unwrap_or_else(|_| {

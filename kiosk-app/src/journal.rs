@@ -123,7 +123,7 @@ impl Journal {
             s
         };
         match self.last_snapshot() {
-            Ok(Some(Decoded::Resume { state, .. })) => state,
+            Ok(Some(Decoded::Resume { state, .. })) => *state,
             Ok(Some(Decoded::Fresh {
                 sessions_started, ..
             })) => fresh(sessions_started),

@@ -67,11 +67,11 @@ pub fn verify_pin(pin: &str, hash: &str) -> bool {
 
 /// Run every check for the maintenance screen. `test_shot` is carried over from the last report.
 pub async fn diagnostics(
-    parts: &World,
+    world: &World,
     cfg: &Config,
     test_shot: Option<String>,
 ) -> MaintenanceView {
-    let mut checks: Vec<CheckView> = doctor::run(parts)
+    let mut checks: Vec<CheckView> = doctor::run(world)
         .await
         .into_iter()
         .map(|c| CheckView {
@@ -172,9 +172,9 @@ fn log_line(json: &str) -> String {
 
 /// A test shot: capture, process like a graduate's photo, report size and time. Nothing is
 /// counted, journaled or uploaded. Returns the report line and the processed JPEG to show.
-pub async fn test_shot(parts: &World, cfg: &Config) -> (String, Option<Vec<u8>>) {
+pub async fn test_shot(world: &World, cfg: &Config) -> (String, Option<Vec<u8>>) {
     let started = Instant::now();
-    let raw = match parts.camera.capture().await {
+    let raw = match world.camera.capture().await {
         Ok(raw) => raw,
         Err(e) => return (format!("✗ {e}"), None),
     };

@@ -123,14 +123,14 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(PathBuf::from(format!("{}{suffix}", journal_path.display())));
     }
-    let (parts, sims) = assemble::parts(&cfg, Journal::open(&journal_path)?)?;
-    let journal = parts.journal.clone();
+    let (world, sims) = assemble::world(&cfg, Journal::open(&journal_path)?)?;
+    let journal = world.journal.clone();
     let camera_sim = sims
         .camera
         .clone()
         .context("the walkthrough needs the simulated camera")?;
     let serial_sim = sims.serial.as_ref().map(|s| s.handle());
-    let (runtime, handle) = Runtime::new(cfg.clone(), parts);
+    let (runtime, handle) = Runtime::new(cfg.clone(), world);
     let (stop, stopped) = oneshot::channel::<()>();
     let runtime_task = rt.spawn(crate::runtime::supervise(runtime, async {
         let _ = stopped.await;

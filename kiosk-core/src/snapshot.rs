@@ -31,7 +31,7 @@ pub enum Decoded {
     /// A snapshot this code understands: resume from it.
     Resume {
         /// The state to resume.
-        state: State,
+        state: Box<State>,
         /// The version it was written as (older ones were converted).
         version: u32,
     },
@@ -84,7 +84,7 @@ pub fn decode(text: &str) -> Decoded {
     // Version 0 is version 1 without the field: the same reader serves both.
     match serde_json::from_value::<SnapshotV1>(value) {
         Ok(snapshot) => Decoded::Resume {
-            state: snapshot.into_state(),
+            state: Box::new(snapshot.into_state()),
             version,
         },
         Err(e) => Decoded::Fresh {

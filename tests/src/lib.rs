@@ -41,8 +41,8 @@ pub struct Kiosk {
     pub handle: Handle,
     /// The simulators.
     pub sims: Simulators,
-    /// Its parts (journal, devices).
-    pub parts: World,
+    /// Its world (journal, devices).
+    pub world: World,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -51,8 +51,8 @@ impl Kiosk {
     /// Start a kiosk with `cfg`, its journal at `journal`.
     pub fn start(cfg: Config, journal: &Path) -> Self {
         let cfg = Arc::new(cfg);
-        let (parts, sims) = assemble::parts(&cfg, Journal::open(journal).unwrap()).unwrap();
-        let (runtime, handle) = Runtime::new(cfg, parts.clone());
+        let (world, sims) = assemble::world(&cfg, Journal::open(journal).unwrap()).unwrap();
+        let (runtime, handle) = Runtime::new(cfg, world.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(kiosk_app::runtime::supervise(runtime, async {
             let _ = stopped.await;
@@ -60,7 +60,7 @@ impl Kiosk {
         Self {
             handle,
             sims,
-            parts,
+            world,
             stop: Some(stop),
             task: Some(task),
         }

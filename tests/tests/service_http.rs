@@ -460,12 +460,12 @@ async fn a_long_outage_during_the_upload_keeps_the_photo_and_resumes() {
         .await;
     assert_eq!(m.review_stage, ReviewStage::Uploading);
     assert!(
-        k.parts.journal.photo(kiosk_e2e::CODE, 1).unwrap().is_some(),
+        k.world.journal.photo(kiosk_e2e::CODE, 1).unwrap().is_some(),
         "the photo waits in the journal"
     );
     k.until("review", |m| m.review_stage == ReviewStage::Waiting)
         .await;
-    assert!(k.parts.journal.photo(kiosk_e2e::CODE, 1).unwrap().is_none());
+    assert!(k.world.journal.photo(kiosk_e2e::CODE, 1).unwrap().is_none());
     k.until("done", |m| m.screen == Screen::Done).await;
     k.stop().await;
     let statuses: Vec<u16> = server

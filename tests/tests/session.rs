@@ -14,7 +14,7 @@ async fn a_whole_session_reaches_done_and_keeps_nothing_behind() {
         .await;
     assert_eq!(m.shots_used, 1);
     assert!(
-        k.parts.journal.photo(CODE, 1).unwrap().is_some(),
+        k.world.journal.photo(CODE, 1).unwrap().is_some(),
         "the shot is journaled"
     );
     k.touch(Intent::UsePhoto);
@@ -23,7 +23,7 @@ async fn a_whole_session_reaches_done_and_keeps_nothing_behind() {
     })
     .await;
     assert!(
-        k.parts.journal.photo(CODE, 1).unwrap().is_none(),
+        k.world.journal.photo(CODE, 1).unwrap().is_none(),
         "deleted once the service holds it"
     );
     let m = k
@@ -35,8 +35,8 @@ async fn a_whole_session_reaches_done_and_keeps_nothing_behind() {
     k.touch(Intent::Finish);
     k.until("attract again", |m| m.screen == Screen::Attract)
         .await;
-    assert_eq!(k.parts.journal.shots_used(CODE).unwrap(), 1);
-    assert!(k.parts.journal.transitions().unwrap() > 15);
+    assert_eq!(k.world.journal.shots_used(CODE).unwrap(), 1);
+    assert!(k.world.journal.transitions().unwrap() > 15);
     let serial = k.sims.serial.as_ref().unwrap().handle();
     k.stop().await;
     assert_eq!(serial.light_level("key"), Some(0), "lights off at shutdown");
@@ -87,7 +87,7 @@ async fn camera_unplugged_mid_shot_does_not_count_and_recovers() {
         Some("demo-kiosk/camera-disconnected")
     );
     assert_eq!(
-        k.parts.journal.shots_used(CODE).unwrap(),
+        k.world.journal.shots_used(CODE).unwrap(),
         0,
         "a failed capture is not a shot"
     );
@@ -140,7 +140,7 @@ async fn service_outage_during_upload_keeps_the_photo_and_retries() {
     })
     .await;
     assert!(
-        k.parts.journal.photo(CODE, 1).unwrap().is_some(),
+        k.world.journal.photo(CODE, 1).unwrap().is_some(),
         "the photo waits in the journal"
     );
     service.set_down(false);

@@ -47,6 +47,10 @@ pub struct DeviceWants {
     pub chair_motor: bool,
     /// Light preset.
     pub lights: LightPreset,
+    /// The camera preset for the lighting choice (true: glasses), while shooting lights are on.
+    pub camera_preset: Option<bool>,
+    /// The maintenance keypad takes PINs.
+    pub pin_entry: bool,
 }
 
 impl DeviceWants {
@@ -68,11 +72,18 @@ impl DeviceWants {
             Phase::Maintenance(panel) => (false, false, true, panel.lights),
             _ => (false, false, false, LightPreset::Idle),
         };
+        let camera_preset = match lights {
+            LightPreset::Glasses if lights == shooting_light => Some(true),
+            LightPreset::Standard if lights == shooting_light => Some(false),
+            _ => None,
+        };
         Self {
             live_view,
             qr,
             chair_motor,
             lights,
+            camera_preset,
+            pin_entry: matches!(phase, Phase::MaintenancePin { .. }),
         }
     }
 
@@ -94,6 +105,14 @@ impl DeviceWants {
         if self.lights != next.lights {
             out.push(Effect::Lights(next.lights));
         }
+        if let Some(glasses) = next.camera_preset
+            && self.camera_preset != next.camera_preset
+        {
+            out.push(Effect::CameraPreset { glasses });
+        }
+        if self.pin_entry != next.pin_entry {
+            out.push(Effect::PinEntry(next.pin_entry));
+        }
         if !self.chair_motor && next.chair_motor {
             out.push(Effect::ChairMotor(true));
         }
@@ -108,6 +127,10 @@ impl DeviceWants {
         out.push(Effect::QrScanning(self.qr));
         out.push(Effect::LiveView(self.live_view));
         out.push(Effect::Lights(self.lights));
+        if let Some(glasses) = self.camera_preset {
+            out.push(Effect::CameraPreset { glasses });
+        }
+        out.push(Effect::PinEntry(self.pin_entry));
         if self.chair_motor {
             out.push(Effect::ChairMotor(true));
         }

@@ -171,6 +171,11 @@ pub enum Event {
     },
     /// The maintenance screen's checks (or test shot) finished.
     MaintenanceReport(MaintenanceView),
+    /// The maintenance test shot's outcome, e.g. `6000×4000 JPEG, 3.2 MB, 640 ms`.
+    TestShotTaken {
+        /// One line for the technician.
+        summary: String,
+    },
 }
 
 /// Which way the technician drives the seat.
@@ -200,11 +205,23 @@ pub enum Effect {
         /// The personal shooting code.
         code: String,
     },
-    /// Fire the shutter for shot number `shot`.
+    /// Fire the shutter for shot number `shot` of `code`, with the camera set for the
+    /// graduate's lighting choice.
     Capture {
+        /// The shooting code the photo belongs to (it is journaled under it).
+        code: String,
         /// 1-based shot number.
         shot: u8,
+        /// The graduate wears glasses (the camera preset to make sure of before the shot).
+        glasses: bool,
     },
+    /// Set the camera up for the lighting choice (well before the shot).
+    CameraPreset {
+        /// The glasses preset (true) or the standard one.
+        glasses: bool,
+    },
+    /// Accept PINs from the maintenance keypad (true) or ignore them (false).
+    PinEntry(bool),
     /// Upload shot `shot` of the session's code.
     Upload {
         /// Shooting code.
@@ -234,9 +251,11 @@ pub enum Effect {
     },
     /// Check every device again and report `DevicesHealthy` or a `DeviceFault`.
     CheckDevices,
-    /// Maintenance mode: run every check (devices, service, disk, log) and answer `ServiceReport`.
+    /// Maintenance mode: run every check (devices, service, disk, log) and answer
+    /// `MaintenanceReport`.
     MaintenanceDiagnostics,
-    /// Maintenance mode: take a test shot (not counted, not uploaded) and answer `ServiceReport`.
+    /// Maintenance mode: take a test shot (not counted, not uploaded) and answer
+    /// `TestShotTaken`.
     MaintenanceTestShot,
     /// Maintenance mode: drive the seat (the motor is enabled while maintenance mode is up).
     ChairDrive(ChairMove),
@@ -250,7 +269,13 @@ pub enum Effect {
         /// Session number.
         seq: u64,
     },
-    /// The session ended: local photos of it may be deleted.
+    /// Delete the kiosk's copies of this code's photos: the session is over, and whatever the
+    /// service does not hold by now was not chosen.
+    DiscardPhotos {
+        /// The shooting code.
+        code: String,
+    },
+    /// The session ended (logging, metrics).
     SessionEnded {
         /// Session number.
         seq: u64,

@@ -89,9 +89,16 @@ fn on_tick(cfg: &FlowConfig, state: &mut State, now_ms: u64, effects: &mut Vec<E
     let code = state.session.as_ref().and_then(|s| s.code.clone());
     match &mut state.phase {
         Phase::Shoot(Shoot::Countdown { fire_at_ms }) if now >= *fire_at_ms => {
-            let shot = state.session.as_ref().map_or(1, |s| s.shots_used + 1);
-            state.phase = Phase::Shoot(Shoot::Capturing);
-            effects.push(Effect::Capture { shot });
+            if let (Some(code), Some(session)) = (code, &state.session) {
+                let shot = session.shots_used + 1;
+                let glasses = session.glasses.unwrap_or(false);
+                state.phase = Phase::Shoot(Shoot::Capturing);
+                effects.push(Effect::Capture {
+                    code,
+                    shot,
+                    glasses,
+                });
+            }
         }
         Phase::Review(Review::Uploading {
             retry_at_ms: retry @ Some(_),
@@ -253,6 +260,9 @@ fn end_session(state: &mut State, outcome: &str, effects: &mut Vec<Effect>) {
             effects.push(Effect::CloseOrder {
                 order: order.id.clone(),
             });
+        }
+        if let Some(code) = session.code {
+            effects.push(Effect::DiscardPhotos { code });
         }
         effects.push(Effect::SessionEnded {
             seq: session.seq,
@@ -632,9 +642,19 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, effects: &mut Ve
                 };
             }
         }
-        (Phase::Maintenance(_), Event::MaintenanceReport(report)) => {
+        (Phase::Maintenance(_), Event::MaintenanceReport(mut report)) => {
             if let Phase::Maintenance(panel) = &mut state.phase {
+                // Checks do not take test shots: the last test shot's line stays on screen.
+                if report.test_shot.is_none() {
+                    report.test_shot = panel.report.as_mut().and_then(|r| r.test_shot.take());
+                }
                 panel.report = Some(report);
+                panel.busy = false;
+            }
+        }
+        (Phase::Maintenance(_), Event::TestShotTaken { summary }) => {
+            if let Phase::Maintenance(panel) = &mut state.phase {
+                panel.report.get_or_insert_with(Default::default).test_shot = Some(summary);
                 panel.busy = false;
             }
         }

@@ -233,6 +233,9 @@ fn all_events() -> Vec<Event> {
         Event::PinChecked { ok: true },
         Event::PinChecked { ok: false },
         Event::MaintenanceReport(report()),
+        Event::TestShotTaken {
+            summary: "6000×4000 JPEG".into(),
+        },
     ]);
     events.extend([
         Event::Tick { now_ms: T0 + 1_000 },
@@ -418,7 +421,9 @@ fn answer_expected(phase: &Phase, event: &Event) -> bool {
             matches!(phase, Phase::Pay(Pay::Showing { .. } | Pay::Expired))
         }
         Event::PinChecked { .. } => matches!(phase, Phase::MaintenancePin { .. }),
-        Event::MaintenanceReport(_) => matches!(phase, Phase::Maintenance(_)),
+        Event::MaintenanceReport(_) | Event::TestShotTaken { .. } => {
+            matches!(phase, Phase::Maintenance(_))
+        }
         _ => true,
     }
 }
@@ -660,13 +665,19 @@ fn transitions() {
             Phase::Lighting,
             ev(I::ChooseGlasses(true)),
             Phase::Rules,
-            vec![E::Lights(LightPreset::Glasses)],
+            vec![
+                E::Lights(LightPreset::Glasses),
+                E::CameraPreset { glasses: true },
+            ],
         ),
         (
             Phase::Lighting,
             ev(I::ChooseGlasses(false)),
             Phase::Rules,
-            vec![E::Lights(LightPreset::Standard)],
+            vec![
+                E::Lights(LightPreset::Standard),
+                E::CameraPreset { glasses: false },
+            ],
         ),
         (Phase::Lighting, ev(I::Back), Phase::Confirm, vec![]),
         (
@@ -701,6 +712,9 @@ fn transitions() {
                 E::ChairMotor(false),
                 E::LiveView(false),
                 E::Lights(LightPreset::Idle),
+                E::DiscardPhotos {
+                    code: "GPK1.token".into(),
+                },
                 E::SessionEnded {
                     seq: 1,
                     outcome: "cancelled".into(),
@@ -737,7 +751,11 @@ fn transitions() {
             }),
             Event::Tick { now_ms: T0 + 3_000 },
             Phase::Shoot(Shoot::Capturing),
-            vec![E::Capture { shot: 1 }],
+            vec![E::Capture {
+                code: "GPK1.token".into(),
+                shot: 1,
+                glasses: false,
+            }],
         ),
         (
             Phase::Shoot(Shoot::Capturing),
@@ -858,16 +876,25 @@ fn transitions() {
             failed.clone(),
             ev(I::Retake),
             ready.clone(),
-            vec![E::LiveView(true), E::Lights(LightPreset::Standard)],
+            vec![
+                E::LiveView(true),
+                E::Lights(LightPreset::Standard),
+                E::CameraPreset { glasses: false },
+            ],
         ),
         (
             failed.clone(),
             ev(I::Finish),
             Phase::Attract,
-            vec![E::SessionEnded {
-                seq: 1,
-                outcome: "review_failed".into(),
-            }],
+            vec![
+                E::DiscardPhotos {
+                    code: "GPK1.token".into(),
+                },
+                E::SessionEnded {
+                    seq: 1,
+                    outcome: "review_failed".into(),
+                },
+            ],
         ),
         (
             Phase::Pay(Pay::Creating),
@@ -950,6 +977,9 @@ fn transitions() {
                 E::CloseOrder {
                     order: "ord-1".into(),
                 },
+                E::DiscardPhotos {
+                    code: "GPK1.token".into(),
+                },
                 E::SessionEnded {
                     seq: 1,
                     outcome: "cancelled".into(),
@@ -963,10 +993,15 @@ fn transitions() {
             },
             ev(I::Finish),
             Phase::Attract,
-            vec![E::SessionEnded {
-                seq: 1,
-                outcome: "paid".into(),
-            }],
+            vec![
+                E::DiscardPhotos {
+                    code: "GPK1.token".into(),
+                },
+                E::SessionEnded {
+                    seq: 1,
+                    outcome: "paid".into(),
+                },
+            ],
         ),
         (
             Phase::Done {
@@ -977,10 +1012,15 @@ fn transitions() {
                 now_ms: T0 + 20_000,
             },
             Phase::Attract,
-            vec![E::SessionEnded {
-                seq: 1,
-                outcome: "paid".into(),
-            }],
+            vec![
+                E::DiscardPhotos {
+                    code: "GPK1.token".into(),
+                },
+                E::SessionEnded {
+                    seq: 1,
+                    outcome: "paid".into(),
+                },
+            ],
         ),
         (
             Phase::Attract,
@@ -1006,6 +1046,9 @@ fn transitions() {
                 E::ChairMotor(false),
                 E::LiveView(false),
                 E::Lights(LightPreset::Off),
+                E::DiscardPhotos {
+                    code: "GPK1.token".into(),
+                },
                 E::SessionEnded {
                     seq: 1,
                     outcome: "device_fault".into(),
@@ -1190,7 +1233,14 @@ fn shots_are_limited_and_failed_captures_do_not_count() {
                 now_ms: T0 + 10_000 * u64::from(expected) + 5_000,
             },
         );
-        assert_eq!(effects, vec![Effect::Capture { shot: expected }]);
+        assert_eq!(
+            effects,
+            vec![Effect::Capture {
+                code: "GPK1.token".into(),
+                shot: expected,
+                glasses: false,
+            }]
+        );
         let (n, _) = step(&cfg, n, Event::Captured { shot: expected });
         assert_eq!(n.session.as_ref().unwrap().shots_used, expected);
         let (n, _) = step(&cfg, n, Event::Intent(Intent::Retake));
@@ -1424,7 +1474,11 @@ fn intent(i: Intent) -> Event {
 fn service_mode_opens_with_the_gesture_and_the_right_pin_only() {
     let (s, effects) = service_step(at(Phase::Attract), intent(Intent::MaintenanceGesture));
     assert_eq!(s.phase, Phase::MaintenancePin { failures: 0 });
-    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(
+        effects,
+        vec![Effect::PinEntry(true)],
+        "the keypad takes PINs"
+    );
     assert_eq!(view(&cfg(), &s).screen, Screen::MaintenancePin);
 
     // Wrong twice: still on the keypad, the count shows; the third closes it.
@@ -1435,7 +1489,7 @@ fn service_mode_opens_with_the_gesture_and_the_right_pin_only() {
     assert_eq!((m.pin_failures, m.pin_attempts), (2, 3));
     let (s, effects) = service_step(s, Event::PinChecked { ok: false });
     assert_eq!(s.phase, Phase::Attract);
-    assert_eq!(effects, vec![Effect::CheckDevices]);
+    assert_eq!(effects, vec![Effect::PinEntry(false), Effect::CheckDevices]);
 
     // Right PIN: maintenance screen, motor enabled, first check asked for.
     let (s, _) = service_step(s, intent(Intent::MaintenanceGesture));
@@ -1444,6 +1498,7 @@ fn service_mode_opens_with_the_gesture_and_the_right_pin_only() {
     assert_eq!(
         effects,
         vec![
+            Effect::PinEntry(false),
             Effect::ChairMotor(true),
             Effect::MaintenanceMode { open: true },
             Effect::MaintenanceDiagnostics
@@ -1463,6 +1518,23 @@ fn service_mode_opens_with_the_gesture_and_the_right_pin_only() {
     let v = m.maintenance.unwrap();
     assert!(!v.busy);
     assert_eq!(v.checks[0].part, "camera");
+
+    // A test shot's line stays on screen when the next round of checks arrives.
+    let (s, effects) = service_step(s, intent(Intent::Maintenance(MaintenanceCommand::TestShot)));
+    assert_eq!(effects, vec![Effect::MaintenanceTestShot]);
+    let (s, _) = service_step(
+        s,
+        Event::TestShotTaken {
+            summary: "6000×4000 JPEG, 3.2 MB, 640 ms".into(),
+        },
+    );
+    let (s, _) = service_step(s, Event::MaintenanceReport(report()));
+    let v = view(&cfg(), &s).maintenance.unwrap();
+    assert_eq!(
+        v.test_shot.as_deref(),
+        Some("6000×4000 JPEG, 3.2 MB, 640 ms")
+    );
+    assert!(!v.busy);
 }
 
 #[test]

@@ -9,7 +9,7 @@ const V0: &str = include_str!("../../tests/fixtures/snapshot-v0.jsonl");
 
 fn resume(text: &str) -> (State, u32) {
     match decode(text) {
-        Decoded::Resume { state, version } => (state, version),
+        Decoded::Resume { state, version } => (*state, version),
         Decoded::Fresh { reason, .. } => panic!("{reason}: {text}"),
     }
 }

@@ -1,0 +1,152 @@
+//! The camera's effects: the preset for the lighting choice, and the shot (capture, process,
+//! journal, count).
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use camera_driver::{CameraActor, ErrorKind as CamErr};
+use kiosk_core::flow::{CaptureProblem, Event};
+use tokio::sync::watch;
+use tracing::{error, info, warn};
+
+use crate::config::Config;
+use crate::journal::Journal;
+use crate::photo;
+
+/// The camera room: what it needs to set the camera up and take a shot.
+#[derive(Clone)]
+pub(super) struct CameraRoom {
+    camera: Arc<CameraActor>,
+    cfg: Arc<Config>,
+    /// The preset fully applied last (true: glasses), so a shot does not wait for it twice.
+    applied: Arc<Mutex<Option<bool>>>,
+}
+
+/// How a camera error counts for the graduate (none of them is one of their shots).
+fn camera_problem(kind: CamErr) -> CaptureProblem {
+    match kind {
+        CamErr::Timeout => CaptureProblem::Timeout,
+        CamErr::Disconnected | CamErr::Claimed | CamErr::ActorGone => CaptureProblem::Disconnected,
+        _ => CaptureProblem::Busy,
+    }
+}
+
+impl CameraRoom {
+    pub(super) fn new(camera: Arc<CameraActor>, cfg: Arc<Config>) -> Self {
+        Self {
+            camera,
+            cfg,
+            applied: Arc::default(),
+        }
+    }
+
+    fn applied(&self) -> std::sync::MutexGuard<'_, Option<bool>> {
+        self.applied.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Forget what was applied: the next graduate's choice is applied afresh (the camera may
+    /// have been re-plugged or touched by a technician in between).
+    pub(super) fn forget_preset(&self) {
+        *self.applied() = None;
+    }
+
+    /// Apply the camera settings for the lighting choice unless they already are, reading back
+    /// what the camera accepted. A refused setting is logged and the shot goes ahead with what
+    /// the camera has (a slightly different exposure beats no photo); it is tried again before
+    /// the next shot (the camera may have been busy).
+    pub(super) async fn preset(&self, glasses: bool) {
+        if *self.applied() == Some(glasses) {
+            return;
+        }
+        let (name, preset) = if glasses {
+            ("glasses", &self.cfg.camera.presets.glasses)
+        } else {
+            ("standard", &self.cfg.camera.presets.standard)
+        };
+        let mut all = true;
+        for (key, want) in preset {
+            match self.camera.set_config(key, want).await {
+                Ok(got) if got == *want => {}
+                Ok(got) => {
+                    warn!(preset = name, key = %key, wanted = %want, accepted = %got, "the camera took a different value");
+                }
+                Err(e) => {
+                    all = false;
+                    warn!(preset = name, key = %key, wanted = %want, error = %e, "the camera refused a preset setting");
+                }
+            }
+        }
+        info!(
+            preset = name,
+            settings = preset.len(),
+            "camera preset applied"
+        );
+        *self.applied() = all.then_some(glasses);
+    }
+
+    /// Take shot `shot` of `code`: make sure of the preset, capture, process to the CHSI
+    /// photo, and store it in the journal, which counts it. Only a stored photo is a shot:
+    /// any failure answers `CaptureFailed` and costs the graduate nothing.
+    pub(super) async fn capture(
+        &self,
+        journal: &Journal,
+        photo_tx: &watch::Sender<Option<Arc<Vec<u8>>>>,
+        code: String,
+        shot: u8,
+        glasses: bool,
+    ) -> Event {
+        self.preset(glasses).await;
+        let started = Instant::now();
+        let raw = match self.camera.capture().await {
+            Ok(raw) => raw,
+            Err(e) => {
+                warn!(error = %e, shot, "capture failed; not counted");
+                return Event::CaptureFailed(camera_problem(e.kind()));
+            }
+        };
+        let photo_cfg = self.cfg.photo.clone();
+        let processed = tokio::task::spawn_blocking(move || photo::process(&photo_cfg, &raw)).await;
+        let jpeg = match processed {
+            Ok(Ok(jpeg)) => jpeg,
+            other => {
+                error!(
+                    ?other,
+                    shot, "the camera's image could not be processed; not counted"
+                );
+                return Event::CaptureFailed(CaptureProblem::Busy);
+            }
+        };
+        // Counted only once the photo is safely in the journal.
+        if let Err(e) = journal.store_shot(&code, shot, &jpeg) {
+            error!(error = %e, shot, "could not journal the photo; not counted");
+            return Event::CaptureFailed(CaptureProblem::Busy);
+        }
+        info!(
+            shot,
+            ms = started.elapsed().as_millis() as u64,
+            bytes = jpeg.len(),
+            "shot taken"
+        );
+        photo_tx.send_replace(Some(Arc::new(jpeg)));
+        Event::Captured { shot }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn camera_errors_map_to_what_the_graduate_is_told() {
+        assert_eq!(camera_problem(CamErr::Timeout), CaptureProblem::Timeout);
+        assert_eq!(
+            camera_problem(CamErr::Disconnected),
+            CaptureProblem::Disconnected
+        );
+        assert_eq!(
+            camera_problem(CamErr::Claimed),
+            CaptureProblem::Disconnected
+        );
+        assert_eq!(camera_problem(CamErr::Busy), CaptureProblem::Busy);
+    }
+}

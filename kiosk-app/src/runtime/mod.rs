@@ -1,0 +1,408 @@
+//! The runtime: feeds events to the flow, journals each transition before acting on it, and
+//! carries out the flow's effects, turning the world's answers back into events. The only
+//! place where effects meet the world. It decides nothing: what it needs to know arrives as an
+//! effect (the device wants, the camera preset, whether the keypad takes PINs), never by
+//! looking at the flow's phase.
+//!
+//! Its rooms:
+//! - this file: the loop (step -> journal -> dispatch -> publish) and the dispatch table;
+//! - [`camera`]: the camera preset and the shot;
+//! - [`service_calls`]: collection-service calls and the heartbeat;
+//! - [`health`]: one monitor for camera and serial health, at the rate the flow asks for;
+//! - [`devices`]: ordered lights and chair workers, and the emergency stop;
+//! - [`sources`]: events from outside (QR worker, USB scanner);
+//! - [`maintenance`]: the technician's PIN, checks, test shot and seat.
+
+mod camera;
+mod devices;
+mod health;
+mod maintenance;
+mod service_calls;
+mod sources;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use camera_driver::{CameraActor, Frame};
+use chair_control::{Chair, Lights};
+use kiosk_core::flow::{self, Device, Effect, Event, LightPreset, ScannedCode, State};
+use kiosk_core::model::ScreenModel;
+use tokio::sync::{mpsc, watch};
+use tracing::{Instrument, Span, error, info, info_span, warn};
+
+use crate::config::Config;
+use crate::journal::Journal;
+use crate::mask;
+use crate::service::CollectionService;
+
+pub use crate::clock::now_ms;
+pub use devices::emergency_stop;
+pub use health::{Faults, check_devices};
+
+/// What the runtime drives: the devices, the collection service and the journal.
+#[derive(Clone)]
+pub struct World {
+    /// The camera thread.
+    pub camera: Arc<CameraActor>,
+    /// Studio lights.
+    pub lights: Arc<Lights>,
+    /// The chair.
+    pub chair: Arc<Chair>,
+    /// The collection service.
+    pub service: Arc<dyn CollectionService>,
+    /// The journal.
+    pub journal: Arc<Journal>,
+}
+
+/// What the UI (or a test) holds to watch and drive the kiosk.
+#[derive(Clone)]
+pub struct Handle {
+    /// Send events (touches arrive as `Event::Intent`).
+    pub events: mpsc::UnboundedSender<Event>,
+    /// The screen to show.
+    pub screen: watch::Receiver<ScreenModel>,
+    /// The flow state after each transition (tests, walkthrough report).
+    pub state: watch::Receiver<State>,
+    /// Live-view frames.
+    pub frames: watch::Receiver<Option<Arc<Frame>>>,
+    /// The photo on the preview screen (processed 480 × 640 JPEG), or the maintenance
+    /// screen's test shot.
+    pub photo: watch::Receiver<Option<Arc<Vec<u8>>>>,
+    /// PINs typed on the maintenance keypad. Checked against the config's hash here; never
+    /// passed to the flow, the journal or a log.
+    pub pins: mpsc::UnboundedSender<String>,
+}
+
+/// The runtime; [`Runtime::run`] drives it until shutdown.
+pub struct Runtime {
+    cfg: Arc<Config>,
+    world: World,
+    camera: camera::CameraRoom,
+    state: State,
+    tx: mpsc::UnboundedSender<Event>,
+    rx: mpsc::UnboundedReceiver<Event>,
+    pins: mpsc::UnboundedReceiver<String>,
+    /// The flow's `PinEntry`: whether the keypad is up and PINs are checked.
+    pin_entry: bool,
+    screen: watch::Sender<ScreenModel>,
+    state_tx: watch::Sender<State>,
+    photo: watch::Sender<Option<Arc<Vec<u8>>>>,
+    scanning: watch::Sender<bool>,
+    lights_cmd: watch::Sender<Option<LightPreset>>,
+    chair_cmd: watch::Sender<Option<bool>>,
+    /// Device faults as reported to the flow (for the health monitor and the heartbeat).
+    faults: watch::Sender<Faults>,
+    span: Span,
+}
+
+/// How an event is written to the journal and logs: no personal data, no full codes.
+pub fn describe(event: &Event) -> String {
+    match event {
+        Event::CodeScanned(ScannedCode::Personal(code)) => {
+            format!("CodeScanned(Personal {})", mask::token(code))
+        }
+        Event::CodeResolved { shots_used, .. } => format!("CodeResolved(shots_used={shots_used})"),
+        Event::OrderCreated(o) => format!("OrderCreated({}, {} fen)", o.id, o.amount_fen),
+        other => format!("{other:?}"),
+    }
+}
+
+impl Runtime {
+    /// A runtime over `world`, resuming from the journal's last state if there is one.
+    pub fn new(cfg: Arc<Config>, world: World) -> (Self, Handle) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (pins_tx, pins) = mpsc::unbounded_channel();
+        let state = world.journal.resume_state(now_ms(), cfg.kiosk.language);
+        let (screen, screen_rx) = watch::channel(flow::view(&cfg.flow, &state));
+        let (state_tx, state_rx) = watch::channel(state.clone());
+        let (photo, photo_rx) = watch::channel(None);
+        let handle = Handle {
+            events: tx.clone(),
+            screen: screen_rx,
+            state: state_rx,
+            frames: world.camera.frames(),
+            photo: photo_rx,
+            pins: pins_tx,
+        };
+        let runtime = Self {
+            camera: camera::CameraRoom::new(world.camera.clone(), cfg.clone()),
+            cfg,
+            world,
+            state,
+            tx,
+            rx,
+            pins,
+            pin_entry: false,
+            screen,
+            state_tx,
+            photo,
+            scanning: watch::channel(false).0,
+            lights_cmd: watch::channel(None).0,
+            chair_cmd: watch::channel(None).0,
+            faults: watch::channel(Faults::default()).0,
+            span: Span::none(),
+        };
+        (runtime, handle)
+    }
+
+    /// Start the background rooms: event sources, the health monitor, the heartbeat and the
+    /// device workers (whose handles the shutdown waits for).
+    fn start_rooms(&self) -> [tokio::task::JoinHandle<()>; 2] {
+        let cfg = &self.cfg;
+        tokio::spawn(sources::qr_worker(
+            self.world.camera.frames(),
+            self.scanning.subscribe(),
+            cfg.qr.clone(),
+            self.tx.clone(),
+        ));
+        let (scanned_tx, scanned) = mpsc::unbounded_channel();
+        tokio::spawn(crate::scanner::run(cfg.scanner.clone(), scanned_tx));
+        tokio::spawn(sources::scanner_worker(
+            scanned,
+            self.scanning.subscribe(),
+            cfg.qr.clone(),
+            self.tx.clone(),
+        ));
+        tokio::spawn(health::monitor(
+            self.world.clone(),
+            self.chair_cmd.subscribe(),
+            self.faults.subscribe(),
+            self.tx.clone(),
+            Duration::from_millis(cfg.serial.chair_poll_ms),
+            Duration::from_millis(cfg.serial.health_interval_ms),
+        ));
+        tokio::spawn(service_calls::heartbeats(
+            self.world.clone(),
+            cfg.clone(),
+            self.screen.subscribe(),
+            self.faults.subscribe(),
+        ));
+        let lights = self.world.lights.clone();
+        let lights_task = tokio::spawn(devices::device_worker(
+            Device::Lights,
+            self.lights_cmd.subscribe(),
+            self.tx.clone(),
+            move |preset: LightPreset| {
+                let lights = lights.clone();
+                async move { lights.preset(preset.name()).await }
+            },
+        ));
+        let chair = self.world.chair.clone();
+        let chair_task = tokio::spawn(devices::device_worker(
+            Device::Chair,
+            self.chair_cmd.subscribe(),
+            self.tx.clone(),
+            move |on: bool| {
+                let chair = chair.clone();
+                async move { chair.motor(on).await }
+            },
+        ));
+        [lights_task, chair_task]
+    }
+
+    /// Run until `shutdown` completes; then lights off and chair motor off.
+    pub async fn run(mut self, shutdown: impl std::future::Future<Output = ()>) {
+        let workers = self.start_rooms();
+        if let Some(seq) = self.state.session.as_ref().map(|s| s.seq) {
+            self.span = self.session_span(seq);
+            info!(parent: &self.span, "resuming session after restart");
+        }
+        self.apply(Event::Tick { now_ms: now_ms() });
+        self.apply(Event::Restored);
+
+        let mut tick = tokio::time::interval(Duration::from_millis(200));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                Some(event) = self.rx.recv() => self.apply(event),
+                Some(pin) = self.pins.recv() => self.check_pin(pin),
+                _ = tick.tick() => self.apply(Event::Tick { now_ms: now_ms() }),
+                () = &mut shutdown => break,
+            }
+        }
+        info!("shutting down: chair motor off, lights off");
+        // Through the same ordered workers, so nothing queued earlier lands after this.
+        self.chair_cmd.send_replace(Some(false));
+        self.lights_cmd.send_replace(Some(LightPreset::Off));
+        let Self {
+            chair_cmd,
+            lights_cmd,
+            ..
+        } = self;
+        drop((chair_cmd, lights_cmd));
+        if tokio::time::timeout(Duration::from_secs(3), async {
+            for worker in workers {
+                let _ = worker.await;
+            }
+        })
+        .await
+        .is_err()
+        {
+            error!("devices did not confirm shutdown within 3 s");
+        }
+    }
+
+    fn session_span(&self, seq: u64) -> Span {
+        info_span!("session", id = %format!("{}-{}", self.cfg.kiosk.id, seq))
+    }
+
+    /// One transition: step, journal, act, publish.
+    fn apply(&mut self, event: Event) {
+        let is_tick = matches!(event, Event::Tick { .. });
+        let summary = describe(&event);
+        self.faults.send_if_modified(|f| f.note(&event));
+        let (next, effects) = flow::step(&self.cfg.flow, self.state.clone(), event);
+        let significant = !effects.is_empty() || {
+            let mut a = next.clone();
+            a.now_ms = self.state.now_ms;
+            a.last_activity_ms = self.state.last_activity_ms;
+            a != self.state
+        };
+        if significant {
+            if !is_tick {
+                tracing::debug!(parent: &self.span, event = %summary, "event");
+            }
+            if let Err(e) = self.world.journal.record(&summary, &next) {
+                error!(error = %e, "journal write failed; continuing without it");
+            }
+        }
+        self.state = next;
+        for effect in effects {
+            self.execute(effect);
+        }
+        self.screen.send_if_modified(|m| {
+            let mut new = flow::view(&self.cfg.flow, &self.state);
+            // Staff need to know which kiosk: "kiosk-id/device-kind".
+            new.fault_reference = new
+                .fault_reference
+                .map(|r| format!("{}/{r}", self.cfg.kiosk.id));
+            let changed = *m != new;
+            *m = new;
+            changed
+        });
+        if significant {
+            self.state_tx.send_replace(self.state.clone());
+        }
+    }
+
+    /// A PIN from the keypad, checked only while the flow has the keypad up.
+    fn check_pin(&self, pin: String) {
+        if self.pin_entry {
+            let hash = self.cfg.service_mode.pin_hash.clone();
+            self.spawn(async move { Some(maintenance::check_pin(pin, hash).await) });
+        }
+    }
+
+    /// Run `work` in the session's span and feed its answer back to the flow.
+    fn spawn(&self, work: impl std::future::Future<Output = Option<Event>> + Send + 'static) {
+        let tx = self.tx.clone();
+        tokio::spawn(
+            async move {
+                if let Some(event) = work.await {
+                    let _ = tx.send(event);
+                }
+            }
+            .instrument(self.span.clone()),
+        );
+    }
+
+    /// The dispatch table: each effect to the room that carries it out.
+    fn execute(&mut self, effect: Effect) {
+        match effect {
+            Effect::LiveView(on) => self.world.camera.live_view(on),
+            Effect::QrScanning(on) => {
+                self.scanning.send_replace(on);
+            }
+            Effect::Lights(preset) => {
+                self.lights_cmd.send_replace(Some(preset));
+            }
+            Effect::ChairMotor(on) => {
+                self.chair_cmd.send_replace(Some(on));
+            }
+            Effect::CameraPreset { glasses } => {
+                let camera = self.camera.clone();
+                self.spawn(async move {
+                    camera.preset(glasses).await;
+                    None
+                });
+            }
+            Effect::Capture {
+                code,
+                shot,
+                glasses,
+            } => {
+                let (camera, journal) = (self.camera.clone(), self.world.journal.clone());
+                let photo = self.photo.clone();
+                self.spawn(async move {
+                    Some(camera.capture(&journal, &photo, code, shot, glasses).await)
+                });
+            }
+            Effect::PinEntry(on) => self.pin_entry = on,
+            effect @ (Effect::ResolveCode { .. }
+            | Effect::Upload { .. }
+            | Effect::PollReview { .. }
+            | Effect::CreateOrder { .. }
+            | Effect::PollPayment { .. }
+            | Effect::CloseOrder { .. }) => {
+                let timeout = Duration::from_millis(self.cfg.service.timeout_ms);
+                self.spawn(service_calls::call(self.world.clone(), timeout, effect));
+            }
+            Effect::CheckDevices => {
+                let world = self.world.clone();
+                self.spawn(async move { Some(check_devices(&world).await) });
+            }
+            Effect::MaintenanceDiagnostics => {
+                let (world, cfg) = (self.world.clone(), self.cfg.clone());
+                self.spawn(async move { Some(maintenance::diagnostics(world, cfg).await) });
+            }
+            Effect::MaintenanceTestShot => {
+                let (world, cfg, photo) =
+                    (self.world.clone(), self.cfg.clone(), self.photo.clone());
+                self.spawn(async move { Some(maintenance::test_shot(world, cfg, photo).await) });
+            }
+            Effect::ChairDrive(direction) => {
+                tokio::spawn(maintenance::drive_chair(
+                    self.world.clone(),
+                    direction,
+                    self.tx.clone(),
+                ));
+            }
+            Effect::MaintenanceMode { open } => {
+                self.photo.send_replace(None);
+                info!(
+                    open,
+                    "maintenance mode {}",
+                    if open { "opened" } else { "closed" }
+                );
+            }
+            Effect::DiscardPhotos { code } => {
+                // Whatever the service does not hold by now was not chosen.
+                if let Err(e) = self.world.journal.delete_photos(&code) {
+                    warn!(error = %e, "could not delete the session's photos");
+                }
+            }
+            Effect::SessionStarted { seq } => {
+                self.span = self.session_span(seq);
+                info!(parent: &self.span, "session started");
+            }
+            Effect::SessionEnded { outcome, .. } => {
+                info!(parent: &self.span, outcome = %outcome, "session ended");
+                self.camera.forget_preset();
+                self.span = Span::none();
+                self.photo.send_replace(None);
+            }
+        }
+    }
+}
+
+/// Run the runtime to completion and make the booth safe if it panics.
+pub async fn supervise(
+    runtime: Runtime,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    let world = runtime.world.clone();
+    if tokio::spawn(runtime.run(shutdown)).await.is_err() {
+        emergency_stop(&world).await;
+    }
+}

@@ -1,0 +1,173 @@
+//! Calls to the collection service: each effect one bounded call whose answer comes back to
+//! the flow as an event; and the heartbeat.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use camera_driver::Health;
+use kiosk_core::flow::{Effect, Event, ServiceOp};
+use kiosk_core::model::ScreenModel;
+use tokio::sync::watch;
+use tracing::{debug, error, info, warn};
+
+use super::World;
+use super::health::Faults;
+use crate::config::Config;
+use crate::mask;
+use crate::service::{CollectionService, ServiceError};
+
+/// A service call bounded by `timeout`; no answer in time is `Unavailable`.
+pub(super) async fn bounded<T>(
+    timeout: Duration,
+    call: impl std::future::Future<Output = Result<T, ServiceError>>,
+) -> Result<T, ServiceError> {
+    tokio::time::timeout(timeout, call)
+        .await
+        .unwrap_or_else(|_| {
+            Err(ServiceError::Unavailable(format!(
+                "no answer within {} ms",
+                timeout.as_millis()
+            )))
+        })
+}
+
+/// A failed service call becomes the flow's `ServiceFailed`; polls fail quietly (the next poll
+/// follows in seconds), the rest are warnings.
+fn service_failure(op: ServiceOp, e: &ServiceError) -> Option<Event> {
+    if matches!(op, ServiceOp::Review | ServiceOp::Payment) {
+        debug!(?op, error = %e, "service poll failed");
+    } else {
+        warn!(?op, error = %e, "service call failed");
+    }
+    Some(Event::ServiceFailed(op))
+}
+
+/// Carry out one service effect; the answer (if any) is the event to feed back. Effects that
+/// are not service calls answer nothing.
+pub(super) async fn call(world: World, timeout: Duration, effect: Effect) -> Option<Event> {
+    let service: Arc<dyn CollectionService> = world.service.clone();
+    match effect {
+        Effect::ResolveCode { code } => match bounded(timeout, service.resolve(&code)).await {
+            Ok(r) => {
+                // The kiosk's own count wins when it is higher (a shot the service never saw).
+                let shots_used = r
+                    .shots_used
+                    .max(world.journal.shots_used(&code).unwrap_or(0));
+                info!(
+                    name = %mask::name(&r.identity.name),
+                    id = %mask::id_number(&r.identity.id_number),
+                    shots_used,
+                    "code resolved"
+                );
+                Some(Event::CodeResolved {
+                    identity: r.identity,
+                    shots_used,
+                })
+            }
+            Err(ServiceError::Rejected(reason)) => Some(Event::CodeRejected(reason)),
+            Err(e) => service_failure(ServiceOp::Resolve, &e),
+        },
+        Effect::Upload { code, shot } => {
+            let jpeg = match world.journal.photo(&code, shot) {
+                Ok(Some(jpeg)) => jpeg,
+                other => {
+                    error!(?other, shot, "the photo to upload is not in the journal");
+                    return Some(Event::ServiceFailed(ServiceOp::Upload));
+                }
+            };
+            match bounded(timeout, service.upload(&code, shot, &jpeg)).await {
+                Ok(submission) => {
+                    // The service holds the photo now: no copy stays on the kiosk.
+                    if let Err(e) = world.journal.delete_photos(&code) {
+                        warn!(error = %e, "could not delete uploaded photos");
+                    }
+                    info!(shot, %submission, "photo uploaded");
+                    Some(Event::Uploaded { submission })
+                }
+                Err(e) => service_failure(ServiceOp::Upload, &e),
+            }
+        }
+        Effect::PollReview { submission } => {
+            match bounded(timeout, service.review(&submission)).await {
+                Ok(state) => Some(Event::ReviewUpdate(state)),
+                Err(e) => service_failure(ServiceOp::Review, &e),
+            }
+        }
+        Effect::CreateOrder { submission } => {
+            match bounded(timeout, service.create_order(&submission)).await {
+                Ok(order) => Some(Event::OrderCreated(order)),
+                Err(e) => service_failure(ServiceOp::CreateOrder, &e),
+            }
+        }
+        Effect::PollPayment { order } => match bounded(timeout, service.payment(&order)).await {
+            Ok(state) => Some(Event::PaymentUpdate(state)),
+            Err(e) => service_failure(ServiceOp::Payment, &e),
+        },
+        Effect::CloseOrder { order } => {
+            if let Err(e) = bounded(timeout, service.close_order(&order)).await {
+                warn!(error = %e, %order, "could not close the order");
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Tell the service every `service.heartbeat_secs` that this kiosk is alive: the screen it
+/// shows and its devices ("ok" or a fault reference). No personal data. A failed heartbeat is
+/// only logged: the next one follows.
+pub(super) async fn heartbeats(
+    world: World,
+    cfg: Arc<Config>,
+    screen: watch::Receiver<ScreenModel>,
+    faults: watch::Receiver<Faults>,
+) {
+    let mut tick = tokio::time::interval(Duration::from_secs(cfg.service.heartbeat_secs.max(1)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let mut devices = std::collections::BTreeMap::new();
+        let camera = match &*world.camera.health().borrow() {
+            Health::Connected(_) => "ok".to_owned(),
+            Health::Starting => "starting".to_owned(),
+            Health::Disconnected { kind, .. } => format!("camera-{}", kind.name()),
+        };
+        devices.insert("camera".to_owned(), camera);
+        let fault = faults.borrow().reference();
+        devices.insert("fault".to_owned(), fault.unwrap_or_else(|| "ok".into()));
+        let beat = crate::service::wire::Heartbeat {
+            kiosk: cfg.kiosk.id.clone(),
+            screen: kiosk_ui::screen_key(&screen.borrow()),
+            devices,
+        };
+        let timeout = Duration::from_millis(cfg.service.timeout_ms);
+        if let Err(e) = bounded(timeout, world.service.heartbeat(&beat)).await {
+            debug!(error = %e, "heartbeat not delivered");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_call_with_no_answer_in_time_is_unavailable() {
+        let never = std::future::pending::<Result<(), ServiceError>>();
+        let e = bounded(Duration::from_millis(250), never)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, ServiceError::Unavailable(ref m) if m.contains("250 ms")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn failures_become_the_flows_service_failed() {
+        let e = ServiceError::Unavailable("down".into());
+        for op in [ServiceOp::Upload, ServiceOp::Payment] {
+            assert_eq!(service_failure(op, &e), Some(Event::ServiceFailed(op)));
+        }
+    }
+}
