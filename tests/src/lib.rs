@@ -153,24 +153,24 @@ pub async fn to_shoot(k: &mut Kiosk) {
     let serial = k.sims.serial.as_ref().unwrap().handle();
     // The motor command is a task; wait for the controller to see it.
     // Device commands are applied by the runtime's device workers; wait for the controllers.
-    tokio::time::timeout(std::time::Duration::from_secs(5), async {
-        while !(serial.motor_enabled() && serial.light_level("key") == Some(900)) {
-            tokio::task::yield_now().await;
-        }
-    })
-    .await
-    .expect("chair motor enabled and glasses preset applied in the chair step");
+    assert!(
+        serial
+            .until(std::time::Duration::from_secs(5), |s| {
+                s.motor_enabled() && s.light_level("key") == Some(900)
+            })
+            .await,
+        "chair motor enabled and glasses preset applied in the chair step"
+    );
     k.touch(Intent::ChairReady);
     k.until("shoot", |m| {
         m.screen == kiosk_core::model::Screen::Shoot
             && m.shoot_stage == kiosk_core::model::ShootStage::Ready
     })
     .await;
-    tokio::time::timeout(std::time::Duration::from_secs(5), async {
-        while serial.motor_enabled() {
-            tokio::task::yield_now().await;
-        }
-    })
-    .await
-    .expect("motor disabled after the chair step");
+    assert!(
+        serial
+            .until(std::time::Duration::from_secs(5), |s| !s.motor_enabled())
+            .await,
+        "motor disabled after the chair step"
+    );
 }

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use chair_control::sim::SimHandle;
 use kiosk_app::maintenance::hash_pin;
 use kiosk_core::model::{Intent, MaintenanceCommand, Screen};
 use kiosk_e2e::{Kiosk, fast_config};
@@ -11,15 +12,13 @@ use kiosk_e2e::{Kiosk, fast_config};
 /// Not the demo PIN: this test's config has its own hash.
 const PIN: &str = "97531864";
 
-/// Wait (at most 10 s) until `cond` holds; for device state the screen does not show.
-async fn eventually(what: &str, cond: impl Fn() -> bool) {
-    tokio::time::timeout(Duration::from_secs(10), async {
-        while !cond() {
-            tokio::task::yield_now().await;
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("timed out waiting for {what}"));
+/// Wait (at most 10 s) until `cond` holds; for device state the screen does not show. Checked
+/// again after every request the simulated controllers answer.
+async fn eventually(serial: &SimHandle, what: &str, cond: impl Fn() -> bool) {
+    assert!(
+        serial.until(Duration::from_secs(10), |_| cond()).await,
+        "timed out waiting for {what}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -66,7 +65,7 @@ async fn a_technician_opens_service_mode_checks_and_drives_the_devices_and_leave
 
     // Lights: the chosen preset reaches the controller.
     k.touch(Intent::Maintenance(MaintenanceCommand::LightsGlasses));
-    eventually("glasses preset", || {
+    eventually(&serial, "glasses preset", || {
         serial.light_level("key") == Some(glasses_key)
     })
     .await;
@@ -74,7 +73,7 @@ async fn a_technician_opens_service_mode_checks_and_drives_the_devices_and_leave
     // Chair: up moves the seat.
     let start = serial.height_mm();
     k.touch(Intent::Maintenance(MaintenanceCommand::ChairUp));
-    eventually("seat rising", || serial.height_mm() > start + 2.0).await;
+    eventually(&serial, "seat rising", || serial.height_mm() > start + 2.0).await;
     k.touch(Intent::Maintenance(MaintenanceCommand::ChairStop));
 
     // A test shot: measured, shown, not counted anywhere.
@@ -100,8 +99,8 @@ async fn a_technician_opens_service_mode_checks_and_drives_the_devices_and_leave
     // Leaving: the start screen, motor off, lights back to idle, the photo gone.
     k.touch(Intent::Maintenance(MaintenanceCommand::Exit));
     k.until("attract", |m| m.screen == Screen::Attract).await;
-    eventually("motor off", || !serial.motor_enabled()).await;
-    eventually("idle lights", || {
+    eventually(&serial, "motor off", || !serial.motor_enabled()).await;
+    eventually(&serial, "idle lights", || {
         serial.light_level("key") == Some(idle_key)
     })
     .await;
@@ -149,5 +148,5 @@ async fn three_wrong_pins_close_the_keypad_and_a_restart_closes_service_mode() {
     k.until("attract after restart", |m| m.screen == Screen::Attract)
         .await;
     let serial = k.sims.serial.as_ref().unwrap().handle();
-    eventually("motor off", || !serial.motor_enabled()).await;
+    eventually(&serial, "motor off", || !serial.motor_enabled()).await;
 }

@@ -169,13 +169,12 @@ async fn a_chair_motor_fault_stops_the_step_and_disables_the_motor() {
         m.fault_reference.as_deref(),
         Some("demo-kiosk/chair-overcurrent")
     );
-    tokio::time::timeout(std::time::Duration::from_secs(5), async {
-        while serial.motor_enabled() {
-            tokio::task::yield_now().await;
-        }
-    })
-    .await
-    .expect("motor disabled after the fault");
+    assert!(
+        serial
+            .until(std::time::Duration::from_secs(5), |s| !s.motor_enabled())
+            .await,
+        "motor disabled after the fault"
+    );
     serial.chair_fault(false, false);
     k.until("back in service", |m| m.screen == Screen::Attract)
         .await;

@@ -190,28 +190,52 @@ impl State {
 
 /// Scripts the simulator from outside. Cheap to clone.
 #[derive(Clone)]
-pub struct SimHandle(Arc<Mutex<State>>);
+pub struct SimHandle(Arc<Mutex<State>>, Arc<tokio::sync::watch::Sender<u64>>);
 
 impl SimHandle {
     /// Both controllers at rest (motor off, lights at 0, no faults), on no wire yet.
     pub fn new(lights: LightsMap, chair: ChairMap, physics: ChairPhysics) -> Self {
-        Self(Arc::new(Mutex::new(State {
-            lights,
-            chair_map: chair,
-            holding: BTreeMap::new(),
-            chair: ChairSim {
-                height: physics.start_mm,
-                physics,
-                enabled: false,
-                command: 0,
-                button: None,
-                overcurrent: false,
-                stalled: false,
-                updated: Instant::now(),
-            },
-            faults: BTreeMap::new(),
-            requests: 0,
-        })))
+        Self(
+            Arc::new(Mutex::new(State {
+                lights,
+                chair_map: chair,
+                holding: BTreeMap::new(),
+                chair: ChairSim {
+                    height: physics.start_mm,
+                    physics,
+                    enabled: false,
+                    command: 0,
+                    button: None,
+                    overcurrent: false,
+                    stalled: false,
+                    updated: Instant::now(),
+                },
+                faults: BTreeMap::new(),
+                requests: 0,
+            })),
+            Arc::new(tokio::sync::watch::channel(0).0),
+        )
+    }
+
+    /// Wait until `cond` holds for the controllers, checking again after every request they
+    /// answer (nothing else changes what a test can observe but time); false if `timeout`
+    /// passed first. For tests that wait on device state the kiosk's screen does not show.
+    pub async fn until(
+        &self,
+        timeout: std::time::Duration,
+        cond: impl Fn(&SimHandle) -> bool,
+    ) -> bool {
+        let mut answered = self.1.subscribe();
+        tokio::time::timeout(timeout, async {
+            while !cond(self) {
+                if answered.changed().await.is_err() {
+                    return;
+                }
+            }
+        })
+        .await
+        .is_ok()
+            && cond(self)
     }
 
     /// Answer Modbus RTU requests on `stream` until the other end closes it. Several streams
@@ -313,6 +337,8 @@ impl tokio_modbus::server::Service for Service {
             return Box::pin(std::future::ready(Ok(None)));
         }
         let answer = s.answer(req.slave, req.request).map(Some);
+        drop(s);
+        self.0.1.send_modify(|n| *n += 1);
         match fault {
             SimFault::Late(delay) => Box::pin(async move {
                 tokio::time::sleep(delay).await;
