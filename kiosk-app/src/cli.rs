@@ -288,20 +288,32 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let checks = rt.block_on(async {
                 let journal = crate::journal::Journal::in_memory()?;
                 let (world, _sims) = crate::assemble::world(&cfg, journal)?;
-                anyhow::Ok(crate::doctor::run(&world).await)
+                anyhow::Ok(crate::diagnostics::all(&world, &cfg.kiosk.data_dir).await)
             })?;
-            let all_ok = checks.iter().all(|c| c.ok);
+            let all_ok = checks.iter().all(|c| c.ok());
+            let words = |c: &kiosk_core::diagnostics::Check, lang| {
+                c.hint.and_then(|h| crate::diagnostics::hint_words(h, lang))
+            };
             for c in &checks {
                 if json {
-                    println!("{}", serde_json::to_string(c)?);
+                    let mut line = serde_json::to_value(c)?;
+                    line["part"] = c.part.name().into();
+                    line["ok"] = c.ok().into();
+                    line["hint_zh"] = words(c, kiosk_core::model::Lang::Zh).into();
+                    line["hint_en"] = words(c, kiosk_core::model::Lang::En).into();
+                    println!("{line}");
                 } else {
                     println!(
                         "{:<8} {:<4} {} ({} ms){}",
-                        c.part,
-                        if c.ok { "ok" } else { "FAIL" },
+                        c.part.name(),
+                        match c.status {
+                            kiosk_core::diagnostics::Status::Pass => "ok",
+                            kiosk_core::diagnostics::Status::Warn => "WARN",
+                            kiosk_core::diagnostics::Status::Fail => "FAIL",
+                        },
                         c.detail,
                         c.ms,
-                        c.hint
+                        words(c, cfg.kiosk.language)
                             .map(|h| format!("\n         → {h}"))
                             .unwrap_or_default()
                     );

@@ -10,10 +10,9 @@ use std::time::Instant;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use kiosk_core::model::{CheckView, MaintenanceView};
+use kiosk_core::model::MaintenanceView;
 
 use crate::config::Config;
-use crate::doctor;
 use crate::photo;
 use crate::runtime::World;
 
@@ -65,24 +64,9 @@ pub fn verify_pin(pin: &str, hash: &str) -> bool {
     }
 }
 
-/// Run every check for the maintenance screen. `test_shot` is carried over from the last report.
-pub async fn diagnostics(
-    world: &World,
-    cfg: &Config,
-    test_shot: Option<String>,
-) -> MaintenanceView {
-    let mut checks: Vec<CheckView> = doctor::run(world)
-        .await
-        .into_iter()
-        .map(|c| CheckView {
-            part: c.part.to_owned(),
-            ok: c.ok,
-            // Figures only (the screen words them, translated); a failure shows the device's
-            // own error text, as the log has it, under a translated hint.
-            detail: c.data,
-        })
-        .collect();
-    checks.push(disk_check(&cfg.kiosk.data_dir));
+/// Run every check for the maintenance screen (the test shot's line is kept by the flow).
+pub async fn diagnostics(world: &World, cfg: &Config) -> MaintenanceView {
+    let checks = crate::diagnostics::all(world, &cfg.kiosk.data_dir).await;
     let log = cfg.data_path(&cfg.logging.json_file);
     let log_lines = tokio::task::spawn_blocking(move || log_tail(&log, LOG_LINES))
         .await
@@ -90,35 +74,9 @@ pub async fn diagnostics(
     MaintenanceView {
         checks,
         log_lines,
-        test_shot,
+        test_shot: None,
         busy: false,
     }
-}
-
-/// Free space where the journal and photos live; under 1 GiB is a fault (photos must never be
-/// lost to a full disk).
-pub fn disk_check(dir: &Path) -> CheckView {
-    const MIN_FREE: u64 = 1 << 30;
-    match rustix::fs::statvfs(dir) {
-        Ok(st) => {
-            let free = st.f_bavail * st.f_frsize;
-            let total = st.f_blocks * st.f_frsize;
-            CheckView {
-                part: "disk".into(),
-                ok: free >= MIN_FREE,
-                detail: format!("{} / {} · {}", gib(free), gib(total), dir.display()),
-            }
-        }
-        Err(e) => CheckView {
-            part: "disk".into(),
-            ok: false,
-            detail: format!("{}: {e}", dir.display()),
-        },
-    }
-}
-
-fn gib(bytes: u64) -> String {
-    format!("{:.1} GiB", bytes as f64 / f64::from(1u32 << 30))
 }
 
 /// The last `n` lines of the JSON log, one short line each: `08:41:07 INFO message k=v`.
@@ -249,15 +207,5 @@ mod tests {
             ]
         );
         assert_eq!(log_tail(&dir.path().join("none"), 3).len(), 1);
-    }
-
-    #[test]
-    fn disk_check_reads_free_space() {
-        let dir = tempfile::tempdir().unwrap();
-        let c = disk_check(dir.path());
-        assert_eq!(c.part, "disk");
-        assert!(c.detail.contains(" GiB · "), "{}", c.detail);
-        let missing = disk_check(&dir.path().join("missing"));
-        assert!(!missing.ok);
     }
 }

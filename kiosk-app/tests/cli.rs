@@ -252,8 +252,8 @@ fn doctor_checks_every_part_and_fails_on_a_missing_port() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     let parts: Vec<&str> = checks.iter().map(|c| c["part"].as_str().unwrap()).collect();
-    assert_eq!(parts, ["camera", "lights", "chair", "service"]);
-    assert!(checks.iter().all(|c| c["ok"] == true));
+    assert_eq!(parts, ["camera", "lights", "chair", "service", "disk"]);
+    assert!(checks.iter().all(|c| c["ok"] == true), "{checks:?}");
 
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("k.toml");
@@ -274,7 +274,12 @@ fn doctor_checks_every_part_and_fails_on_a_missing_port() {
         text.contains("lights   FAIL") && text.contains("/dev/photo-kiosk/nowhere"),
         "{text}"
     );
-    assert!(text.contains("→ check serial.port.path"), "{text}");
+    // The hint in the config's language (Chinese by default), worded as on the maintenance
+    // screen.
+    assert!(
+        text.contains("→ 检查串口适配器、接线和控制器电源（serial.port.path）"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -241,22 +241,11 @@ pub struct ReasonView {
     pub en: String,
 }
 
-/// One line of the technician's diagnostics.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CheckView {
-    /// Which part: `camera`, `lights`, `chair`, `service`, `disk` (the screen translates it).
-    pub part: String,
-    /// Whether it answered as it should.
-    pub ok: bool,
-    /// What it said: device data for technicians (model, levels, height, latency, free space).
-    pub detail: String,
-}
-
 /// What the technician's maintenance screen shows. Technical data, already free of personal data.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MaintenanceView {
     /// Camera, lights, chair, service and disk, in that order.
-    pub checks: Vec<CheckView>,
+    pub checks: Vec<crate::diagnostics::Check>,
     /// The last lines of the kiosk's log (already masked).
     pub log_lines: Vec<String>,
     /// The last test shot's outcome, e.g. `6000×4000 JPEG, 3.2 MB, 640 ms`.

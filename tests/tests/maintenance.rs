@@ -50,10 +50,10 @@ async fn a_technician_opens_service_mode_checks_and_drives_the_devices_and_leave
         })
         .await;
     let report = m.maintenance.unwrap();
-    let parts: Vec<&str> = report.checks.iter().map(|c| c.part.as_str()).collect();
+    let parts: Vec<&str> = report.checks.iter().map(|c| c.part.name()).collect();
     assert_eq!(parts, ["camera", "lights", "chair", "service", "disk"]);
     for c in &report.checks {
-        assert!(c.ok, "{} failed: {}", c.part, c.detail);
+        assert!(c.ok(), "{:?} failed: {}", c.part, c.detail);
     }
     // Figures only on the touchscreen (its words are translated): the seat height in mm.
     assert!(

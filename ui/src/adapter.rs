@@ -316,9 +316,10 @@ impl Ui {
             .checks
             .into_iter()
             .map(|c| Check {
-                part: c.part.into(),
-                ok: c.ok,
-                detail: c.detail.into(),
+                part: c.part.name().into(),
+                ok: c.ok(),
+                detail: c.figures.into(),
+                hint: c.hint.map(hint_key).unwrap_or_default().into(),
             })
             .collect();
         b.set_checks(ModelRc::new(VecModel::from(checks)));
@@ -338,5 +339,17 @@ impl Ui {
         self.window
             .global::<Bridge>()
             .set_photo(photo.map(Image::from_rgb8).unwrap_or_default());
+    }
+}
+
+/// The key the maintenance screen picks a hint's words by (the enum's serde name).
+fn hint_key(hint: kiosk_core::diagnostics::Hint) -> &'static str {
+    use kiosk_core::diagnostics::Hint as H;
+    match hint {
+        H::CameraConnection => "camera_connection",
+        H::SerialWiring => "serial_wiring",
+        H::ChairMotorFault => "chair_motor_fault",
+        H::ServiceUnreachable => "service_unreachable",
+        H::DiskFull => "disk_full",
     }
 }

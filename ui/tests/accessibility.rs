@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use kiosk_core::diagnostics::{Check, Hint, Part};
 use kiosk_ui::Ui;
 use kiosk_ui::model::*;
 
@@ -298,16 +299,13 @@ fn the_service_screen_shows_the_checks_and_the_log() {
         screen: Screen::Maintenance,
         maintenance: Some(MaintenanceView {
             checks: vec![
-                CheckView {
-                    part: "camera".into(),
-                    ok: true,
-                    detail: "Simulated EOS".into(),
-                },
-                CheckView {
-                    part: "chair".into(),
-                    ok: false,
-                    detail: "no reply from slave 2".into(),
-                },
+                Check::passed(Part::Camera, "Simulated EOS"),
+                Check::failed(
+                    Part::Chair,
+                    "no reply from slave 2",
+                    "no_reply",
+                    Hint::SerialWiring,
+                ),
             ],
             log_lines: vec!["08:41:07 INFO  session started".into()],
             test_shot: Some("6000×4000 JPEG, 3.1 MB".into()),

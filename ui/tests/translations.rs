@@ -32,11 +32,24 @@ fn po_entries(text: &str) -> HashMap<String, String> {
     map
 }
 
+/// The source strings of every `@tr("…")` and `@tr("context" => "…")`.
 fn tr_strings(slint: &str) -> Vec<String> {
     slint
         .split("@tr(\"")
         .skip(1)
-        .map(|rest| rest.split('"').next().unwrap_or_default().to_owned())
+        .map(|rest| {
+            let (first, after) = rest.split_once('"').unwrap_or_default();
+            match after.trim_start().strip_prefix("=>") {
+                Some(text) => text
+                    .trim_start()
+                    .trim_start_matches('"')
+                    .split('"')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+                None => first.to_owned(),
+            }
+        })
         .collect()
 }
 

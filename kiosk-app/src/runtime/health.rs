@@ -49,28 +49,11 @@ impl Faults {
     }
 }
 
-/// Ask every device whether it answers.
+/// Ask every device whether it answers (the camera re-opened first), as the flow's
+/// `DevicesHealthy` or the first `DeviceFault`.
 pub async fn check_devices(world: &World) -> Event {
     world.camera.reconnect();
-    if let Err(e) = world.camera.info().await {
-        return Event::DeviceFault {
-            device: Device::Camera,
-            kind: e.kind().name().into(),
-        };
-    }
-    if let Err(e) = world.lights.levels().await {
-        return Event::DeviceFault {
-            device: Device::Lights,
-            kind: e.kind().name().into(),
-        };
-    }
-    if let Err(e) = world.chair.status().await {
-        return Event::DeviceFault {
-            device: Device::Chair,
-            kind: e.kind().name().into(),
-        };
-    }
-    Event::DevicesHealthy
+    crate::diagnostics::device_event(&crate::diagnostics::devices(world).await)
 }
 
 /// When the serial devices are read, and what a reading leads to. Pure: the monitor feeds it

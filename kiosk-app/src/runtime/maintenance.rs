@@ -26,7 +26,7 @@ pub(super) async fn check_pin(pin: String, hash: String) -> Event {
 
 /// Run every check for the maintenance screen.
 pub(super) async fn diagnostics(world: World, cfg: Arc<Config>) -> Event {
-    Event::MaintenanceReport(crate::maintenance::diagnostics(&world, &cfg, None).await)
+    Event::MaintenanceReport(crate::maintenance::diagnostics(&world, &cfg).await)
 }
 
 /// Take a test shot (never counted or uploaded); the photo goes to the screen.

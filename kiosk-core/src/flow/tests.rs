@@ -2,10 +2,11 @@
 //! phase checking the invariants that must hold whatever happens.
 
 use crate::model::{
-    CheckView, DoneKind, Intent, Lang, MaintenanceCommand, MaintenanceView, ScanNotice, Screen,
+    DoneKind, Intent, Lang, MaintenanceCommand, MaintenanceView, ScanNotice, Screen,
 };
 
 use super::*;
+use crate::diagnostics::{Check, Part};
 
 const T0: u64 = 1_750_000_000_000;
 
@@ -177,11 +178,7 @@ fn panel(lights: LightPreset, busy: bool) -> MaintenancePanel {
 
 fn report() -> MaintenanceView {
     MaintenanceView {
-        checks: vec![CheckView {
-            part: "camera".into(),
-            ok: true,
-            detail: "Simulated EOS on sim:0".into(),
-        }],
+        checks: vec![Check::passed(Part::Camera, "Simulated EOS on sim:0")],
         log_lines: vec!["08:00:00 INFO  session started".into()],
         test_shot: None,
         busy: false,
@@ -1517,7 +1514,7 @@ fn service_mode_opens_with_the_gesture_and_the_right_pin_only() {
     let m = view(&cfg(), &s);
     let v = m.maintenance.unwrap();
     assert!(!v.busy);
-    assert_eq!(v.checks[0].part, "camera");
+    assert_eq!(v.checks[0].part, Part::Camera);
 
     // A test shot's line stays on screen when the next round of checks arrives.
     let (s, effects) = service_step(s, intent(Intent::Maintenance(MaintenanceCommand::TestShot)));

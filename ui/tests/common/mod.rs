@@ -1,5 +1,6 @@
 //! Screen models shared by the UI tests: one per screen and stage worth drawing.
 
+use kiosk_core::diagnostics::{Check, Hint, Part};
 use kiosk_ui::model::*;
 
 pub fn models() -> Vec<ScreenModel> {
@@ -108,31 +109,16 @@ pub fn models() -> Vec<ScreenModel> {
             screen: Screen::Maintenance,
             maintenance: Some(MaintenanceView {
                 checks: vec![
-                    CheckView {
-                        part: "camera".into(),
-                        ok: true,
-                        detail: "Canon EOS 2000D · usb:001,004 · AC".into(),
-                    },
-                    CheckView {
-                        part: "lights".into(),
-                        ok: true,
-                        detail: "background 300 · fill 150 · hair 0 · key 150".into(),
-                    },
-                    CheckView {
-                        part: "chair".into(),
-                        ok: false,
-                        detail: "chair: no reply from slave 2 within 200 ms".into(),
-                    },
-                    CheckView {
-                        part: "service".into(),
-                        ok: true,
-                        detail: "48 ms".into(),
-                    },
-                    CheckView {
-                        part: "disk".into(),
-                        ok: true,
-                        detail: "76.3 GiB / 252.0 GiB · /var/lib/photo-kiosk".into(),
-                    },
+                    Check::passed(Part::Camera, "Canon EOS 2000D · usb:001,004 · AC"),
+                    Check::passed(Part::Lights, "background 300 · fill 150 · hair 0 · key 150"),
+                    Check::failed(
+                        Part::Chair,
+                        "chair: no reply from slave 2 within 200 ms",
+                        "no_reply",
+                        Hint::SerialWiring,
+                    ),
+                    Check::passed(Part::Service, "48 ms"),
+                    Check::passed(Part::Disk, "76.3 GiB / 252.0 GiB · /var/lib/photo-kiosk"),
                 ],
                 log_lines: (0..10)
                     .map(|i| format!("08:41:{i:02} INFO  session started"))

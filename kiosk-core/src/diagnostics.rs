@@ -1,0 +1,150 @@
+//! The one diagnostics model: a typed check of one part of the booth, produced in one place
+//! (`kiosk_app::diagnostics`) and read by `kiosk doctor` (text and JSON), the technician's
+//! maintenance screen and the runtime's device checks.
+//!
+//! Hints are enums here; their words live once, in both languages, in the translation files
+//! (`assets/translations`, context `hint-…`, see [`Hint::context`]).
+
+use serde::{Deserialize, Serialize};
+
+/// A part of the booth that is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    /// The DSLR.
+    Camera,
+    /// The studio lights' controller.
+    Lights,
+    /// The chair's controller.
+    Chair,
+    /// The collection service.
+    Service,
+    /// Free space where the journal and photos live.
+    Disk,
+}
+
+impl Part {
+    /// The part's stable name (JSON, logs, the screen's translation key).
+    pub fn name(self) -> &'static str {
+        match self {
+            Part::Camera => "camera",
+            Part::Lights => "lights",
+            Part::Chair => "chair",
+            Part::Service => "service",
+            Part::Disk => "disk",
+        }
+    }
+}
+
+/// How a check came out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// As it should be.
+    #[default]
+    Pass,
+    /// Works, but needs attention soon.
+    Warn,
+    /// Broken: the booth cannot serve graduates with it.
+    Fail,
+}
+
+/// What a technician should do about a failed check. Worded in the translation files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hint {
+    /// The camera does not answer: cable, power, `kiosk camera list`.
+    CameraConnection,
+    /// A serial controller does not answer: adapter, wiring, power, port path.
+    SerialWiring,
+    /// The chair's motor reports overcurrent or a stall: clear the seat's travel, power-cycle.
+    ChairMotorFault,
+    /// The collection service does not answer: network, URL, credential.
+    ServiceUnreachable,
+    /// Less than 1 GiB free where photos are kept.
+    DiskFull,
+}
+
+impl Hint {
+    /// Every hint (tests check each has words in both languages).
+    pub const ALL: [Hint; 5] = [
+        Hint::CameraConnection,
+        Hint::SerialWiring,
+        Hint::ChairMotorFault,
+        Hint::ServiceUnreachable,
+        Hint::DiskFull,
+    ];
+
+    /// The translation context that holds this hint's words (`@tr("hint-…" => "…")` in the
+    /// screens; `msgctxt` in the .po file).
+    pub fn context(self) -> &'static str {
+        match self {
+            Hint::CameraConnection => "hint-camera-connection",
+            Hint::SerialWiring => "hint-serial-wiring",
+            Hint::ChairMotorFault => "hint-chair-motor-fault",
+            Hint::ServiceUnreachable => "hint-service-unreachable",
+            Hint::DiskFull => "hint-disk-full",
+        }
+    }
+}
+
+/// One part's check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    /// Which part.
+    pub part: Part,
+    /// How it came out.
+    pub status: Status,
+    /// Language-neutral figures for the screen (names, numbers, units), or the device's own
+    /// error text when it failed.
+    pub figures: String,
+    /// A fuller line for the terminal and the JSON report.
+    pub detail: String,
+    /// The machine-readable fault kind when it failed (`no_reply`, `overcurrent`, …): what
+    /// the flow's `DeviceFault` carries.
+    pub fault: Option<String>,
+    /// What to do about it, when it did not pass.
+    pub hint: Option<Hint>,
+    /// How long the check took, ms.
+    pub ms: u64,
+}
+
+impl Check {
+    /// A passed check showing `figures`.
+    pub fn passed(part: Part, figures: impl Into<String>) -> Self {
+        let figures = figures.into();
+        Self {
+            part,
+            status: Status::Pass,
+            detail: figures.clone(),
+            figures,
+            fault: None,
+            hint: None,
+            ms: 0,
+        }
+    }
+
+    /// A failed check: the device's own `error` text, the fault kind, what to do.
+    pub fn failed(
+        part: Part,
+        error: impl Into<String>,
+        fault: impl Into<String>,
+        hint: Hint,
+    ) -> Self {
+        let error = error.into();
+        Self {
+            part,
+            status: Status::Fail,
+            detail: error.clone(),
+            figures: error,
+            fault: Some(fault.into()),
+            hint: Some(hint),
+            ms: 0,
+        }
+    }
+
+    /// Whether the part can be used.
+    pub fn ok(&self) -> bool {
+        self.status != Status::Fail
+    }
+}
