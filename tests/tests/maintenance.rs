@@ -22,7 +22,7 @@ async fn eventually(serial: &SimHandle, what: &str, cond: impl Fn() -> bool) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_technician_opens_service_mode_checks_and_drives_the_devices_and_leaves() {
+async fn a_technician_opens_maintenance_mode_checks_and_drives_the_devices_and_leaves() {
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("j.sqlite3");
     let mut cfg = fast_config(dir.path());
@@ -57,9 +57,9 @@ async fn a_technician_opens_service_mode_checks_and_drives_the_devices_and_leave
     }
     // Figures only on the touchscreen (its words are translated): the seat height in mm.
     assert!(
-        report.checks[2].detail.ends_with(" mm"),
+        report.checks[2].figures.ends_with(" mm"),
         "{}",
-        report.checks[2].detail
+        report.checks[2].figures
     );
     assert!(serial.motor_enabled());
 
