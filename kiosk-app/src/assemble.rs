@@ -26,25 +26,34 @@ pub struct Simulators {
     pub service: Option<Arc<SimService>>,
 }
 
-/// A kiosk running on `cfg`: journal opened in `kiosk.data_dir`, parts built, the runtime
-/// running under [`crate::runtime::supervise`]. Call inside a tokio runtime.
+/// A kiosk running on `cfg`, the one way every mode starts one (the window and the booth's
+/// display, `kiosk headless`, the walkthrough, the tests): journal opened, world built, the
+/// runtime running under [`crate::runtime::supervise`]. Call inside a tokio runtime. Dropped
+/// without [`Started::stop`], the runtime task is aborted.
 pub struct Started {
     /// Events in, screens out.
     pub handle: crate::runtime::Handle,
     /// The simulators of demo mode.
     pub sims: Simulators,
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<()>,
+    /// What the runtime drives (the journal, for tests and reports).
+    pub world: World,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Started {
-    /// Start the kiosk.
+    /// Start the kiosk on the journal in `kiosk.data_dir` (created if need be).
     pub fn start(cfg: Arc<Config>) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&cfg.kiosk.data_dir)
             .with_context(|| format!("creating {}", cfg.kiosk.data_dir.display()))?;
         let journal = Journal::open(&cfg.kiosk.data_dir.join("journal.sqlite3"))?;
+        Self::with_journal(cfg, journal)
+    }
+
+    /// Start the kiosk on `journal`.
+    pub fn with_journal(cfg: Arc<Config>, journal: Journal) -> anyhow::Result<Self> {
         let (world, sims) = world(&cfg, journal)?;
-        let (runtime, handle) = crate::runtime::Runtime::new(cfg, world);
+        let (runtime, handle) = crate::runtime::Runtime::new(cfg, world.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(crate::runtime::supervise(runtime, async {
             let _ = stopped.await;
@@ -52,16 +61,28 @@ impl Started {
         Ok(Self {
             handle,
             sims,
-            stop,
-            task,
+            world,
+            stop: Some(stop),
+            task: Some(task),
         })
     }
 
     /// Shut down (chair motor off, lights off) and wait for the runtime.
-    pub async fn stop(self) {
-        let _ = self.stop.send(());
-        let _ = self.task.await;
-        drop(self.sims);
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
     }
 }
 

@@ -8,16 +8,14 @@
 
 use std::cell::RefCell;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
-use kiosk_core::model::{Screen, ScreenModel};
+use kiosk_core::model::ScreenModel;
 use kiosk_ui::Ui;
 
-use crate::assemble::{self, Simulators};
+use crate::assemble;
 use crate::config::{Config, Orientation};
 use crate::runtime::Handle;
-use crate::service::sim::DEMO_ROSTER;
 use crate::ui_feed;
 use kiosk_core::flow::Event;
 
@@ -83,10 +81,8 @@ pub fn run(cfg: Config, demo_graduate: bool, fullscreen: bool) -> anyhow::Result
         on_ui(move |ui| ui.set_photo(px))
     }));
     if demo_graduate {
-        rt.spawn(simulated_graduate(
-            handle.clone(),
-            sims_handles(&kiosk.sims),
-        ));
+        let graduate = crate::graduate::Graduate::new(&kiosk.sims, crate::graduate::Pace::Human);
+        rt.spawn(graduate.follow(handle.clone()));
     }
 
     kiosk_ui::run_event_loop()?;
@@ -100,51 +96,5 @@ async fn push_screens(handle: Handle) {
     while rx.changed().await.is_ok() {
         let model: ScreenModel = rx.borrow_and_update().clone();
         on_ui(move |ui| ui.render(&model));
-    }
-}
-
-struct SimHandles {
-    camera: Option<camera_driver::sim::SimControl>,
-    serial: Option<chair_control::sim::SimHandle>,
-}
-
-fn sims_handles(sims: &Simulators) -> SimHandles {
-    SimHandles {
-        camera: sims.camera.clone(),
-        serial: sims.serial.as_ref().map(|s| s.handle()),
-    }
-}
-
-/// The demo's graduate: shows their code a moment after the scan screen appears and puts the
-/// phone away once it is accepted; holds the seat button briefly on the chair screen.
-async fn simulated_graduate(handle: Handle, sims: SimHandles) {
-    let mut rx = handle.screen.clone();
-    let mut last = Screen::Attract;
-    while rx.changed().await.is_ok() {
-        let screen = rx.borrow_and_update().screen;
-        if screen == last {
-            continue;
-        }
-        last = screen;
-        match screen {
-            Screen::Scan => {
-                tokio::time::sleep(Duration::from_millis(1500)).await;
-                if let Some(camera) = &sims.camera {
-                    camera.present_qr(Some(DEMO_ROSTER[0].0));
-                }
-            }
-            Screen::Chair => {
-                if let Some(serial) = &sims.serial {
-                    serial.press_button(Some(true));
-                    tokio::time::sleep(Duration::from_millis(800)).await;
-                    serial.press_button(None);
-                }
-            }
-            _ => {
-                if let Some(camera) = &sims.camera {
-                    camera.present_qr(None);
-                }
-            }
-        }
     }
 }

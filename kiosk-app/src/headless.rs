@@ -10,12 +10,11 @@
 use std::io::{BufRead, Write};
 use std::sync::Arc;
 
-use kiosk_core::model::{Intent, Screen};
+use kiosk_core::model::Intent;
 use kiosk_ui::screen_key;
 
 use crate::assemble;
 use crate::config::Config;
-use crate::service::sim::DEMO_ROSTER;
 use kiosk_core::flow::Event;
 
 /// Run until standard input closes.
@@ -28,10 +27,12 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
         let kiosk = assemble::Started::start(Arc::new(cfg))?;
         let (handle, sims) = (&kiosk.handle, &kiosk.sims);
 
+        // The simulated graduate shows their code and taps the seat button.
+        let graduate = crate::graduate::Graduate::new(sims, crate::graduate::Pace::Immediate);
+        tokio::spawn(graduate.follow(handle.clone()));
+
         // Screens out.
         let mut screens = handle.screen.clone();
-        let camera = sims.camera.clone();
-        let serial = sims.serial.as_ref().map(|s| s.handle());
         tokio::spawn(async move {
             let mut last = String::new();
             loop {
@@ -42,17 +43,6 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
                     let mut out = std::io::stdout().lock();
                     let _ = writeln!(out, "{line}");
                     let _ = out.flush();
-                    // The simulated graduate.
-                    if let Some(camera) = &camera {
-                        camera
-                            .present_qr((model.screen == Screen::Scan).then_some(DEMO_ROSTER[0].0));
-                    }
-                    if model.screen == Screen::Chair
-                        && let Some(serial) = &serial
-                    {
-                        serial.press_button(Some(true));
-                        serial.press_button(None);
-                    }
                     last = key;
                 }
                 if screens.changed().await.is_err() {

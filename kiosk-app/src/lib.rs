@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod diagnostics;
 pub mod display;
+pub mod graduate;
 pub mod headless;
 pub mod journal;
 pub mod maintenance;

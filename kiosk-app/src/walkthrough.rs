@@ -17,13 +17,9 @@ use kiosk_core::model::{Lang, ScreenModel};
 use kiosk_ui::pixels::Pixels;
 use kiosk_ui::{Action, Ui, headless, screen_key};
 use serde::Serialize;
-use tokio::sync::oneshot;
 
 use crate::assemble;
 use crate::config::Config;
-use crate::journal::Journal;
-use crate::runtime::Runtime;
-use crate::service::sim::DEMO_ROSTER;
 use kiosk_core::flow::Event;
 
 /// One screen visited.
@@ -123,18 +119,14 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(PathBuf::from(format!("{}{suffix}", journal_path.display())));
     }
-    let (world, sims) = assemble::world(&cfg, Journal::open(&journal_path)?)?;
-    let journal = world.journal.clone();
-    let camera_sim = sims
+    let kiosk = assemble::Started::start(cfg.clone())?;
+    let (handle, journal) = (kiosk.handle.clone(), kiosk.world.journal.clone());
+    let camera_sim = kiosk
+        .sims
         .camera
         .clone()
         .context("the walkthrough needs the simulated camera")?;
-    let serial_sim = sims.serial.as_ref().map(|s| s.handle());
-    let (runtime, handle) = Runtime::new(cfg.clone(), world);
-    let (stop, stopped) = oneshot::channel::<()>();
-    let runtime_task = rt.spawn(crate::runtime::supervise(runtime, async {
-        let _ = stopped.await;
-    }));
+    let graduate = crate::graduate::Graduate::new(&kiosk.sims, crate::graduate::Pace::Immediate);
 
     // Decode live-view frames and the photo off the UI thread; the UI takes the latest.
     let latest_frame: Arc<Mutex<Option<Pixels>>> = Arc::default();
@@ -241,21 +233,18 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
         step += 1;
         match action {
             Do::Press(a) => ui.act(a),
-            Do::PresentQr => camera_sim.present_qr(Some(DEMO_ROSTER[0].0)),
+            Do::PresentQr => graduate.show_code(),
             Do::PutAwayQrThen(a) => {
-                camera_sim.present_qr(None);
+                graduate.put_code_away();
                 ui.act(a);
             }
             Do::SeatButtonThen(a) => {
-                if let Some(sim) = &serial_sim {
-                    sim.press_button(Some(true));
-                    sim.press_button(None);
-                }
+                rt.block_on(graduate.tap_seat_button());
                 ui.act(a);
             }
             Do::Wait => {}
             Do::Unplug => {
-                camera_sim.present_qr(None);
+                graduate.put_code_away();
                 camera_sim.unplug(true);
             }
             Do::Replug => camera_sim.unplug(false),
@@ -273,8 +262,7 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
             ms: until.duration_since(*at).as_millis() as u64,
         });
     }
-    let _ = stop.send(());
-    let _ = rt.block_on(runtime_task);
+    rt.block_on(kiosk.stop());
     let report = Report {
         reached_done,
         visits: report_visits,
@@ -283,7 +271,6 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
         total_ms: started.elapsed().as_millis() as u64,
     };
     std::fs::write(out.join("report.json"), serde_json::to_vec_pretty(&report)?)?;
-    drop(sims);
     if !reached_done {
         bail!("the session did not reach the done screen");
     }

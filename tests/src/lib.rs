@@ -7,17 +7,15 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use kiosk_app::assemble::{self, Simulators};
+use kiosk_app::assemble::Started;
 use kiosk_app::config::Config;
+use kiosk_app::graduate::{Graduate, Pace};
 use kiosk_app::journal::Journal;
-use kiosk_app::runtime::{Handle, Runtime, World};
 use kiosk_core::flow::Event;
 use kiosk_core::model::{Intent, ScreenModel};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
-/// The first demo graduate's code.
-pub const CODE: &str = "GPK1.DEMO-ZHANG-WEISAN-0001";
+/// The first demo graduate's code (the one [`Graduate`] shows).
+pub const CODE: &str = kiosk_app::service::sim::DEMO_ROSTER[0].0;
 
 /// Demo config with short delays and small images, for tests.
 pub fn fast_config(data_dir: &Path) -> Config {
@@ -35,35 +33,22 @@ pub fn fast_config(data_dir: &Path) -> Config {
     cfg
 }
 
-/// A running kiosk.
-pub struct Kiosk {
-    /// Events in, screens out.
-    pub handle: Handle,
-    /// The simulators.
-    pub sims: Simulators,
-    /// Its world (journal, devices).
-    pub world: World,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
+/// A running kiosk: [`assemble::Started`], the one way every mode starts one, with the
+/// tests' waits.
+pub struct Kiosk(Option<Started>);
+
+impl std::ops::Deref for Kiosk {
+    type Target = Started;
+    fn deref(&self) -> &Started {
+        self.0.as_ref().expect("the kiosk is running")
+    }
 }
 
 impl Kiosk {
     /// Start a kiosk with `cfg`, its journal at `journal`.
     pub fn start(cfg: Config, journal: &Path) -> Self {
-        let cfg = Arc::new(cfg);
-        let (world, sims) = assemble::world(&cfg, Journal::open(journal).unwrap()).unwrap();
-        let (runtime, handle) = Runtime::new(cfg, world.clone());
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(kiosk_app::runtime::supervise(runtime, async {
-            let _ = stopped.await;
-        }));
-        Self {
-            handle,
-            sims,
-            world,
-            stop: Some(stop),
-            task: Some(task),
-        }
+        let journal = Journal::open(journal).unwrap();
+        Self(Some(Started::with_journal(Arc::new(cfg), journal).unwrap()))
     }
 
     /// Touch something.
@@ -85,19 +70,8 @@ impl Kiosk {
 
     /// Stop the runtime as a shutdown would.
     pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
-    }
-}
-
-impl Drop for Kiosk {
-    fn drop(&mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
+        if let Some(started) = self.0.take() {
+            started.stop().await;
         }
     }
 }
@@ -126,14 +100,15 @@ pub async fn to_scan(k: &mut Kiosk) {
 /// From the start screen to the shoot screen with the first demo graduate, glasses on.
 pub async fn to_shoot(k: &mut Kiosk) {
     to_scan(k).await;
-    let camera = k.sims.camera.clone().unwrap();
-    camera.present_qr(Some(CODE));
+    // The demo's simulated graduate, as every mode has it.
+    let graduate = Graduate::new(&k.sims, Pace::Immediate);
+    graduate.show_code();
     let m = k
         .until("confirm", |m| {
             m.screen == kiosk_core::model::Screen::Confirm
         })
         .await;
-    camera.present_qr(None);
+    graduate.put_code_away();
     let id = m.identity.unwrap();
     assert_eq!(
         (id.name.as_str(), id.id_number.as_str()),
