@@ -9,6 +9,7 @@
 mod boxes;
 mod detect;
 mod error;
+pub mod framing;
 mod sample;
 
 pub use detect::{Detector, DetectorConfig, Face, Landmarks, MODEL_DIR_ENV, default_model_dir};
