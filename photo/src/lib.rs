@@ -11,6 +11,7 @@ mod detect;
 mod error;
 pub mod framing;
 mod sample;
+pub mod silhouette;
 
 pub use detect::{Detector, DetectorConfig, Face, Landmarks, MODEL_DIR_ENV, default_model_dir};
 pub use error::{ErrorKind, PhotoError};
