@@ -7,12 +7,14 @@
 //! 200–300 px, face 180–300 px wide, centred; crop and scale only, never rotate or mirror.
 
 mod boxes;
+pub mod decode;
 mod detect;
 mod error;
 pub mod framing;
 mod sample;
 pub mod silhouette;
 
+pub use decode::{Decoded, decode_for_photo};
 pub use detect::{Detector, DetectorConfig, Face, Landmarks, MODEL_DIR_ENV, default_model_dir};
 pub use error::{ErrorKind, PhotoError};
 
