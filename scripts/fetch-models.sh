@@ -7,6 +7,8 @@
 #       -> $KIOSK_MODEL_DIR (default target/models/mtcnn)
 #   Real portraits for the detector's accuracy tests, from the PyPI wheel scikit-image 0.26.0:
 #     astronaut.png (Eileen Collins, NASA, public domain)
+#   and from the PyPI wheel matplotlib 3.11.2:
+#     grace_hopper.jpg (Commodore Grace M. Hopper, US Navy photograph, public domain)
 #       -> $KIOSK_PORTRAIT_DIR (default target/photo-cache/portraits)
 #
 # Wheels are verified by SHA-256 before anything is extracted from them, and every extracted
@@ -38,6 +40,13 @@ SKIMAGE_WHEEL="scikit_image-0.26.0-cp311-cp311-manylinux_2_24_x86_64.manylinux_2
 SKIMAGE_SHA256="74aa5518ccea28121f57a95374581d3b979839adc25bb03f289b1bc9b99c58af"
 SKIMAGE_FILES=(
   "skimage/data/astronaut.png astronaut.png 88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5"
+)
+
+MPL_VERSION="3.11.2"
+MPL_WHEEL="matplotlib-3.11.2-cp311-cp311-manylinux2014_x86_64.manylinux_2_17_x86_64.whl"
+MPL_SHA256="07d9b9fa60cd4c393692f50d0bb03123242ddf61c99bb0e95e75feb354e7c1a8"
+MPL_FILES=(
+  "matplotlib/mpl-data/sample_data/grace_hopper.jpg grace_hopper.jpg a8ca6d734765703b09728ab47fe59f473d93ae3967fc24c7c0288c3c7adb7130"
 )
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
@@ -102,6 +111,10 @@ skimage="$(fetch_wheel scikit-image "$SKIMAGE_VERSION" "$SKIMAGE_WHEEL" "$SKIMAG
   --platform manylinux_2_28_x86_64 --python-version 3.11 --implementation cp --abi cp311)"
 extract "$skimage" "$PORTRAIT_DIR" "${SKIMAGE_FILES[@]}"
 
+mpl="$(fetch_wheel matplotlib "$MPL_VERSION" "$MPL_WHEEL" "$MPL_SHA256" \
+  --platform manylinux2014_x86_64 --python-version 3.11 --implementation cp --abi cp311)"
+extract "$mpl" "$PORTRAIT_DIR" "${MPL_FILES[@]}"
+
 cat <<EOF
 
 MTCNN models in $MODEL_DIR
@@ -110,4 +123,6 @@ MTCNN models in $MODEL_DIR
 Portraits in $PORTRAIT_DIR
   astronaut.png from PyPI scikit-image $SKIMAGE_VERSION: Eileen Collins, NASA,
   "no known copyright restrictions, released into the public domain" (skimage.data.astronaut)
+  grace_hopper.jpg from PyPI matplotlib $MPL_VERSION (mpl-data/sample_data): Commodore Grace M.
+  Hopper, official US Navy photograph, a work of the US government, public domain
 EOF
