@@ -6,7 +6,6 @@
 //! downloads, so a kiosk without the files fails at start-up with a message naming the script.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use image::RgbImage;
 use tract_onnx::prelude::*;
@@ -14,6 +13,7 @@ use tract_onnx::prelude::*;
 use crate::Point;
 use crate::boxes::{Candidate, Overlap, nms, pnet_candidates, pyramid_scales};
 use crate::error::PhotoError;
+use crate::net::{Net, by_channels};
 use crate::sample::{patch_chw, scaled_chw};
 
 /// Environment variable naming the directory with `pnet.onnx`, `rnet.onnx` and `onet.onnx`.
@@ -96,14 +96,12 @@ impl Face {
     }
 }
 
-type Plan = Arc<TypedRunnableModel>;
-
-/// MTCNN loaded and optimised once; `detect` is then safe to call from any thread.
+/// MTCNN loaded once; `detect` is then safe to call from any thread.
 pub struct Detector {
     cfg: DetectorConfig,
-    pnet: Plan,
-    rnet: Plan,
-    onet: Plan,
+    pnet: Net,
+    rnet: Net,
+    onet: Net,
 }
 
 impl std::fmt::Debug for Detector {
@@ -114,77 +112,12 @@ impl std::fmt::Debug for Detector {
     }
 }
 
-/// Loads one network with a symbolic batch and/or image size, so one optimised plan serves
-/// every pyramid level and any number of patches.
-fn load(dir: &Path, name: &str, side: Option<usize>) -> Result<Plan, PhotoError> {
-    let path = dir.join(name);
-    if !path.is_file() {
-        return Err(PhotoError::ModelMissing { path });
-    }
-    let invalid = |e: TractError| PhotoError::ModelInvalid {
-        path: path.clone(),
-        reason: format!("{e:#}"),
-    };
-    let model = onnx().model_for_path(&path).map_err(invalid)?;
-    let shape: TVec<TDim> = match side {
-        // P-Net: one image of any size.
-        None => tvec![
-            1.into(),
-            3.into(),
-            model.sym("h").into(),
-            model.sym("w").into()
-        ],
-        // R-Net and O-Net: a batch of fixed-size patches.
-        Some(s) => tvec![model.sym("n").into(), 3.into(), s.into(), s.into()],
-    };
-    model
-        .with_input_fact(0, InferenceFact::dt_shape(f32::datum_type(), shape))
-        .and_then(|m| m.into_optimized())
-        .and_then(|m| m.into_runnable())
-        .map_err(invalid)
-}
-
-/// The outputs of one run, found by their channel count (2 = probabilities, 4 = box offsets,
-/// 10 = landmarks) rather than by position, so a re-export with other output order still works.
-fn by_channels<'a>(
-    stage: &'static str,
-    out: &'a TVec<TValue>,
-    channels: usize,
-) -> Result<tract_ndarray::ArrayViewD<'a, f32>, PhotoError> {
-    out.iter()
-        .filter_map(|t| t.to_plain_array_view::<f32>().ok())
-        .find(|v| v.ndim() >= 2 && v.shape()[1] == channels)
-        .ok_or(PhotoError::Inference {
-            stage,
-            reason: format!("no output with {channels} channels"),
-        })
-}
-
-fn run(
-    stage: &'static str,
-    plan: &Plan,
-    shape: &[usize],
-    data: Vec<f32>,
-) -> Result<TVec<TValue>, PhotoError> {
-    let fail = |e: TractError| PhotoError::Inference {
-        stage,
-        reason: format!("{e:#}"),
-    };
-    let tensor = tract_ndarray::ArrayD::from_shape_vec(shape, data)
-        .map_err(|e| PhotoError::Inference {
-            stage,
-            reason: e.to_string(),
-        })?
-        .into_tensor();
-    plan.run(tvec![tensor.into_tvalue()]).map_err(fail)
-}
-
 impl Detector {
     /// Loads the three networks from `cfg.model_dir`.
     pub fn new(cfg: DetectorConfig) -> Result<Self, PhotoError> {
-        let pnet = load(&cfg.model_dir, "pnet.onnx", None)?;
-        let rnet = load(&cfg.model_dir, "rnet.onnx", Some(24))?;
-        let onet = load(&cfg.model_dir, "onet.onnx", Some(48))?;
+        let pnet = Net::load(&cfg.model_dir, "pnet.onnx", "P-Net", None)?;
+        let rnet = Net::load(&cfg.model_dir, "rnet.onnx", "R-Net", Some(24))?;
+        let onet = Net::load(&cfg.model_dir, "onet.onnx", "O-Net", Some(48))?;
         Ok(Self {
             cfg,
             pnet,
@@ -212,12 +145,7 @@ impl Detector {
         for s in pyramid_scales(w, h, self.cfg.min_face) {
             let sw = (w as f32 * s).ceil() as usize;
             let sh = (h as f32 * s).ceil() as usize;
-            let out = run(
-                "P-Net",
-                &self.pnet,
-                &[1, 3, sh, sw],
-                scaled_chw(img, sw, sh),
-            )?;
+            let out = self.pnet.run([1, 3, sh, sw], scaled_chw(img, sw, sh))?;
             let probs = by_channels("P-Net", &out, 2)?;
             let offs = by_channels("P-Net", &out, 4)?;
             let (rows, cols) = (probs.shape()[2], probs.shape()[3]);
@@ -261,19 +189,23 @@ impl Detector {
         for b in &boxes {
             patch_chw(img, b, 24, &mut data);
         }
-        let out = run("R-Net", &self.rnet, &[boxes.len(), 3, 24, 24], data)?;
-        let probs = by_channels("R-Net", &out, 2)?;
-        let offs = by_channels("R-Net", &out, 4)?;
+        let [probs, offs] =
+            <[_; 2]>::try_from(self.rnet.run_patches(boxes.len(), 24, &data, &[2, 4])?).map_err(
+                |_| PhotoError::Inference {
+                    stage: "R-Net",
+                    reason: "missing outputs".into(),
+                },
+            )?;
         let kept: Vec<(Candidate, [f32; 4])> = boxes
             .iter()
             .enumerate()
-            .filter(|&(i, _)| probs[[i, 1]] > self.cfg.thresholds[1])
+            .filter(|&(i, _)| probs[i][1] > self.cfg.thresholds[1])
             .map(|(i, b)| {
                 let c = Candidate {
-                    score: probs[[i, 1]],
+                    score: probs[i][1],
                     ..*b
                 };
-                (c, [0, 1, 2, 3].map(|k| offs[[i, k]]))
+                (c, [0, 1, 2, 3].map(|k| offs[i][k]))
             })
             .collect();
         let keep = nms(&kept, |c| c.0, self.cfg.nms[1], Overlap::Union);
@@ -292,19 +224,21 @@ impl Detector {
         for b in &boxes {
             patch_chw(img, b, 48, &mut data);
         }
-        let out = run("O-Net", &self.onet, &[boxes.len(), 3, 48, 48], data)?;
-        let probs = by_channels("O-Net", &out, 2)?;
-        let offs = by_channels("O-Net", &out, 4)?;
-        let marks = by_channels("O-Net", &out, 10)?;
+        let [probs, offs, marks] =
+            <[_; 3]>::try_from(self.onet.run_patches(boxes.len(), 48, &data, &[2, 4, 10])?)
+                .map_err(|_| PhotoError::Inference {
+                    stage: "O-Net",
+                    reason: "missing outputs".into(),
+                })?;
         let faces: Vec<(Candidate, Landmarks)> = boxes
             .iter()
             .enumerate()
-            .filter(|&(i, _)| probs[[i, 1]] > self.cfg.thresholds[2])
+            .filter(|&(i, _)| probs[i][1] > self.cfg.thresholds[2])
             .map(|(i, b)| {
                 // Landmarks are fractions of the patch O-Net saw, before its box regression.
                 let p = |k: usize| Point {
-                    x: b.x1 + b.w() * marks[[i, k]],
-                    y: b.y1 + b.h() * marks[[i, k + 5]],
+                    x: b.x1 + b.w() * marks[i][k],
+                    y: b.y1 + b.h() * marks[i][k + 5],
                 };
                 let lm = Landmarks {
                     eye_left: p(0),
@@ -314,10 +248,10 @@ impl Detector {
                     mouth_right: p(4),
                 };
                 let c = Candidate {
-                    score: probs[[i, 1]],
+                    score: probs[i][1],
                     ..*b
                 }
-                .calibrate([0, 1, 2, 3].map(|k| offs[[i, k]]));
+                .calibrate([0, 1, 2, 3].map(|k| offs[i][k]));
                 (c, lm)
             })
             .collect();

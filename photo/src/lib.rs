@@ -11,6 +11,7 @@ pub mod decode;
 mod detect;
 mod error;
 pub mod framing;
+mod net;
 mod sample;
 pub mod silhouette;
 
