@@ -85,6 +85,20 @@ pub struct Subject {
     pub face_width: f32,
 }
 
+impl Subject {
+    /// From a detected face and the crown row. The face width is the detector's box width:
+    /// MTCNN's box spans the cheeks (on the astronaut portrait 87 px for 43 px between the
+    /// eyes, the 2.0–2.1 ratio faces have).
+    pub fn from_face(face: &crate::Face, crown_y: f32) -> Self {
+        Self {
+            eye_left: face.landmarks.eye_left,
+            eye_right: face.landmarks.eye_right,
+            crown_y,
+            face_width: face.bottom_right.x - face.top_left.x,
+        }
+    }
+}
+
 /// A crop window in input pixels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Crop {

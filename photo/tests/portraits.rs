@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use kiosk_photo::framing::{Limit, Standard, Subject, frame};
+use kiosk_photo::silhouette::{Backdrop, HeadColumns, find_crown};
 use kiosk_photo::{Detector, DetectorConfig, Face, Point};
 
 fn portrait_dir() -> PathBuf {
@@ -104,4 +106,48 @@ fn astronaut_in_a_live_view_frame_on_the_booth_blue() {
 fn no_face_on_an_empty_backdrop() {
     let frame = image::RgbImage::from_pixel(960, 640, image::Rgb([100, 197, 255]));
     assert_eq!(detector().detect(&frame).unwrap(), vec![]);
+}
+
+#[test]
+fn astronaut_detected_segmented_and_framed_with_the_crown_limit_reported() {
+    let img = load_portrait("astronaut.png");
+    let faces = detector().detect(&img).unwrap();
+    let face = faces.first().expect("a face");
+    // The studio backdrop stands in for the booth's: its colour is sampled above the head.
+    let mut sum = [0u32; 3];
+    for y in 0..8 {
+        for x in 180..280 {
+            let p = img.get_pixel(x, y).0;
+            (0..3).for_each(|c| sum[c] += u32::from(p[c]));
+        }
+    }
+    let backdrop = Backdrop {
+        rgb: sum.map(|v| (v / 800) as u8),
+        tolerance: 40.0,
+    };
+    let head = HeadColumns {
+        left: face.top_left.x as u32,
+        right: face.bottom_right.x as u32,
+        eye_row: face.landmarks.eye_left.y as u32,
+    };
+    // Top of the hair measured by hand: row 15 (at column 232).
+    let crown = find_crown(&img, &backdrop, head).expect("a crown above the eyes");
+    assert!(crown.abs_diff(15) <= 3, "crown at row {crown}");
+
+    let f = frame(
+        &Standard::CHSI,
+        &Subject::from_face(face, crown as f32),
+        img.width(),
+        img.height(),
+    );
+    eprintln!("astronaut framing: {f:?}");
+    assert!(f.crop.x + f.crop.width <= 512 && f.crop.y + f.crop.height <= 512);
+    // Her hair is 15 px from the top of the picture; the 87 px face needs a scale of at least
+    // 180 / 87 = 2.07, so the crown can be at most 15 × 2.07 = 31 px from the top: this capture
+    // cannot meet the crown limit, and the best crop says so and meets everything else.
+    assert_eq!(f.crop.y, 0);
+    assert_eq!(f.broken.len(), 1, "{f:?}");
+    assert_eq!(f.broken[0].limit, Limit::Crown);
+    assert!((f.broken[0].value - 31.0).abs() < 3.0, "{f:?}");
+    assert!((200.0..=300.0).contains(&f.placement.eye_line), "{f:?}");
 }
