@@ -3,8 +3,8 @@
 //!
 //! Decoder: libjpeg-turbo 3 through the `turbojpeg` crate, scaling by 1/2, 1/4 or 1/8 in the
 //! IDCT. Measured against `image`, zune-jpeg and jpeg-decoder's scaled IDCT in
-//! `benches/decode.rs`: on a 24 MP capture at 1/4 it took 84 ms against jpeg-decoder's 116 ms
-//! and a full decode's 150–190 ms (numbers in the README).
+//! `benches/decode.rs`: on a 24 MP capture at 1/4 it took 81–87 ms against jpeg-decoder's
+//! 116–123 ms and full decodes' 136–200 ms (numbers in the README).
 
 use image::RgbImage;
 
@@ -105,7 +105,11 @@ pub fn read_header(jpeg: &[u8]) -> Result<JpegHeader, PhotoError> {
                 if width == 0 || height == 0 {
                     return Err(bad("the frame header gives no size"));
                 }
-                if !jpeg[i..].windows(2).any(|w| w == [0xFF, 0xD9]) {
+                if jpeg[i..]
+                    .windows(2)
+                    .rposition(|w| w == [0xFF, 0xD9])
+                    .is_none()
+                {
                     return Err(bad(
                         "the data ends before the image does (no end-of-image marker)",
                     ));
