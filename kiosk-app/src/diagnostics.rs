@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use camera_driver::Health;
-use kiosk_core::diagnostics::{Check, Hint, Part};
+use kiosk_core::diagnostics::{Check, FaultKind, Hint, Part};
 use kiosk_core::flow::{Device, Event};
 use kiosk_core::model::Lang;
 
@@ -36,7 +36,38 @@ fn pass(part: Part, figures: String, detail: String, ms: u64) -> Check {
     }
 }
 
-fn fail(part: Part, error: String, fault: &str, hint: Hint, ms: u64) -> Check {
+/// A camera error as the flow's fault kind.
+pub fn camera_fault(kind: camera_driver::ErrorKind) -> FaultKind {
+    use camera_driver::ErrorKind as K;
+    match kind {
+        K::Disconnected => FaultKind::Disconnected,
+        K::Claimed => FaultKind::Claimed,
+        K::Busy => FaultKind::Busy,
+        K::Timeout => FaultKind::Timeout,
+        K::Refused => FaultKind::Refused,
+        K::Unsupported => FaultKind::Unsupported,
+        K::StoreFull => FaultKind::StoreFull,
+        K::ActorGone => FaultKind::DriverGone,
+        // A kind added to the driver later: the nearest meaning until it is named here.
+        _ => FaultKind::Refused,
+    }
+}
+
+/// A serial device's error as the flow's fault kind.
+pub fn serial_fault(kind: chair_control::ErrorKind) -> FaultKind {
+    use chair_control::ErrorKind as K;
+    match kind {
+        K::Port => FaultKind::Port,
+        K::NoReply => FaultKind::NoReply,
+        K::Protocol => FaultKind::Protocol,
+        K::Exception => FaultKind::Exception,
+        K::Unknown => FaultKind::UnknownName,
+        // A kind added to the driver later: the nearest meaning until it is named here.
+        _ => FaultKind::Protocol,
+    }
+}
+
+fn fail(part: Part, error: String, fault: FaultKind, hint: Hint, ms: u64) -> Check {
     Check {
         ms,
         ..Check::failed(part, error, fault, hint)
@@ -59,7 +90,7 @@ pub async fn camera(world: &World) -> Check {
         Err(e) => fail(
             Part::Camera,
             e.to_string(),
-            e.kind().name(),
+            camera_fault(e.kind()),
             Hint::CameraConnection,
             ms,
         ),
@@ -87,7 +118,7 @@ pub async fn lights(world: &World) -> Check {
         Err(e) => fail(
             Part::Lights,
             e.to_string(),
-            e.kind().name(),
+            serial_fault(e.kind()),
             Hint::SerialWiring,
             ms,
         ),
@@ -101,9 +132,9 @@ pub async fn chair(world: &World) -> Check {
         Ok(s) if s.overcurrent || s.stalled => {
             let what = format!("overcurrent={} stalled={}", s.overcurrent, s.stalled);
             let fault = if s.overcurrent {
-                "overcurrent"
+                FaultKind::Overcurrent
             } else {
-                "stalled"
+                FaultKind::Stalled
             };
             let mut check = fail(Part::Chair, what.clone(), fault, Hint::ChairMotorFault, ms);
             check.detail = format!("motor fault: {what}");
@@ -133,7 +164,7 @@ pub async fn chair(world: &World) -> Check {
         Err(e) => fail(
             Part::Chair,
             e.to_string(),
-            e.kind().name(),
+            serial_fault(e.kind()),
             Hint::SerialWiring,
             ms,
         ),
@@ -163,7 +194,7 @@ pub async fn service(world: &World) -> Check {
         Err(e) => fail(
             Part::Service,
             e.to_string(),
-            "unavailable",
+            FaultKind::Unavailable,
             Hint::ServiceUnreachable,
             ms,
         ),
@@ -194,7 +225,13 @@ pub fn disk(dir: &Path) -> Check {
             if free >= MIN_FREE_BYTES {
                 pass(Part::Disk, figures.clone(), figures, 0)
             } else {
-                let mut check = fail(Part::Disk, figures.clone(), "full", Hint::DiskFull, 0);
+                let mut check = fail(
+                    Part::Disk,
+                    figures.clone(),
+                    FaultKind::DiskFull,
+                    Hint::DiskFull,
+                    0,
+                );
                 check.figures = figures;
                 check
             }
@@ -202,7 +239,7 @@ pub fn disk(dir: &Path) -> Check {
         Err(e) => fail(
             Part::Disk,
             format!("{}: {e}", dir.display()),
-            "unreadable",
+            FaultKind::DiskFull,
             Hint::DiskFull,
             0,
         ),
@@ -240,7 +277,7 @@ pub fn device_event(checks: &[Check]) -> Event {
         };
         return Event::DeviceFault {
             device,
-            kind: c.fault.clone().unwrap_or_else(|| "fault".into()),
+            kind: c.fault.unwrap_or(FaultKind::Protocol),
         };
     }
     Event::DevicesHealthy
@@ -310,14 +347,14 @@ mod tests {
         let chair = fail(
             Part::Chair,
             "x".into(),
-            "overcurrent",
+            FaultKind::Overcurrent,
             Hint::ChairMotorFault,
             0,
         );
         let service = fail(
             Part::Service,
             "x".into(),
-            "unavailable",
+            FaultKind::Unavailable,
             Hint::ServiceUnreachable,
             0,
         );
@@ -330,7 +367,7 @@ mod tests {
             device_event(&[ok, chair]),
             Event::DeviceFault {
                 device: Device::Chair,
-                kind: "overcurrent".into()
+                kind: FaultKind::Overcurrent
             }
         );
     }

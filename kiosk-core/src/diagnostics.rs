@@ -49,6 +49,73 @@ pub enum Status {
     Fail,
 }
 
+/// Why a device failed, as the flow and operators see it (the drivers' error kinds, and the
+/// chair motor's own fault bits). Its [`FaultKind::name`] is what references and logs show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// The camera is gone (cable, power).
+    Disconnected,
+    /// Another program holds the camera.
+    Claimed,
+    /// The camera was busy.
+    Busy,
+    /// No answer in time.
+    Timeout,
+    /// The camera refused a request.
+    Refused,
+    /// The camera cannot do what was asked.
+    Unsupported,
+    /// The camera's storage is full.
+    StoreFull,
+    /// The camera's driver thread is gone.
+    DriverGone,
+    /// The serial port could not be opened.
+    Port,
+    /// A serial device did not answer.
+    NoReply,
+    /// A garbled or mismatched reply.
+    Protocol,
+    /// The device answered with a Modbus exception.
+    Exception,
+    /// A name the register map does not have.
+    UnknownName,
+    /// The chair motor's overcurrent bit.
+    Overcurrent,
+    /// The chair motor's stall bit.
+    Stalled,
+    /// The collection service does not answer (diagnostics only).
+    Unavailable,
+    /// Not enough free disk, or the data directory cannot be read (diagnostics only).
+    DiskFull,
+}
+
+impl FaultKind {
+    /// The stable name (`no_reply`, `overcurrent`, …) used in references such as
+    /// `chair-overcurrent`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultKind::Disconnected => "disconnected",
+            FaultKind::Claimed => "claimed",
+            FaultKind::Busy => "busy",
+            FaultKind::Timeout => "timeout",
+            FaultKind::Refused => "refused",
+            FaultKind::Unsupported => "unsupported",
+            FaultKind::StoreFull => "store_full",
+            FaultKind::DriverGone => "driver_gone",
+            FaultKind::Port => "port",
+            FaultKind::NoReply => "no_reply",
+            FaultKind::Protocol => "protocol",
+            FaultKind::Exception => "exception",
+            FaultKind::UnknownName => "unknown",
+            FaultKind::Overcurrent => "overcurrent",
+            FaultKind::Stalled => "stalled",
+            FaultKind::Unavailable => "unavailable",
+            FaultKind::DiskFull => "disk_full",
+        }
+    }
+}
+
 /// What a technician should do about a failed check. Worded in the translation files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -100,9 +167,8 @@ pub struct Check {
     pub figures: String,
     /// A fuller line for the terminal and the JSON report.
     pub detail: String,
-    /// The machine-readable fault kind when it failed (`no_reply`, `overcurrent`, …): what
-    /// the flow's `DeviceFault` carries.
-    pub fault: Option<String>,
+    /// Why it failed: what the flow's `DeviceFault` carries.
+    pub fault: Option<FaultKind>,
     /// What to do about it, when it did not pass.
     pub hint: Option<Hint>,
     /// How long the check took, ms.
@@ -125,19 +191,14 @@ impl Check {
     }
 
     /// A failed check: the device's own `error` text, the fault kind, what to do.
-    pub fn failed(
-        part: Part,
-        error: impl Into<String>,
-        fault: impl Into<String>,
-        hint: Hint,
-    ) -> Self {
+    pub fn failed(part: Part, error: impl Into<String>, fault: FaultKind, hint: Hint) -> Self {
         let error = error.into();
         Self {
             part,
             status: Status::Fail,
             detail: error.clone(),
             figures: error,
-            fault: Some(fault.into()),
+            fault: Some(fault),
             hint: Some(hint),
             ms: 0,
         }

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
-use kiosk_core::diagnostics::{Check, Hint, Part};
+use kiosk_core::diagnostics::{Check, FaultKind, Hint, Part};
 use kiosk_ui::Ui;
 use kiosk_ui::model::*;
 
@@ -303,7 +303,7 @@ fn the_service_screen_shows_the_checks_and_the_log() {
                 Check::failed(
                     Part::Chair,
                     "no reply from slave 2",
-                    "no_reply",
+                    FaultKind::NoReply,
                     Hint::SerialWiring,
                 ),
             ],

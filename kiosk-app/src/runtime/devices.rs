@@ -29,7 +29,7 @@ pub(super) async fn device_worker<T, F, Fut>(
             error!(device = device.name(), ?command, error = %e, "device command failed");
             let _ = tx.send(Event::DeviceFault {
                 device,
-                kind: e.kind().name().into(),
+                kind: crate::diagnostics::serial_fault(e.kind()),
             });
         }
     }
@@ -85,7 +85,7 @@ mod tests {
             fault,
             Event::DeviceFault {
                 device: Device::Lights,
-                kind: ErrorKind::NoReply.name().into()
+                kind: kiosk_core::flow::FaultKind::NoReply
             }
         );
         drop(wanted_tx);

@@ -12,7 +12,7 @@
 use std::time::{Duration, Instant};
 
 use camera_driver::Health;
-use kiosk_core::flow::{Device, Event};
+use kiosk_core::flow::{Device, Event, FaultKind};
 use tokio::sync::{mpsc, watch};
 use tracing::warn;
 
@@ -23,7 +23,7 @@ use super::World;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Faults {
     /// The latest fault kind per device.
-    pub by_device: Vec<(Device, String)>,
+    pub by_device: Vec<(Device, FaultKind)>,
 }
 
 impl Faults {
@@ -33,7 +33,7 @@ impl Faults {
         match event {
             Event::DeviceFault { device, kind } => {
                 self.by_device.retain(|(d, _)| d != device);
-                self.by_device.push((*device, kind.clone()));
+                self.by_device.push((*device, *kind));
             }
             Event::DevicesHealthy => self.by_device.clear(),
             _ => {}
@@ -45,7 +45,7 @@ impl Faults {
     pub fn reference(&self) -> Option<String> {
         self.by_device
             .first()
-            .map(|(d, kind)| format!("{}-{kind}", d.name()))
+            .map(|(d, kind)| format!("{}-{}", d.name(), kind.name()))
     }
 }
 
@@ -69,7 +69,7 @@ pub(super) struct SerialSchedule {
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum After {
     /// Report this fault to the flow (warned in the log the first time).
-    Fault { device: Device, kind: String },
+    Fault { device: Device, kind: FaultKind },
     /// The device answers again: check everything and report the outcome.
     CheckAll,
     /// Nothing to report.
@@ -97,7 +97,7 @@ impl SerialSchedule {
     }
 
     /// What a reading's `problem` leads to.
-    pub(super) fn after(&mut self, problem: Option<(Device, String)>) -> After {
+    pub(super) fn after(&mut self, problem: Option<(Device, FaultKind)>) -> After {
         match problem {
             Some((device, kind)) => {
                 self.failing = true;
@@ -120,18 +120,19 @@ impl SerialSchedule {
 
 /// Read the serial devices once: the chair (its fault bits), and the lights unless the motor
 /// is on (then only the chair matters, and fast).
-async fn read_serial(world: &World, motor_on: bool) -> Option<(Device, String)> {
+async fn read_serial(world: &World, motor_on: bool) -> Option<(Device, FaultKind)> {
+    use crate::diagnostics::serial_fault;
     match world.chair.status().await {
-        Err(e) => Some((Device::Chair, e.kind().name().to_owned())),
-        Ok(s) if s.overcurrent => Some((Device::Chair, "overcurrent".to_owned())),
-        Ok(s) if s.stalled => Some((Device::Chair, "stalled".to_owned())),
+        Err(e) => Some((Device::Chair, serial_fault(e.kind()))),
+        Ok(s) if s.overcurrent => Some((Device::Chair, FaultKind::Overcurrent)),
+        Ok(s) if s.stalled => Some((Device::Chair, FaultKind::Stalled)),
         Ok(_) if motor_on => None,
         Ok(_) => world
             .lights
             .levels()
             .await
             .err()
-            .map(|e| (Device::Lights, e.kind().name().to_owned())),
+            .map(|e| (Device::Lights, serial_fault(e.kind()))),
     }
 }
 
@@ -158,7 +159,7 @@ pub(super) async fn monitor(
                     camera_down = true;
                     let _ = tx.send(Event::DeviceFault {
                         device: Device::Camera,
-                        kind: kind.name().into(),
+                        kind: crate::diagnostics::camera_fault(kind),
                     });
                 }
                 Health::Connected(_) if camera_down => {
@@ -191,7 +192,11 @@ pub(super) async fn monitor(
         match schedule.after(read_serial(&world, motor_on).await) {
             After::Fault { device, kind } => {
                 if !was_failing {
-                    warn!(device = device.name(), %kind, "serial device fault");
+                    warn!(
+                        device = device.name(),
+                        kind = kind.name(),
+                        "serial device fault"
+                    );
                 }
                 let _ = tx.send(Event::DeviceFault { device, kind });
             }
@@ -228,16 +233,16 @@ mod tests {
         let mut s = SerialSchedule::new(HEALTH, t0);
         assert_eq!(s.after(None), After::Quiet);
         assert_eq!(
-            s.after(Some((Device::Chair, "overcurrent".into()))),
+            s.after(Some((Device::Chair, FaultKind::Overcurrent))),
             After::Fault {
                 device: Device::Chair,
-                kind: "overcurrent".into()
+                kind: FaultKind::Overcurrent
             }
         );
         assert_eq!(s.after(None), After::CheckAll, "it answers again");
         s.checked(&Event::DeviceFault {
             device: Device::Lights,
-            kind: "no_reply".into(),
+            kind: FaultKind::NoReply,
         });
         assert_eq!(
             s.after(None),
@@ -261,13 +266,13 @@ mod tests {
         let mut f = Faults::default();
         let camera = Event::DeviceFault {
             device: Device::Camera,
-            kind: "disconnected".into(),
+            kind: FaultKind::Disconnected,
         };
         assert!(f.note(&camera));
         assert!(!f.note(&camera), "the same fault again changes nothing");
         assert!(f.note(&Event::DeviceFault {
             device: Device::Camera,
-            kind: "timeout".into(),
+            kind: FaultKind::Timeout,
         }));
         assert_eq!(f.reference().as_deref(), Some("camera-timeout"));
         assert!(!f.note(&Event::Restored));

@@ -56,7 +56,7 @@ pub(super) async fn drive_chair(
         warn!(error = %e, "maintenance mode: the chair did not take the command");
         let _ = tx.send(Event::DeviceFault {
             device: Device::Chair,
-            kind: e.kind().name().into(),
+            kind: crate::diagnostics::serial_fault(e.kind()),
         });
     }
 }

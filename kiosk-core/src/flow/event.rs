@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::devices::LightPreset;
 use super::state::Identity;
+pub use crate::diagnostics::FaultKind;
 
 /// A QR payload after classification (`kiosk_app::qr::classify`). Only personal codes carry
 /// their payload; the others are refused locally and their contents are not kept.
@@ -156,8 +157,8 @@ pub enum Event {
     DeviceFault {
         /// Which device.
         device: Device,
-        /// Short machine-readable kind (no personal data), shown to staff.
-        kind: String,
+        /// Why (no personal data); its name is shown to staff.
+        kind: FaultKind,
     },
     /// All devices answer again.
     DevicesHealthy,

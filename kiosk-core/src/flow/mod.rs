@@ -15,8 +15,8 @@ mod view;
 
 pub use devices::{DeviceWants, LightPreset};
 pub use event::{
-    CaptureProblem, ChairMove, Device, Effect, Event, OrderInfo, PaymentState, RejectReason,
-    ReviewState, ScannedCode, ServiceOp,
+    CaptureProblem, ChairMove, Device, Effect, Event, FaultKind, OrderInfo, PaymentState,
+    RejectReason, ReviewState, ScannedCode, ServiceOp,
 };
 pub use state::{
     FlowConfig, Identity, MaintenancePanel, Pay, Phase, Review, Session, Shoot, State,

@@ -659,7 +659,7 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, effects: &mut Ve
             }
         }
         (phase, Event::DeviceFault { device, kind }) => {
-            let reference = format!("{}-{}", device.name(), kind);
+            let reference = format!("{}-{}", device.name(), kind.name());
             if let Phase::OutOfService { .. } = phase {
                 state.phase = Phase::OutOfService { reference };
             } else if fault_stops(phase, device) {

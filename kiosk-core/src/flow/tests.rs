@@ -276,15 +276,15 @@ fn all_events() -> Vec<Event> {
         Event::PaymentUpdate(PaymentState::Closed),
         Event::DeviceFault {
             device: Device::Camera,
-            kind: "disconnected".into(),
+            kind: FaultKind::Disconnected,
         },
         Event::DeviceFault {
             device: Device::Chair,
-            kind: "no_reply".into(),
+            kind: FaultKind::NoReply,
         },
         Event::DeviceFault {
             device: Device::Lights,
-            kind: "crc".into(),
+            kind: FaultKind::Protocol,
         },
         Event::DevicesHealthy,
         Event::Restored,
@@ -1023,7 +1023,7 @@ fn transitions() {
             Phase::Attract,
             Event::DeviceFault {
                 device: Device::Camera,
-                kind: "disconnected".into(),
+                kind: FaultKind::Disconnected,
             },
             Phase::OutOfService {
                 reference: "camera-disconnected".into(),
@@ -1034,7 +1034,7 @@ fn transitions() {
             Phase::Chair,
             Event::DeviceFault {
                 device: Device::Chair,
-                kind: "no_reply".into(),
+                kind: FaultKind::NoReply,
             },
             Phase::OutOfService {
                 reference: "chair-no_reply".into(),
@@ -1056,7 +1056,7 @@ fn transitions() {
             waiting.clone(),
             Event::DeviceFault {
                 device: Device::Camera,
-                kind: "disconnected".into(),
+                kind: FaultKind::Disconnected,
             },
             waiting.clone(),
             vec![],
@@ -1421,7 +1421,7 @@ fn fault_after_the_shot_waits_for_the_session_to_end() {
         waiting,
         Event::DeviceFault {
             device: Device::Camera,
-            kind: "gone".into(),
+            kind: FaultKind::DriverGone,
         },
     );
     let (s, _) = step(&cfg, s, Event::ReviewUpdate(ReviewState::Passed));
@@ -1431,7 +1431,7 @@ fn fault_after_the_shot_waits_for_the_session_to_end() {
     assert_eq!(
         s.phase,
         Phase::OutOfService {
-            reference: "camera-gone".into()
+            reference: "camera-driver_gone".into()
         }
     );
 }
@@ -1601,7 +1601,7 @@ fn service_mode_from_out_of_service_returns_there_unless_fixed() {
         s,
         Event::DeviceFault {
             device: Device::Chair,
-            kind: "no_reply".into(),
+            kind: FaultKind::NoReply,
         },
     );
     assert!(

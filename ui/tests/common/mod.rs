@@ -1,6 +1,6 @@
 //! Screen models shared by the UI tests: one per screen and stage worth drawing.
 
-use kiosk_core::diagnostics::{Check, Hint, Part};
+use kiosk_core::diagnostics::{Check, FaultKind, Hint, Part};
 use kiosk_ui::model::*;
 
 pub fn models() -> Vec<ScreenModel> {
@@ -114,7 +114,7 @@ pub fn models() -> Vec<ScreenModel> {
                     Check::failed(
                         Part::Chair,
                         "chair: no reply from slave 2 within 200 ms",
-                        "no_reply",
+                        FaultKind::NoReply,
                         Hint::SerialWiring,
                     ),
                     Check::passed(Part::Service, "48 ms"),
