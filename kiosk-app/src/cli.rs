@@ -52,6 +52,9 @@ enum Command {
     /// QR tools.
     #[command(subcommand)]
     Qr(QrCmd),
+    /// Photo tools.
+    #[command(subcommand)]
+    Photo(PhotoCmd),
     /// Check camera, lights, chair and service, with hints for what fails.
     Doctor {
         /// One JSON object per check instead of text.
@@ -149,6 +152,24 @@ enum ConfigCmd {
 }
 
 #[derive(Subcommand)]
+enum PhotoCmd {
+    /// Make the 480 × 640 CHSI photo from a capture (JPEG or PNG) and check it: writes the
+    /// photo to --out and prints one JSON report. Exit 0 when every check passes, 1 when one
+    /// fails or cannot be measured, 2 for an input that is not a usable image, 3 when the
+    /// detector or the output file cannot be used.
+    Check {
+        /// The capture.
+        image: PathBuf,
+        /// Where to write the photo.
+        #[arg(long)]
+        out: PathBuf,
+        /// Judge glare as for the glasses lighting.
+        #[arg(long)]
+        glasses: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum QrCmd {
     /// Decode QR codes in image files: one JSON line per file.
     Decode {
@@ -228,6 +249,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Qr(QrCmd::Decode { files }) => Ok(qr_decode(&load(cfg_path)?.qr, &files)),
+        Command::Photo(PhotoCmd::Check {
+            image,
+            out,
+            glasses,
+        }) => {
+            let cfg = load(cfg_path)?;
+            let (code, line) = crate::photo::check_file(&cfg.photo, &image, &out, glasses);
+            println!("{line}");
+            Ok(ExitCode::from(code))
+        }
         Command::Walkthrough { out, portrait } => {
             let mut cfg = load(cfg_path)?;
             if portrait {

@@ -376,12 +376,7 @@ impl Config {
                 ));
             }
         }
-        if !(60..=100).contains(&self.photo.jpeg_quality) {
-            return Err((
-                "photo.jpeg_quality".into(),
-                "must be 60..=100 (CHSI asks for ≥ 60)".into(),
-            ));
-        }
+        self.photo.validate()?;
         if self.serial.backend == Backend::Real && self.serial.port.path.is_empty() {
             return Err((
                 "serial.port.path".into(),

@@ -13,7 +13,6 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use kiosk_core::model::MaintenanceView;
 
 use crate::config::Config;
-use crate::photo;
 use crate::runtime::World;
 
 /// The hash of the demo configuration's PIN, `2468`. `kiosk config check` refuses it as soon as
@@ -130,7 +129,7 @@ fn log_line(json: &str) -> String {
 
 /// A test shot: capture, process like a graduate's photo, report size and time. Nothing is
 /// counted, journaled or uploaded. Returns the report line and the processed JPEG to show.
-pub async fn test_shot(world: &World, cfg: &Config) -> (String, Option<Vec<u8>>) {
+pub async fn test_shot(world: &World) -> (String, Option<Vec<u8>>) {
     let started = Instant::now();
     let raw = match world.camera.capture().await {
         Ok(raw) => raw,
@@ -143,13 +142,30 @@ pub async fn test_shot(world: &World, cfg: &Config) -> (String, Option<Vec<u8>>)
         .and_then(|r| r.into_dimensions().ok())
         .unwrap_or((0, 0));
     let size = raw.len();
-    let photo_cfg = cfg.photo.clone();
-    let processed = tokio::task::spawn_blocking(move || photo::process(&photo_cfg, &raw)).await;
+    let lab = world.photo.clone();
+    let processed = tokio::task::spawn_blocking(move || lab.process(&raw, false)).await;
     let total_ms = started.elapsed().as_millis();
     // Figures only: the screen labels them in the graduate's language.
     let head = format!("{w}×{h} · {:.1} MB · {capture_ms} ms", size as f64 / 1e6);
     match processed {
-        Ok(Ok(jpeg)) => (format!("{head} → 480×640 · {total_ms} ms"), Some(jpeg)),
+        Ok(Ok(photo)) => {
+            let r = &photo.report;
+            let failed: Vec<&str> = r.problems().map(|c| c.name.as_str()).collect();
+            let verdict = if failed.is_empty() {
+                "✓".to_string()
+            } else {
+                format!("✗ {}", failed.join(","))
+            };
+            (
+                format!(
+                    "{head} → 480×640 · {} KB q{} · {:.0} ms · {total_ms} ms · {verdict}",
+                    r.bytes / 1024,
+                    r.quality,
+                    r.ms
+                ),
+                Some(photo.jpeg),
+            )
+        }
         Ok(Err(e)) => (format!("{head} → ✗ {e}"), None),
         Err(e) => (format!("{head} → ✗ {e}"), None),
     }

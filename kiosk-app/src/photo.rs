@@ -1,12 +1,15 @@
-//! From the camera's full-resolution JPEG to the CHSI registration photo, and the kiosk's own
-//! checks on it.
-//!
-//! The CHSI photo is 480 × 640 px, 24-bit JPEG, light-blue background (see
-//! `shared/notes/chsi-photo-standard.md`). The booth's camera is fixed and the chair brings the
-//! eyes to a guide line, so the crop is a fixed centred 3:4 window; the service's review is the
-//! final judge.
+//! The kiosk's photo lab: the camera's capture to the CHSI photo with its checks, and the same
+//! checks on a finished photo for the collection-service simulator. The work is
+//! `kiosk_photo`'s (decode once, MTCNN landmarks, backdrop silhouette, framing, checks, JPEG at
+//! 300 dpi in 20–40 KB); this module holds its configuration and the one loaded detector.
 
-use image::{DynamicImage, GenericImageView, imageops::FilterType};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use kiosk_core::flow::ShotCheck;
+use kiosk_photo::silhouette::Backdrop;
+use kiosk_photo::{Check, CheckSettings, Detector, DetectorConfig, Photo, PhotoError};
 use serde::{Deserialize, Serialize};
 
 /// Output width.
@@ -14,136 +17,225 @@ pub const WIDTH: u32 = 480;
 /// Output height.
 pub const HEIGHT: u32 = 640;
 
-/// Crop and background settings, from the `[photo]` config section.
+/// The `[photo]` config section.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PhotoConfig {
-    /// Height of the crop window as a fraction of the frame height.
-    pub crop_height: f32,
-    /// Top of the crop window as a fraction of the frame height.
-    pub crop_top: f32,
-    /// JPEG quality (CHSI asks for at least 60).
-    pub jpeg_quality: u8,
-    /// Expected background colour.
+    /// The backdrop's reference colour. CHSI's published colours: light blue [100, 197, 255]
+    /// (the default), white [255, 255, 255], light grey [240, 240, 240].
     pub background_rgb: [u8; 3],
-    /// Largest per-channel mean difference accepted for the background.
-    pub background_tolerance: u8,
+    /// Largest RGB distance from `background_rgb` still counted as backdrop.
+    pub background_tolerance: f32,
+    /// Largest capture accepted, in pixels; checked from the header before any decoding.
+    pub max_pixels: u64,
+    /// Directory holding MTCNN's `pnet.onnx`, `rnet.onnx`, `onet.onnx`; empty: `KIOSK_MODEL_DIR`
+    /// or where `scripts/fetch-models.sh` puts them.
+    pub model_dir: PathBuf,
 }
 
 impl Default for PhotoConfig {
     fn default() -> Self {
+        let backdrop = Backdrop::default();
         Self {
-            crop_height: 0.9,
-            crop_top: 0.05,
-            jpeg_quality: 88,
-            background_rgb: [100, 197, 255],
-            background_tolerance: 40,
+            background_rgb: backdrop.rgb,
+            background_tolerance: backdrop.tolerance,
+            max_pixels: kiosk_photo::DEFAULT_MAX_PIXELS,
+            model_dir: PathBuf::new(),
         }
     }
 }
 
-/// Turn a capture into the 480 × 640 registration photo (JPEG bytes).
-pub fn process(cfg: &PhotoConfig, capture: &[u8]) -> Result<Vec<u8>, image::ImageError> {
-    let img = image::load_from_memory(capture)?;
-    let (w, h) = img.dimensions();
-    let ch = ((h as f32 * cfg.crop_height) as u32).clamp(1, h);
-    let cw = (ch * 3 / 4).min(w);
-    let x = (w - cw) / 2;
-    let y = ((h as f32 * cfg.crop_top) as u32).min(h - ch);
-    let cropped = img.crop_imm(x, y, cw, ch);
-    // Downscale in two steps: a cheap filter to twice the size, then a good one.
-    let half = cropped.resize_exact(WIDTH * 2, HEIGHT * 2, FilterType::Triangle);
-    let photo = half
-        .resize_exact(WIDTH, HEIGHT, FilterType::CatmullRom)
-        .to_rgb8();
-    let mut out = Vec::new();
-    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, cfg.jpeg_quality);
-    DynamicImage::ImageRgb8(photo).write_with_encoder(encoder)?;
-    Ok(out)
+impl PhotoConfig {
+    /// The detector's settings.
+    pub fn detector(&self) -> DetectorConfig {
+        let mut d = DetectorConfig::from_env();
+        if !self.model_dir.as_os_str().is_empty() {
+            d.model_dir = self.model_dir.clone();
+        }
+        d
+    }
+
+    /// The check thresholds for a shot with or without the glasses lighting.
+    pub fn checks(&self, glasses: bool) -> CheckSettings {
+        CheckSettings {
+            backdrop: Backdrop {
+                rgb: self.background_rgb,
+                tolerance: self.background_tolerance,
+            },
+            glasses,
+            ..CheckSettings::default()
+        }
+    }
+
+    /// Checks the section's values: `(key, problem)` for the first bad one.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        if !(5.0..=200.0).contains(&self.background_tolerance) {
+            return Err((
+                "photo.background_tolerance".into(),
+                "must be 5..=200 (an RGB distance)".into(),
+            ));
+        }
+        if !(1_000_000..=500_000_000).contains(&self.max_pixels) {
+            return Err((
+                "photo.max_pixels".into(),
+                "must be 1000000..=500000000".into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
-/// The kiosk's checks: reasons (zh, en) the photo would obviously fail. Empty when it passes.
-pub fn check(cfg: &PhotoConfig, jpeg: &[u8]) -> Vec<(String, String)> {
-    let Ok(img) = image::load_from_memory(jpeg) else {
-        return vec![(
-            "照片文件无法读取".into(),
-            "The photo file cannot be read".into(),
-        )];
-    };
-    let mut reasons = Vec::new();
-    if img.dimensions() != (WIDTH, HEIGHT) {
-        reasons.push((
-            format!(
-                "照片尺寸应为 480×640，实际 {}×{}",
-                img.width(),
-                img.height()
-            ),
-            format!(
-                "The photo must be 480×640, not {}×{}",
-                img.width(),
-                img.height()
-            ),
-        ));
-        return reasons;
+/// The configuration and the loaded detector, shared by the camera room, the maintenance test
+/// shot and the service simulator.
+#[derive(Debug)]
+pub struct PhotoLab {
+    cfg: PhotoConfig,
+    detector: Arc<Detector>,
+}
+
+/// Detectors already loaded, by model directory: loading optimises three networks, and one
+/// process (tests, the demo's simulated service beside the kiosk) may ask many times.
+fn loaded(cfg: DetectorConfig) -> Result<Arc<Detector>, PhotoError> {
+    static LOADED: OnceLock<Mutex<HashMap<PathBuf, Arc<Detector>>>> = OnceLock::new();
+    let mut map = LOADED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(d) = map.get(&cfg.model_dir) {
+        return Ok(d.clone());
     }
-    let rgb = img.to_rgb8();
-    // Background: the two top corners, 40 × 40 px each.
-    let mut sum = [0u64; 3];
-    let mut n = 0u64;
-    for (x0, y0) in [(8, 8), (WIDTH - 48, 8)] {
-        for y in y0..y0 + 40 {
-            for x in x0..x0 + 40 {
-                let p = rgb.get_pixel(x, y);
-                for c in 0..3 {
-                    sum[c] += u64::from(p[c]);
-                }
-                n += 1;
+    let dir = cfg.model_dir.clone();
+    let d = Arc::new(Detector::new(cfg)?);
+    map.insert(dir, d.clone());
+    Ok(d)
+}
+
+impl PhotoLab {
+    /// Loads the detector (once per model directory per process). A missing model is an error
+    /// naming the file and `scripts/fetch-models.sh`.
+    pub fn load(cfg: &PhotoConfig) -> Result<Arc<Self>, PhotoError> {
+        Ok(Arc::new(Self {
+            cfg: cfg.clone(),
+            detector: loaded(cfg.detector())?,
+        }))
+    }
+
+    /// The settings in use.
+    pub fn config(&self) -> &PhotoConfig {
+        &self.cfg
+    }
+
+    /// A capture (JPEG or PNG) to the photo and its report. Blocking: call it off the runtime.
+    pub fn process(&self, capture: &[u8], glasses: bool) -> Result<Photo, PhotoError> {
+        kiosk_photo::make_photo(
+            &self.detector,
+            capture,
+            &self.cfg.checks(glasses),
+            self.cfg.max_pixels,
+        )
+    }
+
+    /// The checks on a finished photo, as it is. Blocking.
+    pub fn review(&self, photo: &[u8]) -> Result<Vec<Check>, PhotoError> {
+        kiosk_photo::review_photo(
+            &self.detector,
+            photo,
+            &self.cfg.checks(false),
+            self.cfg.max_pixels,
+        )
+    }
+
+    /// What the simulated collection service rejects a photo for: the wrong size, or a check
+    /// that failed (a check that could not be measured is left to the reviewer). Reasons
+    /// (zh, en) in the checks' order; empty when it passes.
+    pub fn review_reasons(&self, photo: &[u8]) -> Vec<(String, String)> {
+        let size = image::ImageReader::new(std::io::Cursor::new(photo))
+            .with_guessed_format()
+            .ok()
+            .and_then(|r| r.into_dimensions().ok());
+        match size {
+            Some((WIDTH, HEIGHT)) => {}
+            Some((w, h)) => {
+                return vec![(
+                    format!("照片尺寸应为 480×640，实际 {w}×{h}"),
+                    format!("The photo must be 480×640, not {w}×{h}"),
+                )];
+            }
+            None => {
+                return vec![(
+                    "照片文件无法读取".into(),
+                    "The photo file cannot be read".into(),
+                )];
             }
         }
+        match self.review(photo) {
+            Ok(checks) => checks
+                .into_iter()
+                .filter(|c| c.pass == Some(false))
+                .map(|c| (c.reason_zh, c.reason_en))
+                .collect(),
+            Err(e) => vec![(
+                "照片无法检查".into(),
+                format!("The photo cannot be checked: {e}"),
+            )],
+        }
     }
-    let off = (0..3)
-        .map(|c| (sum[c] / n).abs_diff(u64::from(cfg.background_rgb[c])))
-        .max()
-        .unwrap_or(0);
-    if off > u64::from(cfg.background_tolerance) {
-        reasons.push((
-            "背景颜色不符合要求（应为浅蓝色、均匀）".into(),
-            "The background must be an even light blue".into(),
-        ));
-    }
-    reasons
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The flow's view of the checks.
+pub fn shot_checks(checks: &[Check]) -> Vec<ShotCheck> {
+    checks
+        .iter()
+        .map(|c| ShotCheck {
+            name: c.name.as_str().into(),
+            pass: c.pass,
+            zh: c.reason_zh.clone(),
+            en: c.reason_en.clone(),
+        })
+        .collect()
+}
 
-    fn capture(bg: [u8; 3]) -> Vec<u8> {
-        let img = image::RgbImage::from_pixel(1500, 1000, image::Rgb(bg));
-        let mut out = Vec::new();
-        DynamicImage::ImageRgb8(img)
-            .write_to(
-                &mut std::io::Cursor::new(&mut out),
-                image::ImageFormat::Jpeg,
-            )
-            .unwrap();
-        out
-    }
+/// Largest capture file `kiosk photo check` reads: a 45 MP JPEG at the finest quality is under
+/// 40 MB.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
-    #[test]
-    fn crops_to_480_by_640_and_checks_background() {
-        let cfg = PhotoConfig::default();
-        let photo = process(&cfg, &capture([100, 197, 255])).unwrap();
-        let img = image::load_from_memory(&photo).unwrap();
-        assert_eq!(img.dimensions(), (480, 640));
-        assert!(check(&cfg, &photo).is_empty());
-        let grey = process(&cfg, &capture([90, 90, 90])).unwrap();
-        assert_eq!(check(&cfg, &grey).len(), 1);
-        assert_eq!(
-            check(&cfg, &capture([100, 197, 255])).len(),
-            1,
-            "wrong size"
-        );
-        assert_eq!(check(&cfg, b"junk").len(), 1);
+/// `kiosk photo check`: the exit code (0 all passed, 1 a check failed or was not measured,
+/// 2 bad input, 3 setup or output trouble) and one JSON line, the report or
+/// `{"error", "kind", "file"}`.
+pub fn check_file(
+    cfg: &PhotoConfig,
+    image: &std::path::Path,
+    out: &std::path::Path,
+    glasses: bool,
+) -> (u8, String) {
+    let fail = |code: u8, kind: &str, e: &dyn std::fmt::Display| {
+        let line = serde_json::json!({ "file": image, "kind": kind, "error": e.to_string() });
+        (code, line.to_string())
+    };
+    let data = match std::fs::metadata(image) {
+        Ok(m) if m.len() > MAX_FILE_BYTES => {
+            let e = format!("the file is {} bytes; the limit is {MAX_FILE_BYTES}", m.len());
+            return fail(2, "input", &e);
+        }
+        Ok(_) => match std::fs::read(image) {
+            Ok(d) => d,
+            Err(e) => return fail(2, "input", &e),
+        },
+        Err(e) => return fail(2, "input", &e),
+    };
+    let lab = match PhotoLab::load(cfg) {
+        Ok(lab) => lab,
+        Err(e) => return fail(3, "setup", &e),
+    };
+    let photo = match lab.process(&data, glasses) {
+        Ok(p) => p,
+        Err(e) if e.kind() == kiosk_photo::ErrorKind::Input => return fail(2, "input", &e),
+        Err(e) => return fail(3, "detector", &e),
+    };
+    if let Err(e) = std::fs::write(out, &photo.jpeg) {
+        let e = format!("writing {}: {e}", out.display());
+        return fail(3, "output", &e);
     }
+    let line = serde_json::to_string(&photo.report).unwrap_or_else(|e| e.to_string());
+    (if photo.report.ok { 0 } else { 1 }, line)
 }

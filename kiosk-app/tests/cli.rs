@@ -517,11 +517,11 @@ async fn sim_service_serves_the_api_and_pays_orders_from_the_command_line() {
             ..Default::default()
         },
     );
-    let jpeg = kiosk_app::photo::process(
-        &kiosk_app::photo::PhotoConfig::default(),
-        &camera.capture().unwrap(),
-    )
-    .unwrap();
+    let jpeg = kiosk_app::photo::PhotoLab::load(&kiosk_app::photo::PhotoConfig::default())
+        .unwrap()
+        .process(&camera.capture().unwrap(), false)
+        .unwrap()
+        .jpeg;
     let submission = client.upload(code, 1, &jpeg).await.unwrap();
     assert_eq!(
         client.review(&submission).await.unwrap(),

@@ -241,6 +241,17 @@ pub struct ReasonView {
     pub en: String,
 }
 
+/// One line of the preview's checks.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckLine {
+    /// Met (✓), broken (✗), or not measured (–).
+    pub pass: Option<bool>,
+    /// Chinese text.
+    pub zh: String,
+    /// English text.
+    pub en: String,
+}
+
 /// What the technician's maintenance screen shows. Technical data, already free of personal data.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MaintenanceView {
@@ -295,6 +306,10 @@ pub struct ScreenModel {
     pub upload_retries: u32,
     /// Failure reasons.
     pub reasons: Vec<ReasonView>,
+    /// The kiosk's checks on the photo on the preview screen.
+    pub photo_checks: Vec<CheckLine>,
+    /// A check on the photo failed: "retake" is the primary choice.
+    pub photo_flagged: bool,
     /// Pay sub-state.
     pub pay_stage: PayStage,
     /// The WeChat `code_url` to draw as a QR code.

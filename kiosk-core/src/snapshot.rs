@@ -18,7 +18,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::flow::{
-    CaptureProblem, Identity, OrderInfo, Pay, Phase, Review, ScannedCode, Session, Shoot, State,
+    CaptureProblem, Identity, OrderInfo, Pay, Phase, Review, ScannedCode, Session, Shoot, ShotCheck,
+    State,
 };
 use crate::model::{DoneKind, Lang, ScanNotice};
 
@@ -146,9 +147,20 @@ struct SessionV1 {
     shots_used: u8,
     glasses: Option<bool>,
     shot_on_screen: Option<u8>,
+    /// Added after version 1 shipped; absent in older snapshots.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    shot_checks: Vec<ShotCheckV1>,
     submitted_shot: Option<u8>,
     submission: Option<String>,
     order: Option<OrderV1>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct ShotCheckV1 {
+    name: String,
+    pass: Option<bool>,
+    zh: String,
+    en: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -321,6 +333,16 @@ impl From<&Session> for SessionV1 {
             shots_used: s.shots_used,
             glasses: s.glasses,
             shot_on_screen: s.shot_on_screen,
+            shot_checks: s
+                .shot_checks
+                .iter()
+                .map(|c| ShotCheckV1 {
+                    name: c.name.clone(),
+                    pass: c.pass,
+                    zh: c.zh.clone(),
+                    en: c.en.clone(),
+                })
+                .collect(),
             submitted_shot: s.submitted_shot,
             submission: s.submission.clone(),
             order: s.order.as_ref().map(|o| OrderV1 {
@@ -346,6 +368,16 @@ impl SessionV1 {
             shots_used: self.shots_used,
             glasses: self.glasses,
             shot_on_screen: self.shot_on_screen,
+            shot_checks: self
+                .shot_checks
+                .into_iter()
+                .map(|c| ShotCheck {
+                    name: c.name,
+                    pass: c.pass,
+                    zh: c.zh,
+                    en: c.en,
+                })
+                .collect(),
             submitted_shot: self.submitted_shot,
             submission: self.submission,
             order: self.order.map(|o| OrderInfo {

@@ -188,6 +188,68 @@ pub fn decode_scaled(
     })
 }
 
+/// Decodes any image the photo path accepts: JPEG through [`decode_scaled`]; PNG (a file given
+/// to `kiosk photo check`, a test image) through the `image` crate with its limits set from
+/// `max_pixels` before anything is allocated, so a decompression bomb is refused from its
+/// header. Whatever comes out is at most [`PHOTO_SHORT_SIDE`] on its short side (larger PNGs are
+/// reduced with a triangle filter).
+pub fn decode_any(data: &[u8], max_pixels: u64) -> Result<Decoded, PhotoError> {
+    if data.starts_with(&[0xFF, 0xD8]) {
+        return decode_for_photo(data, max_pixels);
+    }
+    let format = image::guess_format(data)
+        .map_err(|_| bad("neither a JPEG nor a PNG (unknown file signature)"))?;
+    if format != image::ImageFormat::Png {
+        return Err(bad(format!(
+            "{} is not accepted: give a JPEG or a PNG",
+            format.extensions_str().first().unwrap_or(&"this format")
+        )));
+    }
+    let mut reader =
+        image::ImageReader::with_format(std::io::Cursor::new(data), image::ImageFormat::Png);
+    let (width, height) = reader
+        .into_dimensions()
+        .map_err(|e| bad(format!("the PNG header cannot be read: {e}")))?;
+    if u64::from(width) * u64::from(height) > max_pixels {
+        return Err(PhotoError::TooLarge {
+            width,
+            height,
+            limit: max_pixels,
+        });
+    }
+    if width.min(height) < MIN_SIDE {
+        return Err(PhotoError::TooSmall { width, height });
+    }
+    reader = image::ImageReader::with_format(std::io::Cursor::new(data), image::ImageFormat::Png);
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(width);
+    limits.max_image_height = Some(height);
+    // RGBA at 16 bits per channel is the most a PNG decodes to, plus the RGB copy.
+    limits.max_alloc = Some(max_pixels.saturating_mul(8 + 3));
+    reader.limits(limits);
+    let img = reader
+        .decode()
+        .map_err(|e| bad(format!("the PNG cannot be decoded: {e}")))?
+        .to_rgb8();
+    let short = width.min(height);
+    let image = if short > PHOTO_SHORT_SIDE {
+        let k = PHOTO_SHORT_SIDE as f32 / short as f32;
+        let (w, h) = (
+            ((width as f32 * k).round() as u32).max(1),
+            ((height as f32 * k).round() as u32).max(1),
+        );
+        image::imageops::resize(&img, w, h, image::imageops::FilterType::Triangle)
+    } else {
+        img
+    };
+    Ok(Decoded {
+        image,
+        source_width: width,
+        source_height: height,
+        denom: 1,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

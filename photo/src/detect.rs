@@ -90,6 +90,28 @@ pub struct Face {
 }
 
 impl Face {
+    /// The same face with every point moved by `f` (into another image's coordinates).
+    pub fn mapped(&self, f: impl Fn(Point) -> Point) -> Face {
+        let lm = &self.landmarks;
+        Face {
+            top_left: f(self.top_left),
+            bottom_right: f(self.bottom_right),
+            score: self.score,
+            landmarks: Landmarks {
+                eye_left: f(lm.eye_left),
+                eye_right: f(lm.eye_right),
+                nose: f(lm.nose),
+                mouth_left: f(lm.mouth_left),
+                mouth_right: f(lm.mouth_right),
+            },
+        }
+    }
+
+    /// Width of the face box.
+    pub fn width(&self) -> f32 {
+        self.bottom_right.x - self.top_left.x
+    }
+
     /// Distance between the eye centres.
     pub fn inter_eye(&self) -> f32 {
         self.landmarks.eye_left.dist(self.landmarks.eye_right)
@@ -133,16 +155,22 @@ impl Detector {
 
     /// All faces in the image, best first.
     pub fn detect(&self, img: &RgbImage) -> Result<Vec<Face>, PhotoError> {
-        let boxes = self.stage_p(img)?;
+        self.detect_min(img, self.cfg.min_face)
+    }
+
+    /// [`Detector::detect`] searching only for faces at least `min_face` pixels wide (the
+    /// pyramid starts smaller, so this is the speed knob; see the README's timings).
+    pub fn detect_min(&self, img: &RgbImage, min_face: f32) -> Result<Vec<Face>, PhotoError> {
+        let boxes = self.stage_p(img, min_face.max(12.0))?;
         let boxes = self.stage_r(img, boxes)?;
         self.stage_o(img, boxes)
     }
 
     /// P-Net over the pyramid: many rough square candidates.
-    fn stage_p(&self, img: &RgbImage) -> Result<Vec<Candidate>, PhotoError> {
+    fn stage_p(&self, img: &RgbImage, min_face: f32) -> Result<Vec<Candidate>, PhotoError> {
         let (w, h) = img.dimensions();
         let mut all = Vec::new();
-        for s in pyramid_scales(w, h, self.cfg.min_face) {
+        for s in pyramid_scales(w, h, min_face) {
             let sw = (w as f32 * s).ceil() as usize;
             let sh = (h as f32 * s).ceil() as usize;
             let out = self.pnet.run([1, 3, sh, sw], scaled_chw(img, sw, sh))?;

@@ -32,7 +32,7 @@ pub enum PhotoError {
         reason: String,
     },
     /// The input is not a JPEG, or it ends before the image does.
-    #[error("the capture is not a readable JPEG: {reason}")]
+    #[error("the capture is not a readable image: {reason}")]
     BadImage {
         /// What the decoder said.
         reason: String,
@@ -46,6 +46,12 @@ pub enum PhotoError {
         height: u32,
         /// The configured limit in pixels.
         limit: u64,
+    },
+    /// Writing the photo's JPEG failed.
+    #[error("the photo could not be encoded: {reason}")]
+    Encode {
+        /// What the encoder said.
+        reason: String,
     },
     /// The image is too small to hold a face worth framing.
     #[error("the image is {width} × {height} px, too small for a photo")]
@@ -74,7 +80,7 @@ impl PhotoError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::ModelMissing { .. } | Self::ModelInvalid { .. } => ErrorKind::Setup,
-            Self::Inference { .. } => ErrorKind::Detector,
+            Self::Inference { .. } | Self::Encode { .. } => ErrorKind::Detector,
             Self::BadImage { .. } | Self::TooLarge { .. } | Self::TooSmall { .. } => {
                 ErrorKind::Input
             }

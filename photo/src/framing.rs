@@ -243,11 +243,27 @@ pub fn frame(std: &Standard, s: &Subject, img_w: u32, img_h: u32) -> Framing {
         face_width: fw * k,
         off_centre: (mid_x - left) * k - out_w / 2.0,
     };
+    let broken = judge(std, &placement, s.crown_y <= 0.0);
+    Framing {
+        crop: Crop {
+            x: left as u32,
+            y: top as u32,
+            width: crop_w as u32,
+            height: crop_h as u32,
+        },
+        scale: k,
+        placement,
+        broken,
+    }
+}
+
+/// The limits `placement` breaks; `head_cut_off` when the crown is not in the picture at all.
+pub fn judge(std: &Standard, placement: &Placement, head_cut_off: bool) -> Vec<Broken> {
     let mut broken = Vec::new();
-    if s.crown_y <= 0.0 {
+    if head_cut_off {
         broken.push(Broken {
             limit: Limit::HeadCutOff,
-            value: s.crown_y,
+            value: 0.0,
             min: 1.0,
             max: f32::INFINITY,
         });
@@ -277,17 +293,7 @@ pub fn frame(std: &Standard, s: &Subject, img_w: u32, img_h: u32) -> Framing {
             max: m,
         });
     }
-    Framing {
-        crop: Crop {
-            x: left as u32,
-            y: top as u32,
-            width: crop_w as u32,
-            height: crop_h as u32,
-        },
-        scale: k,
-        placement,
-        broken,
-    }
+    broken
 }
 
 #[cfg(test)]

@@ -9,15 +9,20 @@
 #![deny(missing_docs)]
 
 mod boxes;
+pub mod checks;
 pub mod decode;
 mod detect;
+pub mod encode;
 mod error;
 pub mod framing;
 mod net;
+pub mod pipeline;
 mod sample;
 pub mod silhouette;
 
-pub use decode::{Decoded, decode_for_photo};
+pub use checks::{Check, CheckName, CheckSettings};
+pub use decode::{Decoded, decode_any, decode_for_photo};
+pub use pipeline::{DEFAULT_MAX_PIXELS, Photo, Report, make_photo, review_photo};
 pub use detect::{Detector, DetectorConfig, Face, Landmarks, MODEL_DIR_ENV, default_model_dir};
 pub use error::{ErrorKind, PhotoError};
 

@@ -11,13 +11,14 @@ use tracing::{error, info, warn};
 
 use crate::config::Config;
 use crate::journal::Journal;
-use crate::photo;
+use crate::photo::{self, PhotoLab};
 
 /// The camera room: what it needs to set the camera up and take a shot.
 #[derive(Clone)]
 pub(super) struct CameraRoom {
     camera: Arc<CameraActor>,
     cfg: Arc<Config>,
+    lab: Arc<PhotoLab>,
     /// The preset fully applied last (true: glasses), so a shot does not wait for it twice.
     applied: Arc<Mutex<Option<bool>>>,
 }
@@ -32,10 +33,11 @@ fn camera_problem(kind: CamErr) -> CaptureProblem {
 }
 
 impl CameraRoom {
-    pub(super) fn new(camera: Arc<CameraActor>, cfg: Arc<Config>) -> Self {
+    pub(super) fn new(camera: Arc<CameraActor>, cfg: Arc<Config>, lab: Arc<PhotoLab>) -> Self {
         Self {
             camera,
             cfg,
+            lab,
             applied: Arc::default(),
         }
     }
@@ -104,10 +106,10 @@ impl CameraRoom {
                 return Event::CaptureFailed(camera_problem(e.kind()));
             }
         };
-        let photo_cfg = self.cfg.photo.clone();
-        let processed = tokio::task::spawn_blocking(move || photo::process(&photo_cfg, &raw)).await;
-        let jpeg = match processed {
-            Ok(Ok(jpeg)) => jpeg,
+        let lab = self.lab.clone();
+        let processed = tokio::task::spawn_blocking(move || lab.process(&raw, glasses)).await;
+        let photo = match processed {
+            Ok(Ok(photo)) => photo,
             other => {
                 error!(
                     ?other,
@@ -116,6 +118,8 @@ impl CameraRoom {
                 return Event::CaptureFailed(CaptureProblem::Busy);
             }
         };
+        let jpeg = photo.jpeg;
+        let report = photo.report;
         // Counted only once the photo is safely in the journal.
         if let Err(e) = journal.store_shot(&code, shot, &jpeg) {
             error!(error = %e, shot, "could not journal the photo; not counted");
@@ -125,10 +129,21 @@ impl CameraRoom {
             shot,
             ms = started.elapsed().as_millis() as u64,
             bytes = jpeg.len(),
+            quality = report.quality,
+            processing_ms = report.ms as u64,
+            ok = report.ok,
+            failed = %report
+                .problems()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
             "shot taken"
         );
         photo_tx.send_replace(Some(Arc::new(jpeg)));
-        Event::Captured { shot }
+        Event::Captured {
+            shot,
+            checks: photo::shot_checks(&report.checks),
+        }
     }
 }
 

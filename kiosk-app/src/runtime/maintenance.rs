@@ -32,10 +32,9 @@ pub(super) async fn diagnostics(world: World, cfg: Arc<Config>) -> Event {
 /// Take a test shot (never counted or uploaded); the photo goes to the screen.
 pub(super) async fn test_shot(
     world: World,
-    cfg: Arc<Config>,
     photo_tx: watch::Sender<Option<Arc<Vec<u8>>>>,
 ) -> Event {
-    let (summary, jpeg) = crate::maintenance::test_shot(&world, &cfg).await;
+    let (summary, jpeg) = crate::maintenance::test_shot(&world).await;
     info!(result = %summary, "maintenance test shot");
     photo_tx.send_replace(jpeg.map(Arc::new));
     Event::TestShotTaken { summary }

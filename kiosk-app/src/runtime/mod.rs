@@ -52,6 +52,8 @@ pub struct World {
     pub service: Arc<dyn CollectionService>,
     /// The journal.
     pub journal: Arc<Journal>,
+    /// The photo lab (detector loaded once).
+    pub photo: Arc<crate::photo::PhotoLab>,
 }
 
 /// What the UI (or a test) holds to watch and drive the kiosk.
@@ -125,7 +127,7 @@ impl Runtime {
             pins: pins_tx,
         };
         let runtime = Self {
-            camera: camera::CameraRoom::new(world.camera.clone(), cfg.clone()),
+            camera: camera::CameraRoom::new(world.camera.clone(), cfg.clone(), world.photo.clone()),
             cfg,
             world,
             state,
@@ -357,9 +359,8 @@ impl Runtime {
                 self.spawn(async move { Some(maintenance::diagnostics(world, cfg).await) });
             }
             Effect::MaintenanceTestShot => {
-                let (world, cfg, photo) =
-                    (self.world.clone(), self.cfg.clone(), self.photo.clone());
-                self.spawn(async move { Some(maintenance::test_shot(world, cfg, photo).await) });
+                let (world, photo) = (self.world.clone(), self.photo.clone());
+                self.spawn(async move { Some(maintenance::test_shot(world, photo).await) });
             }
             Effect::ChairDrive(direction) => {
                 tokio::spawn(maintenance::drive_chair(

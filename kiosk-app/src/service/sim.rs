@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{CollectionService, Resolved, ServiceError};
 use crate::mask;
-use crate::photo::{self, PhotoConfig};
+use crate::photo::{PhotoConfig, PhotoLab};
 use kiosk_core::flow::{Identity, OrderInfo, PaymentState, RejectReason, ReviewState};
 
 /// Behaviour of the simulated service, from the `[service.sim]` config section.
@@ -133,6 +133,30 @@ impl SimService {
             photo,
             db: Mutex::new(conn),
         })
+    }
+
+    /// Reviews an upload with the kiosk's own checks (the same code and thresholds), so a photo
+    /// the kiosk warned about fails here with the same reasons. The detector is loaded on the
+    /// first upload and shared with the kiosk in the same process.
+    async fn review(&self, jpeg: &[u8]) -> Vec<(String, String)> {
+        let lab = match PhotoLab::load(&self.photo) {
+            Ok(lab) => lab,
+            Err(e) => {
+                return vec![(
+                    "照片检测模型缺失，无法审核".into(),
+                    format!("The photo cannot be reviewed: {e}"),
+                )];
+            }
+        };
+        let jpeg = jpeg.to_vec();
+        tokio::task::spawn_blocking(move || lab.review_reasons(&jpeg))
+            .await
+            .unwrap_or_else(|e| {
+                vec![(
+                    "照片审核出错".into(),
+                    format!("The review failed: {e}"),
+                )]
+            })
     }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -264,7 +288,7 @@ impl CollectionService for SimService {
 
     async fn upload(&self, code: &str, shot: u8, jpeg: &[u8]) -> Result<String, ServiceError> {
         self.call().await?;
-        let reasons = photo::check(&self.photo, jpeg);
+        let reasons = self.review(jpeg).await;
         let db = self.db();
         let existing: Option<String> = db
             .query_row(

@@ -135,10 +135,12 @@ pub enum Event {
     CodeRejected(RejectReason),
     /// A service call failed (down, slow, 5xx after retries).
     ServiceFailed(ServiceOp),
-    /// The camera delivered shot number `shot`.
+    /// The camera delivered shot number `shot`, and the kiosk checked the photo.
     Captured {
         /// 1-based shot number.
         shot: u8,
+        /// The kiosk's checks on the photo, in display order.
+        checks: Vec<ShotCheck>,
     },
     /// The capture failed; not counted.
     CaptureFailed(CaptureProblem),
@@ -283,4 +285,18 @@ pub enum Effect {
         /// How it ended, for operators ("paid", "cancelled", "idle", …).
         outcome: String,
     },
+}
+
+/// One of the kiosk's own checks on a shot (the photo crate's check, reduced to what the flow
+/// and the screen need). CHSI's review has the last word.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShotCheck {
+    /// The check's stable name (`head_tilt`, `eyes_open`, …).
+    pub name: String,
+    /// Met, broken, or could not be measured.
+    pub pass: Option<bool>,
+    /// What to do (broken), why not measured, or what was checked (met); Chinese.
+    pub zh: String,
+    /// The same in English.
+    pub en: String,
 }

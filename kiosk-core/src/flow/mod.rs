@@ -16,7 +16,7 @@ mod view;
 pub use devices::{DeviceWants, LightPreset};
 pub use event::{
     CaptureProblem, ChairMove, Device, Effect, Event, FaultKind, OrderInfo, PaymentState,
-    RejectReason, ReviewState, ScannedCode, ServiceOp,
+    RejectReason, ReviewState, ScannedCode, ServiceOp, ShotCheck,
 };
 pub use state::{
     FlowConfig, Identity, MaintenancePanel, Pay, Phase, Review, Session, Shoot, State,

@@ -93,6 +93,8 @@ pub struct Session {
     pub glasses: Option<bool>,
     /// The shot on screen (its number, 1-based), awaiting retake / use.
     pub shot_on_screen: Option<u8>,
+    /// The kiosk's checks on the shot on screen.
+    pub shot_checks: Vec<crate::flow::ShotCheck>,
     /// The shot submitted for review.
     pub submitted_shot: Option<u8>,
     /// The service's submission id, once the upload succeeded.

@@ -379,6 +379,7 @@ fn on_intent(cfg: &FlowConfig, state: &mut State, intent: Intent, effects: &mut 
         (Phase::Shoot(Shoot::Preview), Intent::Retake) if shots_left(cfg, state) => {
             if let Some(s) = state.session.as_mut() {
                 s.shot_on_screen = None;
+                s.shot_checks.clear();
             }
             state.phase = Phase::Shoot(Shoot::Ready);
         }
@@ -400,6 +401,7 @@ fn on_intent(cfg: &FlowConfig, state: &mut State, intent: Intent, effects: &mut 
         (Phase::Review(Review::Failed(_)), Intent::Retake) if shots_left(cfg, state) => {
             if let Some(s) = state.session.as_mut() {
                 s.shot_on_screen = None;
+                s.shot_checks.clear();
                 s.submitted_shot = None;
                 s.submission = None;
             }
@@ -553,7 +555,7 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, effects: &mut Ve
                 ScanNotice::ServiceUnavailable,
             );
         }
-        (Phase::Shoot(Shoot::Capturing), Event::Captured { shot }) => {
+        (Phase::Shoot(Shoot::Capturing), Event::Captured { shot, checks }) => {
             let Some(s) = state.session.as_mut() else {
                 return;
             };
@@ -562,6 +564,7 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, effects: &mut Ve
             }
             s.shots_used = shot;
             s.shot_on_screen = Some(shot);
+            s.shot_checks = checks;
             state.phase = Phase::Shoot(Shoot::Preview);
         }
         (Phase::Shoot(Shoot::Capturing), Event::CaptureFailed(problem)) => {

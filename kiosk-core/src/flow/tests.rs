@@ -259,9 +259,9 @@ fn all_events() -> Vec<Event> {
         Event::ServiceFailed(ServiceOp::Review),
         Event::ServiceFailed(ServiceOp::CreateOrder),
         Event::ServiceFailed(ServiceOp::Payment),
-        Event::Captured { shot: 1 },
-        Event::Captured { shot: 2 },
-        Event::Captured { shot: 9 },
+        Event::Captured { shot: 1, checks: vec![] },
+        Event::Captured { shot: 2, checks: vec![] },
+        Event::Captured { shot: 9, checks: vec![] },
         Event::CaptureFailed(CaptureProblem::Timeout),
         Event::CaptureFailed(CaptureProblem::Disconnected),
         Event::Uploaded {
@@ -431,7 +431,7 @@ fn invalid_events_are_ignored() {
     let cfg = cfg();
     let rows: Vec<(Phase, Event)> = vec![
         (Phase::Attract, Event::Intent(Intent::UsePhoto)),
-        (Phase::Attract, Event::Captured { shot: 1 }),
+        (Phase::Attract, Event::Captured { shot: 1, checks: vec![] }),
         (
             Phase::Attract,
             Event::CodeScanned(ScannedCode::Personal("GPK1.x".into())),
@@ -447,8 +447,8 @@ fn invalid_events_are_ignored() {
                 submission: "x".into(),
             },
         ),
-        (Phase::Shoot(Shoot::Ready), Event::Captured { shot: 1 }),
-        (Phase::Shoot(Shoot::Capturing), Event::Captured { shot: 3 }),
+        (Phase::Shoot(Shoot::Ready), Event::Captured { shot: 1, checks: vec![] }),
+        (Phase::Shoot(Shoot::Capturing), Event::Captured { shot: 3, checks: vec![] }),
         (
             Phase::Shoot(Shoot::Capturing),
             Event::Intent(Intent::Cancel),
@@ -756,7 +756,7 @@ fn transitions() {
         ),
         (
             Phase::Shoot(Shoot::Capturing),
-            Event::Captured { shot: 1 },
+            Event::Captured { shot: 1, checks: vec![] },
             Phase::Shoot(Shoot::Preview),
             vec![E::LiveView(false)],
         ),
@@ -1238,7 +1238,7 @@ fn shots_are_limited_and_failed_captures_do_not_count() {
                 glasses: false,
             }]
         );
-        let (n, _) = step(&cfg, n, Event::Captured { shot: expected });
+        let (n, _) = step(&cfg, n, Event::Captured { shot: expected, checks: vec![] });
         assert_eq!(n.session.as_ref().unwrap().shots_used, expected);
         let (n, _) = step(&cfg, n, Event::Intent(Intent::Retake));
         s = n;
@@ -1271,7 +1271,7 @@ fn happy_path_from_start_to_done() {
         Event::Intent(Intent::ChairReady),
         Event::Intent(Intent::TakePhoto),
         Event::Tick { now_ms: 0 }, // placeholder: replaced by a tick 3 s later
-        Event::Captured { shot: 1 },
+        Event::Captured { shot: 1, checks: vec![] },
         Event::Intent(Intent::UsePhoto),
         Event::Uploaded {
             submission: "sub-1".into(),

@@ -1,7 +1,7 @@
 //! From flow state to the screen model the UI draws. Pure; called after every transition.
 
 use crate::model::{
-    IdentityView, MaintenanceView, PayStage, ReasonView, ReviewStage, Screen, ScreenModel,
+    IdentityView, MaintenanceView, PayStage, ReasonView, CheckLine, ReviewStage, Screen, ScreenModel,
     ShootStage,
 };
 
@@ -58,7 +58,19 @@ pub fn view(cfg: &FlowConfig, state: &State) -> ScreenModel {
                     ShootStage::Countdown
                 }
                 Shoot::Capturing => ShootStage::Capturing,
-                Shoot::Preview => ShootStage::Preview,
+                Shoot::Preview => {
+                    let checks = session.map_or(&[][..], |s| &s.shot_checks[..]);
+                    m.photo_checks = checks
+                        .iter()
+                        .map(|c| CheckLine {
+                            pass: c.pass,
+                            zh: c.zh.clone(),
+                            en: c.en.clone(),
+                        })
+                        .collect();
+                    m.photo_flagged = checks.iter().any(|c| c.pass == Some(false));
+                    ShootStage::Preview
+                }
                 Shoot::Failed(_) => ShootStage::Failed,
             };
             (Screen::Shoot, 8)

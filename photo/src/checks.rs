@@ -1,0 +1,910 @@
+//! The kiosk's own review of a 480 × 640 photo: one named result per rule of the standard, with
+//! its number, its limit and what the graduate should do, in Chinese and English.
+//!
+//! Every measure works on the finished photo and the face's landmarks mapped into it, so the
+//! kiosk (after framing a capture) and the collection-service simulator (given only the photo)
+//! judge the same pixels the same way. Thresholds were set on the training half of the corpus
+//! in `kiosk-app/tests/photo_corpus.rs` and the two real portraits; the other half is the test
+//! set. A measure that cannot be taken says so (`pass: None`) and never passes silently.
+
+use image::RgbImage;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::framing::{Broken, Limit, Placement, Standard};
+use crate::silhouette::{Backdrop, HeadColumns, background_stats};
+use crate::{Face, Point};
+
+/// The checks, in the order the preview screen lists them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckName {
+    /// Exactly one face.
+    FaceCount,
+    /// Crown, eye line, face width, centring.
+    Geometry,
+    /// Eye-line angle.
+    HeadTilt,
+    /// Yaw from the landmarks' symmetry.
+    HeadTurn,
+    /// Both eyes open.
+    EyesOpen,
+    /// Lips closed, no teeth.
+    MouthClosed,
+    /// Backdrop colour and evenness.
+    Background,
+    /// Clothes stand apart from the backdrop.
+    ClothingContrast,
+    /// Face neither clipped nor too dark.
+    Exposure,
+    /// Detail at the eyes.
+    Sharpness,
+    /// Specular highlights on the lenses.
+    GlassesGlare,
+    /// Hair down over the eyebrows.
+    HairOverEyes,
+}
+
+impl CheckName {
+    /// Every check, in display order.
+    pub const ALL: [CheckName; 12] = [
+        Self::FaceCount,
+        Self::Geometry,
+        Self::HeadTilt,
+        Self::HeadTurn,
+        Self::EyesOpen,
+        Self::MouthClosed,
+        Self::Background,
+        Self::ClothingContrast,
+        Self::Exposure,
+        Self::Sharpness,
+        Self::GlassesGlare,
+        Self::HairOverEyes,
+    ];
+
+    /// The snake_case name used in JSON and by the UI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::FaceCount => "face_count",
+            Self::Geometry => "geometry",
+            Self::HeadTilt => "head_tilt",
+            Self::HeadTurn => "head_turn",
+            Self::EyesOpen => "eyes_open",
+            Self::MouthClosed => "mouth_closed",
+            Self::Background => "background",
+            Self::ClothingContrast => "clothing_contrast",
+            Self::Exposure => "exposure",
+            Self::Sharpness => "sharpness",
+            Self::GlassesGlare => "glasses_glare",
+            Self::HairOverEyes => "hair_over_eyes",
+        }
+    }
+
+    /// What the check looks at, for a passed line on the preview screen (zh, en).
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            Self::FaceCount => ("画面中只有一张脸", "One face in the picture"),
+            Self::Geometry => ("头部位置和大小合适", "Head position and size"),
+            Self::HeadTilt => ("头部端正", "Head level"),
+            Self::HeadTurn => ("正对镜头", "Facing the camera"),
+            Self::EyesOpen => ("双眼睁开", "Eyes open"),
+            Self::MouthClosed => ("嘴巴闭合，不露牙齿", "Mouth closed, no teeth"),
+            Self::Background => ("背景颜色均匀", "Even background"),
+            Self::ClothingContrast => ("衣服与背景颜色分明", "Clothes differ from the background"),
+            Self::Exposure => ("脸部亮度合适", "Face well lit"),
+            Self::Sharpness => ("照片清晰", "Sharp photo"),
+            Self::GlassesGlare => ("眼镜无反光", "No glare on glasses"),
+            Self::HairOverEyes => ("头发没有遮住眉眼", "Hair clear of the eyes"),
+        }
+    }
+}
+
+/// One named result.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Check {
+    /// Which rule.
+    pub name: CheckName,
+    /// `Some(true)` met, `Some(false)` broken, `None` could not be measured (the reason says why).
+    pub pass: Option<bool>,
+    /// The measured number (an object of figures for `geometry`), `null` when not measured.
+    pub value: Value,
+    /// The limit, in words with units.
+    pub limit: String,
+    /// What the graduate should do (failed), why it was not measured (null), or what was
+    /// checked (passed); Chinese.
+    pub reason_zh: String,
+    /// The same in English.
+    pub reason_en: String,
+}
+
+impl Check {
+    fn new(name: CheckName, pass: bool, value: Value, limit: String, fix: (&str, &str)) -> Self {
+        let (zh, en) = if pass { name.label() } else { fix };
+        Self {
+            name,
+            pass: Some(pass),
+            value,
+            limit,
+            reason_zh: zh.into(),
+            reason_en: en.into(),
+        }
+    }
+
+    fn unmeasured(name: CheckName, limit: String, why: (&str, &str)) -> Self {
+        Self {
+            name,
+            pass: None,
+            value: Value::Null,
+            limit,
+            reason_zh: why.0.into(),
+            reason_en: why.1.into(),
+        }
+    }
+}
+
+/// Thresholds, with the settings that change them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CheckSettings {
+    /// The backdrop the booth should show.
+    pub backdrop: Backdrop,
+    /// The geometry.
+    pub standard: Standard,
+    /// The graduate chose the glasses lighting: glare is judged more strictly.
+    pub glasses: bool,
+}
+
+impl Default for CheckSettings {
+    fn default() -> Self {
+        Self {
+            backdrop: Backdrop::default(),
+            standard: Standard::CHSI,
+            glasses: false,
+        }
+    }
+}
+
+/// Largest eye-line angle, degrees. Reviewers name "pupil-line tilt"; 4° is about 6 px of
+/// height difference between the eyes of a standard photo, which a person notices.
+pub const MAX_TILT_DEG: f32 = 4.0;
+/// Largest nose offset from the eyes' midpoint, in inter-eye distances (≈ 12° of yaw).
+pub const MAX_TURN: f32 = 0.12;
+/// Smallest eye opening: the dark iris's height through the eye centre, in inter-eye distances.
+/// An open adult eye shows 0.10–0.20; a closed one a lash line of ≤ 0.05.
+pub const MIN_EYE_OPENING: f32 = 0.075;
+/// Largest share of tooth-coloured pixels between the mouth corners.
+pub const MAX_TEETH: f32 = 0.06;
+/// Largest share of dark (open-mouth) pixels between the mouth corners.
+pub const MAX_MOUTH_DARK: f32 = 0.15;
+/// Largest spread (RMS distance from the region's mean) of the backdrop: shadows, gradients.
+pub const MAX_BACKDROP_SPREAD: f32 = 12.0;
+/// Largest share of backdrop pixels off the reference colour.
+pub const MAX_BACKDROP_OFF: f32 = 0.05;
+/// Largest share of backdrop-coloured pixels in the shoulders' region.
+pub const MAX_CLOTHES_LIKE_BACKDROP: f32 = 0.35;
+/// Face brightness (mean luma, 0–255) accepted.
+pub const FACE_LUMA: (f32, f32) = (60.0, 215.0);
+/// Largest share of clipped (≥ 250) face pixels.
+pub const MAX_FACE_CLIPPED: f32 = 0.03;
+/// Smallest sharpness at the eyes: variance of the Laplacian over variance of the luma.
+pub const MIN_SHARPNESS: f32 = 0.12;
+/// Largest share of specular pixels on the lenses' area (normal and glasses lighting).
+pub const MAX_GLARE: (f32, f32) = (0.02, 0.01);
+/// Largest share of hair-coloured pixels on the forehead just above the eyebrows.
+pub const MAX_FOREHEAD_HAIR: f32 = 0.5;
+
+/// What the checks get: the photo, every face found in it (in photo pixels, best first), and
+/// the crown row (`None` when the silhouette did not find one; `Some(0.0)` for a head cut off).
+#[derive(Clone, Copy, Debug)]
+pub struct Subject<'a> {
+    /// The 480 × 640 photo.
+    pub photo: &'a RgbImage,
+    /// Faces in photo coordinates.
+    pub faces: &'a [Face],
+    /// Crown row in photo coordinates.
+    pub crown: Option<f32>,
+    /// The capture itself had the head cut off at the top.
+    pub head_cut_off: bool,
+}
+
+/// Rec. 601 luma.
+fn luma(p: [u8; 3]) -> f32 {
+    0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2])
+}
+
+/// (max − min) / max: 0 for grey and white, near 1 for pure colours.
+fn saturation(p: [u8; 3]) -> f32 {
+    let max = p.iter().copied().max().unwrap_or(0);
+    let min = p.iter().copied().min().unwrap_or(0);
+    if max == 0 {
+        0.0
+    } else {
+        f32::from(max - min) / f32::from(max)
+    }
+}
+
+/// A rectangle of the photo clamped to its bounds: `(x0, y0, x1, y1)`, ends exclusive.
+fn rect(img: &RgbImage, x0: f32, y0: f32, x1: f32, y1: f32) -> (u32, u32, u32, u32) {
+    let (w, h) = img.dimensions();
+    let c = |v: f32, m: u32| (v.max(0.0) as u32).min(m);
+    (c(x0, w), c(y0, h), c(x1.ceil(), w), c(y1.ceil(), h))
+}
+
+fn pixels(img: &RgbImage, r: (u32, u32, u32, u32)) -> impl Iterator<Item = [u8; 3]> + '_ {
+    (r.1..r.3).flat_map(move |y| (r.0..r.2).map(move |x| img.get_pixel(x, y).0))
+}
+
+/// Share of the rectangle's pixels for which `f` holds; `None` for an empty rectangle.
+fn share(
+    img: &RgbImage,
+    r: (u32, u32, u32, u32),
+    f: impl Fn([u8; 3]) -> bool,
+) -> Option<f32> {
+    let (mut n, mut hit) = (0u32, 0u32);
+    for p in pixels(img, r) {
+        n += 1;
+        hit += u32::from(f(p));
+    }
+    (n > 0).then(|| hit as f32 / n as f32)
+}
+
+fn median(mut v: Vec<f32>) -> Option<f32> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f32::total_cmp);
+    Some(v[v.len() / 2])
+}
+
+/// Skin luma: the median of two cheek patches below the eyes.
+fn skin_luma(img: &RgbImage, face: &Face) -> Option<f32> {
+    let lm = &face.landmarks;
+    let d = face.inter_eye();
+    let mut v = Vec::new();
+    for e in [lm.eye_left, lm.eye_right] {
+        let r = rect(
+            img,
+            e.x - 0.12 * d,
+            e.y + 0.35 * d,
+            e.x + 0.12 * d,
+            e.y + 0.55 * d,
+        );
+        v.extend(pixels(img, r).map(luma));
+    }
+    median(v)
+}
+
+/// Skin colour: the mean of the same cheek patches.
+fn skin_rgb(img: &RgbImage, face: &Face) -> Option<[f32; 3]> {
+    let lm = &face.landmarks;
+    let d = face.inter_eye();
+    let (mut sum, mut n) = ([0f32; 3], 0f32);
+    for e in [lm.eye_left, lm.eye_right] {
+        let r = rect(
+            img,
+            e.x - 0.12 * d,
+            e.y + 0.35 * d,
+            e.x + 0.12 * d,
+            e.y + 0.55 * d,
+        );
+        for p in pixels(img, r) {
+            for c in 0..3 {
+                sum[c] += f32::from(p[c]);
+            }
+            n += 1.0;
+        }
+    }
+    (n > 0.0).then(|| sum.map(|s| s / n))
+}
+
+fn rgb_dist(p: [u8; 3], q: [f32; 3]) -> f32 {
+    (0..3)
+        .map(|c| (f32::from(p[c]) - q[c]).powi(2))
+        .sum::<f32>()
+        .sqrt()
+}
+
+/// Runs every check.
+pub fn run(s: &Subject<'_>, cfg: &CheckSettings) -> Vec<Check> {
+    let main = s.faces.first();
+    let mut out = vec![face_count(s.faces)];
+    let Some(face) = main else {
+        let why = ("未检测到人脸，无法检查", "No face found, so this cannot be checked");
+        for name in &CheckName::ALL[1..] {
+            if *name == CheckName::Background {
+                out.push(background(s.photo, None, cfg));
+            } else {
+                out.push(Check::unmeasured(*name, limit_of(*name, cfg), why));
+            }
+        }
+        return out;
+    };
+    out.push(geometry(s, face, cfg));
+    out.push(head_tilt(face));
+    out.push(head_turn(face));
+    out.push(eyes_open(s.photo, face));
+    out.push(mouth_closed(s.photo, face));
+    out.push(background(s.photo, Some(face), cfg));
+    out.push(clothing_contrast(s.photo, face, cfg));
+    out.push(exposure(s.photo, face));
+    out.push(sharpness(s.photo, face));
+    out.push(glasses_glare(s.photo, face, cfg));
+    out.push(hair_over_eyes(s.photo, face, s.crown));
+    out
+}
+
+/// The limit text of a check (also used when it could not be measured).
+fn limit_of(name: CheckName, cfg: &CheckSettings) -> String {
+    let st = &cfg.standard;
+    match name {
+        CheckName::FaceCount => "exactly 1".into(),
+        CheckName::Geometry => format!(
+            "crown {}–{} px, eye line {}–{} px, face width {}–{} px, centre ±{} px",
+            st.crown.min,
+            st.crown.max,
+            st.eye_line.min,
+            st.eye_line.max,
+            st.face_width.min,
+            st.face_width.max,
+            st.max_off_centre
+        ),
+        CheckName::HeadTilt => format!("≤ {MAX_TILT_DEG}°"),
+        CheckName::HeadTurn => format!("|nose offset| ≤ {MAX_TURN} of the eye distance"),
+        CheckName::EyesOpen => format!("opening ≥ {MIN_EYE_OPENING} of the eye distance"),
+        CheckName::MouthClosed => format!(
+            "teeth ≤ {:.0} %, open ≤ {:.0} % of the lips' area",
+            MAX_TEETH * 100.0,
+            MAX_MOUTH_DARK * 100.0
+        ),
+        CheckName::Background => format!(
+            "RGB({},{},{}) within {}, spread ≤ {MAX_BACKDROP_SPREAD}, off-colour ≤ {:.0} %",
+            cfg.backdrop.rgb[0],
+            cfg.backdrop.rgb[1],
+            cfg.backdrop.rgb[2],
+            cfg.backdrop.tolerance,
+            MAX_BACKDROP_OFF * 100.0
+        ),
+        CheckName::ClothingContrast => format!(
+            "backdrop-coloured ≤ {:.0} % of the shoulders",
+            MAX_CLOTHES_LIKE_BACKDROP * 100.0
+        ),
+        CheckName::Exposure => format!(
+            "face luma {}–{}, clipped ≤ {:.0} %",
+            FACE_LUMA.0,
+            FACE_LUMA.1,
+            MAX_FACE_CLIPPED * 100.0
+        ),
+        CheckName::Sharpness => format!("≥ {MIN_SHARPNESS} (Laplacian / luma variance at the eyes)"),
+        CheckName::GlassesGlare => format!(
+            "specular ≤ {:.0} % of the lens area",
+            if cfg.glasses { MAX_GLARE.1 } else { MAX_GLARE.0 } * 100.0
+        ),
+        CheckName::HairOverEyes => format!(
+            "hair ≤ {:.0} % of the forehead above the brows",
+            MAX_FOREHEAD_HAIR * 100.0
+        ),
+    }
+}
+
+fn face_count(faces: &[Face]) -> Check {
+    let n = faces.len();
+    let fix = if n == 0 {
+        (
+            "没有找到人脸：请坐好，正对镜头",
+            "No face found: sit down and face the camera",
+        )
+    } else {
+        (
+            "画面中不止一个人：拍照时请只留本人",
+            "More than one face: only you may be in the picture",
+        )
+    };
+    Check::new(
+        CheckName::FaceCount,
+        n == 1,
+        json!(n),
+        "exactly 1".into(),
+        fix,
+    )
+}
+
+fn geometry(s: &Subject<'_>, face: &Face, cfg: &CheckSettings) -> Check {
+    let st = &cfg.standard;
+    let lm = &face.landmarks;
+    let eye_mid = lm.eye_left.mid(lm.eye_right);
+    let Some(crown) = s.crown else {
+        return Check::unmeasured(
+            CheckName::Geometry,
+            limit_of(CheckName::Geometry, cfg),
+            (
+                "找不到头顶（背景颜色不对？），无法检查位置",
+                "The top of the head cannot be found (wrong backdrop?), so the position cannot be checked",
+            ),
+        );
+    };
+    let placement = Placement {
+        crown,
+        eye_line: eye_mid.y,
+        face_width: face.bottom_right.x - face.top_left.x,
+        off_centre: eye_mid.x - st.width as f32 / 2.0,
+    };
+    let broken = crate::framing::judge(st, &placement, s.head_cut_off);
+    let value = json!({
+        "crown": round1(placement.crown),
+        "eye_line": round1(placement.eye_line),
+        "face_width": round1(placement.face_width),
+        "off_centre": round1(placement.off_centre),
+    });
+    let fix = broken.first().map_or(("", ""), geometry_fix);
+    Check::new(
+        CheckName::Geometry,
+        broken.is_empty(),
+        value,
+        limit_of(CheckName::Geometry, cfg),
+        fix,
+    )
+}
+
+fn round1(v: f32) -> f64 {
+    (f64::from(v) * 10.0).round() / 10.0
+}
+
+/// What to do about a broken limit. The camera is fixed and the chair moves the graduate, so a
+/// head too high means the seat is too high.
+fn geometry_fix(b: &Broken) -> (&'static str, &'static str) {
+    let low = b.value < b.min;
+    match (b.limit, low) {
+        (Limit::HeadCutOff, _) | (Limit::Crown | Limit::EyeLine, true) => (
+            "头部太靠上：请把座椅调低一点",
+            "Your head is too high: lower the seat a little",
+        ),
+        (Limit::Crown | Limit::EyeLine, false) => (
+            "头部太靠下：请把座椅调高一点",
+            "Your head is too low: raise the seat a little",
+        ),
+        (Limit::FaceWidth, true) => (
+            "脸在照片中太小：请坐直，向前坐一点",
+            "Your face is too small in the photo: sit up and a little further forward",
+        ),
+        (Limit::FaceWidth, false) => (
+            "脸在照片中太大：请向后坐一点",
+            "Your face is too large in the photo: sit back a little",
+        ),
+        // The photo's left is the graduate's right: a face left of centre moves to their left.
+        (Limit::Centring, true) => (
+            "请向您的左手边移一点，坐到座椅中间",
+            "Move a little to your left, to the middle of the seat",
+        ),
+        (Limit::Centring, false) => (
+            "请向您的右手边移一点，坐到座椅中间",
+            "Move a little to your right, to the middle of the seat",
+        ),
+    }
+}
+
+/// Eye-line angle in degrees (positive: the image-right eye is higher).
+pub fn tilt_deg(face: &Face) -> f32 {
+    let (l, r) = (face.landmarks.eye_left, face.landmarks.eye_right);
+    (l.y - r.y).atan2(r.x - l.x).to_degrees()
+}
+
+fn head_tilt(face: &Face) -> Check {
+    let a = tilt_deg(face);
+    Check::new(
+        CheckName::HeadTilt,
+        a.abs() <= MAX_TILT_DEG,
+        json!(round1(a)),
+        format!("≤ {MAX_TILT_DEG}°"),
+        ("请把头摆正，不要歪头", "Keep your head level, not tilted"),
+    )
+}
+
+/// Nose offset from the eyes' midpoint along the eye line, in inter-eye distances: 0 facing
+/// the camera, about ±0.2 at 20° of yaw.
+pub fn turn(face: &Face) -> f32 {
+    let lm = &face.landmarks;
+    let (l, r) = (lm.eye_left, lm.eye_right);
+    let d = l.dist(r).max(1.0);
+    let axis = Point {
+        x: (r.x - l.x) / d,
+        y: (r.y - l.y) / d,
+    };
+    let mid = l.mid(r);
+    let mouth = lm.mouth_left.mid(lm.mouth_right);
+    // Nose and mouth centre both swing with yaw; their mean is steadier than either.
+    let off = |p: Point| ((p.x - mid.x) * axis.x + (p.y - mid.y) * axis.y) / d;
+    (off(lm.nose) + off(mouth)) / 2.0
+}
+
+fn head_turn(face: &Face) -> Check {
+    let t = turn(face);
+    Check::new(
+        CheckName::HeadTurn,
+        t.abs() <= MAX_TURN,
+        json!((f64::from(t) * 1000.0).round() / 1000.0),
+        format!("|nose offset| ≤ {MAX_TURN} of the eye distance"),
+        (
+            "请正对镜头，不要转头",
+            "Face the camera straight on; do not turn your head",
+        ),
+    )
+}
+
+/// Eye opening: for each column through the eye, the run of dark pixels that crosses the eye
+/// centre's row (± 6 % of the eye distance, the landmarks' error); the upper quartile over the
+/// columns, in eye distances. The smaller of the two eyes; `None` without skin to compare with.
+pub fn eye_opening(img: &RgbImage, face: &Face) -> Option<f32> {
+    let skin = skin_luma(img, face)?;
+    let d = face.inter_eye();
+    let dark = |x: u32, y: u32| luma(img.get_pixel(x, y).0) < 0.6 * skin;
+    let lm = &face.landmarks;
+    let mut worst = f32::INFINITY;
+    for e in [lm.eye_left, lm.eye_right] {
+        let r = rect(
+            img,
+            e.x - 0.14 * d,
+            e.y - 0.25 * d,
+            e.x + 0.14 * d,
+            e.y + 0.25 * d,
+        );
+        let band = rect(img, e.x, e.y - 0.06 * d, e.x, e.y + 0.06 * d);
+        let mut runs = Vec::new();
+        for x in r.0..r.2 {
+            let Some(seed) = (band.1..band.3.max(band.1 + 1)).find(|&y| y < r.3 && dark(x, y))
+            else {
+                runs.push(0.0);
+                continue;
+            };
+            let mut top = seed;
+            while top > r.1 && dark(x, top - 1) {
+                top -= 1;
+            }
+            let mut bottom = seed;
+            while bottom + 1 < r.3 && dark(x, bottom + 1) {
+                bottom += 1;
+            }
+            runs.push((bottom - top + 1) as f32);
+        }
+        if runs.is_empty() {
+            return None;
+        }
+        runs.sort_by(f32::total_cmp);
+        let q3 = runs[runs.len() * 3 / 4];
+        worst = worst.min(q3 / d);
+    }
+    worst.is_finite().then_some(worst)
+}
+
+fn eyes_open(img: &RgbImage, face: &Face) -> Check {
+    let limit = format!("opening ≥ {MIN_EYE_OPENING} of the eye distance");
+    match eye_opening(img, face) {
+        Some(v) => Check::new(
+            CheckName::EyesOpen,
+            v >= MIN_EYE_OPENING,
+            json!((f64::from(v) * 1000.0).round() / 1000.0),
+            limit,
+            (
+                "请睁大眼睛，不要眨眼",
+                "Keep your eyes open; do not blink",
+            ),
+        ),
+        None => Check::unmeasured(
+            CheckName::EyesOpen,
+            limit,
+            ("看不清眼睛，无法检查", "The eyes cannot be measured"),
+        ),
+    }
+}
+
+/// The lips' area between the mouth corners: (share of tooth-coloured pixels, share of dark
+/// pixels of an open mouth).
+pub fn mouth_measures(img: &RgbImage, face: &Face) -> Option<(f32, f32)> {
+    let skin = skin_luma(img, face)?;
+    let lm = &face.landmarks;
+    let (ml, mr) = (lm.mouth_left, lm.mouth_right);
+    let w = ml.dist(mr);
+    let d = face.inter_eye();
+    let y = (ml.y + mr.y) / 2.0;
+    let r = rect(
+        img,
+        ml.x + 0.15 * w,
+        y - 0.10 * d,
+        mr.x - 0.15 * w,
+        y + 0.12 * d,
+    );
+    let teeth = share(img, r, |p| {
+        luma(p) > (0.95 * skin).max(120.0) && saturation(p) < 0.22
+    })?;
+    let open = share(img, r, |p| luma(p) < 0.3 * skin)?;
+    Some((teeth, open))
+}
+
+fn mouth_closed(img: &RgbImage, face: &Face) -> Check {
+    let limit = limit_of(CheckName::MouthClosed, &CheckSettings::default());
+    match mouth_measures(img, face) {
+        Some((teeth, open)) => Check::new(
+            CheckName::MouthClosed,
+            teeth <= MAX_TEETH && open <= MAX_MOUTH_DARK,
+            json!({"teeth": round3(teeth), "open": round3(open)}),
+            limit,
+            (
+                "请闭上嘴巴，不要露出牙齿",
+                "Close your lips; do not show your teeth",
+            ),
+        ),
+        None => Check::unmeasured(
+            CheckName::MouthClosed,
+            limit,
+            ("看不清嘴巴，无法检查", "The mouth cannot be measured"),
+        ),
+    }
+}
+
+fn round3(v: f32) -> f64 {
+    (f64::from(v) * 1000.0).round() / 1000.0
+}
+
+fn background(img: &RgbImage, face: Option<&Face>, cfg: &CheckSettings) -> Check {
+    let (w, h) = img.dimensions();
+    let head = match face {
+        Some(f) => HeadColumns {
+            left: f.top_left.x.max(0.0) as u32,
+            right: f.bottom_right.x.max(0.0) as u32,
+            eye_row: f.landmarks.eye_left.mid(f.landmarks.eye_right).y.max(0.0) as u32,
+        },
+        // No face: the centre third as the head, down to where the eyes would be.
+        None => HeadColumns {
+            left: w / 3,
+            right: 2 * w / 3,
+            eye_row: h * 2 / 5,
+        },
+    };
+    let stats = background_stats(img, &cfg.backdrop, head);
+    let regions: Vec<_> = [stats.left, stats.right].into_iter().flatten().collect();
+    let limit = limit_of(CheckName::Background, cfg);
+    if regions.is_empty() {
+        return Check::unmeasured(
+            CheckName::Background,
+            limit,
+            (
+                "头部两侧没有可见的背景，无法检查",
+                "No background is visible beside the head",
+            ),
+        );
+    }
+    let dev = regions.iter().map(|r| r.mean_deviation).fold(0.0, f32::max);
+    let spread = regions.iter().map(|r| r.std_dev).fold(0.0, f32::max);
+    let off = regions.iter().map(|r| r.off_colour).fold(0.0, f32::max);
+    let pass = dev <= cfg.backdrop.tolerance && spread <= MAX_BACKDROP_SPREAD && off <= MAX_BACKDROP_OFF;
+    Check::new(
+        CheckName::Background,
+        pass,
+        json!({"deviation": round1(dev), "spread": round1(spread), "off_colour": round3(off)}),
+        limit,
+        (
+            "背景颜色不对或不均匀（有阴影）：请联系工作人员",
+            "The background is the wrong colour or uneven (shadow): please call staff",
+        ),
+    )
+}
+
+fn clothing_contrast(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check {
+    let (_, h) = img.dimensions();
+    let cx = face.landmarks.eye_left.mid(face.landmarks.eye_right).x;
+    let fw = face.bottom_right.x - face.top_left.x;
+    let top = (h as f32 * 0.9).max(face.bottom_right.y + 0.3 * fw);
+    let r = rect(img, cx - 0.7 * fw, top, cx + 0.7 * fw, h as f32);
+    let limit = limit_of(CheckName::ClothingContrast, cfg);
+    match share(img, r, |p| !cfg.backdrop.is_subject(p)) {
+        Some(v) => Check::new(
+            CheckName::ClothingContrast,
+            v <= MAX_CLOTHES_LIKE_BACKDROP,
+            json!(round3(v)),
+            limit,
+            (
+                "衣服颜色和背景太接近：请换一件颜色不同（深色）的上衣",
+                "Your clothes are too close to the background colour: wear a different (darker) top",
+            ),
+        ),
+        None => Check::unmeasured(
+            CheckName::ClothingContrast,
+            limit,
+            (
+                "照片中看不到肩膀，无法检查",
+                "The shoulders are not in the photo",
+            ),
+        ),
+    }
+}
+
+fn exposure(img: &RgbImage, face: &Face) -> Check {
+    let lm = &face.landmarks;
+    let d = face.inter_eye();
+    let cx = lm.eye_left.mid(lm.eye_right).x;
+    let y0 = lm.eye_left.mid(lm.eye_right).y - 0.3 * d;
+    let y1 = lm.mouth_left.mid(lm.mouth_right).y;
+    let r = rect(img, cx - 0.6 * d, y0, cx + 0.6 * d, y1);
+    let limit = format!(
+        "face luma {}–{}, clipped ≤ {:.0} %",
+        FACE_LUMA.0,
+        FACE_LUMA.1,
+        MAX_FACE_CLIPPED * 100.0
+    );
+    let lumas: Vec<f32> = pixels(img, r).map(luma).collect();
+    if lumas.is_empty() {
+        return Check::unmeasured(
+            CheckName::Exposure,
+            limit,
+            ("看不到脸部，无法检查", "The face is not visible"),
+        );
+    }
+    let mean = lumas.iter().sum::<f32>() / lumas.len() as f32;
+    let clipped = lumas.iter().filter(|&&l| l >= 250.0).count() as f32 / lumas.len() as f32;
+    let fix = if mean < FACE_LUMA.0 {
+        (
+            "脸部太暗：请抬头正对灯光；仍然太暗请联系工作人员",
+            "Your face is too dark: look up into the lights; if it stays dark, call staff",
+        )
+    } else {
+        (
+            "脸部曝光过度：请联系工作人员检查灯光",
+            "Your face is overexposed: please call staff to check the lights",
+        )
+    };
+    Check::new(
+        CheckName::Exposure,
+        (FACE_LUMA.0..=FACE_LUMA.1).contains(&mean) && clipped <= MAX_FACE_CLIPPED,
+        json!({"luma": round1(mean), "clipped": round3(clipped)}),
+        limit,
+        fix,
+    )
+}
+
+/// Variance of the 4-neighbour Laplacian over the variance of the luma, in the band of both
+/// eyes: contrast-independent, and small when the eyes are blurred (motion, focus).
+pub fn sharpness_at_eyes(img: &RgbImage, face: &Face) -> Option<f32> {
+    let lm = &face.landmarks;
+    let d = face.inter_eye();
+    let (l, r) = (lm.eye_left, lm.eye_right);
+    let ey = l.mid(r).y;
+    let (x0, y0, x1, y1) = rect(img, l.x - 0.35 * d, ey - 0.25 * d, r.x + 0.35 * d, ey + 0.25 * d);
+    if x1 < x0 + 3 || y1 < y0 + 3 {
+        return None;
+    }
+    let at = |x: u32, y: u32| luma(img.get_pixel(x, y).0);
+    let (mut s, mut s2, mut n) = (0f64, 0f64, 0f64);
+    let (mut l1, mut l2) = (0f64, 0f64);
+    for y in y0 + 1..y1 - 1 {
+        for x in x0 + 1..x1 - 1 {
+            let c = at(x, y);
+            let lap = at(x - 1, y) + at(x + 1, y) + at(x, y - 1) + at(x, y + 1) - 4.0 * c;
+            s += f64::from(c);
+            s2 += f64::from(c) * f64::from(c);
+            l1 += f64::from(lap);
+            l2 += f64::from(lap) * f64::from(lap);
+            n += 1.0;
+        }
+    }
+    let var_luma = s2 / n - (s / n).powi(2);
+    let var_lap = l2 / n - (l1 / n).powi(2);
+    (var_luma > 1.0).then(|| (var_lap / var_luma) as f32)
+}
+
+fn sharpness(img: &RgbImage, face: &Face) -> Check {
+    let limit = format!("≥ {MIN_SHARPNESS} (Laplacian / luma variance at the eyes)");
+    match sharpness_at_eyes(img, face) {
+        Some(v) => Check::new(
+            CheckName::Sharpness,
+            v >= MIN_SHARPNESS,
+            json!(round3(v)),
+            limit,
+            (
+                "照片模糊：拍照时请保持不动",
+                "The photo is blurred: hold still while it is taken",
+            ),
+        ),
+        None => Check::unmeasured(
+            CheckName::Sharpness,
+            limit,
+            ("眼部没有细节可测，无法检查", "No detail at the eyes to measure"),
+        ),
+    }
+}
+
+/// Share of specular pixels (near-white, unsaturated) on the area a pair of lenses covers.
+/// Catch-lights in the pupils are a few pixels each and stay far below the limit.
+pub fn glare_share(img: &RgbImage, face: &Face) -> Option<f32> {
+    let lm = &face.landmarks;
+    let d = face.inter_eye();
+    let (mut n, mut hit) = (0f32, 0f32);
+    for e in [lm.eye_left, lm.eye_right] {
+        let r = rect(img, e.x - 0.4 * d, e.y - 0.28 * d, e.x + 0.4 * d, e.y + 0.28 * d);
+        for p in pixels(img, r) {
+            n += 1.0;
+            hit += f32::from(u8::from(luma(p) >= 235.0 && saturation(p) < 0.12));
+        }
+    }
+    (n > 0.0).then(|| hit / n)
+}
+
+fn glasses_glare(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check {
+    let max = if cfg.glasses { MAX_GLARE.1 } else { MAX_GLARE.0 };
+    let limit = limit_of(CheckName::GlassesGlare, cfg);
+    match glare_share(img, face) {
+        Some(v) => Check::new(
+            CheckName::GlassesGlare,
+            v <= max,
+            json!(round3(v)),
+            limit,
+            (
+                "眼镜反光：请把眼镜往上推一推，或稍微低一点头",
+                "Glare on your glasses: push them up a little or lower your chin slightly",
+            ),
+        ),
+        None => Check::unmeasured(
+            CheckName::GlassesGlare,
+            limit,
+            ("看不到眼部，无法检查", "The eyes are not visible"),
+        ),
+    }
+}
+
+/// Share of the forehead just above the eyebrows closer to the hair's colour than to the
+/// skin's. The hair colour is read just below the crown; `None` when there is no crown, or hair
+/// and skin are too alike to tell apart.
+pub fn forehead_hair(img: &RgbImage, face: &Face, crown: Option<f32>) -> Option<f32> {
+    let crown = crown?;
+    let skin = skin_rgb(img, face)?;
+    let lm = &face.landmarks;
+    let d = face.inter_eye();
+    let mid = lm.eye_left.mid(lm.eye_right);
+    let hair_r = rect(img, mid.x - 0.3 * d, crown + 2.0, mid.x + 0.3 * d, crown + 0.15 * d + 3.0);
+    let (mut sum, mut n) = ([0f32; 3], 0f32);
+    for p in pixels(img, hair_r) {
+        for c in 0..3 {
+            sum[c] += f32::from(p[c]);
+        }
+        n += 1.0;
+    }
+    if n == 0.0 {
+        return None;
+    }
+    let hair = sum.map(|s| s / n);
+    let apart = (0..3).map(|c| (hair[c] - skin[c]).powi(2)).sum::<f32>().sqrt();
+    if apart < 50.0 {
+        return None;
+    }
+    // Above the brows (≈ 0.3 eye distances above the eyes) and below a normal hairline.
+    let r = rect(img, lm.eye_left.x, mid.y - 0.8 * d, lm.eye_right.x, mid.y - 0.5 * d);
+    share(img, r, |p| rgb_dist(p, hair) < rgb_dist(p, skin))
+}
+
+fn hair_over_eyes(img: &RgbImage, face: &Face, crown: Option<f32>) -> Check {
+    let limit = format!(
+        "hair ≤ {:.0} % of the forehead above the brows",
+        MAX_FOREHEAD_HAIR * 100.0
+    );
+    match forehead_hair(img, face, crown) {
+        Some(v) => Check::new(
+            CheckName::HairOverEyes,
+            v <= MAX_FOREHEAD_HAIR,
+            json!(round3(v)),
+            limit,
+            (
+                "头发或帽子遮住了眉毛：请把刘海拨到两边，摘下帽子",
+                "Hair or a hat covers your eyebrows: move your fringe aside, take off any hat",
+            ),
+        ),
+        None => Check::unmeasured(
+            CheckName::HairOverEyes,
+            limit,
+            (
+                "头发和皮肤颜色分不开，无法检查",
+                "Hair and skin cannot be told apart here",
+            ),
+        ),
+    }
+}
+
+#[cfg(test)]
+#[path = "checks_tests.rs"]
+mod tests;

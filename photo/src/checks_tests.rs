@@ -1,0 +1,101 @@
+use super::*;
+use crate::Landmarks;
+
+fn p(x: f32, y: f32) -> Point {
+    Point { x, y }
+}
+
+/// A face with eyes 100 px apart at row 250, centred in a 480 × 640 photo.
+fn face() -> Face {
+    Face {
+        top_left: p(130.0, 170.0),
+        bottom_right: p(350.0, 420.0),
+        score: 0.99,
+        landmarks: Landmarks {
+            eye_left: p(190.0, 250.0),
+            eye_right: p(290.0, 250.0),
+            nose: p(240.0, 310.0),
+            mouth_left: p(205.0, 360.0),
+            mouth_right: p(275.0, 360.0),
+        },
+    }
+}
+
+#[test]
+fn tilt_and_turn_follow_the_landmarks() {
+    let mut f = face();
+    assert!(tilt_deg(&f).abs() < 1e-3);
+    assert!(turn(&f).abs() < 1e-3);
+    f.landmarks.eye_right.y -= 10.0;
+    assert!((tilt_deg(&f) - 5.71).abs() < 0.05, "{}", tilt_deg(&f));
+    let mut g = face();
+    g.landmarks.nose.x += 20.0;
+    g.landmarks.mouth_left.x += 20.0;
+    g.landmarks.mouth_right.x += 20.0;
+    assert!((turn(&g) - 0.2).abs() < 1e-3);
+    let c = head_turn(&g);
+    assert_eq!(c.pass, Some(false));
+    assert!(c.reason_en.contains("Face the camera"));
+}
+
+#[test]
+fn without_a_face_every_check_but_the_backdrop_is_unmeasured_and_nothing_passes() {
+    let photo = RgbImage::from_pixel(480, 640, image::Rgb([100, 197, 255]));
+    let checks = run(
+        &Subject {
+            photo: &photo,
+            faces: &[],
+            crown: None,
+            head_cut_off: false,
+        },
+        &CheckSettings::default(),
+    );
+    assert_eq!(checks.len(), CheckName::ALL.len());
+    let names: Vec<_> = checks.iter().map(|c| c.name).collect();
+    assert_eq!(names, CheckName::ALL);
+    assert_eq!(checks[0].pass, Some(false));
+    for c in &checks[1..] {
+        if c.name == CheckName::Background {
+            assert_eq!(c.pass, Some(true));
+        } else {
+            assert_eq!(c.pass, None, "{c:?}");
+            assert!(!c.reason_zh.is_empty() && !c.reason_en.is_empty());
+        }
+    }
+}
+
+#[test]
+fn geometry_names_the_way_to_move() {
+    let photo = RgbImage::from_pixel(480, 640, image::Rgb([100, 197, 255]));
+    let s = |crown| Subject {
+        photo: &photo,
+        faces: &[],
+        crown: Some(crown),
+        head_cut_off: false,
+    };
+    let cfg = CheckSettings::default();
+    let f = face();
+    assert_eq!(geometry(&s(80.0), &f, &cfg).pass, Some(true));
+    let high = geometry(&s(30.0), &f, &cfg);
+    assert_eq!(high.pass, Some(false));
+    assert!(high.reason_en.contains("lower the seat"), "{high:?}");
+    let mut right = face();
+    right = right.mapped(|q| p(q.x + 40.0, q.y));
+    let c = geometry(&s(80.0), &right, &cfg);
+    assert!(c.reason_en.contains("to your right"), "{c:?}");
+    assert_eq!(c.value["off_centre"], 40.0);
+}
+
+#[test]
+fn every_check_has_a_label_and_a_limit() {
+    let cfg = CheckSettings::default();
+    for n in CheckName::ALL {
+        let (zh, en) = n.label();
+        assert!(!zh.is_empty() && !en.is_empty());
+        assert!(!limit_of(n, &cfg).is_empty());
+        assert_eq!(
+            serde_json::to_value(n).unwrap(),
+            serde_json::Value::String(n.as_str().into())
+        );
+    }
+}

@@ -1,0 +1,258 @@
+//! From a capture to the CHSI photo and its report, and the review of a finished photo: the one
+//! path the kiosk, `kiosk photo check` and the collection-service simulator share.
+//!
+//! The capture is decoded once (scaled in the DCT domain); the face is found on those pixels,
+//! the crown on the same pixels, the crop chosen, cut and scaled to 480 × 640, and the checks
+//! run on the finished photo with the landmarks mapped into it, so nothing is decoded or
+//! detected twice.
+
+use std::time::Instant;
+
+use image::RgbImage;
+use image::imageops::{self, FilterType};
+use serde::Serialize;
+
+use crate::checks::{self, Check, CheckSettings};
+use crate::decode::{Decoded, decode_any};
+use crate::encode::encode_photo;
+use crate::error::PhotoError;
+use crate::framing::{self, Crop, Framing};
+use crate::silhouette::{HeadColumns, find_crown};
+use crate::{Detector, Face, Point};
+
+/// Default largest image accepted, in pixels: a 45 MP sensor with room to spare, and a bound on
+/// what one decode may allocate (about 150 MB at 3 bytes a pixel, before DCT scaling).
+pub const DEFAULT_MAX_PIXELS: u64 = 50_000_000;
+
+/// Faces smaller than this share of the capture's short side are not looked for: a seated
+/// graduate's face is a quarter of it, a bystander's behind them is still over a tenth.
+const MIN_FACE_SHARE: f32 = 1.0 / 12.0;
+
+/// A face as reported: in the input image's own pixels.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FaceReport {
+    /// Top-left and bottom-right corners of the face box.
+    #[serde(rename = "box")]
+    pub bounds: [[f32; 2]; 2],
+    /// Eye centres, image-left then image-right.
+    pub eyes: [[f32; 2]; 2],
+    /// Detector score, 0–1.
+    pub score: f32,
+}
+
+/// The crop window, in the input image's own pixels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct CropReport {
+    /// Left column.
+    pub x: u32,
+    /// Top row.
+    pub y: u32,
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+}
+
+/// What `kiosk photo check` prints: the photo's file facts, where the face and crop are, and
+/// every check.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    /// Photo width (480).
+    pub width: u32,
+    /// Photo height (640).
+    pub height: u32,
+    /// JPEG file size.
+    pub bytes: usize,
+    /// JPEG quality used.
+    pub quality: u8,
+    /// Every check passed (a check that could not be measured is not a pass).
+    pub ok: bool,
+    /// Processing time, decode to encoded file, in milliseconds.
+    pub ms: f64,
+    /// The graduate's face, if one was found.
+    pub face: Option<FaceReport>,
+    /// The crop window.
+    pub crop: CropReport,
+    /// The checks, in display order.
+    pub checks: Vec<Check>,
+}
+
+impl Report {
+    /// Whether every check passed.
+    pub fn all_passed(checks: &[Check]) -> bool {
+        checks.iter().all(|c| c.pass == Some(true))
+    }
+
+    /// The checks that failed or could not be measured.
+    pub fn problems(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| c.pass != Some(true))
+    }
+}
+
+/// A finished photo and its report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Photo {
+    /// The 480 × 640 JPEG.
+    pub jpeg: Vec<u8>,
+    /// Its pixels (the live preview and tests reuse them).
+    pub pixels: RgbImage,
+    /// Where everything is and what the checks say.
+    pub report: Report,
+}
+
+/// Faces large enough to matter, largest first: the graduate sits closest to the camera.
+fn faces_in(det: &Detector, img: &RgbImage) -> Result<Vec<Face>, PhotoError> {
+    let short = img.width().min(img.height()) as f32;
+    let mut faces = det.detect_min(img, short * MIN_FACE_SHARE)?;
+    faces.sort_by(|a, b| b.width().total_cmp(&a.width()));
+    if let Some(main) = faces.first().map(Face::width) {
+        // A face under 40 % of the graduate's width is a picture on a wall or a face in the
+        // noise, not a second person in the chair.
+        faces.retain(|f| f.width() >= 0.4 * main);
+    }
+    Ok(faces)
+}
+
+/// The crown row of `face` in `img`: `Some(0)` when the head touches the top.
+fn crown_of(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Option<u32> {
+    let eye_row = face.landmarks.eye_left.mid(face.landmarks.eye_right).y;
+    find_crown(
+        img,
+        &cfg.backdrop,
+        HeadColumns {
+            left: face.top_left.x.max(0.0) as u32,
+            right: face.bottom_right.x.max(0.0) as u32,
+            eye_row: eye_row.max(0.0) as u32,
+        },
+    )
+}
+
+/// The crop when nothing better is known: a centred 3:4 window 90 % of the frame high, 5 %
+/// from the top (where the chair puts a graduate's head).
+fn fallback_crop(w: u32, h: u32) -> Crop {
+    let ch = ((h as f32 * 0.9) as u32).clamp(4, h);
+    let cw = (ch * 3 / 4).min(w);
+    Crop {
+        x: (w - cw) / 2,
+        y: ((h as f32 * 0.05) as u32).min(h - ch),
+        width: cw,
+        height: ch,
+    }
+}
+
+/// Turns a capture (JPEG or PNG) into the CHSI photo with its checks.
+pub fn make_photo(
+    det: &Detector,
+    input: &[u8],
+    cfg: &CheckSettings,
+    max_pixels: u64,
+) -> Result<Photo, PhotoError> {
+    let started = Instant::now();
+    let decoded = decode_any(input, max_pixels)?;
+    let img = &decoded.image;
+    let (w, h) = img.dimensions();
+    let faces = faces_in(det, img)?;
+    let std = &cfg.standard;
+
+    let (crop, crown, head_cut_off) = match faces.first() {
+        Some(face) => {
+            let crown = crown_of(img, face, cfg);
+            let eye_y = face.landmarks.eye_left.mid(face.landmarks.eye_right).y;
+            // Without a silhouette (wrong backdrop), frame from the eyes: the crown of an adult
+            // sits about 1.75 inter-eye distances above the eye line.
+            let crown_y = crown.map_or(eye_y - 1.75 * face.inter_eye(), |c| c as f32);
+            let Framing { crop, .. } = framing::frame(
+                std,
+                &framing::Subject::from_face(face, crown_y.max(0.0)),
+                w,
+                h,
+            );
+            (crop, crown, crown == Some(0))
+        }
+        None => (fallback_crop(w, h), None, false),
+    };
+
+    let pixels = imageops::resize(
+        &imageops::crop_imm(img, crop.x, crop.y, crop.width, crop.height).to_image(),
+        std.width,
+        std.height,
+        FilterType::CatmullRom,
+    );
+    let k = std.height as f32 / crop.height as f32;
+    let to_photo = |p: Point| Point {
+        x: (p.x - crop.x as f32) * k,
+        y: (p.y - crop.y as f32) * k,
+    };
+    let in_photo: Vec<Face> = faces.iter().map(|f| f.mapped(to_photo)).collect();
+    let subject = checks::Subject {
+        photo: &pixels,
+        faces: &in_photo,
+        crown: crown.map(|c| (c as f32 - crop.y as f32) * k),
+        head_cut_off,
+    };
+    let checks = checks::run(&subject, cfg);
+    let encoded = encode_photo(&pixels)?;
+    let report = Report {
+        width: std.width,
+        height: std.height,
+        bytes: encoded.bytes.len(),
+        quality: encoded.quality,
+        ok: Report::all_passed(&checks),
+        ms: (started.elapsed().as_secs_f64() * 1e4).round() / 10.0,
+        face: faces.first().map(|f| face_report(&decoded, f)),
+        crop: crop_report(&decoded, crop),
+        checks,
+    };
+    Ok(Photo {
+        jpeg: encoded.bytes,
+        pixels,
+        report,
+    })
+}
+
+/// Reviews a finished photo as it is (no reframing): what the collection-service simulator
+/// does with an upload. Geometry is measured where the head is in this photo.
+pub fn review_photo(
+    det: &Detector,
+    photo: &[u8],
+    cfg: &CheckSettings,
+    max_pixels: u64,
+) -> Result<Vec<Check>, PhotoError> {
+    let decoded = decode_any(photo, max_pixels)?;
+    let img = &decoded.image;
+    let faces = faces_in(det, img)?;
+    let crown = faces.first().and_then(|f| crown_of(img, f, cfg));
+    Ok(checks::run(
+        &checks::Subject {
+            photo: img,
+            faces: &faces,
+            crown: crown.map(|c| c as f32),
+            head_cut_off: crown == Some(0),
+        },
+        cfg,
+    ))
+}
+
+fn pt(p: Point) -> [f32; 2] {
+    [(p.x * 10.0).round() / 10.0, (p.y * 10.0).round() / 10.0]
+}
+
+fn face_report(d: &Decoded, f: &Face) -> FaceReport {
+    let src = |p| pt(d.to_source(p));
+    FaceReport {
+        bounds: [src(f.top_left), src(f.bottom_right)],
+        eyes: [src(f.landmarks.eye_left), src(f.landmarks.eye_right)],
+        score: (f.score * 1000.0).round() / 1000.0,
+    }
+}
+
+fn crop_report(d: &Decoded, c: Crop) -> CropReport {
+    let sx = d.source_width as f32 / d.image.width() as f32;
+    let sy = d.source_height as f32 / d.image.height() as f32;
+    CropReport {
+        x: (c.x as f32 * sx).round() as u32,
+        y: (c.y as f32 * sy).round() as u32,
+        width: (c.width as f32 * sx).round() as u32,
+        height: (c.height as f32 * sy).round() as u32,
+    }
+}
