@@ -121,8 +121,9 @@ pub fn camera(cfg: &Config) -> (CameraActor, Option<SimControl>) {
 
 /// Build the world the runtime drives. Must run inside a tokio runtime (the serial simulator is a task).
 pub fn world(cfg: &Config, journal: Journal) -> anyhow::Result<(World, Simulators)> {
-    let photo = crate::photo::PhotoLab::load(&cfg.photo)
-        .map_err(|e| anyhow::anyhow!("loading the face detector (config key `photo.model_dir`): {e}"))?;
+    let photo = crate::photo::PhotoLab::load(&cfg.photo).map_err(|e| {
+        anyhow::anyhow!("loading the face detector (config key `photo.model_dir`): {e}")
+    })?;
     let (camera, sim_camera) = camera(cfg);
     let (port, sim_serial) = match cfg.serial.backend {
         Backend::Sim => {

@@ -214,7 +214,10 @@ pub fn check_file(
     };
     let data = match std::fs::metadata(image) {
         Ok(m) if m.len() > MAX_FILE_BYTES => {
-            let e = format!("the file is {} bytes; the limit is {MAX_FILE_BYTES}", m.len());
+            let e = format!(
+                "the file is {} bytes; the limit is {MAX_FILE_BYTES}",
+                m.len()
+            );
             return fail(2, "input", &e);
         }
         Ok(_) => match std::fs::read(image) {

@@ -18,8 +18,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::flow::{
-    CaptureProblem, Identity, OrderInfo, Pay, Phase, Review, ScannedCode, Session, Shoot, ShotCheck,
-    State,
+    CaptureProblem, Identity, OrderInfo, Pay, Phase, Review, ScannedCode, Session, Shoot,
+    ShotCheck, State,
 };
 use crate::model::{DoneKind, Lang, ScanNotice};
 

@@ -28,7 +28,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Ok(photo) => {
                 println!("{path}: {}", serde_json::to_string(&photo.report)?);
                 if let Some(dir) = &out {
-                    let name = PathBuf::from(path).file_stem().unwrap_or_default().to_owned();
+                    let name = PathBuf::from(path)
+                        .file_stem()
+                        .unwrap_or_default()
+                        .to_owned();
                     std::fs::write(dir.join(&name).with_extension("jpg"), &photo.jpeg)?;
                     photo.pixels.save(dir.join(name).with_extension("png"))?;
                 }

@@ -234,11 +234,7 @@ fn pixels(img: &RgbImage, r: (u32, u32, u32, u32)) -> impl Iterator<Item = [u8; 
 }
 
 /// Share of the rectangle's pixels for which `f` holds; `None` for an empty rectangle.
-fn share(
-    img: &RgbImage,
-    r: (u32, u32, u32, u32),
-    f: impl Fn([u8; 3]) -> bool,
-) -> Option<f32> {
+fn share(img: &RgbImage, r: (u32, u32, u32, u32), f: impl Fn([u8; 3]) -> bool) -> Option<f32> {
     let (mut n, mut hit) = (0u32, 0u32);
     for p in pixels(img, r) {
         n += 1;
@@ -308,7 +304,10 @@ pub fn run(s: &Subject<'_>, cfg: &CheckSettings) -> Vec<Check> {
     let main = s.faces.first();
     let mut out = vec![face_count(s.faces)];
     let Some(face) = main else {
-        let why = ("未检测到人脸，无法检查", "No face found, so this cannot be checked");
+        let why = (
+            "未检测到人脸，无法检查",
+            "No face found, so this cannot be checked",
+        );
         for name in &CheckName::ALL[1..] {
             if *name == CheckName::Background {
                 out.push(background(s.photo, None, cfg));
@@ -373,10 +372,16 @@ fn limit_of(name: CheckName, cfg: &CheckSettings) -> String {
             FACE_LUMA.1,
             MAX_FACE_CLIPPED * 100.0
         ),
-        CheckName::Sharpness => format!("≥ {MIN_SHARPNESS} (Laplacian / luma variance at the eyes)"),
+        CheckName::Sharpness => {
+            format!("≥ {MIN_SHARPNESS} (Laplacian / luma variance at the eyes)")
+        }
         CheckName::GlassesGlare => format!(
             "specular ≤ {:.0} % of the lens area",
-            if cfg.glasses { MAX_GLARE.1 } else { MAX_GLARE.0 } * 100.0
+            if cfg.glasses {
+                MAX_GLARE.1
+            } else {
+                MAX_GLARE.0
+            } * 100.0
         ),
         CheckName::HairOverEyes => format!(
             "hair ≤ {:.0} % of the forehead above the brows",
@@ -582,10 +587,7 @@ fn eyes_open(img: &RgbImage, face: &Face) -> Check {
             v >= MIN_EYE_OPENING,
             json!((f64::from(v) * 1000.0).round() / 1000.0),
             limit,
-            (
-                "请睁大眼睛，不要眨眼",
-                "Keep your eyes open; do not blink",
-            ),
+            ("请睁大眼睛，不要眨眼", "Keep your eyes open; do not blink"),
         ),
         None => Check::unmeasured(
             CheckName::EyesOpen,
@@ -674,7 +676,8 @@ fn background(img: &RgbImage, face: Option<&Face>, cfg: &CheckSettings) -> Check
     let dev = regions.iter().map(|r| r.mean_deviation).fold(0.0, f32::max);
     let spread = regions.iter().map(|r| r.std_dev).fold(0.0, f32::max);
     let off = regions.iter().map(|r| r.off_colour).fold(0.0, f32::max);
-    let pass = dev <= cfg.backdrop.tolerance && spread <= MAX_BACKDROP_SPREAD && off <= MAX_BACKDROP_OFF;
+    let pass =
+        dev <= cfg.backdrop.tolerance && spread <= MAX_BACKDROP_SPREAD && off <= MAX_BACKDROP_OFF;
     Check::new(
         CheckName::Background,
         pass,
@@ -766,7 +769,13 @@ pub fn sharpness_at_eyes(img: &RgbImage, face: &Face) -> Option<f32> {
     let d = face.inter_eye();
     let (l, r) = (lm.eye_left, lm.eye_right);
     let ey = l.mid(r).y;
-    let (x0, y0, x1, y1) = rect(img, l.x - 0.35 * d, ey - 0.25 * d, r.x + 0.35 * d, ey + 0.25 * d);
+    let (x0, y0, x1, y1) = rect(
+        img,
+        l.x - 0.35 * d,
+        ey - 0.25 * d,
+        r.x + 0.35 * d,
+        ey + 0.25 * d,
+    );
     if x1 < x0 + 3 || y1 < y0 + 3 {
         return None;
     }
@@ -805,7 +814,10 @@ fn sharpness(img: &RgbImage, face: &Face) -> Check {
         None => Check::unmeasured(
             CheckName::Sharpness,
             limit,
-            ("眼部没有细节可测，无法检查", "No detail at the eyes to measure"),
+            (
+                "眼部没有细节可测，无法检查",
+                "No detail at the eyes to measure",
+            ),
         ),
     }
 }
@@ -817,7 +829,13 @@ pub fn glare_share(img: &RgbImage, face: &Face) -> Option<f32> {
     let d = face.inter_eye();
     let (mut n, mut hit) = (0f32, 0f32);
     for e in [lm.eye_left, lm.eye_right] {
-        let r = rect(img, e.x - 0.4 * d, e.y - 0.28 * d, e.x + 0.4 * d, e.y + 0.28 * d);
+        let r = rect(
+            img,
+            e.x - 0.4 * d,
+            e.y - 0.28 * d,
+            e.x + 0.4 * d,
+            e.y + 0.28 * d,
+        );
         for p in pixels(img, r) {
             n += 1.0;
             hit += f32::from(u8::from(luma(p) >= 235.0 && saturation(p) < 0.12));
@@ -827,7 +845,11 @@ pub fn glare_share(img: &RgbImage, face: &Face) -> Option<f32> {
 }
 
 fn glasses_glare(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check {
-    let max = if cfg.glasses { MAX_GLARE.1 } else { MAX_GLARE.0 };
+    let max = if cfg.glasses {
+        MAX_GLARE.1
+    } else {
+        MAX_GLARE.0
+    };
     let limit = limit_of(CheckName::GlassesGlare, cfg);
     match glare_share(img, face) {
         Some(v) => Check::new(
@@ -857,7 +879,13 @@ pub fn forehead_hair(img: &RgbImage, face: &Face, crown: Option<f32>) -> Option<
     let lm = &face.landmarks;
     let d = face.inter_eye();
     let mid = lm.eye_left.mid(lm.eye_right);
-    let hair_r = rect(img, mid.x - 0.3 * d, crown + 2.0, mid.x + 0.3 * d, crown + 0.15 * d + 3.0);
+    let hair_r = rect(
+        img,
+        mid.x - 0.3 * d,
+        crown + 2.0,
+        mid.x + 0.3 * d,
+        crown + 0.15 * d + 3.0,
+    );
     let (mut sum, mut n) = ([0f32; 3], 0f32);
     for p in pixels(img, hair_r) {
         for c in 0..3 {
@@ -869,12 +897,21 @@ pub fn forehead_hair(img: &RgbImage, face: &Face, crown: Option<f32>) -> Option<
         return None;
     }
     let hair = sum.map(|s| s / n);
-    let apart = (0..3).map(|c| (hair[c] - skin[c]).powi(2)).sum::<f32>().sqrt();
+    let apart = (0..3)
+        .map(|c| (hair[c] - skin[c]).powi(2))
+        .sum::<f32>()
+        .sqrt();
     if apart < 50.0 {
         return None;
     }
     // Above the brows (≈ 0.3 eye distances above the eyes) and below a normal hairline.
-    let r = rect(img, lm.eye_left.x, mid.y - 0.8 * d, lm.eye_right.x, mid.y - 0.5 * d);
+    let r = rect(
+        img,
+        lm.eye_left.x,
+        mid.y - 0.8 * d,
+        lm.eye_right.x,
+        mid.y - 0.5 * d,
+    );
     share(img, r, |p| rgb_dist(p, hair) < rgb_dist(p, skin))
 }
 

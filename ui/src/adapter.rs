@@ -7,8 +7,8 @@ use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 use crate::model::{self, Intent, Lang, MaintenanceCommand, ScreenModel};
 use crate::pixels::{self, Pixels};
 use crate::{
-    Action, Bridge, Check, DoneKind, KioskWindow, PayStage, Reason, ReviewStage, ScanNotice,
-    Screen, ShootStage,
+    Action, Bridge, Check, DoneKind, KioskWindow, PayStage, PhotoCheck, Reason, ReviewStage,
+    ScanNotice, Screen, ShootStage,
 };
 
 /// The booth window and its adapter. Lives on the UI thread.
@@ -288,6 +288,8 @@ impl Ui {
             })
             .collect();
         b.set_reasons(ModelRc::new(VecModel::from(reasons)));
+        b.set_photo_checks(ModelRc::new(VecModel::from(photo_checks(&m.photo_checks))));
+        b.set_photo_flagged(m.photo_flagged);
         b.set_pay_stage(map_pay(m.pay_stage));
         b.set_amount(format!("{}.{:02}", m.amount_fen / 100, m.amount_fen % 100).into());
         if *self.last_qr.borrow() != m.pay_qr {
@@ -352,4 +354,31 @@ fn hint_key(hint: kiosk_core::diagnostics::Hint) -> &'static str {
         H::ServiceUnreachable => "service_unreachable",
         H::DiskFull => "disk_full",
     }
+}
+
+/// The preview's lines: broken checks with what to do, then those not measured, then one line
+/// naming every check that passed (twelve full lines would not fit beside the photo).
+fn photo_checks(lines: &[model::CheckLine]) -> Vec<PhotoCheck> {
+    let text = |zh: &str, en: &str| PhotoCheck {
+        kind: 0,
+        zh: SharedString::from(zh),
+        en: SharedString::from(en),
+    };
+    let mut out: Vec<PhotoCheck> = Vec::new();
+    for (want, kind) in [(Some(false), 2), (None, 3)] {
+        out.extend(lines.iter().filter(|l| l.pass == want).map(|l| PhotoCheck {
+            kind,
+            ..text(&l.zh, &l.en)
+        }));
+    }
+    let passed: Vec<&model::CheckLine> = lines.iter().filter(|l| l.pass == Some(true)).collect();
+    if !passed.is_empty() {
+        let zh: Vec<&str> = passed.iter().map(|l| l.zh.as_str()).collect();
+        let en: Vec<&str> = passed.iter().map(|l| l.en.as_str()).collect();
+        out.push(PhotoCheck {
+            kind: 1,
+            ..text(&zh.join("、"), &en.join(", "))
+        });
+    }
+    out
 }

@@ -151,12 +151,7 @@ impl SimService {
         let jpeg = jpeg.to_vec();
         tokio::task::spawn_blocking(move || lab.review_reasons(&jpeg))
             .await
-            .unwrap_or_else(|e| {
-                vec![(
-                    "照片审核出错".into(),
-                    format!("The review failed: {e}"),
-                )]
-            })
+            .unwrap_or_else(|e| vec![("照片审核出错".into(), format!("The review failed: {e}"))])
     }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {

@@ -259,9 +259,18 @@ fn all_events() -> Vec<Event> {
         Event::ServiceFailed(ServiceOp::Review),
         Event::ServiceFailed(ServiceOp::CreateOrder),
         Event::ServiceFailed(ServiceOp::Payment),
-        Event::Captured { shot: 1, checks: vec![] },
-        Event::Captured { shot: 2, checks: vec![] },
-        Event::Captured { shot: 9, checks: vec![] },
+        Event::Captured {
+            shot: 1,
+            checks: vec![],
+        },
+        Event::Captured {
+            shot: 2,
+            checks: vec![],
+        },
+        Event::Captured {
+            shot: 9,
+            checks: vec![],
+        },
         Event::CaptureFailed(CaptureProblem::Timeout),
         Event::CaptureFailed(CaptureProblem::Disconnected),
         Event::Uploaded {
@@ -431,7 +440,13 @@ fn invalid_events_are_ignored() {
     let cfg = cfg();
     let rows: Vec<(Phase, Event)> = vec![
         (Phase::Attract, Event::Intent(Intent::UsePhoto)),
-        (Phase::Attract, Event::Captured { shot: 1, checks: vec![] }),
+        (
+            Phase::Attract,
+            Event::Captured {
+                shot: 1,
+                checks: vec![],
+            },
+        ),
         (
             Phase::Attract,
             Event::CodeScanned(ScannedCode::Personal("GPK1.x".into())),
@@ -447,8 +462,20 @@ fn invalid_events_are_ignored() {
                 submission: "x".into(),
             },
         ),
-        (Phase::Shoot(Shoot::Ready), Event::Captured { shot: 1, checks: vec![] }),
-        (Phase::Shoot(Shoot::Capturing), Event::Captured { shot: 3, checks: vec![] }),
+        (
+            Phase::Shoot(Shoot::Ready),
+            Event::Captured {
+                shot: 1,
+                checks: vec![],
+            },
+        ),
+        (
+            Phase::Shoot(Shoot::Capturing),
+            Event::Captured {
+                shot: 3,
+                checks: vec![],
+            },
+        ),
         (
             Phase::Shoot(Shoot::Capturing),
             Event::Intent(Intent::Cancel),
@@ -756,7 +783,10 @@ fn transitions() {
         ),
         (
             Phase::Shoot(Shoot::Capturing),
-            Event::Captured { shot: 1, checks: vec![] },
+            Event::Captured {
+                shot: 1,
+                checks: vec![],
+            },
             Phase::Shoot(Shoot::Preview),
             vec![E::LiveView(false)],
         ),
@@ -1238,7 +1268,14 @@ fn shots_are_limited_and_failed_captures_do_not_count() {
                 glasses: false,
             }]
         );
-        let (n, _) = step(&cfg, n, Event::Captured { shot: expected, checks: vec![] });
+        let (n, _) = step(
+            &cfg,
+            n,
+            Event::Captured {
+                shot: expected,
+                checks: vec![],
+            },
+        );
         assert_eq!(n.session.as_ref().unwrap().shots_used, expected);
         let (n, _) = step(&cfg, n, Event::Intent(Intent::Retake));
         s = n;
@@ -1271,7 +1308,10 @@ fn happy_path_from_start_to_done() {
         Event::Intent(Intent::ChairReady),
         Event::Intent(Intent::TakePhoto),
         Event::Tick { now_ms: 0 }, // placeholder: replaced by a tick 3 s later
-        Event::Captured { shot: 1, checks: vec![] },
+        Event::Captured {
+            shot: 1,
+            checks: vec![],
+        },
         Event::Intent(Intent::UsePhoto),
         Event::Uploaded {
             submission: "sub-1".into(),
@@ -1457,6 +1497,65 @@ fn view_shows_masked_identity_step_and_countdown() {
     assert_eq!(m.time_left_secs, Some(65));
     assert_eq!(m.pay_qr.as_deref(), Some("weixin://wxpay/bizpayurl?pr=abc"));
     assert_eq!(m.amount_fen, 2000);
+}
+
+#[test]
+fn the_preview_shows_the_shots_checks_until_the_retake() {
+    let cfg = cfg();
+    let check = |name: &str, pass: Option<bool>| ShotCheck {
+        name: name.into(),
+        pass,
+        zh: format!("{name}-zh"),
+        en: format!("{name}-en"),
+    };
+    let s = at(Phase::Shoot(Shoot::Capturing));
+    let checks = vec![
+        check("face_count", Some(true)),
+        check("head_tilt", Some(false)),
+    ];
+    let (s, _) = step(
+        &cfg,
+        s,
+        Event::Captured {
+            shot: 1,
+            checks: checks.clone(),
+        },
+    );
+    let m = view(&cfg, &s);
+    assert_eq!(m.photo_checks.len(), 2);
+    assert_eq!(m.photo_checks[1].en, "head_tilt-en");
+    assert!(m.photo_flagged);
+    // The checks survive a restart with the preview.
+    let snap = crate::snapshot::encode(&s);
+    match crate::snapshot::decode(&snap) {
+        crate::snapshot::Decoded::Resume { state, .. } => {
+            assert_eq!(state.session.unwrap().shot_checks, checks)
+        }
+        other => panic!("{other:?}"),
+    }
+    // A retake clears them: the next preview shows only its own.
+    let (s, _) = step(&cfg, s, intent(Intent::Retake));
+    assert!(s.session.as_ref().unwrap().shot_checks.is_empty());
+    let (s, _) = step(&cfg, s, intent(Intent::TakePhoto));
+    let fire = match s.phase {
+        Phase::Shoot(Shoot::Countdown { fire_at_ms }) => fire_at_ms,
+        ref p => panic!("{p:?}"),
+    };
+    let (s, _) = step(&cfg, s, Event::Tick { now_ms: fire });
+    let (s, _) = step(
+        &cfg,
+        s,
+        Event::Captured {
+            shot: 2,
+            checks: vec![check("face_count", Some(true)), check("sharpness", None)],
+        },
+    );
+    let m = view(&cfg, &s);
+    assert!(
+        !m.photo_flagged,
+        "an unmeasured check does not flag the photo"
+    );
+    assert_eq!(m.photo_checks.len(), 2);
 }
 
 fn service_step(state: State, event: Event) -> (State, Vec<Effect>) {
