@@ -16,6 +16,7 @@ fn main() {
                 preview_size: (w, h),
                 capture_size: (w, h),
                 capture_latency: Duration::ZERO,
+                ..SimConfig::default()
             };
             let mut cam = SimCamera::new(SimControl::new(), cfg);
             let start = Instant::now();
