@@ -3,9 +3,18 @@
 //!
 //! Geometry follows the CHSI crop the kiosk makes (a centred 3:4 window 90 % of the frame
 //! high): crown about 16 % from the top, eye line about 35 %, face about 40 % of the width, so a
-//! simulated photo passes the kiosk's own checks the way a well-seated graduate's would.
+//! simulated photo passes the kiosk's own checks the way a well-seated graduate's would. That is
+//! the default [`Pose`]; a pose moves the whole person and rolls the head about the neck.
+//!
+//! The head is drawn (hair, hairline, ears, skin) around a real face: a portrait's brows, eyes,
+//! nose, mouth and cheeks, scaled, turned and placed so that the portrait's eyes fall exactly on
+//! the drawn eye positions, under a feathered elliptical mask, with the drawn skin in the
+//! portrait's own skin tone. Without a portrait the cartoon face of old is drawn there.
 
 use image::{Rgb, RgbImage};
+
+use crate::portrait::{Portrait, feather, lip_colour};
+use crate::pose::{EYES, Pose};
 
 /// CHSI light-blue backdrop, RGB(100,197,255).
 pub const BACKDROP: Rgb<u8> = Rgb([100, 197, 255]);
@@ -15,14 +24,35 @@ const SHIRT: Rgb<u8> = Rgb([38, 48, 78]);
 const COLLAR: Rgb<u8> = Rgb([245, 245, 245]);
 const EYE: Rgb<u8> = Rgb([30, 25, 25]);
 const LIPS: Rgb<u8> = Rgb([170, 90, 90]);
+const LASHES: [f32; 3] = [45.0, 32.0, 30.0];
+const TEETH: [f32; 3] = [238.0, 234.0, 224.0];
 const PHONE: Rgb<u8> = Rgb([24, 24, 28]);
 const SCREEN: Rgb<u8> = Rgb([250, 250, 250]);
+
+/// The drawn head, upright and centred, as (centre x, centre y, semi-axis x, semi-axis y) in
+/// frame heights: hair behind the face, the face, the hairline above the brows, the ears.
+const HAIR_BACK: (f32, f32, f32, f32) = (0.0, 0.335, 0.145, 0.14);
+const FACE: (f32, f32, f32, f32) = (0.0, 0.40, 0.135, 0.165);
+const HAIRLINE: (f32, f32, f32, f32) = (0.0, 0.265, 0.12, 0.05);
+const EARS: [(f32, f32, f32, f32); 2] = [(-0.137, 0.39, 0.015, 0.035), (0.137, 0.39, 0.015, 0.035)];
+/// The cartoon face's eyes (centred on [`EYES`]) and closed mouth.
+const EYE_SIZE: (f32, f32) = (0.018, 0.011);
+const MOUTH: (f32, f32) = (0.0, 0.475);
+const MOUTH_HALF_WIDTH: f32 = 0.035;
+/// Closed lids over the eyes.
+const LID_SIZE: (f32, f32) = (0.021, 0.0115);
+/// The head's extent (ears, hair, chin), for the pixels to shade.
+const HEAD_BOX: ((f32, f32), (f32, f32)) = ((-0.155, 0.19), (0.155, 0.57));
+/// Width of the portrait's soft edge, as a fraction of its ellipse's radius.
+const PORTRAIT_FEATHER: f32 = 0.14;
 
 /// What is in front of the camera.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Scene {
     /// A graduate sits in the chair.
     pub person: bool,
+    /// How they sit.
+    pub pose: Pose,
     /// The QR payload on the phone they hold up, if they do.
     pub qr: Option<String>,
 }
@@ -32,76 +62,63 @@ struct Canvas {
     /// Pixels per unit of frame height (all geometry is in frame heights).
     unit: f32,
     cx: f32,
+    /// Where the person is moved to, frame heights.
+    dx: f32,
+    dy: f32,
 }
 
 impl Canvas {
-    fn ellipse(&mut self, cx: f32, cy: f32, rx: f32, ry: f32, colour: Rgb<u8>) {
-        let (w, h) = self.img.dimensions();
-        let (cx, cy) = (self.cx + cx * self.unit, cy * self.unit);
-        let (rx, ry) = (rx * self.unit, ry * self.unit);
-        let y0 = (cy - ry).max(0.0) as u32;
-        let y1 = ((cy + ry).ceil() as u32).min(h);
-        for y in y0..y1 {
-            let dy = (y as f32 + 0.5 - cy) / ry;
-            let half = rx * (1.0 - dy * dy).max(0.0).sqrt();
-            let x0 = (cx - half).max(0.0) as u32;
-            let x1 = ((cx + half).ceil() as u32).min(w);
-            for x in x0..x1 {
-                self.img.put_pixel(x, y, colour);
-            }
+    fn fill_row(&mut self, y: u32, x0: u32, x1: u32, colour: Rgb<u8>) {
+        let w = self.img.width() as usize;
+        let (y, x0, x1) = (y as usize, x0 as usize, x1.min(self.img.width()) as usize);
+        if x0 >= x1 {
+            return;
+        }
+        let row = &mut self.img.as_mut()[(y * w + x0) * 3..(y * w + x1) * 3];
+        for px in row.chunks_exact_mut(3) {
+            px.copy_from_slice(&colour.0);
         }
     }
 
-    /// A trapezoid centred on `cx`: half-width `top` at `y0`, `bottom` at `y1`.
-    fn trapezoid(&mut self, cx: f32, y0: f32, y1: f32, top: f32, bottom: f32, colour: Rgb<u8>) {
-        let (w, h) = self.img.dimensions();
-        let cx = self.cx + cx * self.unit;
-        let (py0, py1) = ((y0 * self.unit) as u32, ((y1 * self.unit) as u32).min(h));
+    /// A trapezoid on the person's centre line: half-width `top` at `y0`, `bottom` at `y1`.
+    fn trapezoid(&mut self, y0: f32, y1: f32, top: f32, bottom: f32, colour: Rgb<u8>) {
+        let h = self.img.height();
+        let cx = self.cx + self.dx * self.unit;
+        let (fy0, fy1) = ((y0 + self.dy) * self.unit, (y1 + self.dy) * self.unit);
+        let (py0, py1) = (fy0.max(0.0) as u32, (fy1.max(0.0) as u32).min(h));
         for y in py0..py1 {
-            let t = (y as f32 / self.unit - y0) / (y1 - y0);
+            let t = (y as f32 - fy0) / (fy1 - fy0);
             let half = (top + (bottom - top) * t) * self.unit;
             let x0 = (cx - half).max(0.0) as u32;
-            let x1 = ((cx + half) as u32).min(w);
-            for x in x0..x1 {
-                self.img.put_pixel(x, y, colour);
-            }
+            let x1 = (cx + half).max(0.0) as u32;
+            self.fill_row(y, x0, x1, colour);
         }
     }
 
     fn rect_px(&mut self, x0: u32, y0: u32, x1: u32, y1: u32, colour: Rgb<u8>) {
-        let (w, h) = self.img.dimensions();
-        for y in y0.min(h)..y1.min(h) {
-            for x in x0.min(w)..x1.min(w) {
-                self.img.put_pixel(x, y, colour);
-            }
+        for y in y0.min(self.img.height())..y1.min(self.img.height()) {
+            self.fill_row(y, x0, x1, colour);
         }
     }
 }
 
-/// Render `scene` at `width` × `height`.
-pub fn draw(scene: &Scene, width: u32, height: u32) -> RgbImage {
+/// Render `scene` at `width` × `height`, with `portrait`'s face in the head when given.
+pub fn draw(scene: &Scene, portrait: Option<&Portrait>, width: u32, height: u32) -> RgbImage {
     let mut c = Canvas {
         img: RgbImage::from_pixel(width, height, BACKDROP),
         unit: height as f32,
         cx: width as f32 / 2.0,
+        dx: scene.pose.off_centre,
+        dy: scene.pose.height,
     };
     if scene.person {
-        // Body and shoulders, collar, neck.
-        c.trapezoid(0.0, 0.60, 1.0, 0.16, 0.42, SHIRT);
-        c.trapezoid(0.0, 0.58, 0.66, 0.06, 0.10, COLLAR);
-        c.trapezoid(0.0, 0.50, 0.62, 0.055, 0.06, SKIN);
-        // Hair behind the face, then the face.
-        c.ellipse(0.0, 0.335, 0.145, 0.14, HAIR);
-        c.ellipse(0.0, 0.40, 0.135, 0.165, SKIN);
-        // Hairline above the eyebrows, ears clear.
-        c.ellipse(0.0, 0.265, 0.12, 0.05, HAIR);
-        // Eyes on the eye line, mouth closed.
-        c.ellipse(-0.05, 0.37, 0.018, 0.011, EYE);
-        c.ellipse(0.05, 0.37, 0.018, 0.011, EYE);
-        c.ellipse(0.0, 0.475, 0.035, 0.008, LIPS);
-        // Ears, symmetric.
-        c.ellipse(-0.137, 0.39, 0.015, 0.035, SKIN);
-        c.ellipse(0.137, 0.39, 0.015, 0.035, SKIN);
+        let skin = portrait.map_or(SKIN, |p| p.skin);
+        // Body and shoulders (on past the frame's bottom, however high they sit), collar,
+        // neck.
+        c.trapezoid(0.60, 1.6, 0.16, 0.81, SHIRT);
+        c.trapezoid(0.58, 0.66, 0.06, 0.10, COLLAR);
+        c.trapezoid(0.50, 0.62, 0.055, 0.06, skin);
+        Head::new(&scene.pose, skin, portrait).draw(&mut c);
     }
     if let Some(payload) = &scene.qr {
         draw_phone(&mut c, payload);
@@ -109,7 +126,255 @@ pub fn draw(scene: &Scene, width: u32, height: u32) -> RgbImage {
     c.img
 }
 
-/// A phone held up in front of the chest, its screen showing the QR code.
+fn inside(e: (f32, f32, f32, f32), (x, y): (f32, f32)) -> bool {
+    let (u, v) = ((x - e.0) / e.2, (y - e.1) / e.3);
+    u * u + v * v < 1.0
+}
+
+fn radius(e: (f32, f32, f32, f32), (x, y): (f32, f32)) -> f32 {
+    let (u, v) = ((x - e.0) / e.2, (y - e.1) / e.3);
+    (u * u + v * v).sqrt()
+}
+
+fn mix(a: [f32; 3], b: [f32; 3], t: f32) -> [f32; 3] {
+    std::array::from_fn(|i| a[i] + (b[i] - a[i]) * t)
+}
+
+fn rgb(c: Rgb<u8>) -> [f32; 3] {
+    c.0.map(f32::from)
+}
+
+/// A portrait fitted into the head: a similarity (scale, rotation, shift) that puts the
+/// portrait's eyes exactly on the drawn eyes ([`EYES`]).
+struct Fit<'a> {
+    portrait: &'a Portrait,
+    /// Head coordinates (frame heights) → portrait pixels: p = m · q + b.
+    m: [f32; 4],
+    b: (f32, f32),
+    /// Portrait pixels per frame height.
+    scale: f32,
+}
+
+impl<'a> Fit<'a> {
+    fn new(portrait: &'a Portrait) -> Self {
+        let [pl, pr] = portrait.eyes;
+        let [el, er] = EYES;
+        let (vx, vy) = (pr.0 - pl.0, pr.1 - pl.1);
+        let (ex, ey) = (er.0 - el.0, er.1 - el.1);
+        let scale = (vx.hypot(vy)) / ex.hypot(ey);
+        let angle = vy.atan2(vx) - ey.atan2(ex);
+        let (sin, cos) = angle.sin_cos();
+        let m = [scale * cos, -scale * sin, scale * sin, scale * cos];
+        let b = (
+            pl.0 - (m[0] * el.0 + m[1] * el.1),
+            pl.1 - (m[2] * el.0 + m[3] * el.1),
+        );
+        Self {
+            portrait,
+            m,
+            b,
+            scale,
+        }
+    }
+
+    fn to_portrait(&self, (x, y): (f32, f32)) -> (f32, f32) {
+        (
+            self.m[0] * x + self.m[1] * y + self.b.0,
+            self.m[2] * x + self.m[3] * y + self.b.1,
+        )
+    }
+
+    fn to_head(&self, (x, y): (f32, f32)) -> (f32, f32) {
+        let (dx, dy) = (x - self.b.0, y - self.b.1);
+        let det = self.m[0] * self.m[3] - self.m[1] * self.m[2];
+        (
+            (self.m[3] * dx - self.m[1] * dy) / det,
+            (-self.m[2] * dx + self.m[0] * dy) / det,
+        )
+    }
+}
+
+/// The head, shaded pixel by pixel in its own upright coordinates so that it can roll: drawn
+/// hair, ears and skin, the portrait's face (or the cartoon's) inside, lids and teeth on top.
+struct Head<'a> {
+    pose: Pose,
+    /// The drawn face's ellipse: [`FACE`], or with a portrait, ending at the portrait's chin.
+    face: (f32, f32, f32, f32),
+    skin: [f32; 3],
+    fit: Option<Fit<'a>>,
+    /// The mouth's centre and half-width, head coordinates.
+    mouth: (f32, f32),
+    mouth_half_width: f32,
+    lips: [f32; 3],
+    lids: [[f32; 3]; 2],
+}
+
+enum Layer {
+    Hair,
+    Face,
+    Ear,
+}
+
+impl<'a> Head<'a> {
+    fn new(pose: &Pose, skin: Rgb<u8>, portrait: Option<&'a Portrait>) -> Self {
+        let skin = rgb(skin);
+        let fit = portrait.map(Fit::new);
+        let face = match &fit {
+            Some(f) => {
+                // Same top and width; the bottom at the portrait's chin.
+                let top = FACE.1 - FACE.3;
+                let chin = f.to_head((f.portrait.face.cx, f.portrait.chin)).1 + 0.004;
+                (FACE.0, (top + chin) / 2.0, FACE.2, (chin - top) / 2.0)
+            }
+            None => FACE,
+        };
+        let (mouth, mouth_half_width, lids, lips) = match &fit {
+            Some(f) => (
+                f.to_head(f.portrait.mouth),
+                f.portrait.mouth_half_width / f.scale,
+                f.portrait.lids,
+                lip_colour(skin),
+            ),
+            None => (MOUTH, MOUTH_HALF_WIDTH, [skin; 2], rgb(LIPS)),
+        };
+        Self {
+            pose: *pose,
+            face,
+            skin,
+            fit,
+            mouth,
+            mouth_half_width,
+            lips,
+            lids,
+        }
+    }
+
+    fn draw(&self, c: &mut Canvas) {
+        let (w, h) = c.img.dimensions();
+        let placement = self.pose.placement();
+        // The pixels the rolled and moved head can cover.
+        let ((x0, y0), (x1, y1)) = HEAD_BOX;
+        let corners = [(x0, y0), (x1, y0), (x0, y1), (x1, y1)].map(|p| placement.place(p));
+        let px = |x: f32| c.cx + x * c.unit;
+        let py = |y: f32| y * c.unit;
+        let left = corners
+            .iter()
+            .map(|p| px(p.0))
+            .fold(f32::INFINITY, f32::min);
+        let right = corners
+            .iter()
+            .map(|p| px(p.0))
+            .fold(f32::NEG_INFINITY, f32::max);
+        let top = corners
+            .iter()
+            .map(|p| py(p.1))
+            .fold(f32::INFINITY, f32::min);
+        let bottom = corners
+            .iter()
+            .map(|p| py(p.1))
+            .fold(f32::NEG_INFINITY, f32::max);
+        let (bx0, bx1) = (left.max(0.0) as u32, (right.ceil().max(0.0) as u32).min(w));
+        let (by0, by1) = (top.max(0.0) as u32, (bottom.ceil().max(0.0) as u32).min(h));
+        let (unit, cx) = (c.unit, c.cx);
+        for y in by0..by1 {
+            for x in bx0..bx1 {
+                let world = ((x as f32 + 0.5 - cx) / unit, (y as f32 + 0.5) / unit);
+                if let Some(colour) = self.shade(placement.unplace(world)) {
+                    c.img
+                        .put_pixel(x, y, Rgb(colour.map(|v| v.round().clamp(0.0, 255.0) as u8)));
+                }
+            }
+        }
+    }
+
+    /// The colour at head coordinates `q`, or None where the head is not.
+    fn shade(&self, q: (f32, f32)) -> Option<[f32; 3]> {
+        let mut layer = None;
+        if inside(HAIR_BACK, q) {
+            layer = Some(Layer::Hair);
+        }
+        if inside(self.face, q) {
+            layer = Some(Layer::Face);
+        }
+        if inside(HAIRLINE, q) {
+            layer = Some(Layer::Hair);
+        }
+        if EARS.iter().any(|e| inside(*e, q)) {
+            layer = Some(Layer::Ear);
+        }
+        Some(match layer? {
+            Layer::Hair => rgb(HAIR),
+            Layer::Ear => self.skin,
+            Layer::Face => self.face(q),
+        })
+    }
+
+    fn face(&self, q: (f32, f32)) -> [f32; 3] {
+        let mut c = self.skin;
+        match &self.fit {
+            Some(fit) => {
+                let p = fit.to_portrait(q);
+                let a = feather(fit.portrait.face.radius(p.0, p.1), PORTRAIT_FEATHER);
+                if a > 0.0 {
+                    c = mix(c, fit.portrait.sample(p.0, p.1), a);
+                }
+            }
+            None => {
+                if EYES
+                    .iter()
+                    .any(|e| inside((e.0, e.1, EYE_SIZE.0, EYE_SIZE.1), q))
+                {
+                    c = rgb(EYE);
+                }
+                if inside((MOUTH.0, MOUTH.1, MOUTH_HALF_WIDTH, 0.008), q) {
+                    c = rgb(LIPS);
+                }
+            }
+        }
+        if self.pose.teeth {
+            c = self.teeth(c, q);
+        }
+        if self.pose.eyes_closed {
+            for (eye, lid) in EYES.iter().zip(self.lids) {
+                c = closed_lid(c, q, *eye, lid);
+            }
+        }
+        c
+    }
+
+    /// Parted lips with a white band of teeth between them.
+    fn teeth(&self, c: [f32; 3], q: (f32, f32)) -> [f32; 3] {
+        let (mx, my) = self.mouth;
+        let w = self.mouth_half_width;
+        let lips = feather(radius((mx, my, w * 0.9, 0.0105), q), 0.3);
+        let teeth = feather(radius((mx, my + 0.0005, w * 0.74, 0.006), q), 0.3);
+        mix(mix(c, self.lips, lips), TEETH, teeth)
+    }
+}
+
+/// A lid shut over the eye centred at `eye`: skin the colour of `lid`, a little darker toward
+/// the dark lash line that sags across its lower half.
+fn closed_lid(c: [f32; 3], q: (f32, f32), eye: (f32, f32), lid: [f32; 3]) -> [f32; 3] {
+    let (rx, ry) = LID_SIZE;
+    let shape = (eye.0, eye.1 - 0.001, rx, ry);
+    let a = feather(radius(shape, q), 0.4);
+    if a <= 0.0 {
+        return c;
+    }
+    let shade = 1.0 - 0.08 * ((q.1 - shape.1) / ry).clamp(-1.0, 1.0);
+    let c = mix(c, lid.map(|v| v * shade), a);
+    let t = (q.0 - eye.0) / rx;
+    if t.abs() >= 0.95 {
+        return c;
+    }
+    let line = eye.1 + ry * 0.45 * (1.0 - t * t);
+    let half = 0.0016 * (1.0 - t * t).sqrt();
+    let dark = (1.0 - (q.1 - line).abs() / half.max(1e-6)).clamp(0.0, 1.0);
+    mix(c, LASHES, dark)
+}
+
+/// A phone held up in front of the chest, its screen showing the QR code. It stays where it is
+/// however the graduate sits: they hold it up to the scan screen's target square.
 fn draw_phone(c: &mut Canvas, payload: &str) {
     let Ok(code) = qrcode::QrCode::new(payload.as_bytes()) else {
         return;
@@ -144,4 +409,171 @@ pub fn jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
     img.write_with_encoder(encoder)
         .expect("JPEG encoding into memory");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::portrait;
+
+    /// The real portrait, as `scripts/fetch-models.sh` leaves it; these tests fail without it.
+    fn grace() -> Arc<Portrait> {
+        let path = std::env::var_os("KIOSK_PORTRAIT_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/photo-cache/portraits")
+            })
+            .join("grace_hopper.jpg");
+        portrait::cached(&path).unwrap_or_else(|| {
+            panic!(
+                "portrait {} unavailable; run scripts/fetch-models.sh (or set KIOSK_PORTRAIT_DIR)",
+                path.display()
+            )
+        })
+    }
+
+    fn person(pose: Pose) -> Scene {
+        Scene {
+            person: true,
+            pose,
+            qr: None,
+        }
+    }
+
+    fn poses() -> Vec<Pose> {
+        vec![
+            Pose::default(),
+            Pose {
+                tilt_deg: 8.0,
+                ..Pose::default()
+            },
+            Pose {
+                tilt_deg: -8.0,
+                off_centre: 0.2,
+                ..Pose::default()
+            },
+            Pose {
+                height: -0.19,
+                ..Pose::default()
+            },
+            Pose {
+                height: 0.13,
+                off_centre: -0.1,
+                tilt_deg: 5.0,
+                ..Pose::default()
+            },
+        ]
+    }
+
+    /// Mean of the 3 × 3 pixels around (x, y).
+    fn around(img: &RgbImage, (x, y): (f32, f32)) -> [f32; 3] {
+        let mut sum = [0.0; 3];
+        for dy in -1..=1 {
+            for dx in -1..=1 {
+                let p = img.get_pixel((x as i32 + dx) as u32, (y as i32 + dy) as u32);
+                for (s, c) in sum.iter_mut().zip(p.0) {
+                    *s += f32::from(c) / 9.0;
+                }
+            }
+        }
+        sum
+    }
+
+    fn diff(a: [f32; 3], b: [f32; 3]) -> f32 {
+        a.iter()
+            .zip(b)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max)
+    }
+
+    fn brightness(c: [f32; 3]) -> f32 {
+        c.iter().sum::<f32>() / 3.0
+    }
+
+    #[test]
+    fn the_portraits_eyes_land_where_the_pose_says() {
+        let grace = grace();
+        let [pl, pr] = grace.eyes;
+        let irises = [grace.sample(pl.0, pl.1), grace.sample(pr.0, pr.1)];
+        let skin = rgb(grace.skin);
+        for pose in poses() {
+            let img = draw(&person(pose), Some(&grace), 1500, 1000);
+            for (eye, iris) in pose.eyes_px(1500, 1000).into_iter().zip(irises) {
+                let got = around(&img, eye);
+                assert!(
+                    diff(got, iris) < 30.0,
+                    "{pose:?}: {got:?} at {eye:?}, the iris is {iris:?}"
+                );
+                assert!(brightness(got) < brightness(skin) - 60.0, "{got:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_cartoon_face_has_its_eyes_where_the_pose_says() {
+        for pose in poses() {
+            let img = draw(&person(pose), None, 1500, 1000);
+            for eye in pose.eyes_px(1500, 1000) {
+                let got = around(&img, eye);
+                assert!(diff(got, rgb(EYE)) < 0.5, "{pose:?}: {got:?} at {eye:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn closed_eyes_are_lids_and_teeth_are_white() {
+        let grace = grace();
+        for portrait in [Some(&*grace), None] {
+            let open = Pose::default();
+            let shut = Pose {
+                eyes_closed: true,
+                teeth: true,
+                ..open
+            };
+            let a = draw(&person(open), portrait, 1500, 1000);
+            let b = draw(&person(shut), portrait, 1500, 1000);
+            for eye in open.eyes_px(1500, 1000) {
+                let (o, s) = (around(&a, eye), around(&b, eye));
+                assert!(
+                    brightness(s) > brightness(o) + 50.0,
+                    "open {o:?}, shut {s:?}"
+                );
+            }
+            let head = Head::new(&open, SKIN, portrait);
+            let mouth = open.place(head.mouth);
+            let mouth = (750.0 + mouth.0 * 1000.0, mouth.1 * 1000.0);
+            let teeth = around(&b, mouth);
+            assert!(diff(teeth, TEETH) < 20.0, "{teeth:?} at {mouth:?}");
+            assert!(diff(around(&a, mouth), TEETH) > 60.0);
+        }
+    }
+
+    #[test]
+    fn the_head_follows_the_pose_and_the_body_fills_the_frame_below() {
+        let crown = |img: &RgbImage| {
+            (0..img.height())
+                .find(|y| *img.get_pixel(img.width() / 2, *y) != BACKDROP)
+                .unwrap()
+        };
+        let grace = grace();
+        let up = Pose {
+            height: -0.1,
+            ..Pose::default()
+        };
+        let a = draw(&person(Pose::default()), Some(&grace), 1500, 1000);
+        let b = draw(&person(up), Some(&grace), 1500, 1000);
+        // Crown at 19.5 % of the frame (16 % of the kiosk's crop), lifted 100 px.
+        assert_eq!(crown(&a), 195);
+        assert_eq!(crown(&b), 95);
+        assert_eq!(*b.get_pixel(750, 999), SHIRT);
+        // Beside the face, the drawn skin is the portrait's.
+        let cheek = Pose::default().place((-0.131, 0.42));
+        assert_eq!(
+            *a.get_pixel((750.0 + cheek.0 * 1000.0) as u32, (cheek.1 * 1000.0) as u32),
+            grace.skin
+        );
+    }
 }

@@ -4,15 +4,23 @@
 //! real JPEG live-view frames and full-resolution captures, remembers settings, and can be told
 //! to fail: unplug, busy, time out. A [`SimControl`] handle scripts it from outside (the demo's
 //! "graduate" holds up their code; a test pulls the cable).
+//!
+//! The graduate's face is a real public-domain portrait fitted into the drawn head (see
+//! [`SimConfig::portrait`]), so a real face detector finds it; how they sit is a [`Pose`],
+//! changed at run time through a [`PoseHandle`], and coupled to a chair's seat height by a
+//! [`SeatLink`].
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::portrait;
+pub use crate::pose::{Pose, Seating};
 use crate::scene::{self, Scene};
 use crate::{Camera, CameraError, CameraEvent, CameraInfo, ErrorKind, Opener};
 
-/// Sizes and latencies of the simulated camera.
+/// Sizes, latencies and the face of the simulated camera.
 #[derive(Clone, Debug)]
 pub struct SimConfig {
     /// Live-view frame size (a DSLR's is about 1024 × 680).
@@ -21,6 +29,12 @@ pub struct SimConfig {
     pub capture_size: (u32, u32),
     /// How long a capture takes.
     pub capture_latency: Duration,
+    /// The portrait whose face the simulated graduate wears: `grace_hopper.jpg` or
+    /// `astronaut.png` as `scripts/fetch-models.sh` fetches them (their features are measured
+    /// in the code; other files are refused). Default [`default_portrait`]. Decoded once per
+    /// process; when it cannot be read the camera says so once (a warning naming the file and
+    /// the script) and draws a cartoon face, as it does with None.
+    pub portrait: Option<PathBuf>,
 }
 
 impl Default for SimConfig {
@@ -29,8 +43,21 @@ impl Default for SimConfig {
             preview_size: (960, 640),
             capture_size: (6000, 4000),
             capture_latency: Duration::from_millis(300),
+            portrait: Some(default_portrait()),
         }
     }
+}
+
+/// `grace_hopper.jpg` (Commodore Grace M. Hopper, US Navy photograph, public domain) in
+/// `$KIOSK_PORTRAIT_DIR`, or else in the workspace's `target/photo-cache/portraits/`, where
+/// `scripts/fetch-models.sh` puts it.
+pub fn default_portrait() -> PathBuf {
+    std::env::var_os("KIOSK_PORTRAIT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/photo-cache/portraits")
+        })
+        .join("grace_hopper.jpg")
 }
 
 /// A fault to inject into the next capture.
@@ -96,9 +123,12 @@ struct Shared {
     events: VecDeque<CameraEvent>,
     /// Files made by triggers so far.
     files: u64,
-    /// Encoded images by (scene, size), so a steady scene costs nothing per frame.
-    cache: HashMap<(Scene, u32, u32), Arc<Vec<u8>>>,
+    /// Encoded images by (scene with its pose, size, portrait used), so a steady scene costs
+    /// nothing per frame.
+    cache: HashMap<RenderKey, Arc<Vec<u8>>>,
 }
+
+type RenderKey = (Scene, u32, u32, Option<PathBuf>);
 
 /// Scripts the simulated camera from outside. Cheap to clone.
 #[derive(Clone, Default)]
@@ -157,15 +187,17 @@ impl SimControl {
         self.lock().captures
     }
 
+    /// A handle that changes how the graduate sits, while the camera runs.
+    pub fn pose_handle(&self) -> PoseHandle {
+        PoseHandle(self.clone())
+    }
+
     /// An [`Opener`] for [`crate::CameraActor`]: fails while unplugged or claimed.
     pub fn opener(&self, cfg: SimConfig) -> Opener {
         let control = self.clone();
         Box::new(move || {
             control.check("open")?;
-            Ok(Box::new(SimCamera {
-                control: control.clone(),
-                cfg: cfg.clone(),
-            }) as Box<dyn Camera>)
+            Ok(Box::new(SimCamera::new(control.clone(), cfg.clone())) as Box<dyn Camera>)
         })
     }
 
@@ -188,17 +220,31 @@ impl SimControl {
         Ok(())
     }
 
-    fn render(&self, width: u32, height: u32, quality: u8, with_qr: bool) -> Arc<Vec<u8>> {
+    fn render(
+        &self,
+        width: u32,
+        height: u32,
+        quality: u8,
+        with_qr: bool,
+        portrait: Option<&Path>,
+    ) -> Arc<Vec<u8>> {
         let mut scene = self.lock().scene.clone();
         if !with_qr {
             scene.qr = None;
         }
-        let key = (scene.clone(), width, height);
+        let portrait = portrait.and_then(portrait::cached);
+        let key = (
+            scene.clone(),
+            width,
+            height,
+            portrait.as_ref().map(|p| p.path.clone()),
+        );
         if let Some(hit) = self.lock().cache.get(&key) {
             return hit.clone();
         }
         // Drawn outside the lock: a 24 MP capture takes a while.
-        let bytes = Arc::new(scene::jpeg(&scene::draw(&scene, width, height), quality));
+        let img = scene::draw(&scene, portrait.as_deref(), width, height);
+        let bytes = Arc::new(scene::jpeg(&img, quality));
         let mut s = self.lock();
         if s.cache.len() > 8 {
             s.cache.clear();
@@ -218,6 +264,12 @@ impl SimCamera {
     /// A camera scripted by `control`.
     pub fn new(control: SimControl, cfg: SimConfig) -> Self {
         Self { control, cfg }
+    }
+
+    /// A handle that changes how the graduate sits, while the camera runs (the same as its
+    /// control's [`SimControl::pose_handle`]).
+    pub fn pose_handle(&self) -> PoseHandle {
+        self.control.pose_handle()
     }
 
     /// A full-resolution shot, or the injected fault.
@@ -248,7 +300,9 @@ impl SimCamera {
         std::thread::sleep(self.cfg.capture_latency);
         let (w, h) = self.cfg.capture_size;
         // The graduate puts the phone away for the photo.
-        let bytes = self.control.render(w, h, 92, false);
+        let bytes = self
+            .control
+            .render(w, h, 92, false, self.cfg.portrait.as_deref());
         self.control.lock().captures += 1;
         Ok(bytes.as_ref().clone())
     }
@@ -267,7 +321,11 @@ impl Camera for SimCamera {
     fn preview(&mut self) -> Result<Vec<u8>, CameraError> {
         self.control.check("preview")?;
         let (w, h) = self.cfg.preview_size;
-        Ok(self.control.render(w, h, 80, true).as_ref().clone())
+        Ok(self
+            .control
+            .render(w, h, 80, true, self.cfg.portrait.as_deref())
+            .as_ref()
+            .clone())
     }
 
     fn capture(&mut self) -> Result<Vec<u8>, CameraError> {
@@ -366,6 +424,133 @@ impl Camera for SimCamera {
     }
 }
 
+/// Changes how the simulated graduate sits while the camera runs; the next frame shows it.
+/// Cheap to clone; made by [`SimControl::pose_handle`] or [`SimCamera::pose_handle`].
+#[derive(Clone)]
+pub struct PoseHandle(SimControl);
+
+impl PoseHandle {
+    /// How the graduate sits now.
+    pub fn get(&self) -> Pose {
+        self.0.lock().scene.pose
+    }
+
+    /// Sit like `pose`.
+    pub fn set(&self, pose: Pose) {
+        self.0.lock().scene.pose = pose;
+    }
+
+    /// Change part of the pose. `f` runs under the camera's lock: keep it short.
+    pub fn update(&self, f: impl FnOnce(&mut Pose)) {
+        f(&mut self.0.lock().scene.pose);
+    }
+}
+
+/// Couples a chair's seat height to the simulated graduate's [`Pose::height`]: the graduate
+/// sits `sitting offset` mm taller than the reference graduate (see [`Seating`]), and the seat
+/// lifts or lowers them. Cheap to clone; clones share the graduate.
+#[derive(Clone)]
+pub struct SeatLink {
+    pose: PoseHandle,
+    seating: Seating,
+    seat: Arc<Mutex<Seat>>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Seat {
+    sitting_mm: f32,
+    /// The last seat height seen, mm.
+    seat_mm: Option<f32>,
+}
+
+impl SeatLink {
+    /// A graduate with sitting offset 0 whose seat height is not known yet (the pose is left
+    /// alone until [`SeatLink::seat_moved`]).
+    pub fn new(pose: PoseHandle, seating: Seating) -> Self {
+        Self {
+            pose,
+            seating,
+            seat: Arc::default(),
+        }
+    }
+
+    /// The map from seat height to pose.
+    pub fn seating(&self) -> Seating {
+        self.seating
+    }
+
+    fn seat(&self) -> std::sync::MutexGuard<'_, Seat> {
+        self.seat.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A (new) graduate sits down, `sitting_offset_mm` taller in the chair than the reference
+    /// graduate (e.g. [`Seating::sitting_offset_mm`] of a seed). Moves them at once when the seat
+    /// height is known.
+    pub fn sit_down(&self, sitting_offset_mm: f32) {
+        let seat = {
+            let mut s = self.seat();
+            s.sitting_mm = sitting_offset_mm;
+            *s
+        };
+        self.apply(seat);
+    }
+
+    /// The seated graduate's sitting offset, mm.
+    pub fn sitting_offset_mm(&self) -> f32 {
+        self.seat().sitting_mm
+    }
+
+    /// The seat height (mm) that puts the seated graduate's eyes on the kiosk's eye line.
+    pub fn seat_for_eye_line_mm(&self) -> f32 {
+        self.seating.seat_for_eye_line_mm(self.sitting_offset_mm())
+    }
+
+    /// The seat is now at `seat_mm`: move the graduate with it.
+    pub fn seat_moved(&self, seat_mm: f32) {
+        let seat = {
+            let mut s = self.seat();
+            s.seat_mm = Some(seat_mm);
+            *s
+        };
+        self.apply(seat);
+    }
+
+    fn apply(&self, seat: Seat) {
+        if let Some(seat_mm) = seat.seat_mm {
+            let height = self.seating.pose_height(seat_mm, seat.sitting_mm);
+            self.pose.update(|p| p.height = height);
+        }
+    }
+
+    /// Read the seat height with `seat_mm` every `every` (a simulator's seat moves lazily, when
+    /// asked, so there is nothing to subscribe to) and move the graduate with it, in a task on
+    /// the current tokio runtime until the returned [`Following`] is dropped.
+    pub fn follow(
+        &self,
+        mut seat_mm: impl FnMut() -> f32 + Send + 'static,
+        every: Duration,
+    ) -> Following {
+        let link = self.clone();
+        Following(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            loop {
+                tick.tick().await;
+                link.seat_moved(seat_mm());
+            }
+        }))
+    }
+}
+
+/// The task [`SeatLink::follow`] started; stops it when dropped.
+pub struct Following(tokio::task::JoinHandle<()>);
+
+impl Drop for Following {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -376,6 +561,7 @@ mod tests {
             preview_size: (480, 320),
             capture_size: (1200, 800),
             capture_latency: Duration::ZERO,
+            ..SimConfig::default()
         }
     }
 
@@ -417,6 +603,123 @@ mod tests {
         assert_eq!((photo.width(), photo.height()), (1200, 800));
         let mut prepared = rqrr::PreparedImage::prepare(photo.to_luma8());
         assert!(prepared.detect_grids().is_empty());
+    }
+
+    #[test]
+    fn the_next_frame_shows_a_new_pose_and_a_steady_one_is_cached() {
+        let control = SimControl::new();
+        let mut cam = SimCamera::new(
+            control.clone(),
+            SimConfig {
+                portrait: None,
+                ..small()
+            },
+        );
+        let pose = cam.pose_handle();
+        let first = cam.preview().unwrap();
+        assert_eq!(cam.preview().unwrap(), first);
+        assert_eq!(
+            control.lock().cache.len(),
+            1,
+            "a steady scene is drawn once"
+        );
+        pose.update(|p| p.tilt_deg = 8.0);
+        assert_eq!(pose.get().tilt_deg, 8.0);
+        let tilted = cam.preview().unwrap();
+        assert_ne!(tilted, first);
+        assert_eq!(control.lock().cache.len(), 2);
+        pose.set(Pose::default());
+        assert_eq!(cam.preview().unwrap(), first);
+        assert_eq!(
+            control.lock().cache.len(),
+            2,
+            "back to a pose already drawn"
+        );
+    }
+
+    #[test]
+    fn a_missing_portrait_gives_the_cartoon_face() {
+        let dir = tempfile::tempdir().unwrap();
+        let control = SimControl::new();
+        let drawn = SimCamera::new(
+            control.clone(),
+            SimConfig {
+                portrait: None,
+                ..small()
+            },
+        )
+        .preview()
+        .unwrap();
+        let missing = SimCamera::new(
+            SimControl::new(),
+            SimConfig {
+                portrait: Some(dir.path().join("grace_hopper.jpg")),
+                ..small()
+            },
+        )
+        .preview()
+        .unwrap();
+        assert_eq!(missing, drawn);
+    }
+
+    #[test]
+    fn the_seat_moves_the_graduate() {
+        let control = SimControl::new();
+        let pose = control.pose_handle();
+        let link = SeatLink::new(pose.clone(), Seating::default());
+        link.sit_down(30.0);
+        assert_eq!(pose.get(), Pose::default(), "no seat height yet");
+        link.seat_moved(500.0);
+        let tall = pose.get().eyes_px(960, 640);
+        let line = 0.37 * 640.0;
+        assert!(
+            (tall[0].1 - (line - 30.0 / 630.0 * 640.0)).abs() < 1e-3,
+            "30 mm taller in the chair, 30 mm above the line: {tall:?}"
+        );
+        assert_eq!(link.seat_for_eye_line_mm(), 470.0);
+        link.seat_moved(470.0);
+        let on_line = pose.get().eyes_px(960, 640);
+        assert!((on_line[0].1 - line).abs() < 1e-3, "{on_line:?}");
+        link.seat_moved(560.0);
+        let high = pose.get().eyes_px(960, 640);
+        assert!(high[0].1 < on_line[0].1, "raising the seat lifts the eyes");
+        // Another graduate, shorter in the chair, sits lower on the same seat.
+        link.sit_down(-20.0);
+        assert!(pose.get().eyes_px(960, 640)[0].1 > high[0].1);
+        // The rest of the pose is left alone.
+        pose.update(|p| p.tilt_deg = 5.0);
+        link.seat_moved(500.0);
+        assert_eq!(pose.get().tilt_deg, 5.0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn following_a_seat_moves_the_graduate_until_dropped() {
+        let control = SimControl::new();
+        let pose = control.pose_handle();
+        let link = SeatLink::new(pose.clone(), Seating::default());
+        let seat = Arc::new(Mutex::new(500.0f32));
+        let (read_tx, mut reads) = tokio::sync::mpsc::unbounded_channel();
+        let following = link.follow(
+            {
+                let seat = seat.clone();
+                move || {
+                    let mm = *seat.lock().unwrap();
+                    let _ = read_tx.send(mm);
+                    mm
+                }
+            },
+            Duration::from_millis(100),
+        );
+        assert_eq!(reads.recv().await, Some(500.0));
+        *seat.lock().unwrap() = 580.0;
+        while reads.recv().await != Some(580.0) {}
+        // One more read: the one before it has been applied.
+        reads.recv().await;
+        let expected = Seating::default().pose_height(580.0, 0.0);
+        assert!((pose.get().height - expected).abs() < 1e-6);
+        drop(following);
+        // The task is gone: its end of the channel closes.
+        assert_eq!(reads.recv().await, None);
     }
 
     #[tokio::test]

@@ -140,6 +140,7 @@ async fn the_simulated_camera_conforms() {
             preview_size: (480, 320),
             capture_size: (1200, 800),
             capture_latency: Duration::ZERO,
+            ..SimConfig::default()
         }),
         actor_cfg(),
     );

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use camera_driver::sim::{SimConfig, SimControl};
+use camera_driver::sim::{Following, SeatLink, Seating, SimConfig, SimControl};
 use camera_driver::{ActorConfig, CameraActor};
 use chair_control::sim::{ChairPhysics, SimBus};
 use chair_control::{Bus, Chair, Lights, PortConfig};
@@ -24,6 +24,11 @@ pub struct Simulators {
     pub serial: Option<SimBus>,
     /// The in-process service (None with the real service).
     pub service: Option<Arc<SimService>>,
+    /// The simulated graduate's seat: the simulated chair's height moves them in the simulated
+    /// camera's frame (None unless both are simulated).
+    pub seat: Option<SeatLink>,
+    /// Keeps `seat` following the chair; stops when dropped.
+    _following: Option<Following>,
 }
 
 /// A kiosk running on `cfg`, the one way every mode starts one (the window and the booth's
@@ -125,14 +130,11 @@ pub fn world(cfg: &Config, journal: Journal) -> anyhow::Result<(World, Simulator
         anyhow::anyhow!("loading the face detector (config key `photo.model_dir`): {e}")
     })?;
     let (camera, sim_camera) = camera(cfg);
+    let physics = ChairPhysics::default();
     let (port, sim_serial) = match cfg.serial.backend {
         Backend::Sim => {
-            let sim = SimBus::spawn(
-                cfg.lights.clone(),
-                cfg.chair.clone(),
-                ChairPhysics::default(),
-            )
-            .context("starting the serial simulator on a pseudo-terminal")?;
+            let sim = SimBus::spawn(cfg.lights.clone(), cfg.chair.clone(), physics.clone())
+                .context("starting the serial simulator on a pseudo-terminal")?;
             let port = PortConfig {
                 path: sim.path().to_owned(),
                 ..cfg.serial.port.clone()
@@ -140,6 +142,22 @@ pub fn world(cfg: &Config, journal: Journal) -> anyhow::Result<(World, Simulator
             (port, Some(sim))
         }
         Backend::Real => (cfg.serial.port.clone(), None),
+    };
+    // The seat moves the simulated graduate: one who sits like the reference graduate has their
+    // eyes on the eye line at the chair's starting height. The simulator's seat moves lazily
+    // (when asked), so its height is read ten times a second.
+    let (seat, following) = match (&sim_camera, &sim_serial) {
+        (Some(camera), Some(serial)) => {
+            let seating = Seating {
+                reference_seat_mm: physics.start_mm,
+                ..Seating::default()
+            };
+            let link = SeatLink::new(camera.pose_handle(), seating);
+            let chair = serial.handle();
+            let following = link.follow(move || chair.height_mm(), Duration::from_millis(100));
+            (Some(link), Some(following))
+        }
+        _ => (None, None),
     };
     let bus = Arc::new(Bus::new(port));
     let lights = Arc::new(Lights::new(bus.clone(), cfg.lights.clone()));
@@ -181,6 +199,8 @@ pub fn world(cfg: &Config, journal: Journal) -> anyhow::Result<(World, Simulator
             camera: sim_camera,
             serial: sim_serial,
             service: sim_service,
+            seat,
+            _following: following,
         },
     ))
 }

@@ -1,10 +1,17 @@
 //! The simulated graduate of demo mode: what they show the booth and do with the seat button,
 //! screen by screen. One graduate for the window demo, `kiosk headless`, the walkthrough and
 //! the tests, so every mode exercises the same presentations.
+//!
+//! Each session's graduate sits at their own height in the chair (a sitting offset, see
+//! [`camera_driver::sim::Seating`]): at random in the window demo, like the reference graduate
+//! (well seated at the chair's starting height) in the scripted modes and the tests.
+//! `KIOSK_SIM_SITTING_SEED=<number>` fixes the sequence in every mode.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use camera_driver::sim::SimControl;
+use camera_driver::sim::{SeatLink, SimControl};
 use chair_control::sim::SimHandle;
 use kiosk_core::model::Screen;
 
@@ -27,6 +34,11 @@ pub enum Pace {
 pub struct Graduate {
     camera: Option<SimControl>,
     serial: Option<SimHandle>,
+    seat: Option<SeatLink>,
+    /// Where each session's sitting offset comes from (None: offset 0 every time).
+    sitting_seed: Option<u64>,
+    /// Graduates seated so far.
+    seated: Arc<AtomicU64>,
     code: String,
     pace: Pace,
 }
@@ -37,8 +49,21 @@ impl Graduate {
         Self {
             camera: sims.camera.clone(),
             serial: sims.serial.as_ref().map(|s| s.handle()),
+            seat: sims.seat.clone(),
+            sitting_seed: sitting_seed(pace),
+            seated: Arc::default(),
             code: DEMO_ROSTER[0].0.to_owned(),
             pace,
+        }
+    }
+
+    /// A new graduate sits down in the chair, at their own sitting height.
+    pub fn sit_down(&self) {
+        if let (Some(seat), Some(seed)) = (&self.seat, self.sitting_seed) {
+            let n = self.seated.fetch_add(1, Ordering::Relaxed);
+            let offset = seat.seating().sitting_offset_mm(seed.wrapping_add(n));
+            tracing::debug!(sitting_offset_mm = offset, "simulated graduate sits down");
+            seat.sit_down(offset);
         }
     }
 
@@ -56,21 +81,48 @@ impl Graduate {
         }
     }
 
-    /// Press the seat's up button and let go.
+    /// Press the seat's up button and let go; at a person's pace, hold the button that brings
+    /// their eyes to the eye line until they get there (at most eight seconds).
     pub async fn tap_seat_button(&self) {
-        if let Some(serial) = &self.serial {
-            serial.press_button(Some(true));
-            if self.pace == Pace::Human {
-                tokio::time::sleep(Duration::from_millis(800)).await;
+        let Some(serial) = &self.serial else {
+            return;
+        };
+        match (&self.seat, self.pace) {
+            (Some(seat), Pace::Human) => {
+                let target = seat.seat_for_eye_line_mm();
+                let up = target >= serial.height_mm();
+                serial.press_button(Some(up));
+                let started = tokio::time::Instant::now();
+                let mut tick = tokio::time::interval(Duration::from_millis(50));
+                loop {
+                    tick.tick().await;
+                    let now = serial.height_mm();
+                    let there = if up { now >= target } else { now <= target };
+                    if there || started.elapsed() > Duration::from_secs(8) {
+                        break;
+                    }
+                }
+                serial.press_button(None);
             }
-            serial.press_button(None);
+            _ => {
+                serial.press_button(Some(true));
+                if self.pace == Pace::Human {
+                    tokio::time::sleep(Duration::from_millis(800)).await;
+                }
+                serial.press_button(None);
+            }
         }
     }
 
-    /// What the graduate does when `screen` appears: shows the code on the scan screen (and
-    /// only there), taps the seat button on the chair screen.
+    /// What the graduate does when `screen` appears: sits down on the start screen (a new
+    /// graduate each session), shows the code on the scan screen (and only there), taps the
+    /// seat button on the chair screen.
     pub async fn on_screen(&self, screen: Screen) {
         match screen {
+            Screen::Attract => {
+                self.put_code_away();
+                self.sit_down();
+            }
             Screen::Scan => {
                 if self.pace == Pace::Human {
                     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -99,5 +151,19 @@ impl Graduate {
                 return;
             }
         }
+    }
+}
+
+/// The seed of the graduates' sitting offsets: `KIOSK_SIM_SITTING_SEED` when set; else random
+/// for the window demo and none (everyone sits like the reference graduate) for the scripted
+/// modes, so they stay deterministic.
+fn sitting_seed(pace: Pace) -> Option<u64> {
+    let fixed = std::env::var("KIOSK_SIM_SITTING_SEED")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok());
+    match (fixed, pace) {
+        (Some(seed), _) => Some(seed),
+        (None, Pace::Human) => Some(rand::random::<u64>()),
+        (None, Pace::Immediate) => None,
     }
 }
