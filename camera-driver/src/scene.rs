@@ -33,7 +33,8 @@ const SCREEN: Rgb<u8> = Rgb([250, 250, 250]);
 /// frame heights: hair behind the face, the face, the hairline above the brows, the ears.
 const HAIR_BACK: (f32, f32, f32, f32) = (0.0, 0.335, 0.145, 0.14);
 const FACE: (f32, f32, f32, f32) = (0.0, 0.40, 0.135, 0.165);
-const HAIRLINE: (f32, f32, f32, f32) = (0.0, 0.265, 0.12, 0.05);
+// Its lower edge 0.085 frame heights (0.85 eye distances) above the eyes: a forehead, not a fringe.
+const HAIRLINE: (f32, f32, f32, f32) = (0.0, 0.245, 0.12, 0.04);
 const EARS: [(f32, f32, f32, f32); 2] = [(-0.137, 0.39, 0.015, 0.035), (0.137, 0.39, 0.015, 0.035)];
 /// The cartoon face's eyes (centred on [`EYES`]) and closed mouth.
 const EYE_SIZE: (f32, f32) = (0.018, 0.011);

@@ -67,6 +67,14 @@ impl Graduate {
         }
     }
 
+    /// Lean the head `deg` degrees (positive: crown to the image's right); 0 straightens it.
+    /// What the kiosk's head-tilt check exists for.
+    pub fn tilt_head(&self, deg: f32) {
+        if let Some(camera) = &self.camera {
+            camera.pose_handle().update(|p| p.tilt_deg = deg);
+        }
+    }
+
     /// Hold the phone with the shooting code up to the camera.
     pub fn show_code(&self) {
         if let Some(camera) = &self.camera {

@@ -52,6 +52,8 @@ enum Do {
     PresentQr,
     PutAwayQrThen(Action),
     SeatButtonThen(Action),
+    /// The graduate leans their head (degrees; 0 straightens it), then touches.
+    TiltThenPress(f32, Action),
     Wait,
     Unplug,
     Replug,
@@ -69,6 +71,12 @@ const SCRIPT: &[(&str, Do)] = &[
     ("lighting-idle-warning", Do::Press(Action::GlassesNo)),
     ("rules", Do::Press(Action::AcceptRules)),
     ("chair", Do::SeatButtonThen(Action::ChairReady)),
+    // The first shot with the head tilted: the preview flags it and offers the retake first.
+    ("shoot-ready", Do::TiltThenPress(8.0, Action::TakePhoto)),
+    (
+        "shoot-preview-flagged",
+        Do::TiltThenPress(0.0, Action::Retake),
+    ),
     ("shoot-ready", Do::Press(Action::TakePhoto)),
     ("shoot-preview", Do::Press(Action::UsePhoto)),
     ("pay-showing", Do::Wait),
@@ -240,6 +248,10 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
             }
             Do::SeatButtonThen(a) => {
                 rt.block_on(graduate.tap_seat_button());
+                ui.act(a);
+            }
+            Do::TiltThenPress(deg, a) => {
+                graduate.tilt_head(deg);
                 ui.act(a);
             }
             Do::Wait => {}

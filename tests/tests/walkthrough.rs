@@ -18,6 +18,7 @@ fn walkthrough_renders_every_screen() {
         "rules",
         "chair",
         "shoot-ready",
+        "shoot-preview-flagged",
         "shoot-preview",
         "review-waiting",
         "pay-showing",

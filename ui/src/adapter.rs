@@ -151,6 +151,8 @@ pub fn screen_key(m: &ScreenModel) -> String {
             model::ShootStage::Ready => "ready",
             model::ShootStage::Countdown => "countdown",
             model::ShootStage::Capturing => "capturing",
+            // A photo a check flagged is its own screen: retake is primary there.
+            model::ShootStage::Preview if m.photo_flagged => "preview-flagged",
             model::ShootStage::Preview => "preview",
             model::ShootStage::Failed => "failed",
         }),
