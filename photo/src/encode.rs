@@ -116,7 +116,9 @@ mod tests {
     #[test]
     fn the_file_says_300_dpi_and_is_a_480_by_640_colour_jpeg() {
         let e = encode_photo(&card(40)).unwrap();
-        assert_eq!(&e.bytes[11..18], &[1, 2, 1, 1, 44, 1, 44]);
+        // JFIF 1.x; units 1 (dots per inch); 300 = 0x012C across and down.
+        assert_eq!(e.bytes[11], 1);
+        assert_eq!(&e.bytes[13..18], &[1, 1, 44, 1, 44]);
         let img = image::load_from_memory(&e.bytes).unwrap();
         assert_eq!((img.width(), img.height()), (480, 640));
         assert_eq!(img.color(), image::ColorType::Rgb8);
