@@ -723,8 +723,10 @@ fn exposure(img: &RgbImage, face: &Face) -> Check {
     let lm = &face.landmarks;
     let d = face.inter_eye();
     let cx = lm.eye_left.mid(lm.eye_right).x;
-    let y0 = lm.eye_left.mid(lm.eye_right).y - 0.3 * d;
-    let y1 = lm.mouth_left.mid(lm.mouth_right).y;
+    // Cheeks and nose, below where lenses sit: glare on glasses is its own check and must not
+    // read as an overexposed face.
+    let y0 = lm.eye_left.mid(lm.eye_right).y + 0.3 * d;
+    let y1 = lm.mouth_left.mid(lm.mouth_right).y + 0.1 * d;
     let r = rect(img, cx - 0.6 * d, y0, cx + 0.6 * d, y1);
     let limit = format!(
         "face luma {}–{}, clipped ≤ {:.0} %",
@@ -785,13 +787,22 @@ pub fn sharpness_at_eyes(img: &RgbImage, face: &Face) -> Option<f32> {
     for y in y0 + 1..y1 - 1 {
         for x in x0 + 1..x1 - 1 {
             let c = at(x, y);
-            let lap = at(x - 1, y) + at(x + 1, y) + at(x, y - 1) + at(x, y + 1) - 4.0 * c;
+            let (up, down) = (at(x, y - 1), at(x, y + 1));
+            let (left, right) = (at(x - 1, y), at(x + 1, y));
+            // Specular patches (lens glare) are flat and clipped: they say nothing about focus.
+            if [c, up, down, left, right].iter().any(|&v| v >= 235.0) {
+                continue;
+            }
+            let lap = up + down + left + right - 4.0 * c;
             s += f64::from(c);
             s2 += f64::from(c) * f64::from(c);
             l1 += f64::from(lap);
             l2 += f64::from(lap) * f64::from(lap);
             n += 1.0;
         }
+    }
+    if n < 16.0 {
+        return None;
     }
     let var_luma = s2 / n - (s / n).powi(2);
     let var_lap = l2 / n - (l1 / n).powi(2);

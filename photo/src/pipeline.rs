@@ -113,8 +113,27 @@ fn faces_in(det: &Detector, img: &RgbImage) -> Result<Vec<Face>, PhotoError> {
     Ok(faces)
 }
 
-/// The crown row of `face` in `img`: `Some(0)` when the head touches the top.
+/// The crown row of `face` in `img`: `Some(0)` when the head touches the top; `None` when the
+/// backdrop is not there to read a silhouette against (the top row beside the head is not the
+/// reference colour: a wrong backdrop, a dark shot), rather than a crown at row 0 that would
+/// tell the graduate to lower a seat that is fine.
 fn crown_of(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Option<u32> {
+    let (w, h) = img.dimensions();
+    let (left, right) = (
+        face.top_left.x.max(0.0) as u32,
+        face.bottom_right.x.max(0.0) as u32,
+    );
+    let rows = 0..(h / 50).max(1);
+    let (mut n, mut subject) = (0u32, 0u32);
+    for y in rows {
+        for x in (0..w).filter(|x| *x < left || *x >= right) {
+            n += 1;
+            subject += u32::from(cfg.backdrop.is_subject(img.get_pixel(x, y).0));
+        }
+    }
+    if n == 0 || subject * 2 > n {
+        return None;
+    }
     let eye_row = face.landmarks.eye_left.mid(face.landmarks.eye_right).y;
     find_crown(
         img,

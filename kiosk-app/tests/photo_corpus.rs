@@ -1,0 +1,314 @@
+//! The photo checks on a generated corpus of booth captures, each made to break one rule the
+//! way graduates and booths do: a tilted head, closed eyes, teeth, sitting too high, a dark or
+//! blurred shot, glare on the lenses, the wrong backdrop, clothes the backdrop's colour, a
+//! fringe down to the brows, a second person. Captures come from the simulated camera (a real
+//! public-domain face composited into the booth scene, see camera-driver's `portrait.rs`), then
+//! are damaged in pixels, with sensor noise, and JPEG-encoded again as a camera would.
+//!
+//! Two sets. `train` (Grace Hopper's face, seeds 1–3) is what the thresholds in
+//! `kiosk_photo::checks` were set on. `held_out` (Eileen Collins's face from the astronaut
+//! portrait, seeds 101–103, different damage strengths drawn from the same ranges) was not
+//! looked at while tuning. Her face is about 90 px wide in its 512 px portrait and is enlarged
+//! about three times into the scene, so every capture of that set is genuinely soft (look at
+//! one): `sharpness` must fail on the undamaged capture, which the held-out run showed the
+//! first time it ran. (The scene paints closed lips over her smile, so her teeth do not show.)
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use camera_driver::Camera;
+use camera_driver::sim::{Pose, SimCamera, SimConfig, SimControl};
+use image::{Rgb, RgbImage};
+use kiosk_app::photo::{PhotoConfig, PhotoLab};
+use kiosk_photo::{CheckName, Report};
+use rand::{Rng, SeedableRng, rngs::StdRng};
+
+const SIZE: (u32, u32) = (1500, 1000);
+const BACKDROP: [u8; 3] = [100, 197, 255];
+const SHIRT: [u8; 3] = [38, 48, 78];
+
+fn portrait(name: &str) -> PathBuf {
+    std::env::var_os("KIOSK_PORTRAIT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/photo-cache/portraits")
+        })
+        .join(name)
+}
+
+/// What a case does to the scene or the pixels.
+#[derive(Clone, Copy, Debug)]
+enum Damage {
+    None,
+    Tilt(f32),
+    EyesClosed,
+    Teeth,
+    /// Seat far too high: the head leaves the top of the frame.
+    TooHigh,
+    Dark(f32),
+    Blur(f32),
+    Glare,
+    Backdrop([u8; 3]),
+    ClothesLikeBackdrop,
+    Fringe,
+    SecondFace,
+}
+
+struct Case {
+    name: String,
+    damage: Damage,
+    /// The check that must fail (None: every check must pass).
+    fails: Option<CheckName>,
+}
+
+fn cases(rng: &mut StdRng) -> Vec<Case> {
+    let mut c = |name: &str, damage, fails| Case {
+        name: name.into(),
+        damage,
+        fails,
+    };
+    let sign = if rng.random_bool(0.5) { 1.0 } else { -1.0 };
+    let tilt = sign * rng.random_range(7.0..12.0);
+    let dark = rng.random_range(0.18..0.3);
+    let blur = rng.random_range(3.0..5.0);
+    let grey = rng.random_range(150..215u8);
+    vec![
+        c("good", Damage::None, None),
+        c("tilted", Damage::Tilt(tilt), Some(CheckName::HeadTilt)),
+        c("eyes closed", Damage::EyesClosed, Some(CheckName::EyesOpen)),
+        c("teeth", Damage::Teeth, Some(CheckName::MouthClosed)),
+        c("too high", Damage::TooHigh, Some(CheckName::Geometry)),
+        c("dark", Damage::Dark(dark), Some(CheckName::Exposure)),
+        c("blurred", Damage::Blur(blur), Some(CheckName::Sharpness)),
+        c("glare", Damage::Glare, Some(CheckName::GlassesGlare)),
+        c(
+            "grey backdrop",
+            Damage::Backdrop([grey, grey, grey]),
+            Some(CheckName::Background),
+        ),
+        c(
+            "clothes like the backdrop",
+            Damage::ClothesLikeBackdrop,
+            Some(CheckName::ClothingContrast),
+        ),
+        c("fringe", Damage::Fringe, Some(CheckName::HairOverEyes)),
+        c(
+            "second face",
+            Damage::SecondFace,
+            Some(CheckName::FaceCount),
+        ),
+    ]
+}
+
+fn near(p: [u8; 3], q: [u8; 3], d: i32) -> bool {
+    (0..3).all(|c| (i32::from(p[c]) - i32::from(q[c])).abs() <= d)
+}
+
+/// A soft-edged ellipse of `colour` (alpha falls off over the outer 30 %).
+fn blob(img: &mut RgbImage, (cx, cy): (f32, f32), (rx, ry): (f32, f32), colour: [f32; 3]) {
+    let (w, h) = img.dimensions();
+    let (x0, x1) = ((cx - rx).max(0.0) as u32, ((cx + rx) as u32 + 1).min(w));
+    let (y0, y1) = ((cy - ry).max(0.0) as u32, ((cy + ry) as u32 + 1).min(h));
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let r = ((x as f32 - cx) / rx).hypot((y as f32 - cy) / ry);
+            let a = ((1.0 - r) / 0.3).clamp(0.0, 1.0);
+            if a > 0.0 {
+                let p = img.get_pixel_mut(x, y);
+                for c in 0..3 {
+                    p.0[c] = (f32::from(p.0[c]) * (1.0 - a) + colour[c] * a) as u8;
+                }
+            }
+        }
+    }
+}
+
+/// One capture of the case, as the camera would deliver it.
+fn capture(face: &str, case: &Case, rng: &mut StdRng) -> Vec<u8> {
+    let control = SimControl::new();
+    let mut pose = Pose::default();
+    match case.damage {
+        Damage::Tilt(d) => pose.tilt_deg = d,
+        Damage::EyesClosed => pose.eyes_closed = true,
+        Damage::Teeth => pose.teeth = true,
+        Damage::TooHigh => pose.height = -0.2,
+        _ => {}
+    }
+    // Every graduate sits a little differently.
+    pose.height += rng.random_range(-0.02..0.02);
+    pose.off_centre += rng.random_range(-0.03..0.03);
+    control.pose_handle().set(pose);
+    let mut camera = SimCamera::new(
+        control,
+        SimConfig {
+            capture_size: SIZE,
+            capture_latency: Duration::ZERO,
+            portrait: Some(portrait(face)),
+            ..SimConfig::default()
+        },
+    );
+    let jpeg = camera.capture().unwrap();
+    let mut img = image::load_from_memory(&jpeg).unwrap().to_rgb8();
+    let [l, r] = pose.eyes_px(SIZE.0, SIZE.1);
+    let d = (r.0 - l.0).hypot(r.1 - l.1);
+    match case.damage {
+        Damage::Dark(k) => img
+            .pixels_mut()
+            .for_each(|p| p.0 = p.0.map(|v| (f32::from(v) * k) as u8)),
+        Damage::Blur(sigma) => img = image::imageops::blur(&img, sigma),
+        Damage::Glare => {
+            // The booth's lights reflected in both lenses: bright, slightly cool patches.
+            for e in [l, r] {
+                blob(
+                    &mut img,
+                    (e.0 + 0.1 * d, e.1 - 0.08 * d),
+                    (0.24 * d, 0.15 * d),
+                    [250.0, 252.0, 255.0],
+                );
+            }
+        }
+        Damage::Backdrop(grey) => img
+            .pixels_mut()
+            .filter(|p| near(p.0, BACKDROP, 40))
+            .for_each(|p| p.0 = grey),
+        Damage::ClothesLikeBackdrop => img
+            .pixels_mut()
+            .filter(|p| near(p.0, SHIRT, 30))
+            .for_each(|p| p.0 = [96, 190, 250]),
+        Damage::Fringe => {
+            let mid = ((l.0 + r.0) / 2.0, (l.1 + r.1) / 2.0);
+            blob(
+                &mut img,
+                (mid.0, mid.1 - 0.72 * d),
+                (1.2 * d, 0.42 * d),
+                [36.0, 29.0, 26.0],
+            );
+        }
+        Damage::SecondFace => {
+            // Someone behind the graduate's shoulder: the face again at 70 %, to the side.
+            let (fx, fy) = ((l.0 - 0.9 * d) as u32, (l.1 - 1.0 * d) as u32);
+            let side = (2.0 * (r.0 - l.0) + 1.8 * d) as u32;
+            let face = image::imageops::crop_imm(&img, fx, fy, side, side).to_image();
+            let small = image::imageops::resize(
+                &face,
+                side * 7 / 10,
+                side * 7 / 10,
+                image::imageops::FilterType::Triangle,
+            );
+            image::imageops::overlay(&mut img, &small, 40, i64::from(fy));
+        }
+        _ => {}
+    }
+    // Sensor noise, then the camera's JPEG.
+    for p in img.pixels_mut() {
+        let n: i16 = rng.random_range(-4..=4);
+        p.0 = p.0.map(|v| (i16::from(v) + n).clamp(0, 255) as u8);
+    }
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
+            &mut out, 92,
+        ))
+        .unwrap();
+    out
+}
+
+fn pass(r: &Report, name: CheckName) -> Option<bool> {
+    r.checks
+        .iter()
+        .find(|c| c.name == name)
+        .and_then(|c| c.pass)
+}
+
+/// Runs a set; returns the failures as readable lines (all of them, not just the first).
+fn run_set(face: &str, seeds: std::ops::RangeInclusive<u64>, soft: bool) -> Vec<String> {
+    let lab = PhotoLab::load(&PhotoConfig::default()).unwrap_or_else(|e| panic!("{e}"));
+    let mut problems = Vec::new();
+    for seed in seeds {
+        let mut rng = StdRng::seed_from_u64(seed);
+        for case in cases(&mut rng) {
+            let jpeg = capture(face, &case, &mut rng);
+            let photo = lab.process(&jpeg, false).unwrap();
+            let r = &photo.report;
+            let summary: Vec<String> = r
+                .checks
+                .iter()
+                .filter(|c| c.pass != Some(true))
+                .map(|c| format!("{}={:?} ({})", c.name.as_str(), c.pass, c.value))
+                .collect();
+            let tag = format!("{face} seed {seed} {}: {summary:?}", case.name);
+            eprintln!("{tag}");
+            // A soft source must read as blurred on the undamaged capture; on the others its
+            // sharpness verdict is left open (drawn lids and dark noise add crisp detail).
+            let soft_good = soft && matches!(case.damage, Damage::None);
+            let wanted: Vec<CheckName> = case
+                .fails
+                .iter()
+                .copied()
+                .chain(soft_good.then_some(CheckName::Sharpness))
+                .collect();
+            for w in &wanted {
+                if pass(r, *w) != Some(false) {
+                    problems.push(format!("{tag}: {} should fail", w.as_str()));
+                }
+            }
+            // Nothing else fails: a check that fires on the wrong damage misleads the graduate.
+            // Darkness and blur may also hide the eyes' detail; a second face may shift the
+            // backdrop statistics. Those are allowed, nothing more.
+            let tolerated: &[CheckName] = match case.damage {
+                // A dark shot darkens the backdrop too: it is no longer the reference colour, and
+                // without it the crown cannot be read (geometry unmeasured, not "move").
+                Damage::Dark(_) => &[
+                    CheckName::Background,
+                    CheckName::Geometry,
+                    CheckName::EyesOpen,
+                    CheckName::Sharpness,
+                    CheckName::HairOverEyes,
+                ],
+                Damage::Blur(_) => &[CheckName::EyesOpen],
+                // Glare that covers the iris hides whether the eye is open.
+                Damage::Glare => &[CheckName::EyesOpen],
+                Damage::SecondFace => &[CheckName::Background],
+                Damage::Backdrop(_) => &[
+                    CheckName::Geometry,
+                    CheckName::HairOverEyes,
+                    CheckName::ClothingContrast,
+                ],
+                _ => &[],
+            };
+            for c in &r.checks {
+                let soft_blur = soft && c.name == CheckName::Sharpness;
+                if c.pass != Some(true)
+                    && !wanted.contains(&c.name)
+                    && !tolerated.contains(&c.name)
+                    && !soft_blur
+                {
+                    problems.push(format!(
+                        "{tag}: {} unexpectedly {:?}",
+                        c.name.as_str(),
+                        c.pass
+                    ));
+                }
+            }
+            if r.width != 480 || r.height != 640 || !(60..=95).contains(&r.quality) {
+                problems.push(format!(
+                    "{tag}: file {}×{} q{}",
+                    r.width, r.height, r.quality
+                ));
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn train_set_each_damage_fails_its_own_check_and_only_that() {
+    let problems = run_set("grace_hopper.jpg", 1..=3, false);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn held_out_set_with_a_face_never_tuned_on() {
+    let problems = run_set("astronaut.png", 101..=103, true);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
