@@ -24,8 +24,9 @@ const GOAL_FPS: f64 = 15.0;
 /// The booth's setting: the graduate's face fills about a quarter of the live view's height
 /// (160 px), and the chair step keeps it there; 80 px leaves room for leaning back.
 const BOOTH_MIN_FACE: f32 = 80.0;
-/// For comparison: 60 px, and mtcnn-runtime's default of 20 px.
-const OTHER_MIN_FACES: [f32; 2] = [60.0, 20.0];
+/// For comparison: the photo pipeline's rule for a capture (a twelfth of the short side, 53 px
+/// here), and mtcnn-runtime's default of 20 px.
+const OTHER_MIN_FACES: [f32; 2] = [H as f32 / 12.0, 20.0];
 
 /// CPU time of all this process's threads so far, in nanoseconds.
 fn cpu_ns() -> Option<u64> {
