@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use camera_driver::Camera;
 use camera_driver::sim::{Pose, SimCamera, SimConfig, SimControl};
-use image::{Rgb, RgbImage};
+use image::RgbImage;
 use kiosk_app::photo::{PhotoConfig, PhotoLab};
 use kiosk_photo::{CheckName, Report};
 use rand::{Rng, SeedableRng, rngs::StdRng};
@@ -62,7 +62,7 @@ struct Case {
 }
 
 fn cases(rng: &mut StdRng) -> Vec<Case> {
-    let mut c = |name: &str, damage, fails| Case {
+    let c = |name: &str, damage, fails| Case {
         name: name.into(),
         damage,
         fails,
@@ -115,8 +115,8 @@ fn blob(img: &mut RgbImage, (cx, cy): (f32, f32), (rx, ry): (f32, f32), colour: 
             let a = ((1.0 - r) / 0.3).clamp(0.0, 1.0);
             if a > 0.0 {
                 let p = img.get_pixel_mut(x, y);
-                for c in 0..3 {
-                    p.0[c] = (f32::from(p.0[c]) * (1.0 - a) + colour[c] * a) as u8;
+                for (v, c) in p.0.iter_mut().zip(colour) {
+                    *v = (f32::from(*v) * (1.0 - a) + c * a) as u8;
                 }
             }
         }
