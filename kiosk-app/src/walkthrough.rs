@@ -200,6 +200,12 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
                 // A new screen: wait for a frame taken on it, not one left from the last.
                 *latest_frame.lock().unwrap_or_else(|p| p.into_inner()) = None;
             }
+            if visits.last().is_some_and(|v| {
+                v.0.starts_with("shoot-preview") && !key.starts_with("shoot-preview")
+            }) {
+                // Left a preview (retake): the next preview must show its own photo.
+                *latest_photo.lock().unwrap_or_else(|p| p.into_inner()) = None;
+            }
             visits.push((key.clone(), Instant::now()));
         }
         let frame = latest_frame
