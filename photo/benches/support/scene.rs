@@ -155,9 +155,8 @@ pub fn booth_frame(portrait: &RgbImage, width: u32, height: u32, seed: u64) -> R
             let mut rgb = BACKDROP.map(|c| c * light);
             if a > 0.0 {
                 let ppx = ((fx - left).max(0.0) as u32).min(pw - 1);
-                let p = big.get_pixel(ppx, py).0;
-                for c in 0..3 {
-                    rgb[c] += (f32::from(p[c]) - rgb[c]) * a;
+                for (o, &s) in rgb.iter_mut().zip(&big.get_pixel(ppx, py).0) {
+                    *o += (f32::from(s) - *o) * a;
                 }
             }
             let n = rng.next().to_le_bytes();
@@ -167,8 +166,8 @@ pub fn booth_frame(portrait: &RgbImage, width: u32, height: u32, seed: u64) -> R
             let cr = (i32::from(n[4]) + i32::from(n[5]) - 255) as f32 * chroma_k;
             let cb = (i32::from(n[6]) + i32::from(n[7]) - 255) as f32 * chroma_k;
             let noise = [luma + cr, luma - 0.5 * (cr + cb), luma + cb];
-            for c in 0..3 {
-                px[c] = (rgb[c] + noise[c]).round().clamp(0.0, 255.0) as u8;
+            for ((o, v), n) in px.iter_mut().zip(rgb).zip(noise) {
+                *o = (v + n).round().clamp(0.0, 255.0) as u8;
             }
         }
     }
