@@ -117,6 +117,22 @@ pub struct Check {
     pub reason_en: String,
 }
 
+/// A check whose measure may be missing: `ok` judges it, its value is reported to three
+/// decimals, and a missing one is reported unmeasured with `why`.
+fn measured(
+    name: CheckName,
+    value: Option<f32>,
+    ok: impl FnOnce(f32) -> bool,
+    limit: String,
+    fix: (&str, &str),
+    why: (&str, &str),
+) -> Check {
+    match value {
+        Some(v) => Check::new(name, ok(v), json!(round3(v)), limit, fix),
+        None => Check::unmeasured(name, limit, why),
+    }
+}
+
 impl Check {
     fn new(name: CheckName, pass: bool, value: Value, limit: String, fix: (&str, &str)) -> Self {
         let (zh, en) = if pass { name.label() } else { fix };
@@ -580,21 +596,14 @@ pub fn eye_opening(img: &RgbImage, face: &Face) -> Option<f32> {
 }
 
 fn eyes_open(img: &RgbImage, face: &Face) -> Check {
-    let limit = format!("opening ≥ {MIN_EYE_OPENING} of the eye distance");
-    match eye_opening(img, face) {
-        Some(v) => Check::new(
-            CheckName::EyesOpen,
-            v >= MIN_EYE_OPENING,
-            json!((f64::from(v) * 1000.0).round() / 1000.0),
-            limit,
-            ("请睁大眼睛，不要眨眼", "Keep your eyes open; do not blink"),
-        ),
-        None => Check::unmeasured(
-            CheckName::EyesOpen,
-            limit,
-            ("看不清眼睛，无法检查", "The eyes cannot be measured"),
-        ),
-    }
+    measured(
+        CheckName::EyesOpen,
+        eye_opening(img, face),
+        |v| v >= MIN_EYE_OPENING,
+        format!("opening ≥ {MIN_EYE_OPENING} of the eye distance"),
+        ("请睁大眼睛，不要眨眼", "Keep your eyes open; do not blink"),
+        ("看不清眼睛，无法检查", "The eyes cannot be measured"),
+    )
 }
 
 /// The lips' area between the mouth corners: (share of tooth-coloured pixels, share of dark
@@ -697,26 +706,20 @@ fn clothing_contrast(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check 
     let top = (h as f32 * 0.9).max(face.bottom_right.y + 0.3 * fw);
     let r = rect(img, cx - 0.7 * fw, top, cx + 0.7 * fw, h as f32);
     let limit = limit_of(CheckName::ClothingContrast, cfg);
-    match share(img, r, |p| !cfg.backdrop.is_subject(p)) {
-        Some(v) => Check::new(
-            CheckName::ClothingContrast,
-            v <= MAX_CLOTHES_LIKE_BACKDROP,
-            json!(round3(v)),
-            limit,
-            (
-                "衣服颜色和背景太接近：请换一件颜色不同（深色）的上衣",
-                "Your clothes are too close to the background colour: wear a different (darker) top",
-            ),
+    measured(
+        CheckName::ClothingContrast,
+        share(img, r, |p| !cfg.backdrop.is_subject(p)),
+        |v| v <= MAX_CLOTHES_LIKE_BACKDROP,
+        limit,
+        (
+            "衣服颜色和背景太接近：请换一件颜色不同（深色）的上衣",
+            "Your clothes are too close to the background colour: wear a different (darker) top",
         ),
-        None => Check::unmeasured(
-            CheckName::ClothingContrast,
-            limit,
-            (
-                "照片中看不到肩膀，无法检查",
-                "The shoulders are not in the photo",
-            ),
+        (
+            "照片中看不到肩膀，无法检查",
+            "The shoulders are not in the photo",
         ),
-    }
+    )
 }
 
 fn exposure(img: &RgbImage, face: &Face) -> Check {
@@ -811,26 +814,20 @@ pub fn sharpness_at_eyes(img: &RgbImage, face: &Face) -> Option<f32> {
 
 fn sharpness(img: &RgbImage, face: &Face) -> Check {
     let limit = format!("≥ {MIN_SHARPNESS} (Laplacian / luma variance at the eyes)");
-    match sharpness_at_eyes(img, face) {
-        Some(v) => Check::new(
-            CheckName::Sharpness,
-            v >= MIN_SHARPNESS,
-            json!(round3(v)),
-            limit,
-            (
-                "照片模糊：拍照时请保持不动",
-                "The photo is blurred: hold still while it is taken",
-            ),
+    measured(
+        CheckName::Sharpness,
+        sharpness_at_eyes(img, face),
+        |v| v >= MIN_SHARPNESS,
+        limit,
+        (
+            "照片模糊：拍照时请保持不动",
+            "The photo is blurred: hold still while it is taken",
         ),
-        None => Check::unmeasured(
-            CheckName::Sharpness,
-            limit,
-            (
-                "眼部没有细节可测，无法检查",
-                "No detail at the eyes to measure",
-            ),
+        (
+            "眼部没有细节可测，无法检查",
+            "No detail at the eyes to measure",
         ),
-    }
+    )
 }
 
 /// Share of specular pixels (near-white, unsaturated) on the area a pair of lenses covers.
@@ -862,23 +859,17 @@ fn glasses_glare(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check {
         MAX_GLARE.0
     };
     let limit = limit_of(CheckName::GlassesGlare, cfg);
-    match glare_share(img, face) {
-        Some(v) => Check::new(
-            CheckName::GlassesGlare,
-            v <= max,
-            json!(round3(v)),
-            limit,
-            (
-                "眼镜反光：请把眼镜往上推一推，或稍微低一点头",
-                "Glare on your glasses: push them up a little or lower your chin slightly",
-            ),
+    measured(
+        CheckName::GlassesGlare,
+        glare_share(img, face),
+        |v| v <= max,
+        limit,
+        (
+            "眼镜反光：请把眼镜往上推一推，或稍微低一点头",
+            "Glare on your glasses: push them up a little or lower your chin slightly",
         ),
-        None => Check::unmeasured(
-            CheckName::GlassesGlare,
-            limit,
-            ("看不到眼部，无法检查", "The eyes are not visible"),
-        ),
-    }
+        ("看不到眼部，无法检查", "The eyes are not visible"),
+    )
 }
 
 /// Share of the forehead just above the eyebrows closer to the hair's colour than to the
@@ -931,26 +922,20 @@ fn hair_over_eyes(img: &RgbImage, face: &Face, crown: Option<f32>) -> Check {
         "hair ≤ {:.0} % of the forehead above the brows",
         MAX_FOREHEAD_HAIR * 100.0
     );
-    match forehead_hair(img, face, crown) {
-        Some(v) => Check::new(
-            CheckName::HairOverEyes,
-            v <= MAX_FOREHEAD_HAIR,
-            json!(round3(v)),
-            limit,
-            (
-                "头发或帽子遮住了眉毛：请把刘海拨到两边，摘下帽子",
-                "Hair or a hat covers your eyebrows: move your fringe aside, take off any hat",
-            ),
+    measured(
+        CheckName::HairOverEyes,
+        forehead_hair(img, face, crown),
+        |v| v <= MAX_FOREHEAD_HAIR,
+        limit,
+        (
+            "头发或帽子遮住了眉毛：请把刘海拨到两边，摘下帽子",
+            "Hair or a hat covers your eyebrows: move your fringe aside, take off any hat",
         ),
-        None => Check::unmeasured(
-            CheckName::HairOverEyes,
-            limit,
-            (
-                "头发和皮肤颜色分不开，无法检查",
-                "Hair and skin cannot be told apart here",
-            ),
+        (
+            "头发和皮肤颜色分不开，无法检查",
+            "Hair and skin cannot be told apart here",
         ),
-    }
+    )
 }
 
 #[cfg(test)]
