@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# The face detector's models and the simulated graduate's portrait (checksum-verified, once).
+scripts/fetch-models.sh
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   cargo build --release --locked -p kiosk-app --features window
   exec target/release/kiosk demo "$@"
