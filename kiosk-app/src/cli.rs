@@ -646,8 +646,8 @@ fn walkthrough_cmd(cfg: Config, out: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Largest image file `kiosk qr decode` reads.
-const MAX_IMAGE_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest image file `kiosk qr decode` reads: the same bound as `kiosk photo check`.
+const MAX_IMAGE_BYTES: u64 = crate::photo::MAX_FILE_BYTES;
 
 /// Decode and classify with the configured `[qr]` rules (the booth's own prefix and markers).
 fn qr_decode(rules: &qr::QrRules, files: &[PathBuf]) -> ExitCode {

@@ -195,8 +195,8 @@ pub fn shot_checks(checks: &[Check]) -> Vec<ShotCheck> {
         .collect()
 }
 
-/// Largest capture file `kiosk photo check` reads: a 45 MP JPEG at the finest quality is under
-/// 40 MB.
+/// Largest image file the command-line tools read (`kiosk photo check`, `kiosk qr decode`): a
+/// 45 MP JPEG at the finest quality is under 40 MB.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// `kiosk photo check`: the exit code (0 all passed, 1 a check failed or was not measured,

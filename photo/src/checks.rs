@@ -11,9 +11,10 @@ use image::RgbImage;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::Face;
 use crate::framing::{Broken, Limit, Placement, Standard};
+use crate::measure::*;
 use crate::silhouette::{Backdrop, HeadColumns, background_stats};
-use crate::{Face, Point};
 
 /// The checks, in the order the preview screen lists them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -222,99 +223,6 @@ pub struct Subject<'a> {
     pub head_cut_off: bool,
 }
 
-/// Rec. 601 luma.
-fn luma(p: [u8; 3]) -> f32 {
-    0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2])
-}
-
-/// (max − min) / max: 0 for grey and white, near 1 for pure colours.
-fn saturation(p: [u8; 3]) -> f32 {
-    let max = p.iter().copied().max().unwrap_or(0);
-    let min = p.iter().copied().min().unwrap_or(0);
-    if max == 0 {
-        0.0
-    } else {
-        f32::from(max - min) / f32::from(max)
-    }
-}
-
-/// A rectangle of the photo clamped to its bounds: `(x0, y0, x1, y1)`, ends exclusive.
-fn rect(img: &RgbImage, x0: f32, y0: f32, x1: f32, y1: f32) -> (u32, u32, u32, u32) {
-    let (w, h) = img.dimensions();
-    let c = |v: f32, m: u32| (v.max(0.0) as u32).min(m);
-    (c(x0, w), c(y0, h), c(x1.ceil(), w), c(y1.ceil(), h))
-}
-
-fn pixels(img: &RgbImage, r: (u32, u32, u32, u32)) -> impl Iterator<Item = [u8; 3]> + '_ {
-    (r.1..r.3).flat_map(move |y| (r.0..r.2).map(move |x| img.get_pixel(x, y).0))
-}
-
-/// Share of the rectangle's pixels for which `f` holds; `None` for an empty rectangle.
-fn share(img: &RgbImage, r: (u32, u32, u32, u32), f: impl Fn([u8; 3]) -> bool) -> Option<f32> {
-    let (mut n, mut hit) = (0u32, 0u32);
-    for p in pixels(img, r) {
-        n += 1;
-        hit += u32::from(f(p));
-    }
-    (n > 0).then(|| hit as f32 / n as f32)
-}
-
-fn median(mut v: Vec<f32>) -> Option<f32> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f32::total_cmp);
-    Some(v[v.len() / 2])
-}
-
-/// Skin luma: the median of two cheek patches below the eyes.
-fn skin_luma(img: &RgbImage, face: &Face) -> Option<f32> {
-    let lm = &face.landmarks;
-    let d = face.inter_eye();
-    let mut v = Vec::new();
-    for e in [lm.eye_left, lm.eye_right] {
-        let r = rect(
-            img,
-            e.x - 0.12 * d,
-            e.y + 0.35 * d,
-            e.x + 0.12 * d,
-            e.y + 0.55 * d,
-        );
-        v.extend(pixels(img, r).map(luma));
-    }
-    median(v)
-}
-
-/// Skin colour: the mean of the same cheek patches.
-fn skin_rgb(img: &RgbImage, face: &Face) -> Option<[f32; 3]> {
-    let lm = &face.landmarks;
-    let d = face.inter_eye();
-    let (mut sum, mut n) = ([0f32; 3], 0f32);
-    for e in [lm.eye_left, lm.eye_right] {
-        let r = rect(
-            img,
-            e.x - 0.12 * d,
-            e.y + 0.35 * d,
-            e.x + 0.12 * d,
-            e.y + 0.55 * d,
-        );
-        for p in pixels(img, r) {
-            for c in 0..3 {
-                sum[c] += f32::from(p[c]);
-            }
-            n += 1.0;
-        }
-    }
-    (n > 0.0).then(|| sum.map(|s| s / n))
-}
-
-fn rgb_dist(p: [u8; 3], q: [f32; 3]) -> f32 {
-    (0..3)
-        .map(|c| (f32::from(p[c]) - q[c]).powi(2))
-        .sum::<f32>()
-        .sqrt()
-}
-
 /// Runs every check.
 pub fn run(s: &Subject<'_>, cfg: &CheckSettings) -> Vec<Check> {
     let main = s.faces.first();
@@ -334,16 +242,16 @@ pub fn run(s: &Subject<'_>, cfg: &CheckSettings) -> Vec<Check> {
         return out;
     };
     out.push(geometry(s, face, cfg));
-    out.push(head_tilt(face));
-    out.push(head_turn(face));
-    out.push(eyes_open(s.photo, face));
-    out.push(mouth_closed(s.photo, face));
+    out.push(head_tilt(face, cfg));
+    out.push(head_turn(face, cfg));
+    out.push(eyes_open(s.photo, face, cfg));
+    out.push(mouth_closed(s.photo, face, cfg));
     out.push(background(s.photo, Some(face), cfg));
     out.push(clothing_contrast(s.photo, face, cfg));
-    out.push(exposure(s.photo, face));
-    out.push(sharpness(s.photo, face));
+    out.push(exposure(s.photo, face, cfg));
+    out.push(sharpness(s.photo, face, cfg));
     out.push(glasses_glare(s.photo, face, cfg));
-    out.push(hair_over_eyes(s.photo, face, s.crown));
+    out.push(hair_over_eyes(s.photo, face, s.crown, cfg));
     out
 }
 
@@ -502,47 +410,24 @@ fn geometry_fix(b: &Broken) -> (&'static str, &'static str) {
     }
 }
 
-/// Eye-line angle in degrees (positive: the image-right eye is higher).
-pub fn tilt_deg(face: &Face) -> f32 {
-    let (l, r) = (face.landmarks.eye_left, face.landmarks.eye_right);
-    (l.y - r.y).atan2(r.x - l.x).to_degrees()
-}
-
-fn head_tilt(face: &Face) -> Check {
+fn head_tilt(face: &Face, cfg: &CheckSettings) -> Check {
     let a = tilt_deg(face);
     Check::new(
         CheckName::HeadTilt,
         a.abs() <= MAX_TILT_DEG,
         json!(round1(a)),
-        format!("≤ {MAX_TILT_DEG}°"),
+        limit_of(CheckName::HeadTilt, cfg),
         ("请把头摆正，不要歪头", "Keep your head level, not tilted"),
     )
 }
 
-/// Nose offset from the eyes' midpoint along the eye line, in inter-eye distances: 0 facing
-/// the camera, about ±0.2 at 20° of yaw.
-pub fn turn(face: &Face) -> f32 {
-    let lm = &face.landmarks;
-    let (l, r) = (lm.eye_left, lm.eye_right);
-    let d = l.dist(r).max(1.0);
-    let axis = Point {
-        x: (r.x - l.x) / d,
-        y: (r.y - l.y) / d,
-    };
-    let mid = l.mid(r);
-    let mouth = lm.mouth_left.mid(lm.mouth_right);
-    // Nose and mouth centre both swing with yaw; their mean is steadier than either.
-    let off = |p: Point| ((p.x - mid.x) * axis.x + (p.y - mid.y) * axis.y) / d;
-    (off(lm.nose) + off(mouth)) / 2.0
-}
-
-fn head_turn(face: &Face) -> Check {
+fn head_turn(face: &Face, cfg: &CheckSettings) -> Check {
     let t = turn(face);
     Check::new(
         CheckName::HeadTurn,
         t.abs() <= MAX_TURN,
-        json!((f64::from(t) * 1000.0).round() / 1000.0),
-        format!("|nose offset| ≤ {MAX_TURN} of the eye distance"),
+        json!(round3(t)),
+        limit_of(CheckName::HeadTurn, cfg),
         (
             "请正对镜头，不要转头",
             "Face the camera straight on; do not turn your head",
@@ -550,87 +435,19 @@ fn head_turn(face: &Face) -> Check {
     )
 }
 
-/// Eye opening: for each column through the eye, the run of dark pixels that crosses the eye
-/// centre's row (± 6 % of the eye distance, the landmarks' error); the upper quartile over the
-/// columns, in eye distances. The smaller of the two eyes; `None` without skin to compare with.
-pub fn eye_opening(img: &RgbImage, face: &Face) -> Option<f32> {
-    let skin = skin_luma(img, face)?;
-    let d = face.inter_eye();
-    let dark = |x: u32, y: u32| luma(img.get_pixel(x, y).0) < 0.6 * skin;
-    let lm = &face.landmarks;
-    let mut worst = f32::INFINITY;
-    for e in [lm.eye_left, lm.eye_right] {
-        let r = rect(
-            img,
-            e.x - 0.14 * d,
-            e.y - 0.25 * d,
-            e.x + 0.14 * d,
-            e.y + 0.25 * d,
-        );
-        let band = rect(img, e.x, e.y - 0.06 * d, e.x, e.y + 0.06 * d);
-        let mut runs = Vec::new();
-        for x in r.0..r.2 {
-            let Some(seed) = (band.1..band.3.max(band.1 + 1)).find(|&y| y < r.3 && dark(x, y))
-            else {
-                runs.push(0.0);
-                continue;
-            };
-            let mut top = seed;
-            while top > r.1 && dark(x, top - 1) {
-                top -= 1;
-            }
-            let mut bottom = seed;
-            while bottom + 1 < r.3 && dark(x, bottom + 1) {
-                bottom += 1;
-            }
-            runs.push((bottom - top + 1) as f32);
-        }
-        if runs.is_empty() {
-            return None;
-        }
-        runs.sort_by(f32::total_cmp);
-        let q3 = runs[runs.len() * 3 / 4];
-        worst = worst.min(q3 / d);
-    }
-    worst.is_finite().then_some(worst)
-}
-
-fn eyes_open(img: &RgbImage, face: &Face) -> Check {
+fn eyes_open(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check {
     measured(
         CheckName::EyesOpen,
         eye_opening(img, face),
         |v| v >= MIN_EYE_OPENING,
-        format!("opening ≥ {MIN_EYE_OPENING} of the eye distance"),
+        limit_of(CheckName::EyesOpen, cfg),
         ("请睁大眼睛，不要眨眼", "Keep your eyes open; do not blink"),
         ("看不清眼睛，无法检查", "The eyes cannot be measured"),
     )
 }
 
-/// The lips' area between the mouth corners: (share of tooth-coloured pixels, share of dark
-/// pixels of an open mouth).
-pub fn mouth_measures(img: &RgbImage, face: &Face) -> Option<(f32, f32)> {
-    let skin = skin_luma(img, face)?;
-    let lm = &face.landmarks;
-    let (ml, mr) = (lm.mouth_left, lm.mouth_right);
-    let w = ml.dist(mr);
-    let d = face.inter_eye();
-    let y = (ml.y + mr.y) / 2.0;
-    let r = rect(
-        img,
-        ml.x + 0.15 * w,
-        y - 0.10 * d,
-        mr.x - 0.15 * w,
-        y + 0.12 * d,
-    );
-    let teeth = share(img, r, |p| {
-        luma(p) > (0.95 * skin).max(120.0) && saturation(p) < 0.22
-    })?;
-    let open = share(img, r, |p| luma(p) < 0.3 * skin)?;
-    Some((teeth, open))
-}
-
-fn mouth_closed(img: &RgbImage, face: &Face) -> Check {
-    let limit = limit_of(CheckName::MouthClosed, &CheckSettings::default());
+fn mouth_closed(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check {
+    let limit = limit_of(CheckName::MouthClosed, cfg);
     match mouth_measures(img, face) {
         Some((teeth, open)) => Check::new(
             CheckName::MouthClosed,
@@ -657,11 +474,7 @@ fn round3(v: f32) -> f64 {
 fn background(img: &RgbImage, face: Option<&Face>, cfg: &CheckSettings) -> Check {
     let (w, h) = img.dimensions();
     let head = match face {
-        Some(f) => HeadColumns {
-            left: f.top_left.x.max(0.0) as u32,
-            right: f.bottom_right.x.max(0.0) as u32,
-            eye_row: f.landmarks.eye_left.mid(f.landmarks.eye_right).y.max(0.0) as u32,
-        },
+        Some(f) => HeadColumns::of(f),
         // No face: the centre third as the head, down to where the eyes would be.
         None => HeadColumns {
             left: w / 3,
@@ -722,7 +535,7 @@ fn clothing_contrast(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check 
     )
 }
 
-fn exposure(img: &RgbImage, face: &Face) -> Check {
+fn exposure(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check {
     let lm = &face.landmarks;
     let d = face.inter_eye();
     let cx = lm.eye_left.mid(lm.eye_right).x;
@@ -731,12 +544,7 @@ fn exposure(img: &RgbImage, face: &Face) -> Check {
     let y0 = lm.eye_left.mid(lm.eye_right).y + 0.3 * d;
     let y1 = lm.mouth_left.mid(lm.mouth_right).y + 0.1 * d;
     let r = rect(img, cx - 0.6 * d, y0, cx + 0.6 * d, y1);
-    let limit = format!(
-        "face luma {}–{}, clipped ≤ {:.0} %",
-        FACE_LUMA.0,
-        FACE_LUMA.1,
-        MAX_FACE_CLIPPED * 100.0
-    );
+    let limit = limit_of(CheckName::Exposure, cfg);
     let lumas: Vec<f32> = pixels(img, r).map(luma).collect();
     if lumas.is_empty() {
         return Check::unmeasured(
@@ -767,53 +575,8 @@ fn exposure(img: &RgbImage, face: &Face) -> Check {
     )
 }
 
-/// Variance of the 4-neighbour Laplacian over the variance of the luma, in the band of both
-/// eyes: contrast-independent, and small when the eyes are blurred (motion, focus).
-pub fn sharpness_at_eyes(img: &RgbImage, face: &Face) -> Option<f32> {
-    let lm = &face.landmarks;
-    let d = face.inter_eye();
-    let (l, r) = (lm.eye_left, lm.eye_right);
-    let ey = l.mid(r).y;
-    let (x0, y0, x1, y1) = rect(
-        img,
-        l.x - 0.35 * d,
-        ey - 0.25 * d,
-        r.x + 0.35 * d,
-        ey + 0.25 * d,
-    );
-    if x1 < x0 + 3 || y1 < y0 + 3 {
-        return None;
-    }
-    let at = |x: u32, y: u32| luma(img.get_pixel(x, y).0);
-    let (mut s, mut s2, mut n) = (0f64, 0f64, 0f64);
-    let (mut l1, mut l2) = (0f64, 0f64);
-    for y in y0 + 1..y1 - 1 {
-        for x in x0 + 1..x1 - 1 {
-            let c = at(x, y);
-            let (up, down) = (at(x, y - 1), at(x, y + 1));
-            let (left, right) = (at(x - 1, y), at(x + 1, y));
-            // Specular patches (lens glare) are flat and clipped: they say nothing about focus.
-            if [c, up, down, left, right].iter().any(|&v| v >= 235.0) {
-                continue;
-            }
-            let lap = up + down + left + right - 4.0 * c;
-            s += f64::from(c);
-            s2 += f64::from(c) * f64::from(c);
-            l1 += f64::from(lap);
-            l2 += f64::from(lap) * f64::from(lap);
-            n += 1.0;
-        }
-    }
-    if n < 16.0 {
-        return None;
-    }
-    let var_luma = s2 / n - (s / n).powi(2);
-    let var_lap = l2 / n - (l1 / n).powi(2);
-    (var_luma > 1.0).then(|| (var_lap / var_luma) as f32)
-}
-
-fn sharpness(img: &RgbImage, face: &Face) -> Check {
-    let limit = format!("≥ {MIN_SHARPNESS} (Laplacian / luma variance at the eyes)");
+fn sharpness(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check {
+    let limit = limit_of(CheckName::Sharpness, cfg);
     measured(
         CheckName::Sharpness,
         sharpness_at_eyes(img, face),
@@ -828,28 +591,6 @@ fn sharpness(img: &RgbImage, face: &Face) -> Check {
             "No detail at the eyes to measure",
         ),
     )
-}
-
-/// Share of specular pixels (near-white, unsaturated) on the area a pair of lenses covers.
-/// Catch-lights in the pupils are a few pixels each and stay far below the limit.
-pub fn glare_share(img: &RgbImage, face: &Face) -> Option<f32> {
-    let lm = &face.landmarks;
-    let d = face.inter_eye();
-    let (mut n, mut hit) = (0f32, 0f32);
-    for e in [lm.eye_left, lm.eye_right] {
-        let r = rect(
-            img,
-            e.x - 0.4 * d,
-            e.y - 0.28 * d,
-            e.x + 0.4 * d,
-            e.y + 0.28 * d,
-        );
-        for p in pixels(img, r) {
-            n += 1.0;
-            hit += f32::from(u8::from(luma(p) >= 235.0 && saturation(p) < 0.12));
-        }
-    }
-    (n > 0.0).then(|| hit / n)
 }
 
 fn glasses_glare(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check {
@@ -872,56 +613,8 @@ fn glasses_glare(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check {
     )
 }
 
-/// Share of the forehead just above the eyebrows closer to the hair's colour than to the
-/// skin's. The hair colour is read just below the crown; `None` when there is no crown, or hair
-/// and skin are too alike to tell apart.
-pub fn forehead_hair(img: &RgbImage, face: &Face, crown: Option<f32>) -> Option<f32> {
-    let crown = crown?;
-    let skin = skin_rgb(img, face)?;
-    let lm = &face.landmarks;
-    let d = face.inter_eye();
-    let mid = lm.eye_left.mid(lm.eye_right);
-    let hair_r = rect(
-        img,
-        mid.x - 0.3 * d,
-        crown + 2.0,
-        mid.x + 0.3 * d,
-        crown + 0.15 * d + 3.0,
-    );
-    let (mut sum, mut n) = ([0f32; 3], 0f32);
-    for p in pixels(img, hair_r) {
-        for c in 0..3 {
-            sum[c] += f32::from(p[c]);
-        }
-        n += 1.0;
-    }
-    if n == 0.0 {
-        return None;
-    }
-    let hair = sum.map(|s| s / n);
-    let apart = (0..3)
-        .map(|c| (hair[c] - skin[c]).powi(2))
-        .sum::<f32>()
-        .sqrt();
-    if apart < 50.0 {
-        return None;
-    }
-    // Above the brows (≈ 0.3 eye distances above the eyes) and below a normal hairline.
-    let r = rect(
-        img,
-        lm.eye_left.x,
-        mid.y - 0.8 * d,
-        lm.eye_right.x,
-        mid.y - 0.5 * d,
-    );
-    share(img, r, |p| rgb_dist(p, hair) < rgb_dist(p, skin))
-}
-
-fn hair_over_eyes(img: &RgbImage, face: &Face, crown: Option<f32>) -> Check {
-    let limit = format!(
-        "hair ≤ {:.0} % of the forehead above the brows",
-        MAX_FOREHEAD_HAIR * 100.0
-    );
+fn hair_over_eyes(img: &RgbImage, face: &Face, crown: Option<f32>, cfg: &CheckSettings) -> Check {
+    let limit = limit_of(CheckName::HairOverEyes, cfg);
     measured(
         CheckName::HairOverEyes,
         forehead_hair(img, face, crown),

@@ -1,5 +1,5 @@
 use super::*;
-use crate::Landmarks;
+use crate::{Landmarks, Point};
 
 fn p(x: f32, y: f32) -> Point {
     Point { x, y }
@@ -33,7 +33,7 @@ fn tilt_and_turn_follow_the_landmarks() {
     g.landmarks.mouth_left.x += 20.0;
     g.landmarks.mouth_right.x += 20.0;
     assert!((turn(&g) - 0.2).abs() < 1e-3);
-    let c = head_turn(&g);
+    let c = head_turn(&g, &CheckSettings::default());
     assert_eq!(c.pass, Some(false));
     assert!(c.reason_en.contains("Face the camera"));
 }

@@ -15,6 +15,7 @@ mod detect;
 pub mod encode;
 mod error;
 pub mod framing;
+pub mod measure;
 mod net;
 pub mod pipeline;
 mod sample;

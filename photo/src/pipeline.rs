@@ -17,7 +17,7 @@ use crate::decode::{Decoded, decode_any};
 use crate::encode::encode_photo;
 use crate::error::PhotoError;
 use crate::framing::{self, Crop, Framing};
-use crate::silhouette::{HeadColumns, find_crown};
+use crate::silhouette::{HeadColumns, backdrop_at_top, find_crown};
 use crate::{Detector, Face, Point};
 
 /// Default largest image accepted, in pixels: a 45 MP sensor with room to spare, and a bound on
@@ -120,37 +120,15 @@ fn faces_in(det: &Detector, img: &RgbImage) -> Result<Vec<Face>, PhotoError> {
     Ok(faces)
 }
 
-/// The crown row of `face` in `img`: `Some(0)` when the head touches the top; `None` when the
-/// backdrop is not there to read a silhouette against (the top row beside the head is not the
-/// reference colour: a wrong backdrop, a dark shot), rather than a crown at row 0 that would
-/// tell the graduate to lower a seat that is fine.
+/// The crown row of `face` in `img` (see [`find_crown`]); `None` as well when the booth's
+/// backdrop is not there to read a silhouette against (a wrong backdrop, a dark shot), rather
+/// than a crown at row 0 that would tell the graduate to lower a seat that is fine.
 fn crown_of(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Option<u32> {
-    let (w, h) = img.dimensions();
-    let (left, right) = (
-        face.top_left.x.max(0.0) as u32,
-        face.bottom_right.x.max(0.0) as u32,
-    );
-    let rows = 0..(h / 50).max(1);
-    let (mut n, mut subject) = (0u32, 0u32);
-    for y in rows {
-        for x in (0..w).filter(|x| *x < left || *x >= right) {
-            n += 1;
-            subject += u32::from(cfg.backdrop.is_subject(img.get_pixel(x, y).0));
-        }
-    }
-    if n == 0 || subject * 2 > n {
+    let head = HeadColumns::of(face);
+    if !backdrop_at_top(img, &cfg.backdrop, head) {
         return None;
     }
-    let eye_row = face.landmarks.eye_left.mid(face.landmarks.eye_right).y;
-    find_crown(
-        img,
-        &cfg.backdrop,
-        HeadColumns {
-            left: face.top_left.x.max(0.0) as u32,
-            right: face.bottom_right.x.max(0.0) as u32,
-            eye_row: eye_row.max(0.0) as u32,
-        },
-    )
+    find_crown(img, &cfg.backdrop, head)
 }
 
 /// The crop when nothing better is known: a centred 3:4 window 90 % of the frame high, 5 %

@@ -52,9 +52,37 @@ pub struct HeadColumns {
     pub eye_row: u32,
 }
 
+impl HeadColumns {
+    /// The columns of a detected face's box and its eye row.
+    pub fn of(face: &crate::Face) -> Self {
+        let eye_row = face.landmarks.eye_left.mid(face.landmarks.eye_right).y;
+        Self {
+            left: face.top_left.x.max(0.0) as u32,
+            right: face.bottom_right.x.max(0.0) as u32,
+            eye_row: eye_row.max(0.0) as u32,
+        }
+    }
+}
+
+/// Whether the top rows beside the head (the top 2 % of the frame, outside the face's columns)
+/// are mostly backdrop. When they are not (a wrong backdrop, a dark shot) there is no
+/// silhouette to read, and a "crown" at row 0 would be the backdrop itself.
+pub fn backdrop_at_top(img: &RgbImage, backdrop: &Backdrop, head: HeadColumns) -> bool {
+    let (w, h) = img.dimensions();
+    let (mut n, mut subject) = (0u32, 0u32);
+    for y in 0..(h / 50).max(1) {
+        for x in (0..w).filter(|x| *x < head.left || *x >= head.right) {
+            n += 1;
+            subject += u32::from(backdrop.is_subject(img.get_pixel(x, y).0));
+        }
+    }
+    n > 0 && subject * 2 <= n
+}
+
 /// The topmost row above the eyes where the subject fills part of the face's columns: the top
 /// of the hair. `Some(0)` means the head touches the top of the frame (cut off); `None` means
 /// nothing but backdrop above the eyes, i.e. the face box does not belong to a person here.
+/// Callers in a booth check [`backdrop_at_top`] first.
 ///
 /// A row counts when at least 3 % of the face's columns (and at least 2 pixels) are subject,
 /// and the row below counts too, so sensor noise and a stray hair do not move the crown.
