@@ -12,6 +12,7 @@
 pub mod bus;
 mod chair;
 mod error;
+pub mod level;
 mod lights;
 pub mod link;
 pub mod map;

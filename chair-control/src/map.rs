@@ -67,7 +67,7 @@ impl Default for LightsMap {
     }
 }
 
-/// Chair controller registers.
+/// Chair controller registers, and whether the kiosk levels the seat itself.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ChairMap {
@@ -97,6 +97,12 @@ pub struct ChairMap {
     pub bit_stalled: u8,
     /// Status bit: moving.
     pub bit_moving: u8,
+    /// The kiosk drives the seat during the chair step until the graduate's eyes are on the
+    /// live view's eye guide ([`crate::level`]). The seat button still works and takes over.
+    pub auto_level: bool,
+    /// Longest the kiosk drives the seat in one chair step, seconds (the reference chair
+    /// crosses its whole 200 mm travel in 5 s).
+    pub auto_level_max_secs: f32,
 }
 
 impl Default for ChairMap {
@@ -115,6 +121,8 @@ impl Default for ChairMap {
             bit_overcurrent: 4,
             bit_stalled: 5,
             bit_moving: 6,
+            auto_level: false,
+            auto_level_max_secs: 8.0,
         }
     }
 }

@@ -377,6 +377,12 @@ impl Config {
             }
         }
         self.photo.validate()?;
+        if !(0.5..=60.0).contains(&self.chair.auto_level_max_secs) {
+            return Err((
+                "chair.auto_level_max_secs".into(),
+                "must be 0.5..=60 (seconds of seat travel)".into(),
+            ));
+        }
         if self.serial.backend == Backend::Real && self.serial.port.path.is_empty() {
             return Err((
                 "serial.port.path".into(),

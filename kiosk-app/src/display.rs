@@ -61,6 +61,7 @@ pub fn run(cfg: Config, demo_graduate: bool, fullscreen: bool) -> anyhow::Result
     })?;
     ui.set_portrait(cfg.display.orientation == Orientation::Portrait);
     ui.set_kiosk_mode(fullscreen);
+    ui.set_eye_guide(cfg.photo.eye_guide);
     let events = handle.events.clone();
     ui.connect(move |intent| {
         let _ = events.send(Event::Intent(intent));
@@ -79,6 +80,9 @@ pub fn run(cfg: Config, demo_graduate: bool, fullscreen: bool) -> anyhow::Result
     }));
     rt.spawn(ui_feed::photo(handle.clone(), |px| {
         on_ui(move |ui| ui.set_photo(px))
+    }));
+    rt.spawn(ui_feed::face_window(handle.clone(), |w| {
+        on_ui(move |ui| ui.set_face_window(w))
     }));
     if demo_graduate {
         let graduate = crate::graduate::Graduate::new(&kiosk.sims, crate::graduate::Pace::Human);

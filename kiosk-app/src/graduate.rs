@@ -67,6 +67,37 @@ impl Graduate {
         }
     }
 
+    /// This graduate sits `offset_mm` taller in the chair than the reference graduate
+    /// (negative: shorter, so their eyes start below the guide). Scripts use it to show the
+    /// chair step's hints.
+    pub fn sit_at(&self, offset_mm: f32) {
+        if let Some(seat) = &self.seat {
+            seat.sit_down(offset_mm);
+        }
+    }
+
+    /// Hold the seat button that brings the eyes to the eye line until they are there (at
+    /// most eight seconds), as a person watching the screen does.
+    pub async fn adjust_seat(&self) {
+        let (Some(serial), Some(seat)) = (&self.serial, &self.seat) else {
+            return;
+        };
+        let target = seat.seat_for_eye_line_mm();
+        let up = target >= serial.height_mm();
+        serial.press_button(Some(up));
+        let started = tokio::time::Instant::now();
+        let mut tick = tokio::time::interval(Duration::from_millis(50));
+        loop {
+            tick.tick().await;
+            let now = serial.height_mm();
+            let there = if up { now >= target } else { now <= target };
+            if there || started.elapsed() > Duration::from_secs(8) {
+                break;
+            }
+        }
+        serial.press_button(None);
+    }
+
     /// Lean the head `deg` degrees (positive: crown to the image's right); 0 straightens it.
     /// What the kiosk's head-tilt check exists for.
     pub fn tilt_head(&self, deg: f32) {
@@ -96,22 +127,7 @@ impl Graduate {
             return;
         };
         match (&self.seat, self.pace) {
-            (Some(seat), Pace::Human) => {
-                let target = seat.seat_for_eye_line_mm();
-                let up = target >= serial.height_mm();
-                serial.press_button(Some(up));
-                let started = tokio::time::Instant::now();
-                let mut tick = tokio::time::interval(Duration::from_millis(50));
-                loop {
-                    tick.tick().await;
-                    let now = serial.height_mm();
-                    let there = if up { now >= target } else { now <= target };
-                    if there || started.elapsed() > Duration::from_secs(8) {
-                        break;
-                    }
-                }
-                serial.press_button(None);
-            }
+            (Some(_), Pace::Human) => self.adjust_seat().await,
             _ => {
                 serial.press_button(Some(true));
                 if self.pace == Pace::Human {

@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use kiosk_core::flow::ShotCheck;
 use kiosk_photo::silhouette::Backdrop;
-use kiosk_photo::{Check, CheckSettings, Detector, DetectorConfig, Photo, PhotoError};
+use kiosk_photo::{
+    Check, CheckSettings, Detector, DetectorConfig, Guide, Photo, PhotoError, SeatHint, Seen,
+};
 use serde::{Deserialize, Serialize};
 
 /// Output width.
@@ -31,6 +33,11 @@ pub struct PhotoConfig {
     /// Directory holding MTCNN's `pnet.onnx`, `rnet.onnx`, `onet.onnx`; empty: `KIOSK_MODEL_DIR`
     /// or where `scripts/fetch-models.sh` puts them.
     pub model_dir: PathBuf,
+    /// Where the eyes belong on the live view, in frame heights from the top: the chair step's
+    /// guide line and its seat hints ("raise", "lower", "good").
+    pub eye_guide: f32,
+    /// How far from `eye_guide` still counts as good, in frame heights.
+    pub eye_guide_tolerance: f32,
 }
 
 impl Default for PhotoConfig {
@@ -41,6 +48,8 @@ impl Default for PhotoConfig {
             background_tolerance: backdrop.tolerance,
             max_pixels: kiosk_photo::DEFAULT_MAX_PIXELS,
             model_dir: PathBuf::new(),
+            eye_guide: Guide::default().eye_line,
+            eye_guide_tolerance: Guide::default().tolerance,
         }
     }
 }
@@ -67,8 +76,23 @@ impl PhotoConfig {
         }
     }
 
+    /// The live view's eye guide.
+    pub fn guide(&self) -> Guide {
+        Guide {
+            eye_line: self.eye_guide,
+            tolerance: self.eye_guide_tolerance,
+        }
+    }
+
     /// Checks the section's values: `(key, problem)` for the first bad one.
     pub fn validate(&self) -> Result<(), (String, String)> {
+        if let Err((field, problem)) = self.guide().validate() {
+            let key = match field {
+                "eye_line" => "photo.eye_guide",
+                _ => "photo.eye_guide_tolerance",
+            };
+            return Err((key.into(), problem.into()));
+        }
         if !(5.0..=200.0).contains(&self.background_tolerance) {
             return Err((
                 "photo.background_tolerance".into(),
@@ -133,6 +157,19 @@ impl PhotoLab {
             &self.cfg.checks(glasses),
             self.cfg.max_pixels,
         )
+    }
+
+    /// The graduate on a live-view frame (JPEG): eyes against the guide, the photo's window.
+    /// `prev` is the hint given for the previous frame: leaving it takes a little more than
+    /// the tolerance, so a face resting on the band's edge does not flicker between hints.
+    /// Blocking (about 50 ms at 960 × 640): call it off the runtime.
+    pub fn track(&self, frame: &[u8], prev: Option<SeatHint>) -> Result<Option<Seen>, PhotoError> {
+        let guide = self.cfg.guide();
+        let mut seen = kiosk_photo::track(&self.detector, frame, &guide, &self.cfg.checks(false))?;
+        if let (Some(s), Some(prev)) = (seen.as_mut(), prev) {
+            s.hint = guide.hint_after(prev, s.eye_line);
+        }
+        Ok(seen)
     }
 
     /// The checks on a finished photo, as it is. Blocking.

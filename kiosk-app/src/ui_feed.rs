@@ -39,3 +39,21 @@ pub async fn photo(handle: Handle, sink: impl Fn(Option<Pixels>) + Send + 'stati
         sink(decoded);
     }
 }
+
+/// The photo's window on the live view while the flow tracks the face, as (x, y, width,
+/// height) in fractions of the camera's frame; None when no face is seen or tracking is off.
+pub async fn face_window(handle: Handle, sink: impl Fn(Option<[f32; 4]>) + Send + 'static) {
+    let mut tracked = handle.tracked.clone();
+    let mut shown = None;
+    while tracked.changed().await.is_ok() {
+        let window = tracked
+            .borrow_and_update()
+            .as_ref()
+            .and_then(|t| t.seen.as_ref())
+            .map(|s| [s.window.x, s.window.y, s.window.width, s.window.height]);
+        if window != shown {
+            shown = window;
+            sink(window);
+        }
+    }
+}

@@ -51,7 +51,8 @@ enum Do {
     Press(Action),
     PresentQr,
     PutAwayQrThen(Action),
-    SeatButtonThen(Action),
+    /// Hold the seat button until the eyes are on the guide.
+    AdjustSeat,
     /// The graduate leans their head (degrees; 0 straightens it), then touches.
     TiltThenPress(f32, Action),
     Wait,
@@ -70,7 +71,10 @@ const SCRIPT: &[(&str, Do)] = &[
     ("confirm", Do::PutAwayQrThen(Action::ConfirmIdentity)),
     ("lighting-idle-warning", Do::Press(Action::GlassesNo)),
     ("rules", Do::Press(Action::AcceptRules)),
-    ("chair", Do::SeatButtonThen(Action::ChairReady)),
+    // The graduate sits low (see `run`): the chair step says "raise"; they hold the seat
+    // button until it says "good".
+    ("chair-raise", Do::AdjustSeat),
+    ("chair-good", Do::Press(Action::ChairReady)),
     // The first shot with the head tilted: the preview flags it and offers the retake first.
     ("shoot-ready", Do::TiltThenPress(8.0, Action::TakePhoto)),
     (
@@ -135,6 +139,8 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
         .clone()
         .context("the walkthrough needs the simulated camera")?;
     let graduate = crate::graduate::Graduate::new(&kiosk.sims, crate::graduate::Pace::Immediate);
+    // 45 mm shorter in the chair than the reference graduate: eyes below the guide.
+    graduate.sit_at(-45.0);
 
     // Decode live-view frames and the photo off the UI thread; the UI takes the latest.
     let latest_frame: Arc<Mutex<Option<Pixels>>> = Arc::default();
@@ -147,6 +153,11 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
     rt.spawn(crate::ui_feed::photo(handle.clone(), move |px| {
         *slot.lock().unwrap_or_else(|p| p.into_inner()) = px;
     }));
+    let latest_window: Arc<Mutex<Option<[f32; 4]>>> = Arc::default();
+    let slot = latest_window.clone();
+    rt.spawn(crate::ui_feed::face_window(handle.clone(), move |w| {
+        *slot.lock().unwrap_or_else(|p| p.into_inner()) = w;
+    }));
 
     let (width, height) = match cfg.display.orientation {
         crate::config::Orientation::Landscape => (1920, 1080),
@@ -155,6 +166,7 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
     let screen = headless::install(width, height)?;
     let ui = Ui::new()?;
     ui.set_portrait(height > width);
+    ui.set_eye_guide(cfg.photo.eye_guide);
     screen.show(ui.window())?;
     let events = handle.events.clone();
     ui.connect(move |intent| {
@@ -214,11 +226,16 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
             .clone();
         let has_frame = frame.is_some();
         ui.set_live_frame(frame);
+        let window = *latest_window.lock().unwrap_or_else(|p| p.into_inner());
+        ui.set_face_window(window);
         reached_done |= key == "done";
 
         let ready = (!model.live_view || has_frame)
             && (model.shoot_stage != kiosk_core::model::ShootStage::Preview || has_photo)
-            && (key != "service-test-shot" || has_photo);
+            && (key != "service-test-shot" || has_photo)
+            // The chair step is about its hint, the ready screen about the photo's window.
+            && (model.screen != kiosk_core::model::Screen::Chair || model.seat_hint.is_some())
+            && (key != "shoot-ready" || window.is_some());
         if ready && !rendered.contains(&key) {
             let n = rendered.len() + 1;
             for lang in [Lang::Zh, Lang::En] {
@@ -252,10 +269,7 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
                 graduate.put_code_away();
                 ui.act(a);
             }
-            Do::SeatButtonThen(a) => {
-                rt.block_on(graduate.tap_seat_button());
-                ui.act(a);
-            }
+            Do::AdjustSeat => rt.block_on(graduate.adjust_seat()),
             Do::TiltThenPress(deg, a) => {
                 graduate.tilt_head(deg);
                 ui.act(a);

@@ -143,6 +143,20 @@ pub enum Screen {
     Maintenance,
 }
 
+/// What the live view says about the seat height (the chair step and the shoot-ready screen).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeatHint {
+    /// No face on the live view: sit down and look at the camera.
+    NoFace,
+    /// The eyes are below the guide: raise the seat.
+    Raise,
+    /// The eyes are above the guide: lower the seat.
+    Lower,
+    /// The eyes are on the guide.
+    Good,
+}
+
 /// Sub-state of the shoot screen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -284,6 +298,10 @@ pub struct ScreenModel {
     pub can_cancel: bool,
     /// Whether the live view is shown.
     pub live_view: bool,
+    /// The seat hint from the live view's face tracking (chair step, shoot-ready), once known.
+    pub seat_hint: Option<SeatHint>,
+    /// The kiosk is driving the seat itself (`chair.auto_level`).
+    pub seat_levelling: bool,
     /// Scan banner.
     pub scan_notice: Option<ScanNotice>,
     /// Masked identity (confirm screen, and the header once known).

@@ -315,6 +315,7 @@ impl SnapshotV1 {
             sessions_started: self.sessions_started,
             pending_fault: self.pending_fault,
             last_refused: self.last_refused.map(|(c, at)| (c.into_code(), at)),
+            seat: None,
         }
     }
 }

@@ -108,7 +108,7 @@ pub struct Photo {
 /// pyramid's levels have the same sizes whatever the input's size, so a smaller copy would save
 /// only the copy's own cost (measured: resizing cost more than it saved) and lose landmark
 /// detail (on the held-out corpus, glare then pulled an eye landmark enough to tilt the line).
-fn faces_in(det: &Detector, img: &RgbImage) -> Result<Vec<Face>, PhotoError> {
+pub(crate) fn faces_in(det: &Detector, img: &RgbImage) -> Result<Vec<Face>, PhotoError> {
     let min_face = img.width().min(img.height()) as f32 * MIN_FACE_SHARE;
     let mut faces = det.detect_min(img, min_face)?;
     faces.sort_by(|a, b| b.width().total_cmp(&a.width()));
@@ -144,6 +144,38 @@ fn fallback_crop(w: u32, h: u32) -> Crop {
     }
 }
 
+/// The crop chosen for a capture and the crown row it was framed from.
+pub(crate) struct Chosen {
+    /// The window to cut.
+    pub crop: Crop,
+    /// The crown row (the silhouette's), if the backdrop showed it.
+    pub crown: Option<u32>,
+}
+
+/// Frames the first (largest) of `faces` in `img` to the standard; the fallback window when
+/// there is no face. Shared by the photo and the live view's crop frame.
+pub(crate) fn choose_crop(img: &RgbImage, faces: &[Face], cfg: &CheckSettings) -> Chosen {
+    let (w, h) = img.dimensions();
+    let Some(face) = faces.first() else {
+        return Chosen {
+            crop: fallback_crop(w, h),
+            crown: None,
+        };
+    };
+    let crown = crown_of(img, face, cfg);
+    let eye_y = face.landmarks.eye_left.mid(face.landmarks.eye_right).y;
+    // Without a silhouette (wrong backdrop), frame from the eyes: the crown of an adult sits
+    // about 1.75 inter-eye distances above the eye line.
+    let crown_y = crown.map_or(eye_y - 1.75 * face.inter_eye(), |c| c as f32);
+    let Framing { crop, .. } = framing::frame(
+        &cfg.standard,
+        &framing::Subject::from_face(face, crown_y.max(0.0)),
+        w,
+        h,
+    );
+    Chosen { crop, crown }
+}
+
 /// Turns a capture (JPEG or PNG) into the CHSI photo with its checks.
 pub fn make_photo(
     det: &Detector,
@@ -154,27 +186,11 @@ pub fn make_photo(
     let started = Instant::now();
     let decoded = decode_any(input, max_pixels)?;
     let img = &decoded.image;
-    let (w, h) = img.dimensions();
     let faces = faces_in(det, img)?;
     let std = &cfg.standard;
 
-    let (crop, crown, head_cut_off) = match faces.first() {
-        Some(face) => {
-            let crown = crown_of(img, face, cfg);
-            let eye_y = face.landmarks.eye_left.mid(face.landmarks.eye_right).y;
-            // Without a silhouette (wrong backdrop), frame from the eyes: the crown of an adult
-            // sits about 1.75 inter-eye distances above the eye line.
-            let crown_y = crown.map_or(eye_y - 1.75 * face.inter_eye(), |c| c as f32);
-            let Framing { crop, .. } = framing::frame(
-                std,
-                &framing::Subject::from_face(face, crown_y.max(0.0)),
-                w,
-                h,
-            );
-            (crop, crown, crown == Some(0))
-        }
-        None => (fallback_crop(w, h), None, false),
-    };
+    let Chosen { crop, crown } = choose_crop(img, &faces, cfg);
+    let head_cut_off = crown == Some(0);
 
     let window = imageops::crop_imm(img, crop.x, crop.y, crop.width, crop.height);
     // Reducing: area averaging, what OpenCV's INTER_AREA does for ID-photo tools, and fast.

@@ -7,8 +7,8 @@ use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 use crate::model::{self, Intent, Lang, MaintenanceCommand, ScreenModel};
 use crate::pixels::{self, Pixels};
 use crate::{
-    Action, Bridge, Check, DoneKind, KioskWindow, PayStage, PhotoCheck, Reason, ReviewStage,
-    ScanNotice, Screen, ShootStage,
+    Action, Bridge, Check, DoneKind, FrameWindow, KioskWindow, PayStage, PhotoCheck, Reason,
+    ReviewStage, ScanNotice, Screen, SeatHint, ShootStage,
 };
 
 /// The booth window and its adapter. Lives on the UI thread.
@@ -89,6 +89,16 @@ fn map_notice(n: Option<model::ScanNotice>) -> ScanNotice {
     }
 }
 
+fn map_seat(h: Option<model::SeatHint>) -> SeatHint {
+    match h {
+        None => SeatHint::Unknown,
+        Some(model::SeatHint::NoFace) => SeatHint::NoFace,
+        Some(model::SeatHint::Raise) => SeatHint::Raise,
+        Some(model::SeatHint::Lower) => SeatHint::Lower,
+        Some(model::SeatHint::Good) => SeatHint::Good,
+    }
+}
+
 fn map_shoot(s: model::ShootStage) -> ShootStage {
     use model::ShootStage as M;
     match s {
@@ -146,6 +156,13 @@ pub fn screen_key(m: &ScreenModel) -> String {
         M::Scan => m.scan_notice.map(|n| match n {
             model::ScanNotice::Checking => "checking",
             _ => "refused",
+        }),
+        // What the live view says about the seat is what the chair screen is about.
+        M::Chair => m.seat_hint.map(|h| match h {
+            model::SeatHint::NoFace => "no-face",
+            model::SeatHint::Raise => "raise",
+            model::SeatHint::Lower => "lower",
+            model::SeatHint::Good => "good",
         }),
         M::Shoot => Some(match m.shoot_stage {
             model::ShootStage::Ready => "ready",
@@ -268,6 +285,8 @@ impl Ui {
         b.set_can_back(m.can_go_back);
         b.set_can_cancel(m.can_cancel);
         b.set_live_view(m.live_view);
+        b.set_seat_hint(map_seat(m.seat_hint));
+        b.set_seat_levelling(m.seat_levelling);
         b.set_scan_notice(map_notice(m.scan_notice));
         let id = m.identity.clone().unwrap_or_default();
         b.set_name(id.name.into());
@@ -336,6 +355,26 @@ impl Ui {
         let b = self.window.global::<Bridge>();
         b.set_has_live_frame(frame.is_some());
         b.set_live_frame(frame.map(Image::from_rgb8).unwrap_or_default());
+    }
+
+    /// Where the eyes belong on the live view, as a share of the frame height (from the top).
+    pub fn set_eye_guide(&self, eye_line: f32) {
+        self.window.global::<Bridge>().set_eye_guide(eye_line);
+    }
+
+    /// The photo's 3:4 window on the live view, in fractions of the camera's frame as the
+    /// camera sees it (x, y, width, height); mirrored here like the picture. None hides it.
+    pub fn set_face_window(&self, window: Option<[f32; 4]>) {
+        let b = self.window.global::<Bridge>();
+        b.set_has_face_window(window.is_some());
+        if let Some([x, y, w, h]) = window {
+            b.set_face_window(FrameWindow {
+                x: 1.0 - x - w,
+                y,
+                w,
+                h,
+            });
+        }
     }
 
     /// Show the photo just taken.

@@ -11,12 +11,15 @@
 //! - [`health`]: one monitor for camera and serial health, at the rate the flow asks for;
 //! - [`devices`]: ordered lights and chair workers, and the emergency stop;
 //! - [`sources`]: events from outside (QR worker, USB scanner);
-//! - [`maintenance`]: the technician's PIN, checks, test shot and seat.
+//! - [`maintenance`]: the technician's PIN, checks, test shot and seat;
+//! - [`seat`]: the face on the live view (seat hint, eye guide, crop frame) and the seat's
+//!   automatic levelling.
 
 mod camera;
 mod devices;
 mod health;
 mod maintenance;
+mod seat;
 mod service_calls;
 mod sources;
 
@@ -38,6 +41,7 @@ use crate::service::CollectionService;
 pub use crate::clock::now_ms;
 pub use devices::emergency_stop;
 pub use health::{Faults, check_devices};
+pub use seat::Tracked;
 
 /// What the runtime drives: the devices, the collection service and the journal.
 #[derive(Clone)]
@@ -70,6 +74,9 @@ pub struct Handle {
     /// The photo on the preview screen (processed 480 × 640 JPEG), or the maintenance
     /// screen's test shot.
     pub photo: watch::Receiver<Option<Arc<Vec<u8>>>>,
+    /// The face on the live view while the flow tracks it (chair step, ready screen): the
+    /// screen's eye marks and crop frame.
+    pub tracked: watch::Receiver<Option<Arc<Tracked>>>,
     /// PINs typed on the maintenance keypad. Checked against the config's hash here; never
     /// passed to the flow, the journal or a log.
     pub pins: mpsc::UnboundedSender<String>,
@@ -92,6 +99,14 @@ pub struct Runtime {
     scanning: watch::Sender<bool>,
     lights_cmd: watch::Sender<Option<LightPreset>>,
     chair_cmd: watch::Sender<Option<bool>>,
+    /// The flow's `FaceTracking`.
+    tracking: watch::Sender<bool>,
+    /// The tracker's judgements.
+    tracked: watch::Sender<Option<Arc<Tracked>>>,
+    /// The leveller may drive the seat: auto-level configured, tracking on, motor on.
+    level_active: watch::Sender<bool>,
+    /// The leveller is driving the seat now.
+    levelling: watch::Sender<bool>,
     /// Device faults as reported to the flow (for the health monitor and the heartbeat).
     faults: watch::Sender<Faults>,
     span: Span,
@@ -118,12 +133,14 @@ impl Runtime {
         let (screen, screen_rx) = watch::channel(flow::view(&cfg.flow, &state));
         let (state_tx, state_rx) = watch::channel(state.clone());
         let (photo, photo_rx) = watch::channel(None);
+        let (tracked, tracked_rx) = watch::channel(None);
         let handle = Handle {
             events: tx.clone(),
             screen: screen_rx,
             state: state_rx,
             frames: world.camera.frames(),
             photo: photo_rx,
+            tracked: tracked_rx,
             pins: pins_tx,
         };
         let runtime = Self {
@@ -141,6 +158,10 @@ impl Runtime {
             scanning: watch::channel(false).0,
             lights_cmd: watch::channel(None).0,
             chair_cmd: watch::channel(None).0,
+            tracking: watch::channel(false).0,
+            tracked,
+            level_active: watch::channel(false).0,
+            levelling: watch::channel(false).0,
             faults: watch::channel(Faults::default()).0,
             span: Span::none(),
         };
@@ -172,6 +193,22 @@ impl Runtime {
             self.tx.clone(),
             Duration::from_millis(cfg.serial.chair_poll_ms),
             Duration::from_millis(cfg.serial.health_interval_ms),
+        ));
+        tokio::spawn(seat::track_faces(
+            self.world.photo.clone(),
+            self.world.camera.frames(),
+            self.tracking.subscribe(),
+            self.tracked.clone(),
+            self.levelling.subscribe(),
+            self.tx.clone(),
+        ));
+        tokio::spawn(seat::level_seat(
+            self.world.chair.clone(),
+            Duration::from_secs_f32(cfg.chair.auto_level_max_secs),
+            self.level_active.subscribe(),
+            self.tracked.subscribe(),
+            self.levelling.clone(),
+            self.tx.clone(),
         ));
         tokio::spawn(service_calls::heartbeats(
             self.world.clone(),
@@ -309,6 +346,16 @@ impl Runtime {
         );
     }
 
+    /// The seat levels itself only with `chair.auto_level`, while faces are tracked and the
+    /// motor is enabled (the flow does both only in the chair step).
+    fn update_levelling(&self) {
+        let active = self.cfg.chair.auto_level
+            && *self.tracking.borrow()
+            && *self.chair_cmd.borrow() == Some(true);
+        self.level_active
+            .send_if_modified(|a| std::mem::replace(a, active) != active);
+    }
+
     /// The dispatch table: each effect to the room that carries it out.
     fn execute(&mut self, effect: Effect) {
         match effect {
@@ -321,6 +368,11 @@ impl Runtime {
             }
             Effect::ChairMotor(on) => {
                 self.chair_cmd.send_replace(Some(on));
+                self.update_levelling();
+            }
+            Effect::FaceTracking(on) => {
+                self.tracking.send_replace(on);
+                self.update_levelling();
             }
             Effect::CameraPreset { glasses } => {
                 let camera = self.camera.clone();

@@ -51,6 +51,8 @@ pub struct DeviceWants {
     pub camera_preset: Option<bool>,
     /// The maintenance keypad takes PINs.
     pub pin_entry: bool,
+    /// The face on the live view is tracked (seat hint, eye guide, crop frame).
+    pub face_tracking: bool,
 }
 
 impl DeviceWants {
@@ -84,6 +86,7 @@ impl DeviceWants {
             lights,
             camera_preset,
             pin_entry: matches!(phase, Phase::MaintenancePin { .. }),
+            face_tracking: matches!(phase, Phase::Chair | Phase::Shoot(Shoot::Ready)),
         }
     }
 
@@ -113,6 +116,9 @@ impl DeviceWants {
         if self.pin_entry != next.pin_entry {
             out.push(Effect::PinEntry(next.pin_entry));
         }
+        if self.face_tracking != next.face_tracking {
+            out.push(Effect::FaceTracking(next.face_tracking));
+        }
         if !self.chair_motor && next.chair_motor {
             out.push(Effect::ChairMotor(true));
         }
@@ -131,6 +137,7 @@ impl DeviceWants {
             out.push(Effect::CameraPreset { glasses });
         }
         out.push(Effect::PinEntry(self.pin_entry));
+        out.push(Effect::FaceTracking(self.face_tracking));
         if self.chair_motor {
             out.push(Effect::ChairMotor(true));
         }

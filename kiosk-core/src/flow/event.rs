@@ -1,6 +1,6 @@
 //! What happens to the flow (events) and what the flow asks the world to do (effects).
 
-use crate::model::{Intent, MaintenanceView};
+use crate::model::{Intent, MaintenanceView, SeatHint};
 use serde::{Deserialize, Serialize};
 
 use super::devices::LightPreset;
@@ -162,6 +162,14 @@ pub enum Event {
         /// Why (no personal data); its name is shown to staff.
         kind: FaultKind,
     },
+    /// The live view's face tracking changed its seat hint, or the kiosk started or stopped
+    /// driving the seat itself. Sent on change only (not per frame).
+    Seat {
+        /// The hint; None until the first frame is judged.
+        hint: Option<SeatHint>,
+        /// The kiosk is driving the seat (`chair.auto_level`).
+        levelling: bool,
+    },
     /// All devices answer again.
     DevicesHealthy,
     /// The kiosk restarted with this state from the journal.
@@ -203,6 +211,9 @@ pub enum Effect {
     Lights(LightPreset),
     /// Enable or disable the chair motor.
     ChairMotor(bool),
+    /// Start or stop tracking the face on the live view (the seat hint, the eye guide, the
+    /// crop frame, and the seat's automatic levelling when the motor is on too).
+    FaceTracking(bool),
     /// Ask the service who this code belongs to.
     ResolveCode {
         /// The personal shooting code.

@@ -246,6 +246,18 @@ pub struct State {
     /// The code most recently refused and when, so the same QR held in view does not
     /// re-trigger a banner or a service call for a few seconds.
     pub last_refused: Option<(ScannedCode, u64)>,
+    /// The live view's seat hint and whether the kiosk drives the seat, while face tracking
+    /// runs (chair step, shoot-ready). Not journaled: the next frame says it again.
+    pub seat: Option<SeatState>,
+}
+
+/// The seat as the live view's face tracking sees it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SeatState {
+    /// The hint; None until the first frame is judged.
+    pub hint: Option<crate::model::SeatHint>,
+    /// The kiosk is driving the seat.
+    pub levelling: bool,
 }
 
 impl State {

@@ -38,6 +38,9 @@ pub fn step(cfg: &FlowConfig, mut state: State, event: Event) -> (State, Vec<Eff
         state.last_activity_ms = state.now_ms;
     }
     let after = DeviceWants::of(&state.phase, state.session.as_ref());
+    if !after.face_tracking {
+        state.seat = None;
+    }
     let mut devices = Vec::new();
     if restored {
         after.force(&mut devices);
@@ -554,6 +557,9 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, effects: &mut Ve
                 code.map_or(ScannedCode::Foreign, ScannedCode::Personal),
                 ScanNotice::ServiceUnavailable,
             );
+        }
+        (Phase::Chair | Phase::Shoot(Shoot::Ready), Event::Seat { hint, levelling }) => {
+            state.seat = Some(super::state::SeatState { hint, levelling });
         }
         (Phase::Shoot(Shoot::Capturing), Event::Captured { shot, checks }) => {
             let Some(s) = state.session.as_mut() else {

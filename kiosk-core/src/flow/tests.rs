@@ -296,6 +296,14 @@ fn all_events() -> Vec<Event> {
             kind: FaultKind::Protocol,
         },
         Event::DevicesHealthy,
+        Event::Seat {
+            hint: Some(crate::model::SeatHint::Raise),
+            levelling: true,
+        },
+        Event::Seat {
+            hint: None,
+            levelling: false,
+        },
         Event::Restored,
     ]);
     events
@@ -325,6 +333,18 @@ fn every_event_in_every_phase_keeps_the_invariants() {
             // …and off on every way out of them.
             if motor_phase(&before.phase) && !motor_phase(&after.phase) {
                 assert!(effects.contains(&Effect::ChairMotor(false)), "{ctx}");
+            }
+            // Faces are tracked (and the seat may level itself) only on the chair step and the
+            // ready screen, and a seat hint is never left behind anywhere else.
+            let tracked = |p: &Phase| matches!(p, Phase::Chair | Phase::Shoot(Shoot::Ready));
+            if effects.contains(&Effect::FaceTracking(true)) {
+                assert!(tracked(&after.phase), "{ctx}");
+            }
+            if tracked(&before.phase) && !tracked(&after.phase) {
+                assert!(effects.contains(&Effect::FaceTracking(false)), "{ctx}");
+            }
+            if !tracked(&after.phase) {
+                assert_eq!(after.seat, None, "{ctx}");
             }
             // The seat moves only for a technician in maintenance mode.
             if effects.iter().any(|e| matches!(e, Effect::ChairDrive(_))) {
@@ -708,7 +728,11 @@ fn transitions() {
             Phase::Rules,
             ev(I::AcceptRules),
             Phase::Chair,
-            vec![E::LiveView(true), E::ChairMotor(true)],
+            vec![
+                E::LiveView(true),
+                E::FaceTracking(true),
+                E::ChairMotor(true),
+            ],
         ),
         (
             Phase::Rules,
@@ -726,7 +750,11 @@ fn transitions() {
             Phase::Chair,
             ev(I::Back),
             Phase::Rules,
-            vec![E::ChairMotor(false), E::LiveView(false)],
+            vec![
+                E::ChairMotor(false),
+                E::LiveView(false),
+                E::FaceTracking(false),
+            ],
         ),
         (
             Phase::Chair,
@@ -736,6 +764,7 @@ fn transitions() {
                 E::ChairMotor(false),
                 E::LiveView(false),
                 E::Lights(LightPreset::Idle),
+                E::FaceTracking(false),
                 E::DiscardPhotos {
                     code: "GPK1.token".into(),
                 },
@@ -751,7 +780,7 @@ fn transitions() {
             Phase::Shoot(Shoot::Countdown {
                 fire_at_ms: T0 + 3_000,
             }),
-            vec![],
+            vec![E::FaceTracking(false)],
         ),
         (
             ready.clone(),
@@ -808,7 +837,7 @@ fn transitions() {
             Phase::Shoot(Shoot::Preview),
             ev(I::Retake),
             ready.clone(),
-            vec![E::LiveView(true)],
+            vec![E::LiveView(true), E::FaceTracking(true)],
         ),
         (
             Phase::Shoot(Shoot::Preview),
@@ -907,6 +936,7 @@ fn transitions() {
                 E::LiveView(true),
                 E::Lights(LightPreset::Standard),
                 E::CameraPreset { glasses: false },
+                E::FaceTracking(true),
             ],
         ),
         (
@@ -1073,6 +1103,7 @@ fn transitions() {
                 E::ChairMotor(false),
                 E::LiveView(false),
                 E::Lights(LightPreset::Off),
+                E::FaceTracking(false),
                 E::DiscardPhotos {
                     code: "GPK1.token".into(),
                 },
@@ -1751,4 +1782,42 @@ fn service_mode_does_not_survive_a_restart() {
         assert!(effects.contains(&Effect::ChairMotor(false)), "{effects:?}");
         assert!(effects.contains(&Effect::CheckDevices), "{effects:?}");
     }
+}
+
+/// The live view's seat hint shows on the chair step and the ready screen only, and is gone
+/// once the graduate moves on (the next chair step starts from "not known yet").
+#[test]
+fn the_seat_hint_lives_only_while_the_face_is_tracked() {
+    use crate::model::SeatHint;
+    let cfg = cfg();
+    let seat = |hint, levelling| Event::Seat { hint, levelling };
+    let (s, _) = step(&cfg, at(Phase::Chair), seat(Some(SeatHint::Raise), true));
+    let m = view(&cfg, &s);
+    assert_eq!(m.seat_hint, Some(SeatHint::Raise));
+    assert!(m.seat_levelling);
+    let (s, _) = step(&cfg, s, seat(Some(SeatHint::Good), false));
+    assert_eq!(view(&cfg, &s).seat_hint, Some(SeatHint::Good));
+    assert!(!view(&cfg, &s).seat_levelling);
+
+    // On to the ready screen: still tracked, the hint stays until the next frame says more.
+    let (s, effects) = step(&cfg, s, Event::Intent(Intent::ChairReady));
+    assert!(
+        !effects.contains(&Effect::FaceTracking(false)),
+        "{effects:?}"
+    );
+    assert_eq!(view(&cfg, &s).seat_hint, Some(SeatHint::Good));
+
+    // The countdown stops tracking and forgets the hint.
+    let (s, effects) = step(&cfg, s, Event::Intent(Intent::TakePhoto));
+    assert!(
+        effects.contains(&Effect::FaceTracking(false)),
+        "{effects:?}"
+    );
+    assert_eq!(view(&cfg, &s).seat_hint, None);
+
+    // A late hint after tracking stopped is ignored.
+    let (s, _) = step(&cfg, s, seat(Some(SeatHint::Lower), false));
+    assert_eq!(s.seat, None);
+    let (s, _) = step(&cfg, at(Phase::Rules), seat(Some(SeatHint::Lower), false));
+    assert_eq!(s.seat, None);
 }

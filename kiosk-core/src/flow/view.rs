@@ -30,6 +30,8 @@ pub fn view(cfg: &FlowConfig, state: &State) -> ScreenModel {
             }),
         can_go_back: back_allowed(&state.phase),
         can_cancel: cancel_allowed(&state.phase),
+        seat_hint: state.seat.and_then(|s| s.hint),
+        seat_levelling: state.seat.is_some_and(|s| s.levelling),
         ..ScreenModel::default()
     };
 
