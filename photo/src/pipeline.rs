@@ -185,6 +185,17 @@ pub fn make_photo(
 ) -> Result<Photo, PhotoError> {
     let started = Instant::now();
     let decoded = decode_any(input, max_pixels)?;
+    photo_from(det, &decoded, cfg, started)
+}
+
+/// [`make_photo`] on a capture already decoded (with [`decode_any`]) since `started`: lets a
+/// caller decode while the detector is still loading (the command line does, on two cores).
+pub fn photo_from(
+    det: &Detector,
+    decoded: &Decoded,
+    cfg: &CheckSettings,
+    started: Instant,
+) -> Result<Photo, PhotoError> {
     let img = &decoded.image;
     let faces = faces_in(det, img)?;
     let std = &cfg.standard;
@@ -221,8 +232,8 @@ pub fn make_photo(
         quality: encoded.quality,
         ok: Report::all_passed(&checks),
         ms: (started.elapsed().as_secs_f64() * 1e4).round() / 10.0,
-        face: faces.first().map(|f| face_report(&decoded, f)),
-        crop: crop_report(&decoded, crop),
+        face: faces.first().map(|f| face_report(decoded, f)),
+        crop: crop_report(decoded, crop),
         checks,
     };
     Ok(Photo {

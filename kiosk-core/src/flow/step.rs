@@ -559,6 +559,13 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, effects: &mut Ve
             );
         }
         (Phase::Chair | Phase::Shoot(Shoot::Ready), Event::Seat { hint, levelling }) => {
+            // A face that moved to a new hint is a graduate at work on the seat (holding its
+            // button, say): as good as a touch for the idle timeout. Leaving the frame is not.
+            let moved = state.seat.and_then(|s| s.hint) != hint
+                && hint.is_some_and(|h| h != crate::model::SeatHint::NoFace);
+            if moved {
+                state.last_activity_ms = state.now_ms;
+            }
             state.seat = Some(super::state::SeatState { hint, levelling });
         }
         (Phase::Shoot(Shoot::Capturing), Event::Captured { shot, checks }) => {

@@ -1795,8 +1795,17 @@ fn the_seat_hint_lives_only_while_the_face_is_tracked() {
     let m = view(&cfg, &s);
     assert_eq!(m.seat_hint, Some(SeatHint::Raise));
     assert!(m.seat_levelling);
+    // A new hint is the graduate at work on the seat: it counts as activity…
+    let mut s = s;
+    s.now_ms = T0 + 30_000;
     let (s, _) = step(&cfg, s, seat(Some(SeatHint::Good), false));
     assert_eq!(view(&cfg, &s).seat_hint, Some(SeatHint::Good));
+    assert_eq!(s.last_activity_ms, T0 + 30_000);
+    // …leaving the frame does not.
+    let mut gone = s.clone();
+    gone.now_ms = T0 + 40_000;
+    let (gone, _) = step(&cfg, gone, seat(Some(SeatHint::NoFace), false));
+    assert_eq!(gone.last_activity_ms, T0 + 30_000);
     assert!(!view(&cfg, &s).seat_levelling);
 
     // On to the ready screen: still tracked, the hint stays until the next frame says more.
