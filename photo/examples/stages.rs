@@ -10,7 +10,10 @@ fn main() {
     let data = std::fs::read(&path).expect("readable");
     let t = Instant::now();
     let det = Detector::new(DetectorConfig::from_env()).expect("models");
-    println!("load detector   {:>6.1} ms", t.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "load detector   {:>6.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
     for _ in 0..3 {
         let t = Instant::now();
         let d = decode_any(&data, 50_000_000).expect("decodes");

@@ -12,9 +12,9 @@
 
 use std::time::Instant;
 
-use kiosk_app::graduate::{Graduate, Pace};
-use kiosk_core::model::{Intent, Screen, SeatHint};
-use kiosk_e2e::{Kiosk, fast_config, to_scan};
+use kiosk_app::graduate::Graduate;
+use kiosk_core::model::SeatHint;
+use kiosk_e2e::{Kiosk, fast_config, to_chair};
 
 const MOVES: usize = 30;
 const GOAL_MS: f64 = 250.0;
@@ -40,16 +40,7 @@ async fn at_chair(dir: &std::path::Path, auto_level: bool, offset_mm: f32) -> (K
     cfg.flow.idle_timeout_secs = 3_600;
     cfg.chair.auto_level = auto_level;
     let mut k = Kiosk::start(cfg, &dir.join("j.sqlite3"));
-    to_scan(&mut k).await;
-    let graduate = Graduate::new(&k.sims, Pace::Immediate);
-    graduate.sit_at(offset_mm);
-    graduate.show_code();
-    k.until("confirm", |m| m.screen == Screen::Confirm).await;
-    graduate.put_code_away();
-    k.touch(Intent::ConfirmIdentity);
-    k.touch(Intent::ChooseGlasses(false));
-    k.touch(Intent::AcceptRules);
-    k.until("chair", |m| m.screen == Screen::Chair).await;
+    let graduate = to_chair(&mut k, offset_mm).await;
     (k, graduate)
 }
 

@@ -97,6 +97,24 @@ pub async fn to_scan(k: &mut Kiosk) {
         .await;
 }
 
+/// From the start screen to the chair step with the first demo graduate (no glasses), sitting
+/// `offset_mm` taller in the chair than the reference graduate (negative: eyes below the
+/// guide). Returns the graduate, to move them.
+pub async fn to_chair(k: &mut Kiosk, offset_mm: f32) -> Graduate {
+    use kiosk_core::model::Screen;
+    to_scan(k).await;
+    let graduate = Graduate::new(&k.sims, Pace::Immediate);
+    graduate.sit_at(offset_mm);
+    graduate.show_code();
+    k.until("confirm", |m| m.screen == Screen::Confirm).await;
+    graduate.put_code_away();
+    k.touch(Intent::ConfirmIdentity);
+    k.touch(Intent::ChooseGlasses(false));
+    k.touch(Intent::AcceptRules);
+    k.until("chair", |m| m.screen == Screen::Chair).await;
+    graduate
+}
+
 /// From the start screen to the shoot screen with the first demo graduate, glasses on.
 pub async fn to_shoot(k: &mut Kiosk) {
     to_scan(k).await;

@@ -3,28 +3,12 @@
 //! with `chair.auto_level` drives the seat itself, stopping when the eyes are on the guide,
 //! when no face is seen, and after its maximum travel time.
 
-use kiosk_app::graduate::{Graduate, Pace};
 use kiosk_core::model::{Intent, Screen, SeatHint, ShootStage};
-use kiosk_e2e::{Kiosk, fast_config, to_scan};
+use kiosk_e2e::{Kiosk, fast_config, to_chair};
 
 /// Sitting offsets (mm) against the reference graduate: 45 mm shorter puts the eyes 0.07
 /// frame heights under the guide, more than twice the tolerance.
 const SHORT: f32 = -45.0;
-
-/// A kiosk at the chair step with a graduate sitting `offset_mm` taller than the reference.
-async fn at_chair(k: &mut Kiosk, offset_mm: f32) -> Graduate {
-    to_scan(k).await;
-    let graduate = Graduate::new(&k.sims, Pace::Immediate);
-    graduate.sit_at(offset_mm);
-    graduate.show_code();
-    k.until("confirm", |m| m.screen == Screen::Confirm).await;
-    graduate.put_code_away();
-    k.touch(Intent::ConfirmIdentity);
-    k.touch(Intent::ChooseGlasses(false));
-    k.touch(Intent::AcceptRules);
-    k.until("chair", |m| m.screen == Screen::Chair).await;
-    graduate
-}
 
 fn start(auto_level: bool, max_secs: f32) -> (tempfile::TempDir, kiosk_app::config::Config) {
     let dir = tempfile::tempdir().unwrap();
@@ -38,7 +22,7 @@ fn start(auto_level: bool, max_secs: f32) -> (tempfile::TempDir, kiosk_app::conf
 async fn the_chair_step_says_raise_lower_and_good_as_the_graduate_moves() {
     let (dir, cfg) = start(false, 8.0);
     let mut k = Kiosk::start(cfg, &dir.path().join("j.sqlite3"));
-    let graduate = at_chair(&mut k, SHORT).await;
+    let graduate = to_chair(&mut k, SHORT).await;
     k.until("raise", |m| m.seat_hint == Some(SeatHint::Raise))
         .await;
     graduate.adjust_seat().await;
@@ -103,7 +87,7 @@ async fn the_chair_step_says_raise_lower_and_good_as_the_graduate_moves() {
 async fn auto_level_drives_the_seat_until_the_eyes_are_on_the_guide() {
     let (dir, cfg) = start(true, 8.0);
     let mut k = Kiosk::start(cfg, &dir.path().join("j.sqlite3"));
-    let _graduate = at_chair(&mut k, SHORT).await;
+    let _graduate = to_chair(&mut k, SHORT).await;
     let serial = k.sims.serial.as_ref().unwrap().handle();
     let start_mm = serial.height_mm();
     k.until("levelling", |m| m.seat_levelling).await;
@@ -140,7 +124,7 @@ async fn auto_level_drives_the_seat_until_the_eyes_are_on_the_guide() {
 async fn auto_level_stops_the_moment_no_face_is_seen_and_resumes_after() {
     let (dir, cfg) = start(true, 8.0);
     let mut k = Kiosk::start(cfg, &dir.path().join("j.sqlite3"));
-    let _graduate = at_chair(&mut k, SHORT - 15.0).await;
+    let _graduate = to_chair(&mut k, SHORT - 15.0).await;
     k.until("levelling", |m| m.seat_levelling).await;
     let camera = k.sims.camera.clone().unwrap();
     camera.person(false);
@@ -163,7 +147,7 @@ async fn auto_level_gives_up_after_its_travel_time_and_the_button_still_works() 
     // 0.5 s of travel is 20 mm: not enough for a graduate 60 mm short.
     let (dir, cfg) = start(true, 0.5);
     let mut k = Kiosk::start(cfg, &dir.path().join("j.sqlite3"));
-    let graduate = at_chair(&mut k, SHORT - 15.0).await;
+    let graduate = to_chair(&mut k, SHORT - 15.0).await;
     k.until("levelling", |m| m.seat_levelling).await;
     let m = k.until("gave up", |m| !m.seat_levelling).await;
     assert_eq!(m.seat_hint, Some(SeatHint::Raise), "not there yet");
