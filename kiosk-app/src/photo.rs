@@ -172,6 +172,17 @@ impl PhotoLab {
         Ok(seen)
     }
 
+    /// [`PhotoLab::process`] on a capture already decoded (`kiosk_photo::decode_any`) since
+    /// `started`. Blocking.
+    pub fn process_decoded(
+        &self,
+        decoded: &kiosk_photo::Decoded,
+        glasses: bool,
+        started: std::time::Instant,
+    ) -> Result<Photo, PhotoError> {
+        kiosk_photo::photo_from(&self.detector, decoded, &self.cfg.checks(glasses), started)
+    }
+
     /// The checks on a finished photo, as it is. Blocking.
     pub fn review(&self, photo: &[u8]) -> Result<Vec<Check>, PhotoError> {
         kiosk_photo::review_photo(
@@ -281,8 +292,7 @@ pub fn check_file(
         Ok(Err(e)) => return fail(3, "setup", &e),
         Err(_) => return fail(3, "setup", &"loading the face detector panicked"),
     };
-    let checks = lab.cfg.checks(glasses);
-    let photo = match kiosk_photo::photo_from(&lab.detector, &decoded, &checks, started) {
+    let photo = match lab.process_decoded(&decoded, glasses, started) {
         Ok(p) => p,
         Err(e) if e.kind() == kiosk_photo::ErrorKind::Input => return fail(2, "input", &e),
         Err(e) => return fail(3, "detector", &e),

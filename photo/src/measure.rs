@@ -29,6 +29,11 @@ pub(crate) fn rect(img: &RgbImage, x0: f32, y0: f32, x1: f32, y1: f32) -> (u32, 
     (c(x0, w), c(y0, h), c(x1.ceil(), w), c(y1.ceil(), h))
 }
 
+/// [`rect`] of half-width `hx` and half-height `hy` around `c`.
+fn around(img: &RgbImage, c: Point, hx: f32, hy: f32) -> (u32, u32, u32, u32) {
+    rect(img, c.x - hx, c.y - hy, c.x + hx, c.y + hy)
+}
+
 pub(crate) fn pixels(
     img: &RgbImage,
     r: (u32, u32, u32, u32),
@@ -136,14 +141,8 @@ pub fn eye_opening(img: &RgbImage, face: &Face) -> Option<f32> {
     let lm = &face.landmarks;
     let mut worst = f32::INFINITY;
     for e in [lm.eye_left, lm.eye_right] {
-        let r = rect(
-            img,
-            e.x - 0.14 * d,
-            e.y - 0.25 * d,
-            e.x + 0.14 * d,
-            e.y + 0.25 * d,
-        );
-        let band = rect(img, e.x, e.y - 0.06 * d, e.x, e.y + 0.06 * d);
+        let r = around(img, e, 0.14 * d, 0.25 * d);
+        let band = around(img, e, 0.0, 0.06 * d);
         let mut runs = Vec::new();
         for x in r.0..r.2 {
             let Some(seed) = (band.1..band.3.max(band.1 + 1)).find(|&y| y < r.3 && dark(x, y))
@@ -246,13 +245,7 @@ pub fn glare_share(img: &RgbImage, face: &Face) -> Option<f32> {
     let d = face.inter_eye();
     let (mut n, mut hit) = (0f32, 0f32);
     for e in [lm.eye_left, lm.eye_right] {
-        let r = rect(
-            img,
-            e.x - 0.4 * d,
-            e.y - 0.28 * d,
-            e.x + 0.4 * d,
-            e.y + 0.28 * d,
-        );
+        let r = around(img, e, 0.4 * d, 0.28 * d);
         for p in pixels(img, r) {
             n += 1.0;
             hit += f32::from(u8::from(luma(p) >= 235.0 && saturation(p) < 0.12));

@@ -24,12 +24,17 @@ use crate::photo::PhotoLab;
 pub struct Tracked {
     /// The graduate, if a face was found.
     pub seen: Option<kiosk_photo::Seen>,
-    /// The hint the screen shows for it.
-    pub hint: SeatHint,
     /// When the camera delivered the frame.
     pub frame_at: Instant,
     /// When the judgement was ready.
     pub at: Instant,
+}
+
+impl Tracked {
+    /// The hint the screen shows for this frame.
+    pub fn hint(&self) -> SeatHint {
+        flow_hint(self.seen.as_ref())
+    }
 }
 
 /// An answer older than this (the camera stalled, the tracker fell behind) counts as no face:
@@ -121,7 +126,6 @@ pub(super) async fn track_faces(
         let at = Instant::now();
         out.send_replace(Some(Arc::new(Tracked {
             seen,
-            hint,
             frame_at: frame.at,
             at,
         })));
@@ -140,10 +144,10 @@ pub(super) async fn track_faces(
     }
 }
 
-/// What the newest judgement asks of the seat.
-fn want(tracked: Option<&Tracked>, now: Instant) -> Want {
-    match tracked {
-        Some(t) if now.saturating_duration_since(t.at) < STALE => match t.hint {
+/// What the newest judgement (its hint, and when it was ready) asks of the seat.
+fn want(judged: Option<(SeatHint, Instant)>, now: Instant) -> Want {
+    match judged {
+        Some((hint, at)) if now.saturating_duration_since(at) < STALE => match hint {
             SeatHint::Raise => Want::Up,
             SeatHint::Lower => Want::Down,
             SeatHint::Good => Want::Stay,
@@ -166,7 +170,7 @@ pub(super) async fn level_seat(
 ) {
     let report = |on: bool, tracked: &watch::Receiver<Option<Arc<Tracked>>>| {
         if levelling.send_if_modified(|l| std::mem::replace(l, on) != on) {
-            let hint = tracked.borrow().as_ref().map(|t| t.hint);
+            let hint = tracked.borrow().as_ref().map(|t| t.hint());
             let _ = tx.send(Event::Seat {
                 hint,
                 levelling: on,
@@ -197,7 +201,11 @@ pub(super) async fn level_seat(
                 }
                 _ = tick.tick() => {}
             }
-            let wanted = want(tracked.borrow_and_update().as_deref(), Instant::now());
+            let judged = tracked
+                .borrow_and_update()
+                .as_deref()
+                .map(|t| (t.hint(), t.at));
+            let wanted = want(judged, Instant::now());
             let direction = match chair.status().await {
                 Ok(status) => leveller.next(wanted, &status, Instant::now()),
                 Err(e) => {
@@ -239,25 +247,13 @@ pub(super) async fn level_seat(
 mod tests {
     use super::*;
 
-    fn tracked(hint: SeatHint, at: Instant) -> Tracked {
-        Tracked {
-            seen: None,
-            hint,
-            frame_at: at,
-            at,
-        }
-    }
-
     #[test]
     fn old_news_is_no_face() {
         let t = Instant::now();
-        assert_eq!(want(Some(&tracked(SeatHint::Raise, t)), t), Want::Up);
-        assert_eq!(want(Some(&tracked(SeatHint::Lower, t)), t), Want::Down);
-        assert_eq!(want(Some(&tracked(SeatHint::Good, t)), t), Want::Stay);
-        assert_eq!(
-            want(Some(&tracked(SeatHint::Raise, t)), t + STALE),
-            Want::NoFace
-        );
+        assert_eq!(want(Some((SeatHint::Raise, t)), t), Want::Up);
+        assert_eq!(want(Some((SeatHint::Lower, t)), t), Want::Down);
+        assert_eq!(want(Some((SeatHint::Good, t)), t), Want::Stay);
+        assert_eq!(want(Some((SeatHint::Raise, t)), t + STALE), Want::NoFace);
         assert_eq!(want(None, t), Want::NoFace);
     }
 }
