@@ -3,8 +3,11 @@
 //! sensor-like noise; `support/scene.rs`), with `min_face` as the booth sets it and, for
 //! comparison, lower. Goal (issue 12): at least 15 frames per second on one core.
 //!
-//! tract runs on the calling thread only; the CPU-time column (all threads of this process,
-//! from `/proc/self/task/*/schedstat`) over the wall time shows how many cores it kept busy.
+//! The detector shares its pyramid levels and patch batches between the threads of rayon's
+//! pool; each setting is timed in a pool of one thread (the goal's "one core"), and the booth's
+//! also in a pool of two (what the kiosk's two cores give it). The CPU-time column (all threads
+//! of this process, from `/proc/self/task/*/schedstat`) over the wall time shows how many cores
+//! it kept busy.
 //!
 //! `scripts/fetch-models.sh`, then `cargo bench -p kiosk-photo --bench live_view`
 //! (`taskset -c 0 cargo bench …` pins it to one core).
@@ -51,7 +54,16 @@ struct Timing {
     faces: Vec<Face>,
 }
 
-fn time_detect(det: &Detector, frame: &image::RgbImage) -> Result<Timing, String> {
+/// [`time_frames`] with the detector's work on `threads` threads.
+fn time_detect(det: &Detector, frame: &image::RgbImage, threads: usize) -> Result<Timing, String> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| e.to_string())?
+        .install(|| time_frames(det, frame))
+}
+
+fn time_frames(det: &Detector, frame: &image::RgbImage) -> Result<Timing, String> {
     let faces = det.detect(frame).map_err(|e| e.to_string())?; // warm-up
     let mut ms = Vec::with_capacity(RUNS);
     let (cpu0, wall0) = (cpu_ns(), Instant::now());
@@ -103,19 +115,24 @@ fn run() -> Result<(), String> {
         }
     );
     println!(
-        "| min_face px | faces | face box w×h | median ms | p90 ms | fps | CPU / wall | CPU ms per frame | goal ≥ {GOAL_FPS} fps |"
+        "| min_face px | threads | faces | face box w×h | median ms | p90 ms | fps | CPU / wall | CPU ms per frame | goal ≥ {GOAL_FPS} fps |"
     );
-    println!("|---:|---:|---|---:|---:|---:|---:|---:|---|");
+    println!("|---:|---:|---:|---|---:|---:|---:|---:|---:|---|");
     let mut booth_fps = 0.0;
     let mut busy = false;
-    for (i, (min_face, setting)) in SETTINGS.into_iter().enumerate() {
+    // Every setting on one thread, then the booth's on two.
+    let runs = SETTINGS
+        .into_iter()
+        .map(|s| (s, 1))
+        .chain([(SETTINGS[0], 2)]);
+    for (i, ((min_face, setting), threads)) in runs.enumerate() {
         let booth = i == 0;
         let det = Detector::new(DetectorConfig {
             min_face,
             ..DetectorConfig::from_env()
         })
         .map_err(|e| e.to_string())?;
-        let t = time_detect(&det, &frame)?;
+        let t = time_detect(&det, &frame, threads)?;
         let fps = 1e3 / t.median_ms;
         let face = t.faces.first().map_or("–".to_string(), |f| {
             format!(
@@ -126,10 +143,14 @@ fn run() -> Result<(), String> {
         });
         let cores = t.cores.map_or("?".to_string(), |c| format!("{c:.2}"));
         let cpu_ms = t.cpu_ms.map_or("?".to_string(), |c| format!("{c:.1}"));
-        busy |= t.cores.is_some_and(|c| c < 0.9);
-        let verdict = if fps >= GOAL_FPS { "met" } else { "MISSED" };
+        busy |= threads == 1 && t.cores.is_some_and(|c| c < 0.9);
+        let verdict = match (threads, fps >= GOAL_FPS) {
+            (1, true) => "met",
+            (1, false) => "MISSED",
+            _ => "",
+        };
         println!(
-            "| {min_face:.0} ({setting}) | {} | {face} | {:.1} | {:.1} | {fps:.1} | {cores} | {cpu_ms} | {verdict} |",
+            "| {min_face:.0} ({setting}) | {threads} | {} | {face} | {:.1} | {:.1} | {fps:.1} | {cores} | {cpu_ms} | {verdict} |",
             t.faces.len(),
             t.median_ms,
             t.p90_ms
@@ -147,7 +168,7 @@ fn run() -> Result<(), String> {
     }
     if busy {
         println!(
-            "\nCPU / wall under 0.9: the thread waited for a core (the machine is busy), so the \
+            "\nCPU / wall under 0.9 on one thread: the thread waited for a core (the machine is busy), so the \
              times and fps above are longer and lower than on an idle core; the CPU time per \
              frame is what a frame costs with a core to itself (the verdict uses the wall time)"
         );

@@ -137,6 +137,27 @@ pub fn decode_for_photo(jpeg: &[u8], max_pixels: u64) -> Result<Decoded, PhotoEr
     decode_scaled(jpeg, max_pixels, PHOTO_SHORT_SIDE)
 }
 
+/// The DCT scaling used: 1/8, 1/4 or 1/2 while the short side stays at least `min_short_side`.
+fn denominator(h: &JpegHeader, min_short_side: u32) -> u32 {
+    let short = h.width.min(h.height);
+    [8u32, 4, 2]
+        .into_iter()
+        .find(|d| short.div_ceil(*d) >= min_short_side)
+        .unwrap_or(1)
+}
+
+/// The size [`decode_any`] will give a JPEG, read from its header alone (microseconds), so work
+/// that depends on it can start while the decode runs. `None` for anything [`decode_any`] would
+/// refuse or that is not a JPEG.
+pub fn decoded_size(data: &[u8], max_pixels: u64) -> Option<(u32, u32)> {
+    let h = read_header(data).ok()?;
+    if u64::from(h.width) * u64::from(h.height) > max_pixels || h.width.min(h.height) < MIN_SIDE {
+        return None;
+    }
+    let d = denominator(&h, PHOTO_SHORT_SIDE);
+    Some((h.width.div_ceil(d), h.height.div_ceil(d)))
+}
+
 /// [`decode_for_photo`] with the short side to keep (e.g. smaller for live-view tracking).
 pub fn decode_scaled(
     jpeg: &[u8],
@@ -157,11 +178,7 @@ pub fn decode_scaled(
             height: h.height,
         });
     }
-    let short = h.width.min(h.height);
-    let denom = [8u32, 4, 2]
-        .into_iter()
-        .find(|d| short.div_ceil(*d) >= min_short_side)
-        .unwrap_or(1);
+    let denom = denominator(&h, min_short_side);
 
     let tj = |e: turbojpeg::Error| bad(e.to_string());
     let factor = turbojpeg::ScalingFactor::new(1, denom as usize);
@@ -292,6 +309,21 @@ mod tests {
         // The scaled pixels are the full image's, averaged: the red ramp survives.
         let p = quarter.image.get_pixel(20, 20).0;
         assert!(p[0].abs_diff(81) <= 6 && p[2].abs_diff(128) <= 6, "{p:?}");
+    }
+
+    #[test]
+    fn the_size_from_the_header_is_the_size_decoded() {
+        for (w, h) in [(3000, 2000), (1001, 1503), (640, 480), (2016, 1512)] {
+            let data = jpeg(w, h, false);
+            let d = decode_any(&data, 50_000_000).unwrap();
+            assert_eq!(
+                decoded_size(&data, 50_000_000),
+                Some(d.image.dimensions()),
+                "{w}x{h}"
+            );
+        }
+        assert_eq!(decoded_size(&jpeg(3000, 2000, false), 1_000_000), None);
+        assert_eq!(decoded_size(b"not a jpeg", 50_000_000), None);
     }
 
     #[test]

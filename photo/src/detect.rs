@@ -166,41 +166,43 @@ impl Detector {
         self.stage_o(img, boxes)
     }
 
-    /// P-Net over the pyramid: many rough square candidates.
-    fn stage_p(&self, img: &RgbImage, min_face: f32) -> Result<Vec<Candidate>, PhotoError> {
-        let (w, h) = img.dimensions();
-        let mut all = Vec::new();
-        for s in pyramid_scales(w, h, min_face) {
-            let sw = (w as f32 * s).ceil() as usize;
-            let sh = (h as f32 * s).ceil() as usize;
-            let out = self.pnet.run([1, 3, sh, sw], scaled_chw(img, sw, sh))?;
-            let probs = by_channels("P-Net", &out, 2)?;
-            let offs = by_channels("P-Net", &out, 4)?;
-            let (rows, cols) = (probs.shape()[2], probs.shape()[3]);
-            let face: Vec<f32> = probs
-                .slice(tract_ndarray::s![0, 1, .., ..])
-                .iter()
-                .copied()
-                .collect();
-            let o: Vec<Vec<f32>> = (0..4)
-                .map(|k| {
-                    offs.slice(tract_ndarray::s![0, k, .., ..])
-                        .iter()
-                        .copied()
-                        .collect()
-                })
-                .collect();
-            debug_assert_eq!(face.len(), rows * cols);
-            let cands = pnet_candidates(
-                &face,
-                [&o[0], &o[1], &o[2], &o[3]],
-                cols,
-                s,
-                self.cfg.thresholds[0],
-            );
-            let keep = nms(&cands, |c| c.0, 0.5, Overlap::Union);
-            all.extend(keep.into_iter().map(|i| cands[i]));
+    /// Optimises P-Net for every pyramid level of a `width × height` image searched for faces
+    /// of at least `min_face` px, so that the first detection at that size does not spend
+    /// about 20 ms doing it (`kiosk photo check` does it while the capture decodes).
+    pub fn prepare(&self, width: u32, height: u32, min_face: f32) -> Result<(), PhotoError> {
+        for (sw, sh, _) in levels(width, height, min_face.max(12.0)) {
+            self.pnet.prepare([1, 3, sh, sw])?;
         }
+        Ok(())
+    }
+
+    /// P-Net over the pyramid: many rough square candidates. The levels are shared between
+    /// two threads by area (the first level costs about as much as all the others together).
+    fn stage_p(&self, img: &RgbImage, min_face: f32) -> Result<Vec<Candidate>, PhotoError> {
+        let levels = levels(img.width(), img.height(), min_face);
+        let (mut left, mut right) = (Vec::new(), Vec::new());
+        let (mut left_area, mut right_area) = (0, 0);
+        for (i, &(sw, sh, _)) in levels.iter().enumerate() {
+            if left_area <= right_area {
+                left.push(i);
+                left_area += sw * sh;
+            } else {
+                right.push(i);
+                right_area += sw * sh;
+            }
+        }
+        let run = |picked: Vec<usize>| -> Result<Vec<(usize, Vec<Raw>)>, PhotoError> {
+            picked
+                .into_iter()
+                .map(|i| Ok((i, self.pnet_level(img, levels[i])?)))
+                .collect()
+        };
+        let (a, b) = rayon::join(|| run(left), || run(right));
+        // In pyramid order whichever thread ran a level, so the result never depends on timing.
+        let mut found = a?;
+        found.extend(b?);
+        found.sort_by_key(|(i, _)| *i);
+        let all: Vec<Raw> = found.into_iter().flat_map(|(_, c)| c).collect();
         let keep = nms(&all, |c| c.0, self.cfg.nms[0], Overlap::Union);
         Ok(keep
             .into_iter()
@@ -208,23 +210,54 @@ impl Detector {
             .collect())
     }
 
+    /// P-Net on one pyramid level: its candidates after the level's own NMS.
+    fn pnet_level(
+        &self,
+        img: &RgbImage,
+        (sw, sh, s): (usize, usize, f32),
+    ) -> Result<Vec<Raw>, PhotoError> {
+        let out = self.pnet.run([1, 3, sh, sw], scaled_chw(img, sw, sh))?;
+        let probs = by_channels("P-Net", &out, 2)?;
+        let offs = by_channels("P-Net", &out, 4)?;
+        let (rows, cols) = (probs.shape()[2], probs.shape()[3]);
+        let face: Vec<f32> = probs
+            .slice(tract_ndarray::s![0, 1, .., ..])
+            .iter()
+            .copied()
+            .collect();
+        let o: Vec<Vec<f32>> = (0..4)
+            .map(|k| {
+                offs.slice(tract_ndarray::s![0, k, .., ..])
+                    .iter()
+                    .copied()
+                    .collect()
+            })
+            .collect();
+        debug_assert_eq!(face.len(), rows * cols);
+        let cands = pnet_candidates(
+            &face,
+            [&o[0], &o[1], &o[2], &o[3]],
+            cols,
+            s,
+            self.cfg.thresholds[0],
+        );
+        let keep = nms(&cands, |c| c.0, 0.5, Overlap::Union);
+        Ok(keep.into_iter().map(|i| cands[i]).collect())
+    }
+
     /// R-Net on 24 px patches: rejects most candidates and tightens the rest.
     fn stage_r(&self, img: &RgbImage, boxes: Vec<Candidate>) -> Result<Vec<Candidate>, PhotoError> {
         if boxes.is_empty() {
             return Ok(boxes);
         }
-        let mut data = Vec::with_capacity(boxes.len() * 3 * 24 * 24);
-        for b in &boxes {
-            patch_chw(img, b, 24, &mut data);
-        }
         let [probs, offs] =
-            <[_; 2]>::try_from(self.rnet.run_patches(boxes.len(), 24, &data, &[2, 4])?).map_err(
+            <[_; 2]>::try_from(on_two_threads(&self.rnet, img, &boxes, 24, &[2, 4])?).map_err(
                 |_| PhotoError::Inference {
                     stage: "R-Net",
                     reason: "missing outputs".into(),
                 },
             )?;
-        let kept: Vec<(Candidate, [f32; 4])> = boxes
+        let kept: Vec<Raw> = boxes
             .iter()
             .enumerate()
             .filter(|&(i, _)| probs[i][1] > self.cfg.thresholds[1])
@@ -248,16 +281,13 @@ impl Detector {
         if boxes.is_empty() {
             return Ok(Vec::new());
         }
-        let mut data = Vec::with_capacity(boxes.len() * 3 * 48 * 48);
-        for b in &boxes {
-            patch_chw(img, b, 48, &mut data);
-        }
         let [probs, offs, marks] =
-            <[_; 3]>::try_from(self.onet.run_patches(boxes.len(), 48, &data, &[2, 4, 10])?)
-                .map_err(|_| PhotoError::Inference {
+            <[_; 3]>::try_from(on_two_threads(&self.onet, img, &boxes, 48, &[2, 4, 10])?).map_err(
+                |_| PhotoError::Inference {
                     stage: "O-Net",
                     reason: "missing outputs".into(),
-                })?;
+                },
+            )?;
         let faces: Vec<(Candidate, Landmarks)> = boxes
             .iter()
             .enumerate()
@@ -297,6 +327,50 @@ impl Detector {
             })
             .collect())
     }
+}
+
+/// A P-Net candidate before calibration: the window and its box offsets.
+type Raw = (Candidate, [f32; 4]);
+
+/// The pyramid's levels: scaled width, height and the scale.
+fn levels(w: u32, h: u32, min_face: f32) -> Vec<(usize, usize, f32)> {
+    pyramid_scales(w, h, min_face)
+        .into_iter()
+        .map(|s| {
+            let sw = (w as f32 * s).ceil() as usize;
+            let sh = (h as f32 * s).ceil() as usize;
+            (sw, sh, s)
+        })
+        .collect()
+}
+
+/// R-Net or O-Net on the boxes' patches, the two halves of the list cut and run at once (the
+/// kiosk has two cores; a shot's check waits on this). Returns, per output channel count asked
+/// for, one row per box in the boxes' order.
+fn on_two_threads(
+    net: &Net,
+    img: &RgbImage,
+    boxes: &[Candidate],
+    side: usize,
+    channels: &[usize],
+) -> Result<Vec<Vec<Vec<f32>>>, PhotoError> {
+    let half = |part: &[Candidate]| {
+        if part.is_empty() {
+            return Ok(vec![Vec::new(); channels.len()]);
+        }
+        let mut data = Vec::with_capacity(part.len() * 3 * side * side);
+        for b in part {
+            patch_chw(img, b, side, &mut data);
+        }
+        net.run_patches(part.len(), side, data, channels)
+    };
+    let (first, second) = boxes.split_at(boxes.len().div_ceil(2));
+    let (a, b) = rayon::join(|| half(first), || half(second));
+    let mut rows = a?;
+    for (all, more) in rows.iter_mut().zip(b?) {
+        all.extend(more);
+    }
+    Ok(rows)
 }
 
 #[cfg(test)]

@@ -23,10 +23,12 @@ pub mod silhouette;
 pub mod track;
 
 pub use checks::{Check, CheckName, CheckSettings};
-pub use decode::{Decoded, decode_any, decode_for_photo};
+pub use decode::{Decoded, decode_any, decode_for_photo, decoded_size};
 pub use detect::{Detector, DetectorConfig, Face, Landmarks, MODEL_DIR_ENV, default_model_dir};
 pub use error::{ErrorKind, PhotoError};
-pub use pipeline::{DEFAULT_MAX_PIXELS, Photo, Report, make_photo, photo_from, review_photo};
+pub use pipeline::{
+    DEFAULT_MAX_PIXELS, Photo, Report, make_photo, photo_from, prepare, review_photo,
+};
 pub use track::{Guide, SeatHint, Seen, track};
 
 /// A position in pixels of some image (sub-pixel).

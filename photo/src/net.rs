@@ -1,10 +1,13 @@
 //! One MTCNN network: loaded once with symbolic dimensions, optimised per concrete input shape
 //! on first use, and run.
 //!
-//! tract optimises much better for concrete shapes: measured on P-Net at 308 × 308, the plan
-//! with symbolic height and width took 67 ms, the concrete one 28 ms (2-core VM, busy). A kiosk sees
-//! the same few shapes all day (one camera, one pyramid, batch sizes that are powers of
-//! two), so the cache stays small; it is still bounded in case the input size keeps changing.
+//! tract optimises much better for concrete image sizes: measured on P-Net at 308 × 308, the
+//! plan with symbolic height and width took 67 ms, the concrete one 28 ms (2-core VM, busy). A
+//! kiosk sees the same few shapes all day (one camera, one pyramid), so the cache stays small;
+//! it is still bounded in case the input size keeps changing. A symbolic batch size costs
+//! nothing measurable (R-Net and O-Net on the bench capture: the same within noise, 15 runs
+//! each), so the patch networks have one plan, optimised at load, and run any number of
+//! patches at once: no batch size is ever optimised in the middle of a shot.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -74,14 +77,26 @@ impl Net {
             symbols,
             plans: Mutex::new(HashMap::new()),
         };
-        // Optimise one shape now so a model tract cannot run fails at start-up, not mid-session.
-        let probe = if side.is_some() {
-            vec![1]
-        } else {
-            vec![12, 12]
-        };
-        net.plan(&probe)?;
+        // Optimise now so a model tract cannot run fails at start-up, not mid-session (the
+        // patch networks' one plan; a first image size for P-Net).
+        net.plan(&net.key(&[1, 3, 12, 12]))?;
         Ok(net)
+    }
+
+    /// The plan cache's key for an input shape: height and width for P-Net; nothing for the
+    /// patch networks (their batch size stays symbolic).
+    fn key(&self, shape: &[usize; 4]) -> Vec<i64> {
+        if self.symbols.len() == 1 {
+            Vec::new()
+        } else {
+            vec![shape[2] as i64, shape[3] as i64]
+        }
+    }
+
+    /// Optimises the plan for one N×C×H×W input shape now, so the first run at that shape
+    /// does not pay for it.
+    pub fn prepare(&self, shape: [usize; 4]) -> Result<(), PhotoError> {
+        self.plan(&self.key(&shape)).map(drop)
     }
 
     fn plan(&self, values: &[i64]) -> Result<Plan, PhotoError> {
@@ -116,12 +131,7 @@ impl Net {
     pub fn run(&self, shape: [usize; 4], data: Vec<f32>) -> Result<TVec<TValue>, PhotoError> {
         let stage = self.stage;
         let fail = |reason: String| PhotoError::Inference { stage, reason };
-        let values: Vec<i64> = if self.symbols.len() == 1 {
-            vec![shape[0] as i64]
-        } else {
-            vec![shape[2] as i64, shape[3] as i64]
-        };
-        let plan = self.plan(&values)?;
+        let plan = self.plan(&self.key(&shape))?;
         let tensor = tract_ndarray::ArrayD::from_shape_vec(&shape[..], data)
             .map_err(|e| fail(e.to_string()))?
             .into_tensor();
@@ -129,43 +139,25 @@ impl Net {
             .map_err(|e| fail(format!("{e:#}")))
     }
 
-    /// Runs `n` patches of `side × side` in batches whose sizes are powers of two up to 16
-    /// (9 = 8 + 1), so at most five batch shapes are ever optimised and no padding is computed:
-    /// O-Net costs about 1.5 ms a patch. Returns, per output channel count asked for, one row
-    /// per patch.
+    /// Runs `n` patches of `side × side` as one batch. Returns, per output channel count asked
+    /// for, one row per patch.
     pub fn run_patches(
         &self,
         n: usize,
         side: usize,
-        data: &[f32],
+        data: Vec<f32>,
         channels: &[usize],
     ) -> Result<Vec<Vec<Vec<f32>>>, PhotoError> {
-        let item = 3 * side * side;
-        let mut rows: Vec<Vec<Vec<f32>>> = vec![Vec::with_capacity(n); channels.len()];
-        let mut start = 0;
-        while start < n {
-            let real = next_batch(n - start);
-            let chunk = data[start * item..(start + real) * item].to_vec();
-            let out = self.run([real, 3, side, side], chunk)?;
-            for (k, &c) in channels.iter().enumerate() {
+        let out = self.run([n, 3, side, side], data)?;
+        channels
+            .iter()
+            .map(|&c| {
                 let v = by_channels(self.stage, &out, c)?;
-                for i in 0..real {
-                    rows[k].push((0..c).map(|j| v[[i, j]]).collect());
-                }
-            }
-            start += real;
-        }
-        Ok(rows)
-    }
-}
-
-/// The largest power of two not above `left`, capped at 16.
-fn next_batch(left: usize) -> usize {
-    const CHUNK: usize = 16;
-    if left >= CHUNK {
-        CHUNK
-    } else {
-        1 << left.max(1).ilog2()
+                Ok((0..n)
+                    .map(|i| (0..c).map(|j| v[[i, j]]).collect())
+                    .collect())
+            })
+            .collect()
     }
 }
 
@@ -184,26 +176,4 @@ pub fn by_channels<'a>(
             stage,
             reason: format!("no output with {channels} channels"),
         })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn batches_are_powers_of_two_up_to_sixteen_without_padding() {
-        let split = |mut n: usize| {
-            let mut v = Vec::new();
-            while n > 0 {
-                let b = next_batch(n);
-                v.push(b);
-                n -= b;
-            }
-            v
-        };
-        assert_eq!(split(1), vec![1]);
-        assert_eq!(split(9), vec![8, 1]);
-        assert_eq!(split(15), vec![8, 4, 2, 1]);
-        assert_eq!(split(37), vec![16, 16, 4, 1]);
-    }
 }

@@ -102,6 +102,17 @@ pub struct Photo {
     pub report: Report,
 }
 
+fn min_face(width: u32, height: u32) -> f32 {
+    width.min(height) as f32 * MIN_FACE_SHARE
+}
+
+/// Readies the detector for decoded pictures of `width × height` (see
+/// [`crate::decoded_size`]): what the first shot or live-view frame of that size would
+/// otherwise spend optimising the networks for it.
+pub fn prepare(det: &Detector, width: u32, height: u32) -> Result<(), PhotoError> {
+    det.prepare(width, height, min_face(width, height))
+}
+
 /// Faces large enough to matter, largest first: the graduate sits closest to the camera.
 ///
 /// Searched on the decoded pixels themselves: with `min_face` a share of the short side the
@@ -109,8 +120,7 @@ pub struct Photo {
 /// only the copy's own cost (measured: resizing cost more than it saved) and lose landmark
 /// detail (on the held-out corpus, glare then pulled an eye landmark enough to tilt the line).
 pub(crate) fn faces_in(det: &Detector, img: &RgbImage) -> Result<Vec<Face>, PhotoError> {
-    let min_face = img.width().min(img.height()) as f32 * MIN_FACE_SHARE;
-    let mut faces = det.detect_min(img, min_face)?;
+    let mut faces = det.detect_min(img, min_face(img.width(), img.height()))?;
     faces.sort_by(|a, b| b.width().total_cmp(&a.width()));
     if let Some(main) = faces.first().map(Face::width) {
         // A face under 40 % of the graduate's width is a picture on a wall or a face in the
@@ -223,8 +233,9 @@ pub fn photo_from(
         crown: crown.map(|c| (c as f32 - crop.y as f32) * k),
         head_cut_off,
     };
-    let checks = checks::run(&subject, cfg);
-    let encoded = encode_photo(&pixels)?;
+    // Independent, and the graduate waits for both: one on each core.
+    let (checks, encoded) = rayon::join(|| checks::run(&subject, cfg), || encode_photo(&pixels));
+    let encoded = encoded?;
     let report = Report {
         width: std.width,
         height: std.height,
