@@ -287,6 +287,118 @@ async fn the_client_retries_what_is_safe_and_refuses_what_is_wrong() {
     check_contract(&server.exchanges());
 }
 
+/// A fake service on loopback answering every request with `answer(stream)` after reading the
+/// request head: for what the simulator server will not do (redirect, stream forever).
+async fn raw_service<F, Fut>(answer: F) -> String
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    use tokio::io::AsyncReadExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/api", listener.local_addr().unwrap());
+    let answer = Arc::new(answer);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let answer = answer.clone();
+            tokio::spawn(async move {
+                // Enough of the request to have its head; the body is not needed.
+                let mut buf = vec![0u8; 64 * 1024];
+                let mut seen = Vec::new();
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                answer(stream).await;
+            });
+        }
+    });
+    url
+}
+
+async fn write_all(mut stream: tokio::net::TcpStream, bytes: Vec<u8>) {
+    use tokio::io::AsyncWriteExt;
+    let _ = stream.write_all(&bytes).await;
+    let _ = stream.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_is_never_followed() {
+    // Where a hostile redirect points: nothing may ever connect to it.
+    let elsewhere = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    elsewhere.set_nonblocking(true).unwrap();
+    let target = format!("http://{}/steal", elsewhere.local_addr().unwrap());
+    let url = raw_service(move |stream| {
+        let head = format!(
+            "HTTP/1.1 307 Temporary Redirect\r\nLocation: {target}\r\nContent-Length: 0\r\n\
+             Connection: close\r\n\r\n"
+        );
+        write_all(stream, head.into_bytes())
+    })
+    .await;
+    let c = client(&url, SECRET);
+    let code = DEMO_ROSTER[0].0;
+    let e = c.resolve(code).await.unwrap_err();
+    assert!(
+        matches!(&e, ServiceError::Unavailable(m) if m.contains("307") && m.contains("not followed") && m.contains("127.0.0.1")),
+        "{e}"
+    );
+    // 307 keeps the method and body: a followed upload would hand the photo and code over.
+    let e = c.upload(code, 1, b"\xFF\xD8 a photo").await.unwrap_err();
+    assert!(
+        matches!(&e, ServiceError::Unavailable(m) if m.contains("not followed")),
+        "{e}"
+    );
+    // Both calls are over, retries included; a followed redirect would have connected by now
+    // and would be waiting in the listener's backlog.
+    assert_eq!(
+        elsewhere.accept().map_err(|e| e.kind()).err(),
+        Some(std::io::ErrorKind::WouldBlock),
+        "something connected to the redirect's target"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_or_huge_answer_is_not_read() {
+    use kiosk_app::service::http::MAX_ANSWER_BYTES;
+    use tokio::io::AsyncWriteExt;
+    let code = DEMO_ROSTER[0].0;
+
+    // Chunked and never ending: cut off once the limit is passed, well before the timeout.
+    let endless = raw_service(|mut stream| async move {
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                    Transfer-Encoding: chunked\r\n\r\n";
+        if stream.write_all(head.as_bytes()).await.is_err() {
+            return;
+        }
+        let chunk = format!("4000\r\n{}\r\n", " ".repeat(0x4000));
+        while stream.write_all(chunk.as_bytes()).await.is_ok() {}
+    })
+    .await;
+    let e = client(&endless, SECRET).resolve(code).await.unwrap_err();
+    assert!(
+        matches!(&e, ServiceError::Unavailable(m)
+            if m.contains(&format!("the limit is {MAX_ANSWER_BYTES}"))),
+        "{e}"
+    );
+
+    // A Content-Length of a gigabyte: refused from the header, nothing read.
+    let huge = raw_service(|stream| {
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                    Content-Length: 1000000000\r\n\r\n{";
+        write_all(stream, head.as_bytes().to_vec())
+    })
+    .await;
+    let e = client(&huge, SECRET).resolve(code).await.unwrap_err();
+    assert!(
+        matches!(&e, ServiceError::Unavailable(m)
+            if m.contains("is 1000000000 bytes") && m.contains("not read")),
+        "{e}"
+    );
+}
+
 #[test]
 fn plain_http_is_refused_except_to_the_loopback_simulator() {
     let e = HttpService::new(

@@ -5,6 +5,11 @@
 //! is idempotent (reads, and writes carrying an idempotency key or naming their target), so
 //! each is retried on a timeout, a dropped connection or a 5xx, with jittered exponential
 //! backoff; a 4xx is an answer and is never retried.
+//!
+//! Redirects are never followed: the signature, the code and the photo go to `service.url`
+//! and nowhere else, so a 3xx is treated as the service being unreachable. An answer is read
+//! only up to [`MAX_ANSWER_BYTES`], checked against its Content-Length before reading and
+//! again while reading, so a broken or hostile service cannot fill the kiosk's memory.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -18,6 +23,9 @@ use super::wire::{
 use super::{CollectionService, Resolved, ServiceError};
 use crate::mask;
 use kiosk_core::flow::{Identity, OrderInfo, PaymentState, RejectReason, ReviewState};
+
+/// Largest answer read: the service's JSON answers are a few hundred bytes.
+pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
 
 /// The HTTPS client.
 pub struct HttpService {
@@ -72,6 +80,7 @@ impl HttpService {
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(5)))
             .https_only(!loopback)
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("photo-kiosk/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("building the HTTPS client: {e}"))?;
@@ -126,11 +135,12 @@ impl HttpService {
                 Ok(resp) if resp.status().is_server_error() => {
                     format!("{} {}", resp.status(), url.path())
                 }
+                Ok(resp) if resp.status().is_redirection() => redirected(&url, &resp),
                 Ok(resp) => {
                     let status = resp.status();
-                    match resp.bytes().await {
-                        Ok(bytes) => return Ok((status, bytes.to_vec())),
-                        Err(e) => format!("reading the answer: {e}"),
+                    match read_capped(resp).await {
+                        Ok(bytes) => return Ok((status, bytes)),
+                        Err(e) => e,
                     }
                 }
                 Err(e) if e.is_timeout() => format!("no answer in time ({})", url.path()),
@@ -168,6 +178,48 @@ impl HttpService {
             .await?;
         decode(status, &bytes)
     }
+}
+
+/// Why a redirect is not followed, naming where it pointed (host only: a path may carry data).
+fn redirected(url: &Url, resp: &reqwest::Response) -> String {
+    let to = resp
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|l| url.join(l).ok())
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_else(|| "an unreadable location".into());
+    format!(
+        "{} {} redirects to {to}: not followed (the kiosk talks only to service.url)",
+        resp.status(),
+        url.path()
+    )
+}
+
+/// The answer's body, refused before reading when its Content-Length is over
+/// [`MAX_ANSWER_BYTES`] and the moment more than that has arrived without one.
+async fn read_capped(mut resp: reqwest::Response) -> Result<Vec<u8>, String> {
+    let path = resp.url().path().to_owned();
+    let too_long = |len: String| {
+        format!("the answer to {path} is {len} bytes; the limit is {MAX_ANSWER_BYTES}: not read")
+    };
+    if let Some(len) = resp.content_length()
+        && len > MAX_ANSWER_BYTES as u64
+    {
+        return Err(too_long(len.to_string()));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| format!("reading the answer to {path}: {e}"))?
+    {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(too_long(format!("more than {}", body.len() + chunk.len())));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 fn decode<T: serde::de::DeserializeOwned>(
