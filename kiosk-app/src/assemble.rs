@@ -12,7 +12,7 @@ use chair_control::{Bus, Chair, Lights, PortConfig};
 
 use crate::config::{Backend, Config};
 use crate::journal::Journal;
-use crate::runtime::World;
+use crate::runtime::{Ended, World};
 use crate::service::CollectionService;
 use crate::service::sim::SimService;
 
@@ -44,6 +44,7 @@ pub struct Started {
     pub world: World,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    ended: tokio::sync::watch::Receiver<Ended>,
 }
 
 impl Started {
@@ -60,16 +61,34 @@ impl Started {
         let (world, sims) = world(&cfg, journal)?;
         let (runtime, handle) = crate::runtime::Runtime::new(cfg, world.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(crate::runtime::supervise(runtime, async {
-            let _ = stopped.await;
-        }));
+        let (ended_tx, ended) = tokio::sync::watch::channel(Ended::Running);
+        let task = tokio::spawn(crate::runtime::supervise(
+            runtime,
+            async {
+                let _ = stopped.await;
+            },
+            ended_tx,
+        ));
         Ok(Self {
             handle,
             sims,
             world,
             stop: Some(stop),
             task: Some(task),
+            ended,
         })
+    }
+
+    /// Resolves if the runtime crashes (after the emergency stop has run): the process should
+    /// then end non-zero so that systemd starts it again.
+    pub fn crashed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut ended = self.ended.clone();
+        async move {
+            if ended.wait_for(|e| *e == Ended::Crashed).await.is_err() {
+                // The supervisor is gone without saying: it was aborted, not crashed.
+                std::future::pending::<()>().await;
+            }
+        }
     }
 
     /// Shut down (chair motor off, lights off) and wait for the runtime.

@@ -89,11 +89,31 @@ pub fn run(cfg: Config, demo_graduate: bool, fullscreen: bool) -> anyhow::Result
         rt.spawn(graduate.follow(handle.clone()));
     }
 
+    // SIGTERM (systemd stopping the booth) ends the event loop and shuts down as closing the
+    // window does; a crash of the runtime, after its emergency stop, ends the process non-zero
+    // so that systemd starts it again rather than leaving a frozen screen.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let crashed = kiosk.crashed();
+    rt.spawn(async move {
+        tokio::select! {
+            _ = term.recv() => {
+                tracing::info!("SIGTERM: shutting down");
+                kiosk_ui::quit_event_loop();
+            }
+            () = crashed => {
+                tracing::error!("the runtime crashed: ending the process");
+                std::process::exit(CRASH_EXIT_CODE);
+            }
+        }
+    });
     kiosk_ui::run_event_loop()?;
     UI.with(|slot| slot.borrow_mut().take());
     rt.block_on(kiosk.stop());
     Ok(())
 }
+
+/// Exit status after a crash of the runtime (EX_SOFTWARE).
+const CRASH_EXIT_CODE: i32 = 70;
 
 async fn push_screens(handle: Handle) {
     let mut rx = handle.screen.clone();

@@ -17,13 +17,15 @@ use crate::assemble;
 use crate::config::Config;
 use kiosk_core::flow::Event;
 
-/// Run until standard input closes.
+/// Run until standard input closes or SIGTERM arrives (both shut down cleanly: chair motor off,
+/// lights off). A crash of the runtime (after its emergency stop) is an error: the process ends
+/// non-zero.
 pub fn run(cfg: Config) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    rt.block_on(async {
+    let result = rt.block_on(async {
         let kiosk = assemble::Started::start(Arc::new(cfg))?;
         let (handle, sims) = (&kiosk.handle, &kiosk.sims);
 
@@ -67,8 +69,18 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
                 }
             }
         });
-        let _ = reader.await;
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            _ = reader => {}
+            _ = term.recv() => tracing::info!("SIGTERM: shutting down"),
+            () = kiosk.crashed() => {
+                anyhow::bail!("the runtime crashed; the chair motor and the lights were switched off")
+            }
+        }
         kiosk.stop().await;
         Ok(())
-    })
+    });
+    // The standard-input reader may still be blocked on a read; do not wait for it.
+    rt.shutdown_background();
+    result
 }

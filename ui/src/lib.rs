@@ -46,6 +46,13 @@ pub fn invoke_from_event_loop(f: impl FnOnce() + Send + 'static) -> bool {
     slint::invoke_from_event_loop(f).is_ok()
 }
 
+/// End [`run_event_loop`] soon, from any thread (SIGTERM). False when the loop has ended.
+pub fn quit_event_loop() -> bool {
+    invoke_from_event_loop(|| {
+        let _ = slint::quit_event_loop();
+    })
+}
+
 /// The Rust side of the `.slint` files, generated at build time.
 #[allow(clippy::all, clippy::todo, clippy::pedantic)]
 mod generated {

@@ -22,6 +22,7 @@ mod maintenance;
 mod seat;
 mod service_calls;
 mod sources;
+mod supervisor;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,6 +43,8 @@ pub use crate::clock::now_ms;
 pub use devices::emergency_stop;
 pub use health::{Faults, check_devices};
 pub use seat::Tracked;
+use supervisor::keep_running;
+pub use supervisor::{Ended, settle};
 
 /// What the runtime drives: the devices, the collection service and the journal.
 #[derive(Clone)]
@@ -169,73 +172,131 @@ impl Runtime {
     }
 
     /// Start the background rooms: event sources, the health monitor, the heartbeat and the
-    /// device workers (whose handles the shutdown waits for).
+    /// device workers (whose handles the shutdown waits for). Each runs under
+    /// [`supervisor::keep_running`]: one that panics is logged and started again, built afresh
+    /// from the same channels (receivers cloned, so a restarted device worker applies the
+    /// newest command at once, and no room keeps a channel open after the runtime drops it).
     fn start_rooms(&self) -> [tokio::task::JoinHandle<()>; 2] {
-        let cfg = &self.cfg;
-        tokio::spawn(sources::qr_worker(
-            self.world.camera.frames(),
-            self.scanning.subscribe(),
-            cfg.qr.clone(),
-            self.tx.clone(),
-        ));
-        let (scanned_tx, scanned) = mpsc::unbounded_channel();
-        tokio::spawn(crate::scanner::run(cfg.scanner.clone(), scanned_tx));
-        tokio::spawn(sources::scanner_worker(
-            scanned,
-            self.scanning.subscribe(),
-            cfg.qr.clone(),
-            self.tx.clone(),
-        ));
-        tokio::spawn(health::monitor(
-            self.world.clone(),
-            self.chair_cmd.subscribe(),
-            self.faults.subscribe(),
-            self.tx.clone(),
-            Duration::from_millis(cfg.serial.chair_poll_ms),
-            Duration::from_millis(cfg.serial.health_interval_ms),
-        ));
-        tokio::spawn(seat::track_faces(
-            self.world.photo.clone(),
-            self.world.camera.frames(),
-            self.tracking.subscribe(),
-            self.tracked.clone(),
-            self.levelling.subscribe(),
-            self.tx.clone(),
-        ));
-        tokio::spawn(seat::level_seat(
-            self.world.chair.clone(),
-            Duration::from_secs_f32(cfg.chair.auto_level_max_secs),
-            self.level_active.subscribe(),
-            self.tracked.subscribe(),
-            self.levelling.clone(),
-            self.tx.clone(),
-        ));
-        tokio::spawn(service_calls::heartbeats(
-            self.world.clone(),
-            cfg.clone(),
-            self.screen.subscribe(),
-            self.faults.subscribe(),
-        ));
-        let lights = self.world.lights.clone();
-        let lights_task = tokio::spawn(devices::device_worker(
-            Device::Lights,
-            self.lights_cmd.subscribe(),
-            self.tx.clone(),
-            move |preset: LightPreset| {
-                let lights = lights.clone();
-                async move { lights.preset(preset.name()).await }
-            },
-        ));
-        let chair = self.world.chair.clone();
-        let chair_task = tokio::spawn(devices::device_worker(
-            Device::Chair,
-            self.chair_cmd.subscribe(),
-            self.tx.clone(),
-            move |on: bool| {
-                let chair = chair.clone();
-                async move { chair.motor(on).await }
-            },
-        ));
+        let cfg = self.cfg.clone();
+        let pause = supervisor::FIRST_PAUSE;
+        let (world, tx) = (self.world.clone(), self.tx.clone());
+        let scanning = self.scanning.subscribe();
+        keep_running("qr", pause, {
+            let (world, cfg, tx, scanning) =
+                (world.clone(), cfg.clone(), tx.clone(), scanning.clone());
+            move || {
+                sources::qr_worker(
+                    world.camera.frames(),
+                    scanning.clone(),
+                    cfg.qr.clone(),
+                    tx.clone(),
+                )
+            }
+        });
+        keep_running("scanner", pause, {
+            let (cfg, tx, scanning) = (cfg.clone(), tx.clone(), scanning.clone());
+            move || {
+                let (scanned_tx, scanned) = mpsc::unbounded_channel();
+                let reader = crate::scanner::run(cfg.scanner.clone(), scanned_tx);
+                let worker =
+                    sources::scanner_worker(scanned, scanning.clone(), cfg.qr.clone(), tx.clone());
+                async move {
+                    tokio::join!(reader, worker);
+                }
+            }
+        });
+        keep_running("health", pause, {
+            let (world, cfg, tx) = (world.clone(), cfg.clone(), tx.clone());
+            let (motor, faults) = (self.chair_cmd.subscribe(), self.faults.subscribe());
+            move || {
+                health::monitor(
+                    world.clone(),
+                    motor.clone(),
+                    faults.clone(),
+                    tx.clone(),
+                    Duration::from_millis(cfg.serial.chair_poll_ms),
+                    Duration::from_millis(cfg.serial.health_interval_ms),
+                )
+            }
+        });
+        keep_running("face tracker", pause, {
+            let (world, tx) = (world.clone(), tx.clone());
+            let (on, out, levelling) = (
+                self.tracking.subscribe(),
+                self.tracked.clone(),
+                self.levelling.subscribe(),
+            );
+            move || {
+                seat::track_faces(
+                    world.photo.clone(),
+                    world.camera.frames(),
+                    on.clone(),
+                    out.clone(),
+                    levelling.clone(),
+                    tx.clone(),
+                )
+            }
+        });
+        keep_running("seat leveller", pause, {
+            let (world, cfg, tx) = (world.clone(), cfg.clone(), tx.clone());
+            let (active, tracked, levelling) = (
+                self.level_active.subscribe(),
+                self.tracked.subscribe(),
+                self.levelling.clone(),
+            );
+            move || {
+                seat::level_seat(
+                    world.chair.clone(),
+                    Duration::from_secs_f32(cfg.chair.auto_level_max_secs),
+                    active.clone(),
+                    tracked.clone(),
+                    levelling.clone(),
+                    tx.clone(),
+                )
+            }
+        });
+        keep_running("heartbeat", pause, {
+            let (world, cfg) = (world.clone(), cfg.clone());
+            let (screen, faults) = (self.screen.subscribe(), self.faults.subscribe());
+            move || {
+                service_calls::heartbeats(
+                    world.clone(),
+                    cfg.clone(),
+                    screen.clone(),
+                    faults.clone(),
+                )
+            }
+        });
+        let lights_task = keep_running("lights", pause, {
+            let (world, tx, wanted) = (world.clone(), tx.clone(), self.lights_cmd.subscribe());
+            move || {
+                let lights = world.lights.clone();
+                devices::device_worker(
+                    Device::Lights,
+                    wanted.clone(),
+                    tx.clone(),
+                    move |preset: LightPreset| {
+                        let lights = lights.clone();
+                        async move { lights.preset(preset.name()).await }
+                    },
+                )
+            }
+        });
+        let chair_task = keep_running("chair", pause, {
+            let (world, tx, wanted) = (world.clone(), tx.clone(), self.chair_cmd.subscribe());
+            move || {
+                let chair = world.chair.clone();
+                devices::device_worker(
+                    Device::Chair,
+                    wanted.clone(),
+                    tx.clone(),
+                    move |on: bool| {
+                        let chair = chair.clone();
+                        async move { chair.motor(on).await }
+                    },
+                )
+            }
+        });
         [lights_task, chair_task]
     }
 
@@ -449,13 +510,14 @@ impl Runtime {
     }
 }
 
-/// Run the runtime to completion and make the booth safe if it panics.
+/// Run the runtime to completion and make the booth safe if it panics; `ended` says how it
+/// ended ([`supervisor::settle`]).
 pub async fn supervise(
     runtime: Runtime,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ended: watch::Sender<Ended>,
 ) {
     let world = runtime.world.clone();
-    if tokio::spawn(runtime.run(shutdown)).await.is_err() {
-        emergency_stop(&world).await;
-    }
+    let outcome = supervisor::settle(&world, tokio::spawn(runtime.run(shutdown))).await;
+    ended.send_replace(outcome);
 }
