@@ -77,10 +77,9 @@ pub(super) async fn call(world: World, timeout: Duration, effect: Effect) -> Opt
             };
             match bounded(timeout, service.upload(&code, shot, &jpeg)).await {
                 Ok(submission) => {
-                    // The service holds the photo now: no copy stays on the kiosk.
-                    if let Err(e) = world.journal.delete_photos(&code) {
-                        warn!(error = %e, "could not delete uploaded photos");
-                    }
+                    // Kept until the flow's `DiscardPhotos`, which follows `Uploaded` once the
+                    // journal has recorded it (a kill in between resends the same photo under
+                    // the same idempotency key).
                     info!(shot, %submission, "photo uploaded");
                     Some(Event::Uploaded { submission })
                 }
@@ -150,6 +149,7 @@ pub(super) async fn heartbeats(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::service::sim::DEMO_ROSTER;
 
     #[tokio::test(start_paused = true)]
     async fn a_call_with_no_answer_in_time_is_unavailable() {
@@ -169,5 +169,41 @@ mod tests {
         for op in [ServiceOp::Upload, ServiceOp::Payment] {
             assert_eq!(service_failure(op, &e), Some(Event::ServiceFailed(op)));
         }
+    }
+
+    /// The upload call itself leaves the photo in the journal: only the flow's
+    /// `DiscardPhotos`, after `Uploaded` is journaled, deletes it. (Deleted here, a kill before
+    /// the journal write left an upload to resume with no photo: "the photo to upload is not
+    /// in the journal" every few seconds, forever.)
+    #[tokio::test]
+    async fn the_upload_keeps_the_photo_until_the_flow_discards_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = Config::default();
+        cfg.kiosk.data_dir = dir.path().to_owned();
+        let journal = crate::journal::Journal::in_memory().unwrap();
+        let (world, _sims) = crate::assemble::world(&cfg, journal).unwrap();
+        let code = DEMO_ROSTER[0].0;
+        let jpeg = image_jpeg();
+        world.journal.store_shot(code, 1, &jpeg).unwrap();
+        let answer = call(
+            world.clone(),
+            Duration::from_secs(10),
+            Effect::Upload {
+                code: code.into(),
+                shot: 1,
+            },
+        )
+        .await;
+        assert!(matches!(answer, Some(Event::Uploaded { .. })), "{answer:?}");
+        assert_eq!(world.journal.photo(code, 1).unwrap(), Some(jpeg));
+    }
+
+    fn image_jpeg() -> Vec<u8> {
+        let img = image::RgbImage::from_pixel(480, 640, image::Rgb([100, 197, 255]));
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new(&mut out)
+            .encode_image(&img)
+            .unwrap();
+        out
     }
 }

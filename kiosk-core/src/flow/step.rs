@@ -586,6 +586,12 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, effects: &mut Ve
         (Phase::Review(Review::Uploading { .. }), Event::Uploaded { submission }) => {
             if let Some(s) = state.session.as_mut() {
                 s.submission = Some(submission);
+                // The service holds the photo: no copy stays on the kiosk. Deleted only now,
+                // after this state (with the submission) is journaled: deleted earlier, a
+                // restart in between would resume an upload with nothing to send.
+                if let Some(code) = s.code.clone() {
+                    effects.push(Effect::DiscardPhotos { code });
+                }
             }
             state.phase = Phase::Review(Review::Waiting {
                 since_ms: now,

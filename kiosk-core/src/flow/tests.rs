@@ -860,7 +860,10 @@ fn transitions() {
                 since_ms: T0,
                 next_poll_ms: T0 + 3_000,
             }),
-            vec![],
+            // The photo goes only once the service holds it and this state is journaled.
+            vec![E::DiscardPhotos {
+                code: "GPK1.token".into(),
+            }],
         ),
         (
             uploading.clone(),
