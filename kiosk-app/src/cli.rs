@@ -660,7 +660,10 @@ fn qr_decode(rules: &qr::QrRules, files: &[PathBuf]) -> ExitCode {
                 anyhow::bail!("file is {size} bytes; the limit is {MAX_IMAGE_BYTES}");
             }
             let bytes = std::fs::read(file)?;
-            Ok(qr::decode_image(&bytes)?)
+            // A decoder bug on one file must not cost the files after it their answers.
+            std::panic::catch_unwind(|| qr::decode_image(&bytes))
+                .map_err(|_| anyhow::anyhow!("the QR decoder failed on this image (a bug)"))?
+                .map_err(Into::into)
         })();
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         let line = match result {

@@ -377,6 +377,29 @@ impl Config {
             }
         }
         self.photo.validate()?;
+        let (w, h) = self.camera.sim_capture_size;
+        if w.min(h) < kiosk_photo::decode::MIN_SIDE
+            || u64::from(w) * u64::from(h) > self.photo.max_pixels
+        {
+            return Err((
+                "camera.sim_capture_size".into(),
+                format!(
+                    "must be at least {0} × {0} and at most photo.max_pixels ({1}) pixels",
+                    kiosk_photo::decode::MIN_SIDE,
+                    self.photo.max_pixels
+                ),
+            ));
+        }
+        let (min, max) = self.qr.token_len;
+        if min == 0 || min > max || max > crate::qr::MAX_TOKEN_LEN {
+            return Err((
+                "qr.token_len".into(),
+                format!(
+                    "must be [shortest, longest] with 1 ≤ shortest ≤ longest ≤ {}",
+                    crate::qr::MAX_TOKEN_LEN
+                ),
+            ));
+        }
         if !(0.5..=60.0).contains(&self.chair.auto_level_max_secs) {
             return Err((
                 "chair.auto_level_max_secs".into(),
@@ -450,6 +473,16 @@ mod tests {
                 "lights.presets.glasses.key",
             ),
             ("[kiosk]\nlanguage = \"fr\"\n", "kiosk.language"),
+            (
+                "[camera]\nsim_capture_size = [0, 0]\n",
+                "camera.sim_capture_size",
+            ),
+            (
+                "[camera]\nsim_capture_size = [20000, 20000]\n",
+                "camera.sim_capture_size",
+            ),
+            ("[qr]\ntoken_len = [200, 1]\n", "qr.token_len"),
+            ("[qr]\ntoken_len = [0, 10]\n", "qr.token_len"),
             (
                 "[service_mode]\npin_hash = \"1234\"\n",
                 "service_mode.pin_hash",

@@ -31,6 +31,10 @@ impl Default for QrRules {
     }
 }
 
+/// Longest token `qr.token_len` may allow: more than a shooting code needs, and well inside
+/// what a QR code a phone shows can hold.
+pub const MAX_TOKEN_LEN: usize = 1024;
+
 /// What kind of code `payload` is.
 pub fn classify(rules: &QrRules, payload: &str) -> ScannedCode {
     let payload = payload.trim();
@@ -149,16 +153,40 @@ pub fn decode_gray(img: &image::GrayImage, steps: &[Step]) -> Vec<String> {
     Vec::new()
 }
 
+/// Smallest image side that can hold a QR code (version 1 is 21 modules square).
+pub const MIN_SIDE: u32 = 21;
+/// Largest image looked at, in pixels: a 40 MP photo of a card; a camera's live view is under
+/// 1 MP. Checked from the header, before anything is decoded or allocated.
+pub const MAX_PIXELS: u64 = 40_000_000;
+
+/// Why an image could not be looked at.
+#[derive(Debug, thiserror::Error)]
+pub enum QrError {
+    /// Outside [`MIN_SIDE`] … [`MAX_PIXELS`], read from the header.
+    #[error("the image is {width} × {height}: {why}")]
+    Size {
+        /// Width from the header.
+        width: u32,
+        /// Height from the header.
+        height: u32,
+        /// Which bound it breaks.
+        why: String,
+    },
+    /// Not an image, or a broken one.
+    #[error(transparent)]
+    Image(#[from] image::ImageError),
+}
+
 /// Decode every QR code in a JPEG (or any image) frame, trying [`STEPS`].
-pub fn decode_image(bytes: &[u8]) -> Result<Vec<String>, image::ImageError> {
+pub fn decode_image(bytes: &[u8]) -> Result<Vec<String>, QrError> {
     decode_image_with(bytes, STEPS)
 }
 
 /// [`decode_image`] with chosen steps (the benchmark measures each).
-pub fn decode_image_with(bytes: &[u8], steps: &[Step]) -> Result<Vec<String>, image::ImageError> {
+pub fn decode_image_with(bytes: &[u8], steps: &[Step]) -> Result<Vec<String>, QrError> {
     let gray = luma(bytes)?;
     let gray = if gray.width() > MAX_WIDTH {
-        let h = MAX_WIDTH * gray.height() / gray.width();
+        let h = (MAX_WIDTH * gray.height() / gray.width()).max(1);
         image::imageops::resize(&gray, MAX_WIDTH, h, image::imageops::FilterType::Triangle)
     } else {
         gray
@@ -166,10 +194,26 @@ pub fn decode_image_with(bytes: &[u8], steps: &[Step]) -> Result<Vec<String>, im
     Ok(decode_gray(&gray, steps))
 }
 
-/// The frame's brightness only. Live view is JPEG: zune-jpeg decodes it straight to luma,
-/// skipping chroma upsampling and colour conversion (measured: the largest fixed cost of a
-/// frame through `image`'s RGB path). Anything else goes through `image`.
-fn luma(bytes: &[u8]) -> Result<image::GrayImage, image::ImageError> {
+/// The image's size from its header alone, checked against [`MIN_SIDE`] and [`MAX_PIXELS`].
+fn check_size(bytes: &[u8]) -> Result<(), QrError> {
+    let (width, height) = reader(bytes)?.into_dimensions()?;
+    let why = if width.min(height) < MIN_SIDE {
+        format!("too small to hold a QR code (at least {MIN_SIDE} px a side)")
+    } else if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        format!("more than the {MAX_PIXELS} pixels looked at")
+    } else {
+        return Ok(());
+    };
+    Err(QrError::Size { width, height, why })
+}
+
+/// The frame's brightness only, after its header's size is checked. Live view is JPEG:
+/// zune-jpeg decodes it straight to luma, skipping chroma upsampling and colour conversion
+/// (measured: the largest fixed cost of a frame through `image`'s RGB path). Anything else goes
+/// through `image`, with its allocation limit set from [`MAX_PIXELS`] (a PNG bomb is refused
+/// from its header).
+fn luma(bytes: &[u8]) -> Result<image::GrayImage, QrError> {
+    check_size(bytes)?;
     if bytes.starts_with(&[0xFF, 0xD8]) {
         use zune_jpeg::zune_core::{
             bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions,
@@ -184,7 +228,17 @@ fn luma(bytes: &[u8]) -> Result<image::GrayImage, image::ImageError> {
             return Ok(img);
         }
     }
-    Ok(image::load_from_memory(bytes)?.to_luma8())
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(MAX_PIXELS * 4);
+    let mut image = reader(bytes)?;
+    image.limits(limits);
+    Ok(image.decode()?.to_luma8())
+}
+
+fn reader(bytes: &[u8]) -> Result<image::ImageReader<std::io::Cursor<&[u8]>>, QrError> {
+    Ok(image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(image::ImageError::IoError)?)
 }
 
 #[cfg(test)]
@@ -217,5 +271,39 @@ mod tests {
     #[test]
     fn garbage_image_is_an_error_not_a_panic() {
         assert!(decode_image(b"not an image").is_err());
+        // Too small to hold a code (this one once panicked the half-size step), and too large
+        // to look at: both refused from the header, naming the size.
+        for (w, h) in [(1, 2), (20, 400)] {
+            let e = decode_image(&png(w, h)).unwrap_err();
+            assert!(
+                matches!(e, QrError::Size { width, height, .. } if (width, height) == (w, h)),
+                "{e}"
+            );
+            assert!(e.to_string().contains("too small"), "{e}");
+        }
+        let e = decode_image(&huge_jpeg_header()).unwrap_err();
+        assert!(e.to_string().contains("16384 × 16384"), "{e}");
+        assert!(e.to_string().contains("more than"), "{e}");
+    }
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::GrayImage::from_pixel(w, h, image::Luma([255]))
+            .write_to(&mut out, image::ImageFormat::Png)
+            .unwrap();
+        out.into_inner()
+    }
+
+    /// A JPEG whose header says 16384 × 16384 (a 268 MP decode), with no image data after it.
+    fn huge_jpeg_header() -> Vec<u8> {
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::GrayImage::from_pixel(16, 16, image::Luma([255]))
+            .write_to(&mut out, image::ImageFormat::Jpeg)
+            .unwrap();
+        let mut jpeg = out.into_inner();
+        // SOF0: FF C0, length, precision, then height and width.
+        let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        jpeg[sof + 5..sof + 9].copy_from_slice(&[0x40, 0x00, 0x40, 0x00]);
+        jpeg
     }
 }

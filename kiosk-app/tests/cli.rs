@@ -56,11 +56,17 @@ fn qr_decode_reports_codes_and_errors_per_file() {
     img.save(&png).unwrap();
     let junk = dir.path().join("junk.jpg");
     std::fs::write(&junk, b"definitely not a JPEG").unwrap();
+    // 1 × 2 pixels: once a panic that skipped every file after it.
+    let tiny = dir.path().join("tiny.png");
+    image::GrayImage::from_pixel(1, 2, image::Luma([0]))
+        .save(&tiny)
+        .unwrap();
     let out = kiosk()
         .args(["qr", "decode"])
-        .arg(&png)
         .arg(&junk)
+        .arg(&tiny)
         .arg(dir.path().join("missing.png"))
+        .arg(&png)
         .output()
         .unwrap();
     assert!(!out.status.success(), "errors make the exit code non-zero");
@@ -68,12 +74,17 @@ fn qr_decode_reports_codes_and_errors_per_file() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 3);
-    assert_eq!(lines[0]["codes"][0], "GPK1.DEMO-ZHANG-WEISAN-0001");
-    assert_eq!(lines[0]["kinds"][0], "personal");
-    assert!(lines[0]["ms"].as_f64().is_some());
-    assert!(lines[1]["error"].is_string());
+    assert_eq!(lines.len(), 4, "one line per file, in order");
+    assert!(lines[0]["error"].is_string());
+    let tiny_error = lines[1]["error"].as_str().unwrap();
+    assert!(
+        tiny_error.contains("1 × 2") && tiny_error.contains("too small"),
+        "{tiny_error}"
+    );
     assert!(lines[2]["error"].is_string());
+    assert_eq!(lines[3]["codes"][0], "GPK1.DEMO-ZHANG-WEISAN-0001");
+    assert_eq!(lines[3]["kinds"][0], "personal");
+    assert!(lines[3]["ms"].as_f64().is_some());
 }
 
 #[test]
