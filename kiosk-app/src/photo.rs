@@ -144,6 +144,16 @@ impl PhotoLab {
         }))
     }
 
+    /// Readies the detector for the capture `data` will decode to (its size read from the
+    /// header), so that the first detection at that size does not pay for it. Nothing to do
+    /// for what is not a JPEG [`PhotoLab::process`] would take.
+    pub fn prepare_for(&self, data: &[u8]) -> Result<(), PhotoError> {
+        match kiosk_photo::decoded_size(data, self.cfg.max_pixels) {
+            Some((w, h)) => kiosk_photo::prepare(&self.detector, w, h),
+            None => Ok(()),
+        }
+    }
+
     /// The settings in use.
     pub fn config(&self) -> &PhotoConfig {
         &self.cfg
@@ -283,9 +293,7 @@ pub fn check_file(
     let (decoded, lab) = std::thread::scope(|s| {
         let loading = s.spawn(|| {
             let lab = PhotoLab::load(cfg)?;
-            if let Some((w, h)) = kiosk_photo::decoded_size(data, cfg.max_pixels) {
-                kiosk_photo::prepare(&lab.detector, w, h)?;
-            }
+            lab.prepare_for(data)?;
             Ok::<_, PhotoError>(lab)
         });
         (

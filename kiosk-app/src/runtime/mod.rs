@@ -267,36 +267,26 @@ impl Runtime {
                 )
             }
         });
-        let lights_task = keep_running("lights", pause, {
-            let (world, tx, wanted) = (world.clone(), tx.clone(), self.lights_cmd.subscribe());
-            move || {
-                let lights = world.lights.clone();
-                devices::device_worker(
-                    Device::Lights,
-                    wanted.clone(),
-                    tx.clone(),
-                    move |preset: LightPreset| {
-                        let lights = lights.clone();
-                        async move { lights.preset(preset.name()).await }
-                    },
-                )
-            }
-        });
-        let chair_task = keep_running("chair", pause, {
-            let (world, tx, wanted) = (world.clone(), tx.clone(), self.chair_cmd.subscribe());
-            move || {
-                let chair = world.chair.clone();
-                devices::device_worker(
-                    Device::Chair,
-                    wanted.clone(),
-                    tx.clone(),
-                    move |on: bool| {
-                        let chair = chair.clone();
-                        async move { chair.motor(on).await }
-                    },
-                )
-            }
-        });
+        let lights = world.lights.clone();
+        let lights_task = device_room(
+            Device::Lights,
+            self.lights_cmd.subscribe(),
+            tx.clone(),
+            move |preset: LightPreset| {
+                let lights = lights.clone();
+                async move { lights.preset(preset.name()).await }
+            },
+        );
+        let chair = world.chair.clone();
+        let chair_task = device_room(
+            Device::Chair,
+            self.chair_cmd.subscribe(),
+            tx,
+            move |on: bool| {
+                let chair = chair.clone();
+                async move { chair.motor(on).await }
+            },
+        );
         [lights_task, chair_task]
     }
 
@@ -508,6 +498,23 @@ impl Runtime {
             }
         }
     }
+}
+
+/// One device's ordered worker ([`devices::device_worker`]) under [`keep_running`].
+fn device_room<T, F, Fut>(
+    device: Device,
+    wanted: watch::Receiver<Option<T>>,
+    tx: mpsc::UnboundedSender<Event>,
+    apply: F,
+) -> tokio::task::JoinHandle<()>
+where
+    T: Copy + std::fmt::Debug + Send + Sync + 'static,
+    F: Fn(T) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(), chair_control::DeviceError>> + Send + 'static,
+{
+    keep_running(device.name(), supervisor::FIRST_PAUSE, move || {
+        devices::device_worker(device, wanted.clone(), tx.clone(), apply.clone())
+    })
 }
 
 /// Run the runtime to completion and make the booth safe if it panics; `ended` says how it
