@@ -2,53 +2,243 @@
 //! killed kiosk restarts where it was; shot counters and photos not yet held by the service
 //! survive a restart.
 //!
-//! Shooting codes are stored only as SHA-256 digests in the counters; the session snapshot
-//! keeps the code itself (the kiosk needs it to talk to the service after a restart), so the
-//! file is created readable by its owner only.
+//! Nothing personal is readable in it, and nothing personal stays after a session:
+//!
+//! - Shooting codes are keys only as keyed digests (HMAC-SHA-256 under the kiosk's journal
+//!   key), so the counters cannot be matched against a list of codes without the key.
+//! - The session snapshot (which holds the code, to talk to the service after a restart) and
+//!   the photos are sealed with ChaCha20-Poly1305 under the same key. The key is a file of its
+//!   own beside the journal (`journal.key`, owner-only), so a copy of the journal alone (a
+//!   backup, a support bundle) holds nothing personal; a booth that keeps the key elsewhere
+//!   (a credential store) points `journal.key` there with a symlink.
+//! - `secure_delete` zeroes deleted rows and freed pages, and [`Journal::end_session`] deletes
+//!   every photo and truncates the WAL, so the old frames (older snapshots, the photos) are
+//!   gone from disk once the session is over. Opening the journal truncates the WAL too, for
+//!   a kiosk that was killed.
 
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Nonce};
+use hmac::{Hmac, Mac};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use kiosk_core::flow::State;
 use kiosk_core::snapshot::{self, Decoded};
 
+/// Transitions kept (the newest): about ten days of a busy booth, a few MB.
+const TRANSITIONS_KEPT: i64 = 50_000;
+
+/// Prefix of a sealed snapshot (hex of nonce and ciphertext follows).
+const SEALED: &str = "sealed1:";
+
 /// Journal errors.
 #[derive(Debug, thiserror::Error)]
-#[error("journal: {0}")]
-pub struct JournalError(#[from] rusqlite::Error);
+pub enum JournalError {
+    /// SQLite failed.
+    #[error("journal: {0}")]
+    Db(#[from] rusqlite::Error),
+    /// The key file could not be read or written.
+    #[error("journal key {path}: {error}")]
+    Key {
+        /// The key file.
+        path: PathBuf,
+        /// What went wrong.
+        error: std::io::Error,
+    },
+    /// SQLite's integrity check failed.
+    #[error("journal is damaged: {0}")]
+    Damaged(String),
+    /// A sealed photo did not open with this journal's key (another kiosk's journal, or the
+    /// key was replaced).
+    #[error("journal: a sealed photo does not open with this journal's key")]
+    Sealed,
+}
 
 /// The journal.
 pub struct Journal {
     db: Mutex<Connection>,
+    keys: Keys,
 }
 
-fn digest(code: &str) -> String {
+/// Two keys derived from the journal key: one for digests of codes, one for sealing.
+struct Keys {
+    digest: [u8; 32],
+    seal: ChaCha20Poly1305,
+}
+
+impl Keys {
+    fn derive(master: &[u8; 32]) -> Self {
+        let part = |label: &[u8]| -> [u8; 32] {
+            let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(master).expect("any key length");
+            mac.update(label);
+            mac.finalize().into_bytes().into()
+        };
+        Self {
+            digest: part(b"kiosk journal: code digest"),
+            seal: ChaCha20Poly1305::new(&part(b"kiosk journal: seal").into()),
+        }
+    }
+
+    /// The keyed digest a code is stored under.
+    fn digest(&self, code: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.digest).expect("any key length");
+        mac.update(code.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Nonce then ciphertext (with its tag).
+    fn seal(&self, plain: &[u8]) -> Vec<u8> {
+        let nonce: [u8; 12] = rand::random();
+        let mut out = nonce.to_vec();
+        out.extend(
+            self.seal
+                .encrypt(Nonce::from_slice(&nonce), plain)
+                .expect("sealing in memory cannot fail"),
+        );
+        out
+    }
+
+    fn open(&self, sealed: &[u8]) -> Option<Vec<u8>> {
+        let (nonce, body) = sealed.split_at_checked(12)?;
+        self.seal.decrypt(Nonce::from_slice(nonce), body).ok()
+    }
+}
+
+/// How journals before the journal key stored codes (plain SHA-256); read for their counters.
+fn legacy_digest(code: &str) -> String {
     hex::encode(Sha256::digest(code.as_bytes()))
 }
 
-impl Journal {
-    /// Open (or create) the journal at `path`.
-    pub fn open(path: &Path) -> Result<Self, JournalError> {
-        let db = Connection::open(path)?;
-        #[cfg(unix)]
+/// The journal key at `path`: read, or made (32 random bytes, owner-only, written whole before
+/// it is used). A key file of the wrong size is moved aside and replaced; what it sealed can no
+/// longer be read, so the kiosk starts afresh (the service's shot counts still hold).
+fn journal_key(path: &Path) -> Result<[u8; 32], JournalError> {
+    let fail = |error| JournalError::Key {
+        path: path.to_owned(),
+        error,
+    };
+    match std::fs::read(path) {
+        Ok(bytes) => match <[u8; 32]>::try_from(bytes.as_slice()) {
+            Ok(key) => {
+                owner_only(path);
+                return Ok(key);
+            }
+            Err(_) => {
+                let aside = path.with_extension("key.broken");
+                tracing::error!(
+                    key = %path.display(), aside = %aside.display(), len = bytes.len(),
+                    "the journal key is not 32 bytes; moved aside, a new one made (the old snapshot and photos cannot be read)"
+                );
+                std::fs::rename(path, &aside).map_err(fail)?;
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(fail(e)),
+    }
+    let key: [u8; 32] = rand::random();
+    let tmp = path.with_extension("key.new");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp).map_err(fail)?;
+    file.write_all(&key).map_err(fail)?;
+    file.sync_all().map_err(fail)?;
+    std::fs::rename(&tmp, path).map_err(fail)?;
+    Ok(key)
+}
+
+/// The shot counters a damaged journal still yields (none if it yields nothing).
+fn read_counters(path: &Path) -> Vec<(String, i64)> {
+    let read = || -> rusqlite::Result<Vec<(String, i64)>> {
+        let db = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let mut query = db.prepare("SELECT code, used FROM shot_counts")?;
+        let rows = query.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        // Rows up to the first unreadable one.
+        Ok(rows.map_while(Result::ok).collect())
+    };
+    read().unwrap_or_default()
+}
+
+/// Make `path` readable by its owner only (warning if it was not).
+fn owner_only(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.permissions().mode() & 0o077 != 0
         {
-            use std::os::unix::fs::PermissionsExt;
+            tracing::warn!(file = %path.display(), "was readable by others; made owner-only");
             let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
         }
-        Self::init(db)
+    }
+}
+
+impl Journal {
+    /// Open (or create) the journal at `path`, its key beside it (`path` with the extension
+    /// `key`). Whatever a killed kiosk left in the WAL is folded in and the WAL truncated.
+    ///
+    /// A journal SQLite cannot read, or whose integrity check fails, is moved aside (with its
+    /// WAL) for a technician, and the kiosk starts on a new one, keeping the shot counters if
+    /// they can still be read from the damaged one.
+    pub fn open(path: &Path) -> Result<Self, JournalError> {
+        let key = journal_key(&path.with_extension("key"))?;
+        match Self::open_checked(path, &key) {
+            Err(e @ (JournalError::Db(_) | JournalError::Damaged(_))) => {
+                let aside = path.with_extension(format!("damaged-{}", crate::runtime::now_ms()));
+                for suffix in ["", "-wal", "-shm"] {
+                    let from = PathBuf::from(format!("{}{suffix}", path.display()));
+                    let to = PathBuf::from(format!("{}{suffix}", aside.display()));
+                    if from.exists() {
+                        std::fs::rename(&from, &to).map_err(|error| JournalError::Key {
+                            path: from.clone(),
+                            error,
+                        })?;
+                    }
+                }
+                let counters = read_counters(&aside);
+                tracing::error!(
+                    error = %e, aside = %aside.display(), counters_kept = counters.len(),
+                    "the journal could not be used; moved aside, starting on a new one"
+                );
+                let journal = Self::open_checked(path, &key)?;
+                for (code, used) in counters {
+                    journal.db().execute(
+                        "INSERT OR IGNORE INTO shot_counts (code, used) VALUES (?1, ?2)",
+                        params![code, used],
+                    )?;
+                }
+                Ok(journal)
+            }
+            other => other,
+        }
     }
 
-    /// An in-memory journal (tests, walkthrough dry runs).
+    fn open_checked(path: &Path, key: &[u8; 32]) -> Result<Self, JournalError> {
+        let db = Connection::open(path)?;
+        owner_only(path);
+        let check: String = db.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if check != "ok" {
+            return Err(JournalError::Damaged(check));
+        }
+        let journal = Self::init(db, key)?;
+        journal.truncate_wal();
+        Ok(journal)
+    }
+
+    /// An in-memory journal (tests, walkthrough dry runs), under a key of its own.
     pub fn in_memory() -> Result<Self, JournalError> {
-        Self::init(Connection::open_in_memory()?)
+        Self::init(Connection::open_in_memory()?, &rand::random())
     }
 
-    fn init(db: Connection) -> Result<Self, JournalError> {
+    fn init(db: Connection, key: &[u8; 32]) -> Result<Self, JournalError> {
         db.pragma_update(None, "journal_mode", "WAL")?;
         db.pragma_update(None, "synchronous", "FULL")?;
+        db.pragma_update(None, "secure_delete", "ON")?;
         db.execute_batch(
             "CREATE TABLE IF NOT EXISTS transitions (
                  id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, session INTEGER,
@@ -59,7 +249,10 @@ impl Journal {
                  code TEXT NOT NULL, shot INTEGER NOT NULL, jpeg BLOB NOT NULL,
                  PRIMARY KEY (code, shot));",
         )?;
-        Ok(Self { db: Mutex::new(db) })
+        Ok(Self {
+            db: Mutex::new(db),
+            keys: Keys::derive(key),
+        })
     }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -68,7 +261,10 @@ impl Journal {
 
     /// Record a transition and the resulting state, in one transaction.
     pub fn record(&self, event: &str, state: &State) -> Result<(), JournalError> {
-        let text = snapshot::encode(state);
+        let text = format!(
+            "{SEALED}{}",
+            hex::encode(self.keys.seal(snapshot::encode(state).as_bytes()))
+        );
         let phase = snapshot::phase_name(&state.phase);
         let mut db = self.db();
         let tx = db.transaction()?;
@@ -80,6 +276,10 @@ impl Journal {
                 event,
                 phase
             ],
+        )?;
+        tx.execute(
+            "DELETE FROM transitions WHERE id <= last_insert_rowid() - ?1",
+            params![TRANSITIONS_KEPT],
         )?;
         tx.execute(
             "INSERT INTO snapshot (id, state) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET state = ?1",
@@ -98,7 +298,7 @@ impl Journal {
             .query_row("SELECT state FROM snapshot WHERE id = 1", [], |r| r.get(0))
             .optional()?;
         Ok(text.map(|t| {
-            let decoded = snapshot::decode(&t);
+            let decoded = self.unseal_snapshot(&t);
             match &decoded {
                 Decoded::Resume { version, .. } if *version < snapshot::VERSION => {
                     tracing::info!(version, "journal snapshot converted from an older version");
@@ -110,6 +310,21 @@ impl Journal {
             }
             decoded
         }))
+    }
+
+    /// A stored snapshot decoded: sealed ones opened first; plain JSON is how journals before
+    /// the journal key stored it.
+    fn unseal_snapshot(&self, text: &str) -> Decoded {
+        let Some(sealed) = text.strip_prefix(SEALED) else {
+            return snapshot::decode(text);
+        };
+        match hex::decode(sealed).ok().and_then(|b| self.keys.open(&b)) {
+            Some(plain) => snapshot::decode(&String::from_utf8_lossy(&plain)),
+            None => Decoded::Fresh {
+                reason: "the snapshot does not open with this journal's key".into(),
+                sessions_started: None,
+            },
+        }
     }
 
     /// The state to resume from the journal, or a fresh one at the attract screen (in `lang`,
@@ -140,11 +355,12 @@ impl Journal {
         let used: Option<i64> = self
             .db()
             .query_row(
-                "SELECT used FROM shot_counts WHERE code = ?1",
-                params![digest(code)],
+                "SELECT MAX(used) FROM shot_counts WHERE code IN (?1, ?2)",
+                params![self.keys.digest(code), legacy_digest(code)],
                 |r| r.get(0),
             )
-            .optional()?;
+            .optional()?
+            .flatten();
         Ok(used.unwrap_or(0).clamp(0, 255) as u8)
     }
 
@@ -154,12 +370,12 @@ impl Journal {
         let tx = db.transaction()?;
         tx.execute(
             "INSERT OR REPLACE INTO photos (code, shot, jpeg) VALUES (?1, ?2, ?3)",
-            params![digest(code), shot, jpeg],
+            params![self.keys.digest(code), shot, self.keys.seal(jpeg)],
         )?;
         tx.execute(
             "INSERT INTO shot_counts (code, used) VALUES (?1, ?2)
              ON CONFLICT(code) DO UPDATE SET used = MAX(used, ?2)",
-            params![digest(code), shot],
+            params![self.keys.digest(code), shot],
         )?;
         tx.commit()?;
         Ok(())
@@ -167,22 +383,58 @@ impl Journal {
 
     /// The stored photo of shot `shot` of `code`.
     pub fn photo(&self, code: &str, shot: u8) -> Result<Option<Vec<u8>>, JournalError> {
-        Ok(self
+        let sealed: Option<Vec<u8>> = self
             .db()
             .query_row(
                 "SELECT jpeg FROM photos WHERE code = ?1 AND shot = ?2",
-                params![digest(code), shot],
+                params![self.keys.digest(code), shot],
                 |r| r.get(0),
             )
-            .optional()?)
+            .optional()?;
+        sealed
+            .map(|s| self.keys.open(&s).ok_or(JournalError::Sealed))
+            .transpose()
     }
 
     /// Delete the local photos of `code` (the service holds what it needs, or the session
     /// ended). Returns how many were deleted.
     pub fn delete_photos(&self, code: &str) -> Result<usize, JournalError> {
+        Ok(self.db().execute(
+            "DELETE FROM photos WHERE code IN (?1, ?2)",
+            params![self.keys.digest(code), legacy_digest(code)],
+        )?)
+    }
+
+    /// Delete every photo that is not `code`'s (all of them for `None`): a capture that
+    /// finished after its session ended, or photos a killed kiosk left. Returns how many.
+    pub fn keep_photos_of(&self, code: Option<&str>) -> Result<usize, JournalError> {
+        let keep = code.map(|c| self.keys.digest(c)).unwrap_or_default();
         Ok(self
             .db()
-            .execute("DELETE FROM photos WHERE code = ?1", params![digest(code)])?)
+            .execute("DELETE FROM photos WHERE code != ?1", params![keep])?)
+    }
+
+    /// The session is over: delete every photo and truncate the WAL, so neither a photo nor an
+    /// older snapshot stays on disk (`secure_delete` has zeroed the rows in the file itself).
+    pub fn end_session(&self) -> Result<(), JournalError> {
+        self.keep_photos_of(None)?;
+        self.truncate_wal();
+        Ok(())
+    }
+
+    /// Fold the WAL into the file and cut it to zero bytes. Logged, not returned, when it
+    /// cannot be done now (the next session end tries again).
+    fn truncate_wal(&self) {
+        let done = self
+            .db()
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            });
+        match done {
+            Ok(0) => {}
+            Ok(_) => tracing::warn!("journal WAL busy; not truncated this time"),
+            Err(e) => tracing::warn!(error = %e, "journal WAL could not be truncated"),
+        }
     }
 
     /// Number of transitions recorded.
@@ -237,6 +489,180 @@ mod tests {
             )
             .unwrap();
         assert_eq!(raw, 0);
+    }
+
+    /// Files under `dir` whose bytes contain `needle`.
+    fn holding(dir: &Path, needle: &[u8]) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                std::fs::read(p)
+                    .unwrap()
+                    .windows(needle.len())
+                    .any(|w| w == needle)
+            })
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn nothing_personal_is_readable_during_a_session_or_left_after_it_even_after_a_kill() {
+        use kiosk_core::flow::{Identity, Phase, Session};
+        const CODE: &str = "GPK1.DEMO-ZHANG-WEISAN-0001";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite3");
+        let mut state = State::new(5);
+        state.phase = Phase::Confirm;
+        state.session = Some(Session {
+            seq: 1,
+            code: Some(CODE.into()),
+            identity: Some(Identity {
+                name: "张**三".into(),
+                id_number: "*****8746".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        let jpeg = [&[0xFF, 0xD8, 0xFF, 0xE0][..], &[7; 80_000]].concat();
+        let personal: [&[u8]; 4] = [
+            CODE.as_bytes(),
+            "张**三".as_bytes(),
+            b"*****8746",
+            &[0xFF, 0xD8, 0xFF],
+        ];
+        let sealed_photo = {
+            let j = Journal::open(&path).unwrap();
+            for _ in 0..20 {
+                j.record("Tick", &state).unwrap();
+            }
+            j.store_shot(CODE, 1, &jpeg).unwrap();
+            j.store_shot(CODE, 2, &jpeg).unwrap();
+            for needle in personal {
+                assert_eq!(holding(dir.path(), needle), Vec::<String>::new());
+            }
+            let sealed: Vec<u8> = j
+                .db()
+                .query_row("SELECT jpeg FROM photos WHERE shot = 1", [], |r| r.get(0))
+                .unwrap();
+            // A photo spans overflow pages: look for pieces of it.
+            let pieces: Vec<Vec<u8>> = [100, 40_000, 80_000]
+                .iter()
+                .map(|&at| sealed[at..at + 32].to_vec())
+                .collect();
+            for piece in &pieces {
+                assert_eq!(holding(dir.path(), piece).len(), 1, "in the WAL");
+            }
+            // Killed: the connection is never closed, so the WAL is never folded in.
+            std::mem::forget(j);
+            pieces
+        };
+        let j = Journal::open(&path).unwrap();
+        assert_eq!(j.resume_state(9, Default::default()), state, "resumed");
+        assert_eq!(j.photo(CODE, 2).unwrap().as_deref(), Some(&jpeg[..]));
+        let mut after = State::new(10);
+        after.sessions_started = 1;
+        j.record("Intent(Finish)", &after).unwrap();
+        j.end_session().unwrap();
+        assert_eq!(j.photo(CODE, 2).unwrap(), None);
+        assert_eq!(j.shots_used(CODE).unwrap(), 2, "the count stays");
+        let wal = dir.path().join("journal.sqlite3-wal");
+        assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0);
+        for piece in &sealed_photo {
+            assert_eq!(holding(dir.path(), piece), Vec::<String>::new());
+        }
+        drop(j);
+        for piece in &sealed_photo {
+            assert_eq!(holding(dir.path(), piece), Vec::<String>::new());
+        }
+        // The key is what opens it: another key starts afresh, and reads no photo.
+        std::fs::write(dir.path().join("journal.key"), [9u8; 32]).unwrap();
+        let j = Journal::open(&path).unwrap();
+        assert_eq!(j.resume_state(11, Default::default()).sessions_started, 0);
+        assert_eq!(j.shots_used(CODE).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_short_key_file_is_replaced_and_the_key_is_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("journal.key");
+        std::fs::write(&key, b"short").unwrap();
+        let j = Journal::open(&dir.path().join("journal.sqlite3")).unwrap();
+        j.store_shot("GPK1.x", 1, b"jpeg").unwrap();
+        assert_eq!(std::fs::read(&key).unwrap().len(), 32);
+        assert_eq!(
+            std::fs::read(dir.path().join("journal.key.broken")).unwrap(),
+            b"short"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn counters_written_before_the_key_are_still_read() {
+        let j = Journal::in_memory().unwrap();
+        j.db()
+            .execute(
+                "INSERT INTO shot_counts (code, used) VALUES (?1, 2)",
+                params![legacy_digest("GPK1.old")],
+            )
+            .unwrap();
+        assert_eq!(j.shots_used("GPK1.old").unwrap(), 2);
+        j.store_shot("GPK1.old", 3, b"jpeg").unwrap();
+        assert_eq!(j.shots_used("GPK1.old").unwrap(), 3);
+    }
+
+    #[test]
+    fn the_transitions_table_keeps_only_the_newest_rows() {
+        let j = Journal::in_memory().unwrap();
+        j.db()
+            .execute_batch(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50010)
+                 INSERT INTO transitions (at_ms, event, phase) SELECT i, 'Tick', 'Attract' FROM n;",
+            )
+            .unwrap();
+        j.record("Tick", &State::new(1)).unwrap();
+        assert_eq!(j.transitions().unwrap(), TRANSITIONS_KEPT as u64);
+    }
+
+    #[test]
+    fn a_damaged_journal_is_moved_aside_keeping_the_shot_counters_it_still_yields() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite3");
+        {
+            let j = Journal::open(&path).unwrap();
+            j.store_shot("GPK1.kept", 2, b"jpeg").unwrap();
+            for i in 0..3000 {
+                j.record("Tick", &State::new(i)).unwrap();
+            }
+        }
+        // Scribble over the file's last pages (the transitions), as a failing disk would.
+        let mut bytes = std::fs::read(&path).unwrap();
+        let n = bytes.len();
+        bytes[n - 20_000..].fill(0x5A);
+        std::fs::write(&path, &bytes).unwrap();
+        let j = Journal::open(&path).unwrap();
+        assert_eq!(j.shots_used("GPK1.kept").unwrap(), 2);
+        assert_eq!(j.transitions().unwrap(), 0, "a new journal");
+        let aside: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| {
+                n.starts_with("journal.damaged-") && !n.ends_with("-wal") && !n.ends_with("-shm")
+            })
+            .collect();
+        assert_eq!(aside.len(), 1, "{aside:?}");
+        drop(j);
+
+        // Not a database at all: moved aside too, and the kiosk starts.
+        std::fs::write(&path, [0x55; 8192]).unwrap();
+        let j = Journal::open(&path).unwrap();
+        assert_eq!(j.shots_used("GPK1.kept").unwrap(), 0);
+        j.store_shot("GPK1.new", 1, b"jpeg").unwrap();
     }
 
     fn with_snapshot(text: &str) -> Journal {

@@ -17,6 +17,39 @@ use kiosk_core::model::{Intent, ScreenModel};
 /// The first demo graduate's code (the one [`Graduate`] shows).
 pub const CODE: &str = kiosk_app::service::sim::DEMO_ROSTER[0].0;
 
+/// What a finished session must not leave anywhere under the data dir: `"file: what"` for
+/// each file holding the first demo graduate's code, name or ID number (whole or masked), or
+/// a JPEG start marker.
+pub fn personal_traces(dir: &Path) -> Vec<String> {
+    let (code, name, id, ..) = kiosk_app::service::sim::DEMO_ROSTER[0];
+    let needles: [(&str, &[u8]); 6] = [
+        ("code", code.as_bytes()),
+        ("name", name.as_bytes()),
+        ("ID number", id.as_bytes()),
+        ("masked name", "张**三".as_bytes()),
+        ("masked ID number", b"*****8746"),
+        ("JPEG", &[0xFF, 0xD8, 0xFF]),
+    ];
+    let mut found = Vec::new();
+    let mut dirs = vec![dir.to_owned()];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            for (what, needle) in needles {
+                if bytes.windows(needle.len()).any(|w| w == needle) {
+                    found.push(format!("{}: {what}", path.display()));
+                }
+            }
+        }
+    }
+    found
+}
+
 /// Demo config with short delays and small images, for tests.
 pub fn fast_config(data_dir: &Path) -> Config {
     let mut cfg = Config::default();

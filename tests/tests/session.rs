@@ -1,7 +1,7 @@
 //! The whole kiosk against its simulators: camera, serial devices on a pty, service.
 
 use kiosk_core::model::{DoneKind, Intent, ReviewStage, ScanNotice, Screen, ShootStage};
-use kiosk_e2e::{CODE, Kiosk, fast_config, to_scan, to_shoot};
+use kiosk_e2e::{CODE, Kiosk, fast_config, personal_traces, to_scan, to_shoot};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_whole_session_reaches_done_and_keeps_nothing_behind() {
@@ -37,8 +37,10 @@ async fn a_whole_session_reaches_done_and_keeps_nothing_behind() {
         .await;
     assert_eq!(k.world.journal.shots_used(CODE).unwrap(), 1);
     assert!(k.world.journal.transitions().unwrap() > 15);
+    assert_eq!(personal_traces(dir.path()), Vec::<String>::new(), "running");
     let serial = k.sims.serial.as_ref().unwrap().handle();
     k.stop().await;
+    assert_eq!(personal_traces(dir.path()), Vec::<String>::new(), "stopped");
     assert_eq!(serial.light_level("key"), Some(0), "lights off at shutdown");
     assert!(!serial.motor_enabled());
 }
@@ -271,4 +273,25 @@ async fn the_camera_preset_for_the_lighting_is_applied_before_the_shot() {
         "the refused value left the camera's own"
     );
     assert_eq!(camera.captures(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_capture_finishing_after_its_session_ended_leaves_no_photo() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = Kiosk::start(fast_config(dir.path()), &dir.path().join("j.sqlite3"));
+    k.until("attract", |m| m.screen == Screen::Attract).await;
+    // The camera room stores the shot, then reports it; the session is already over.
+    k.world.journal.store_shot(CODE, 2, b"\xFF\xD8\xFFlate").unwrap();
+    k.handle
+        .events
+        .send(kiosk_core::flow::Event::Captured {
+            shot: 2,
+            checks: vec![],
+        })
+        .unwrap();
+    // Events are applied in order: once the touch after it shows, the capture was handled.
+    k.touch(Intent::Start);
+    k.until("photo type", |m| m.screen == Screen::PhotoType).await;
+    assert_eq!(k.world.journal.photo(CODE, 2).unwrap(), None);
+    k.stop().await;
 }

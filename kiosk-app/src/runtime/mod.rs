@@ -133,6 +133,8 @@ impl Runtime {
         let (tx, rx) = mpsc::unbounded_channel();
         let (pins_tx, pins) = mpsc::unbounded_channel();
         let state = world.journal.resume_state(now_ms(), cfg.kiosk.language);
+        // Photos of no session in progress (a killed kiosk's, a late capture's) go now.
+        keep_session_photos(&world.journal, &state);
         let (screen, screen_rx) = watch::channel(flow::view(&cfg.flow, &state));
         let (state_tx, state_rx) = watch::channel(state.clone());
         let (photo, photo_rx) = watch::channel(None);
@@ -340,6 +342,7 @@ impl Runtime {
     /// One transition: step, journal, act, publish.
     fn apply(&mut self, event: Event) {
         let is_tick = matches!(event, Event::Tick { .. });
+        let is_capture = matches!(event, Event::Captured { .. });
         let summary = describe(&event);
         self.faults.send_if_modified(|f| f.note(&event));
         let (next, effects) = flow::step(&self.cfg.flow, self.state.clone(), event);
@@ -356,6 +359,10 @@ impl Runtime {
             if let Err(e) = self.world.journal.record(&summary, &next) {
                 error!(error = %e, "journal write failed; continuing without it");
             }
+        }
+        if is_capture {
+            // A capture that finished after its session ended stored a photo nobody will use.
+            keep_session_photos(&self.world.journal, &next);
         }
         self.state = next;
         for effect in effects {
@@ -492,11 +499,24 @@ impl Runtime {
             }
             Effect::SessionEnded { outcome, .. } => {
                 info!(parent: &self.span, outcome = %outcome, "session ended");
+                if let Err(e) = self.world.journal.end_session() {
+                    warn!(error = %e, "could not clear the session's photos from the journal");
+                }
                 self.camera.forget_preset();
                 self.span = Span::none();
                 self.photo.send_replace(None);
             }
         }
+    }
+}
+
+/// Delete every journaled photo that is not the current session's.
+fn keep_session_photos(journal: &Journal, state: &State) {
+    let code = state.session.as_ref().and_then(|s| s.code.as_deref());
+    match journal.keep_photos_of(code) {
+        Ok(0) => {}
+        Ok(n) => info!(photos = n, "photos of no current session deleted"),
+        Err(e) => warn!(error = %e, "could not delete photos of no current session"),
     }
 }
 
