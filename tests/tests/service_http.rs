@@ -155,7 +155,7 @@ fn check_contract(exchanges: &[Exchange]) -> usize {
                 assert!(x.headers.contains(&name), "{ctx}: header {name} missing");
             }
         }
-        for scheme in ["KioskId", "KioskTimestamp", "KioskSignature"] {
+        for scheme in ["KioskId", "KioskTimestamp", "KioskNonce", "KioskSignature"] {
             let name = doc["components"]["securitySchemes"][scheme]["name"]
                 .as_str()
                 .unwrap()
@@ -587,4 +587,99 @@ async fn a_long_outage_during_the_upload_keeps_the_photo_and_resumes() {
         .map(|x| x.status)
         .collect();
     assert_eq!(statuses, [503, 503, 503, 503, 503, 503, 201]);
+}
+
+/// Send a request as raw HTTP/1.1 to the server at `url` (the simulator's API base): the status
+/// and the body.
+async fn send_raw(
+    url: &str,
+    path: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = url.trim_start_matches("http://").split('/').next().unwrap();
+    let mut request = format!("POST {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n");
+    for (name, value) in headers {
+        if !["host", "connection", "content-length"].contains(&name.as_str()) {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+    }
+    request.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream.write_all(body).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer[9..12].parse().unwrap();
+    (status, answer)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_or_altered_request_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = fast_config(dir.path());
+    let server = server(&cfg).await;
+    let (code, other) = (DEMO_ROSTER[0].0, DEMO_ROSTER[1].0);
+    let kiosk = client(&server.url(), SECRET);
+    let jpeg =
+        std::fs::read(env!("CARGO_MANIFEST_DIR").to_owned() + "/../assets/README.md").unwrap();
+    kiosk.upload(code, 1, &jpeg).await.unwrap();
+    let captured = server
+        .exchanges()
+        .into_iter()
+        .find(|x| x.route == "/v1/uploads")
+        .unwrap();
+    let (path, headers, body) = captured.raw;
+    let with = |changes: &[(&str, &str)]| -> Vec<(String, String)> {
+        headers
+            .iter()
+            .map(|(n, v)| {
+                let v = changes
+                    .iter()
+                    .find(|(c, _)| c == n)
+                    .map_or(v.clone(), |(_, new)| (*new).to_owned());
+                (n.clone(), v)
+            })
+            .collect()
+    };
+
+    // The same bytes again: refused, the photo is not stored twice.
+    let (status, answer) = send_raw(&server.url(), &path, &headers, &body).await;
+    assert_eq!(status, 401, "{answer}");
+    assert!(answer.contains("replayed"), "{answer}");
+
+    // Another graduate's code, the key and a fresh nonce: the signature no longer matches.
+    let forged = with(&[
+        ("x-shooting-code", other),
+        (
+            "idempotency-key",
+            &kiosk_app::service::wire::upload_key(other, 1),
+        ),
+        ("x-kiosk-nonce", &kiosk_app::service::wire::nonce()),
+    ]);
+    let (status, answer) = send_raw(&server.url(), &path, &forged, &body).await;
+    assert_eq!(status, 401, "{answer}");
+    assert!(answer.contains("signature does not match"), "{answer}");
+    // Another shot number, likewise.
+    let forged = with(&[
+        ("x-shot", "2"),
+        ("x-kiosk-nonce", &kiosk_app::service::wire::nonce()),
+    ]);
+    let (status, _) = send_raw(&server.url(), &path, &forged, &body).await;
+    assert_eq!(status, 401);
+    // Without a nonce: refused before anything else is looked at.
+    let bare: Vec<_> = headers
+        .iter()
+        .filter(|(n, _)| n != "x-kiosk-nonce")
+        .cloned()
+        .collect();
+    let (status, answer) = send_raw(&server.url(), &path, &bare, &body).await;
+    assert_eq!(status, 401, "{answer}");
+    assert!(answer.contains("missing x-kiosk-nonce"), "{answer}");
+
+    // Nothing of it reached the service's counts: only the kiosk's own upload.
+    assert_eq!(kiosk.resolve(code).await.unwrap().shots_used, 1);
+    assert_eq!(kiosk.resolve(other).await.unwrap().shots_used, 0);
 }

@@ -281,7 +281,10 @@ async fn a_capture_finishing_after_its_session_ended_leaves_no_photo() {
     let k = Kiosk::start(fast_config(dir.path()), &dir.path().join("j.sqlite3"));
     k.until("attract", |m| m.screen == Screen::Attract).await;
     // The camera room stores the shot, then reports it; the session is already over.
-    k.world.journal.store_shot(CODE, 2, b"\xFF\xD8\xFFlate").unwrap();
+    k.world
+        .journal
+        .store_shot(CODE, 2, b"\xFF\xD8\xFFlate")
+        .unwrap();
     k.handle
         .events
         .send(kiosk_core::flow::Event::Captured {
@@ -291,7 +294,8 @@ async fn a_capture_finishing_after_its_session_ended_leaves_no_photo() {
         .unwrap();
     // Events are applied in order: once the touch after it shows, the capture was handled.
     k.touch(Intent::Start);
-    k.until("photo type", |m| m.screen == Screen::PhotoType).await;
+    k.until("photo type", |m| m.screen == Screen::PhotoType)
+        .await;
     assert_eq!(k.world.journal.photo(CODE, 2).unwrap(), None);
     k.stop().await;
 }

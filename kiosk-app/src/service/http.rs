@@ -18,7 +18,7 @@ use reqwest::{Method, StatusCode, Url};
 use tracing::{debug, warn};
 
 use super::wire::{
-    self, H_CODE, H_IDEMPOTENCY, H_KIOSK, H_SHA256, H_SHOT, H_SIGNATURE, H_TIMESTAMP,
+    self, H_CODE, H_IDEMPOTENCY, H_KIOSK, H_NONCE, H_SHA256, H_SHOT, H_SIGNATURE, H_TIMESTAMP,
 };
 use super::{CollectionService, Resolved, ServiceError};
 use crate::mask;
@@ -119,13 +119,33 @@ impl HttpService {
             let ts = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs());
-            let sig = wire::sign(&self.secret, method.as_str(), url.path(), ts, &body);
+            // A fresh nonce per attempt: the service refuses one it has seen.
+            let nonce = wire::nonce();
+            let path = match url.query() {
+                Some(q) => format!("{}?{q}", url.path()),
+                None => url.path().to_owned(),
+            };
+            let text = wire::canonical(
+                method.as_str(),
+                &path,
+                ts,
+                |name| match name {
+                    H_KIOSK => Some(self.kiosk.as_str()),
+                    H_NONCE => Some(nonce.as_str()),
+                    _ => headers
+                        .iter()
+                        .find(|(k, _)| *k == name)
+                        .map(|(_, v)| v.as_str()),
+                },
+                &body,
+            );
             let mut req = self
                 .client
                 .request(method.clone(), url.clone())
                 .header(H_KIOSK, &self.kiosk)
                 .header(H_TIMESTAMP, ts.to_string())
-                .header(H_SIGNATURE, sig)
+                .header(H_NONCE, &nonce)
+                .header(H_SIGNATURE, wire::sign(&self.secret, &text))
                 .header(reqwest::header::CONTENT_TYPE, content_type)
                 .body(body.clone());
             for (k, v) in headers {

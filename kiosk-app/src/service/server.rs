@@ -4,6 +4,7 @@
 //! latency, 5xx answers, and answers that never come (the client's timeout). Every exchange
 //! is recorded for the contract test.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -20,7 +21,7 @@ use tokio::task::JoinHandle;
 
 use super::sim::SimService;
 use super::wire::{
-    self, H_CODE, H_IDEMPOTENCY, H_KIOSK, H_SHA256, H_SHOT, H_SIGNATURE, H_TIMESTAMP,
+    self, H_CODE, H_IDEMPOTENCY, H_KIOSK, H_NONCE, H_SHA256, H_SHOT, H_SIGNATURE, H_TIMESTAMP,
 };
 use super::{CollectionService, ServiceError};
 use kiosk_core::flow::{PaymentState, RejectReason, ReviewState};
@@ -54,6 +55,8 @@ pub struct Exchange {
     pub request: serde_json::Value,
     /// The request's header names, lower case.
     pub headers: Vec<String>,
+    /// The request as it came: path and query, headers (name, value), body. Tests replay it.
+    pub raw: (String, Vec<(String, String)>, Vec<u8>),
 }
 
 struct AppState {
@@ -65,7 +68,14 @@ struct AppState {
     /// Bumped after every exchange, so tests wait on events instead of polling.
     logged: tokio::sync::watch::Sender<usize>,
     shots_max: u8,
+    /// Nonces of accepted requests and their timestamps, kept while a replay of them would
+    /// still be within the clock window.
+    nonces: Mutex<HashMap<String, u64>>,
 }
+
+/// Nonces remembered at most (a kiosk makes a few requests a second; this is hours of them).
+/// Past it the service refuses requests rather than forget a nonce too early.
+const MAX_NONCES: usize = 100_000;
 
 /// A running simulator server.
 pub struct SimServer {
@@ -99,6 +109,7 @@ impl SimServer {
             log: Mutex::new(Vec::new()),
             logged: tokio::sync::watch::Sender::new(0),
             shots_max: 3,
+            nonces: Mutex::new(HashMap::new()),
         });
         let app = Router::new()
             .route("/api/v1/codes/resolve", post(resolve))
@@ -272,6 +283,16 @@ async fn guarded(
             body: json.clone(),
             request: serde_json::from_slice(body).unwrap_or(serde_json::Value::Null),
             headers: headers.keys().map(|k| k.as_str().to_owned()).collect(),
+            raw: (
+                uri.path_and_query()
+                    .map_or(uri.path(), |p| p.as_str())
+                    .to_owned(),
+                headers
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into()))
+                    .collect(),
+                body.to_vec(),
+            ),
         });
     state.logged.send_modify(|n| *n += 1);
     if dropped {
@@ -330,16 +351,30 @@ fn authenticate(
     if now.abs_diff(ts) > wire::MAX_SKEW_SECS {
         return Err("timestamp too far from the service's clock".into());
     }
-    if !wire::verify(
-        &state.secret,
+    let nonce = header(H_NONCE)?;
+    if !(16..=64).contains(&nonce.len()) {
+        return Err("the nonce must be 16 to 64 characters".into());
+    }
+    let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    let text = wire::canonical(
         method.as_str(),
-        uri.path(),
+        path,
         ts,
+        |name| headers.get(name).and_then(|v| v.to_str().ok()),
         body,
-        header(H_SIGNATURE)?,
-    ) {
+    );
+    if !wire::verify(&state.secret, &text, header(H_SIGNATURE)?) {
         return Err("signature does not match".into());
     }
+    let mut seen = state.nonces.lock().unwrap_or_else(|p| p.into_inner());
+    seen.retain(|_, at| now.abs_diff(*at) <= 2 * wire::MAX_SKEW_SECS);
+    if seen.contains_key(nonce) {
+        return Err("replayed request: this nonce was already used".into());
+    }
+    if seen.len() >= MAX_NONCES {
+        return Err("too many requests in the replay window".into());
+    }
+    seen.insert(nonce.to_owned(), ts);
     Ok(())
 }
 

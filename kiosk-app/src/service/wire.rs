@@ -20,37 +20,73 @@ pub const H_CODE: &str = "x-shooting-code";
 pub const H_SHOT: &str = "x-shot";
 /// Header: SHA-256 of the upload's body, hex.
 pub const H_SHA256: &str = "x-content-sha256";
-/// How far a request's timestamp may be from the service's clock, seconds.
+/// Header: a fresh random value per request (a service refuses one it has seen).
+pub const H_NONCE: &str = "x-kiosk-nonce";
+/// How far a request's timestamp may be from the service's clock, seconds. A service keeps the
+/// nonces it saw for twice this long, so a replay is refused for as long as its timestamp is
+/// accepted.
 pub const MAX_SKEW_SECS: u64 = 300;
+/// Every header that carries meaning, in the order the signature covers them (besides the
+/// timestamp, which has its own line). A header a request does not carry is signed as empty, so
+/// none can be added, dropped or changed without breaking the signature.
+pub const SIGNED_HEADERS: [&str; 5] = [H_KIOSK, H_NONCE, H_IDEMPOTENCY, H_CODE, H_SHOT];
 
 /// hex(SHA-256(bytes)).
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// hex(HMAC-SHA256(secret, METHOD \n path \n timestamp \n hex(SHA-256(body)))).
-pub fn sign(secret: &[u8], method: &str, path: &str, timestamp: u64, body: &[u8]) -> String {
-    // HMAC accepts keys of any length; new_from_slice cannot fail for it.
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(format!("{method}\n{path}\n{timestamp}\n{}", sha256_hex(body)).as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+/// The text a request's signature covers:
+///
+/// ```text
+/// METHOD \n path?query \n timestamp \n
+/// x-kiosk-id:… \n x-kiosk-nonce:… \n idempotency-key:… \n x-shooting-code:… \n x-shot:… \n
+/// hex(SHA-256(body))
+/// ```
+///
+/// `header` gives a header's value by its lower-case name (`None` when absent: signed as empty).
+/// Header values cannot hold a line break, so the text is unambiguous.
+pub fn canonical<'a>(
+    method: &str,
+    path_and_query: &str,
+    timestamp: u64,
+    header: impl Fn(&str) -> Option<&'a str>,
+    body: &[u8],
+) -> String {
+    let mut text = format!("{method}\n{path_and_query}\n{timestamp}\n");
+    for name in SIGNED_HEADERS {
+        text.push_str(name);
+        text.push(':');
+        text.push_str(header(name).unwrap_or("").trim());
+        text.push('\n');
+    }
+    text.push_str(&sha256_hex(body));
+    text
 }
 
-/// Constant-time check of a signature.
-pub fn verify(
-    secret: &[u8],
-    method: &str,
-    path: &str,
-    timestamp: u64,
-    body: &[u8],
-    sig: &str,
-) -> bool {
+/// hex(HMAC-SHA256(secret, [`canonical`] text)).
+pub fn sign(secret: &[u8], canonical: &str) -> String {
+    hex::encode(mac(secret, canonical).finalize().into_bytes())
+}
+
+/// Constant-time check of a signature over the [`canonical`] text.
+pub fn verify(secret: &[u8], canonical: &str, sig: &str) -> bool {
     let Ok(sig) = hex::decode(sig) else {
         return false;
     };
+    mac(secret, canonical).verify_slice(&sig).is_ok()
+}
+
+fn mac(secret: &[u8], canonical: &str) -> Hmac<Sha256> {
+    // HMAC accepts keys of any length; new_from_slice cannot fail for it.
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(format!("{method}\n{path}\n{timestamp}\n{}", sha256_hex(body)).as_bytes());
-    mac.verify_slice(&sig).is_ok()
+    mac.update(canonical.as_bytes());
+    mac
+}
+
+/// A fresh nonce: 128 random bits, hex.
+pub fn nonce() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
 }
 
 /// The idempotency key of a shot: the same shot always gets the same key, across restarts.
@@ -158,16 +194,59 @@ mod tests {
     use super::*;
 
     #[test]
-    fn signatures_cover_method_path_time_and_body() {
-        let s = sign(b"k", "POST", "/api/v1/uploads", 100, b"body");
-        assert!(verify(b"k", "POST", "/api/v1/uploads", 100, b"body", &s));
-        assert!(!verify(b"x", "POST", "/api/v1/uploads", 100, b"body", &s));
-        assert!(!verify(b"k", "GET", "/api/v1/uploads", 100, b"body", &s));
-        assert!(!verify(b"k", "POST", "/api/v1/upload", 100, b"body", &s));
-        assert!(!verify(b"k", "POST", "/api/v1/uploads", 101, b"body", &s));
-        assert!(!verify(b"k", "POST", "/api/v1/uploads", 100, b"bodY", &s));
-        assert!(!verify(b"k", "POST", "/api/v1/uploads", 100, b"body", "zz"));
+    fn signatures_cover_method_path_time_every_meaningful_header_and_body() {
+        let headers = [
+            (H_KIOSK, "k1"),
+            (H_NONCE, "n1"),
+            (H_IDEMPOTENCY, "key"),
+            (H_CODE, "GPK1.a"),
+            (H_SHOT, "1"),
+        ];
+        let text = |method, path, ts, changed: Option<(&str, &'static str)>, body: &[u8]| {
+            let get = move |name: &str| {
+                if let Some((n, v)) = changed
+                    && n == name
+                {
+                    return (!v.is_empty()).then_some(v);
+                }
+                headers.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+            };
+            canonical(method, path, ts, get, body)
+        };
+        let base = text("POST", "/v1/uploads", 100, None, b"body");
+        let s = sign(b"k", &base);
+        assert!(verify(b"k", &base, &s));
+        assert!(!verify(b"x", &base, &s));
+        assert!(!verify(b"k", &base, "zz"));
+        let changed = [
+            text("GET", "/v1/uploads", 100, None, b"body"),
+            text("POST", "/v1/upload", 100, None, b"body"),
+            text("POST", "/v1/uploads?x=1", 100, None, b"body"),
+            text("POST", "/v1/uploads", 101, None, b"body"),
+            text("POST", "/v1/uploads", 100, None, b"bodY"),
+            text(
+                "POST",
+                "/v1/uploads",
+                100,
+                Some((H_CODE, "GPK1.b")),
+                b"body",
+            ),
+            text("POST", "/v1/uploads", 100, Some((H_SHOT, "2")), b"body"),
+            text("POST", "/v1/uploads", 100, Some((H_NONCE, "n2")), b"body"),
+            text("POST", "/v1/uploads", 100, Some((H_KIOSK, "k2")), b"body"),
+            text(
+                "POST",
+                "/v1/uploads",
+                100,
+                Some((H_IDEMPOTENCY, "")),
+                b"body",
+            ),
+        ];
+        for other in changed {
+            assert!(!verify(b"k", &other, &s), "{other}");
+        }
         assert_eq!(upload_key("GPK1.x", 2), upload_key("GPK1.x", 2));
         assert_ne!(upload_key("GPK1.x", 2), upload_key("GPK1.x", 3));
+        assert_ne!(nonce(), nonce());
     }
 }
