@@ -353,6 +353,7 @@ impl Config {
             ("flow.payment_poll_secs", u64::from(f.payment_poll_secs)),
             ("flow.payment_window_secs", u64::from(f.payment_window_secs)),
             ("flow.pin_attempts", u64::from(f.pin_attempts)),
+            ("flow.pin_lock_secs", u64::from(f.pin_lock_secs)),
             (
                 "flow.service_refresh_secs",
                 u64::from(f.service_refresh_secs),
@@ -503,6 +504,7 @@ mod tests {
                 "flow.service_refresh_secs",
             ),
             ("[flow]\npin_attempts = 0\n", "flow.pin_attempts"),
+            ("[flow]\npin_lock_secs = 0\n", "flow.pin_lock_secs"),
             ("this is not toml", "-"),
         ];
         for (text, key) in cases {

@@ -38,10 +38,12 @@ pub fn hash_pin(pin: &str) -> anyhow::Result<String> {
     Ok(hash.to_string())
 }
 
-/// A maintenance PIN is 4 to 8 digits (the keypad has digits only).
+/// A booth's maintenance PIN is 6 to 8 digits (the keypad has digits only; the keypad locks
+/// after `flow.pin_attempts` wrong ones, so 10⁶ PINs take years to guess). Only the demo
+/// PIN is shorter, and `kiosk config check` refuses its hash on a real booth.
 pub fn check_pin_shape(pin: &str) -> anyhow::Result<()> {
-    if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
-        anyhow::bail!("a maintenance PIN is 4 to 8 digits");
+    if !(6..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        anyhow::bail!("a maintenance PIN is 6 to 8 digits");
     }
     Ok(())
 }
@@ -184,18 +186,18 @@ mod tests {
 
     #[test]
     fn hashes_verify_and_are_salted() {
-        let a = hash_pin("13579").unwrap();
-        let b = hash_pin("13579").unwrap();
+        let a = hash_pin("135790").unwrap();
+        let b = hash_pin("135790").unwrap();
         assert_ne!(a, b, "each hash has its own salt");
         assert!(a.starts_with("$argon2id$"));
-        assert!(verify_pin("13579", &a) && verify_pin("13579", &b));
-        assert!(!verify_pin("1357", &a));
-        assert!(!verify_pin("13579", "not a hash"));
+        assert!(verify_pin("135790", &a) && verify_pin("135790", &b));
+        assert!(!verify_pin("13579", &a));
+        assert!(!verify_pin("135790", "not a hash"));
     }
 
     #[test]
-    fn pins_are_four_to_eight_digits() {
-        for bad in ["123", "123456789", "12a4", ""] {
+    fn booth_pins_are_six_to_eight_digits() {
+        for bad in ["123", "12345", "123456789", "12a456", ""] {
             assert!(hash_pin(bad).is_err(), "{bad:?}");
         }
         assert!(check_hash("1234").is_err());

@@ -198,7 +198,7 @@ fn service_pin_hash_makes_a_config_line_and_real_booths_need_their_own() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"24680\n").unwrap();
+    child.stdin.take().unwrap().write_all(b"246801\n").unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
@@ -206,7 +206,7 @@ fn service_pin_hash_makes_a_config_line_and_real_booths_need_their_own() {
         text.starts_with("[service_mode]\npin_hash = \"$argon2id$"),
         "{text}"
     );
-    assert!(!text.contains("24680"), "the PIN itself is not printed");
+    assert!(!text.contains("246801"), "the PIN itself is not printed");
 
     // The printed line is a valid config; the demo hash is refused once something is real.
     let dir = tempfile::tempdir().unwrap();
@@ -236,18 +236,25 @@ fn service_pin_hash_makes_a_config_line_and_real_booths_need_their_own() {
         "{err}"
     );
 
-    // Not digits: refused, nothing printed.
-    let mut child = kiosk()
-        .args(["service-pin", "hash"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(b"12ab\n").unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(!out.status.success());
-    assert!(out.stdout.is_empty());
+    // Not digits, or fewer than six: refused, nothing printed.
+    for bad in [&b"12ab56\n"[..], b"24680\n"] {
+        let mut child = kiosk()
+            .args(["service-pin", "hash"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(bad).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(!out.status.success());
+        assert!(out.stdout.is_empty());
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("6 to 8 digits"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 #[test]

@@ -132,7 +132,7 @@ fn act(
 fn config(dir: &Path, url: &str) -> std::path::PathBuf {
     let credential = dir.join("credential");
     std::fs::write(&credential, SECRET).unwrap();
-    let pin = kiosk_app::maintenance::hash_pin("97531").unwrap();
+    let pin = kiosk_app::maintenance::hash_pin("975310").unwrap();
     let text = format!(
         r#"
 [kiosk]

@@ -342,6 +342,8 @@ pub struct ScreenModel {
     pub pin_failures: u8,
     /// Wrong PINs allowed before the PIN screen closes.
     pub pin_attempts: u8,
+    /// The keypad is locked for this many more seconds (0: not locked).
+    pub pin_locked_secs: u32,
     /// The maintenance screen's diagnostics, once the first check has run.
     pub maintenance: Option<MaintenanceView>,
     /// The light preset the technician chose (`idle`, `standard`, `glasses`, `off`).

@@ -18,7 +18,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::flow::{
-    CaptureProblem, Identity, OrderInfo, Pay, Phase, Review, ScannedCode, Session, Shoot,
+    CaptureProblem, Identity, OrderInfo, Pay, Phase, PinGuard, Review, ScannedCode, Session, Shoot,
     ShotCheck, State,
 };
 use crate::model::{DoneKind, Lang, ScanNotice};
@@ -130,6 +130,9 @@ pub struct SnapshotV1 {
     sessions_started: u64,
     pending_fault: Option<String>,
     last_refused: Option<(CodeV1, u64)>,
+    /// Added after version 1 shipped; absent in older snapshots (no wrong PINs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pin_guard: Option<(u32, u64)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -295,6 +298,8 @@ impl From<&State> for SnapshotV1 {
                 .last_refused
                 .as_ref()
                 .map(|(code, at)| (CodeV1::from(code), *at)),
+            pin_guard: (s.pin_guard != PinGuard::default())
+                .then_some((s.pin_guard.failures, s.pin_guard.locked_until_ms)),
         }
     }
 }
@@ -316,6 +321,13 @@ impl SnapshotV1 {
             pending_fault: self.pending_fault,
             last_refused: self.last_refused.map(|(c, at)| (c.into_code(), at)),
             seat: None,
+            pin_guard: self
+                .pin_guard
+                .map(|(failures, locked_until_ms)| PinGuard {
+                    failures,
+                    locked_until_ms,
+                })
+                .unwrap_or_default(),
         }
     }
 }
@@ -473,7 +485,7 @@ impl From<&Phase> for PhaseV1 {
                 },
                 until_ms: *until_ms,
             },
-            Phase::MaintenancePin { failures } => PhaseV1::ServicePin {
+            Phase::MaintenancePin { failures, .. } => PhaseV1::ServicePin {
                 failures: *failures,
             },
             // The technician's panel is never resumed, so its contents are not written.

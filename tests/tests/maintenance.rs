@@ -116,29 +116,49 @@ async fn a_technician_opens_maintenance_mode_checks_and_drives_the_devices_and_l
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn three_wrong_pins_close_the_keypad_and_a_restart_closes_service_mode() {
+async fn wrong_pins_count_across_a_restart_lock_the_keypad_and_a_restart_closes_service_mode() {
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("j.sqlite3");
     let mut cfg = fast_config(dir.path());
     cfg.service_mode.pin_hash = hash_pin(PIN).unwrap();
+    cfg.flow.pin_lock_secs = 1;
     let k = Kiosk::start(cfg.clone(), &journal);
     k.until("attract", |m| m.screen == Screen::Attract).await;
     k.touch(Intent::MaintenanceGesture);
     k.until("keypad", |m| m.screen == Screen::MaintenancePin)
         .await;
     for n in 1..=2 {
-        k.handle.pins.send("0000".into()).unwrap();
+        k.handle.pins.send("000000".into()).unwrap();
         k.until("failure", |m| m.pin_failures == n).await;
     }
-    k.handle.pins.send("0000".into()).unwrap();
+    // Restarting does not reset the count: the next wrong PIN closes and locks the keypad.
+    k.stop().await;
+    let k = Kiosk::start(cfg.clone(), &journal);
+    k.until("attract", |m| m.screen == Screen::Attract).await;
+    k.touch(Intent::MaintenanceGesture);
+    k.until("keypad, two failures", |m| {
+        m.screen == Screen::MaintenancePin && m.pin_failures == 2
+    })
+    .await;
+    k.handle.pins.send("000000".into()).unwrap();
     k.until("keypad closed", |m| m.screen == Screen::Attract)
         .await;
+    k.touch(Intent::MaintenanceGesture);
+    k.until("keypad locked", |m| {
+        m.screen == Screen::MaintenancePin && m.pin_locked_secs > 0
+    })
+    .await;
+    // The right PIN while locked is not even checked; once the lock ends it is.
+    k.handle.pins.send(PIN.into()).unwrap();
+    let m = k.until("unlocked", |m| m.pin_locked_secs == 0).await;
+    assert_eq!(
+        m.screen,
+        Screen::MaintenancePin,
+        "the PIN sent while locked was ignored"
+    );
 
     // Open it properly, then "lose power": the next start is at the start screen with the
     // motor off, and the PIN is needed again.
-    k.touch(Intent::MaintenanceGesture);
-    k.until("keypad", |m| m.screen == Screen::MaintenancePin)
-        .await;
     k.handle.pins.send(PIN.into()).unwrap();
     k.until("service", |m| m.screen == Screen::Maintenance)
         .await;

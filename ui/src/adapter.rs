@@ -330,6 +330,7 @@ impl Ui {
         b.set_fault_reference(m.fault_reference.clone().unwrap_or_default().into());
         b.set_pin_failures(i32::from(m.pin_failures));
         b.set_pin_attempts(i32::from(m.pin_attempts));
+        b.set_pin_locked_minutes(m.pin_locked_secs.div_ceil(60) as i32);
         b.set_service_lights(m.maintenance_lights.clone().unwrap_or_default().into());
         let service = m.maintenance.clone().unwrap_or_default();
         b.set_has_diagnostics(!service.checks.is_empty());

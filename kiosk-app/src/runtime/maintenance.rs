@@ -66,9 +66,9 @@ mod tests {
 
     #[tokio::test]
     async fn only_the_right_pin_is_accepted() {
-        let hash = crate::maintenance::hash_pin("13579").unwrap();
+        let hash = crate::maintenance::hash_pin("135790").unwrap();
         assert_eq!(
-            check_pin("13579".into(), hash.clone()).await,
+            check_pin("135790".into(), hash.clone()).await,
             Event::PinChecked { ok: true }
         );
         assert_eq!(

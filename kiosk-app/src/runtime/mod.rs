@@ -493,6 +493,22 @@ impl Runtime {
                     warn!(error = %e, "could not delete the session's photos");
                 }
             }
+            Effect::PinRefused {
+                failures,
+                locked_secs,
+            } => {
+                if locked_secs > 0 {
+                    error!(
+                        code = "SERVICE_PIN_LOCKED",
+                        failures, locked_secs, "maintenance keypad locked after wrong PINs"
+                    );
+                } else {
+                    warn!(
+                        code = "SERVICE_PIN_REFUSED",
+                        failures, "wrong maintenance PIN"
+                    );
+                }
+            }
             Effect::SessionStarted { seq } => {
                 self.span = self.session_span(seq);
                 info!(parent: &self.span, "session started");

@@ -85,7 +85,7 @@ impl DeviceWants {
             chair_motor,
             lights,
             camera_preset,
-            pin_entry: matches!(phase, Phase::MaintenancePin { .. }),
+            pin_entry: matches!(phase, Phase::MaintenancePin { locked: false, .. }),
             face_tracking: matches!(phase, Phase::Chair | Phase::Shoot(Shoot::Ready)),
         }
     }

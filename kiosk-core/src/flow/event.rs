@@ -278,6 +278,13 @@ pub enum Effect {
         /// Opened (true) or closed.
         open: bool,
     },
+    /// A wrong maintenance PIN (logged for operators; the PIN itself is never known here).
+    PinRefused {
+        /// Wrong PINs since the last right one, across openings and restarts.
+        failures: u32,
+        /// The keypad is now locked for this long (0: not locked).
+        locked_secs: u32,
+    },
     /// A session began (logging, metrics).
     SessionStarted {
         /// Session number.

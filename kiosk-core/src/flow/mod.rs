@@ -19,7 +19,8 @@ pub use event::{
     RejectReason, ReviewState, ScannedCode, ServiceOp, ShotCheck,
 };
 pub use state::{
-    FlowConfig, Identity, MaintenancePanel, Pay, Phase, Review, Session, Shoot, State,
+    FlowConfig, Identity, MAX_PIN_LOCK_SECS, MaintenancePanel, Pay, Phase, PinGuard, Review,
+    Session, Shoot, State,
 };
 pub use step::step;
 pub use view::{STEPS, view};

@@ -35,8 +35,10 @@ pub struct FlowConfig {
     pub payment_window_secs: u32,
     /// The done screen returns to the start after this long.
     pub done_secs: u32,
-    /// Wrong maintenance PINs allowed before the keypad closes.
+    /// Wrong maintenance PINs allowed before the keypad closes and locks.
     pub pin_attempts: u8,
+    /// The first lock's length; each further one is twice as long, up to an hour.
+    pub pin_lock_secs: u32,
     /// Maintenance mode returns to the start after this long without a touch.
     pub service_idle_secs: u32,
     /// How often the maintenance screen re-runs its checks.
@@ -58,6 +60,7 @@ impl Default for FlowConfig {
             payment_window_secs: 300,
             done_secs: 20,
             pin_attempts: 3,
+            pin_lock_secs: 60,
             service_idle_secs: 300,
             service_refresh_secs: 5,
         }
@@ -213,8 +216,11 @@ pub enum Phase {
     },
     /// Technician: the maintenance PIN keypad.
     MaintenancePin {
-        /// Wrong PINs so far.
+        /// Wrong PINs since the keypad last locked (or since the last right PIN).
         failures: u8,
+        /// Locked after too many wrong PINs: the keypad takes none until
+        /// [`PinGuard::locked_until_ms`].
+        locked: bool,
     },
     /// Technician: diagnostics and device controls.
     Maintenance(MaintenancePanel),
@@ -249,6 +255,50 @@ pub struct State {
     /// The live view's seat hint and whether the kiosk drives the seat, while face tracking
     /// runs (chair step, shoot-ready). Not journaled: the next frame says it again.
     pub seat: Option<SeatState>,
+    /// Wrong maintenance PINs across keypad openings and restarts, and the lock they earned.
+    pub pin_guard: PinGuard,
+}
+
+/// Wrong maintenance PINs, counted until a right one, whichever keypad opening they came in,
+/// and journaled, so neither closing the keypad nor restarting the kiosk resets them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PinGuard {
+    /// Wrong PINs since the last right one.
+    pub failures: u32,
+    /// The keypad takes no PIN before this wall-clock time (ms).
+    pub locked_until_ms: u64,
+}
+
+/// The longest lock, however many wrong PINs.
+pub const MAX_PIN_LOCK_SECS: u32 = 3600;
+
+impl PinGuard {
+    /// A wrong PIN at `now_ms`: counted; every `attempts`-th in a row locks the keypad, for
+    /// `first_lock_secs` the first time and twice as long each time after (at most an hour).
+    /// Returns the lock's length in seconds (0: not locked).
+    pub fn refuse(&mut self, now_ms: u64, attempts: u8, first_lock_secs: u32) -> u32 {
+        self.failures += 1;
+        let attempts = u32::from(attempts.max(1));
+        if !self.failures.is_multiple_of(attempts) {
+            return 0;
+        }
+        let doublings = (self.failures / attempts - 1).min(16);
+        let secs = first_lock_secs
+            .saturating_mul(1 << doublings)
+            .min(MAX_PIN_LOCK_SECS.max(first_lock_secs));
+        self.locked_until_ms = now_ms + u64::from(secs) * 1000;
+        secs
+    }
+
+    /// Locked at `now_ms`.
+    pub fn locked(&self, now_ms: u64) -> bool {
+        now_ms < self.locked_until_ms
+    }
+
+    /// Wrong PINs since the keypad last locked.
+    pub fn in_round(&self, attempts: u8) -> u8 {
+        (self.failures % u32::from(attempts.max(1))) as u8
+    }
 }
 
 /// The seat as the live view's face tracking sees it.

@@ -154,6 +154,9 @@ fn on_tick(cfg: &FlowConfig, state: &mut State, now_ms: u64, effects: &mut Vec<E
             let outcome = done_outcome(*kind);
             end_session(state, outcome, effects);
         }
+        Phase::MaintenancePin { locked, .. } if *locked && !state.pin_guard.locked(now) => {
+            *locked = false;
+        }
         Phase::Maintenance(_)
             if now.saturating_sub(state.last_activity_ms) >= secs(cfg.service_idle_secs) =>
         {
@@ -338,7 +341,10 @@ fn on_intent(cfg: &FlowConfig, state: &mut State, intent: Intent, effects: &mut 
                 // Remembered so leaving maintenance mode goes back out of service unless fixed.
                 state.pending_fault = Some(reference.clone());
             }
-            state.phase = Phase::MaintenancePin { failures: 0 };
+            state.phase = Phase::MaintenancePin {
+                failures: state.pin_guard.in_round(cfg.pin_attempts),
+                locked: state.pin_guard.locked(now),
+            };
         }
         (Phase::MaintenancePin { .. } | Phase::Maintenance(_), Intent::Cancel | Intent::Back) => {
             leave_service(state, effects)
@@ -646,8 +652,9 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, effects: &mut Ve
                 _ => {}
             }
         }
-        (Phase::MaintenancePin { failures }, Event::PinChecked { ok }) => {
+        (Phase::MaintenancePin { locked: false, .. }, Event::PinChecked { ok }) => {
             if ok {
+                state.pin_guard = Default::default();
                 state.phase = Phase::Maintenance(MaintenancePanel {
                     lights: LightPreset::Idle,
                     report: None,
@@ -656,12 +663,21 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, effects: &mut Ve
                 });
                 effects.push(Effect::MaintenanceMode { open: true });
                 effects.push(Effect::MaintenanceDiagnostics);
-            } else if failures + 1 >= cfg.pin_attempts {
-                leave_service(state, effects);
             } else {
-                state.phase = Phase::MaintenancePin {
-                    failures: failures + 1,
-                };
+                let guard = &mut state.pin_guard;
+                let locked_secs = guard.refuse(now, cfg.pin_attempts, cfg.pin_lock_secs);
+                effects.push(Effect::PinRefused {
+                    failures: guard.failures,
+                    locked_secs,
+                });
+                if locked_secs > 0 {
+                    leave_service(state, effects);
+                } else {
+                    state.phase = Phase::MaintenancePin {
+                        failures: guard.in_round(cfg.pin_attempts),
+                        locked: false,
+                    };
+                }
             }
         }
         (Phase::Maintenance(_), Event::MaintenanceReport(mut report)) => {

@@ -160,8 +160,18 @@ fn all_phases() -> Vec<Phase> {
         Phase::OutOfService {
             reference: "camera-disconnected".into(),
         },
-        Phase::MaintenancePin { failures: 0 },
-        Phase::MaintenancePin { failures: 2 },
+        Phase::MaintenancePin {
+            failures: 0,
+            locked: false,
+        },
+        Phase::MaintenancePin {
+            failures: 2,
+            locked: false,
+        },
+        Phase::MaintenancePin {
+            failures: 0,
+            locked: true,
+        },
         Phase::Maintenance(panel(LightPreset::Idle, false)),
         Phase::Maintenance(panel(LightPreset::Glasses, true)),
     ]
@@ -1601,9 +1611,82 @@ fn intent(i: Intent) -> Event {
 }
 
 #[test]
+fn wrong_pins_count_across_openings_and_restarts_and_each_lock_is_longer() {
+    let restart = |s: &State| match crate::snapshot::decode(&crate::snapshot::encode(s)) {
+        crate::snapshot::Decoded::Resume { state, .. } => *state,
+        other => panic!("{other:?}"),
+    };
+    let mut s = at(Phase::Attract);
+    let mut locks = Vec::new();
+    for round in 0..8 {
+        for wrong in 0..3 {
+            // Closed and reopened, and the kiosk restarted, between wrong PINs.
+            (s, _) = service_step(restart(&s), intent(Intent::MaintenanceGesture));
+            assert_eq!(
+                s.phase,
+                Phase::MaintenancePin {
+                    failures: wrong,
+                    locked: false
+                },
+                "round {round}"
+            );
+            let effects;
+            (s, effects) = service_step(s, Event::PinChecked { ok: false });
+            let refused = effects.iter().find_map(|e| match e {
+                Effect::PinRefused {
+                    failures,
+                    locked_secs,
+                } => Some((*failures, *locked_secs)),
+                _ => None,
+            });
+            let (failures, locked_secs) = refused.expect("an event for operators");
+            assert_eq!(failures, round * 3 + u32::from(wrong) + 1);
+            if wrong < 2 {
+                assert_eq!(locked_secs, 0);
+                (s, _) = service_step(s, intent(Intent::Cancel));
+            } else {
+                locks.push(locked_secs);
+            }
+        }
+        assert_eq!(s.phase, Phase::Attract);
+        let now = s.now_ms;
+        (s, _) = service_step(restart(&s), intent(Intent::MaintenanceGesture));
+        assert!(matches!(
+            s.phase,
+            Phase::MaintenancePin { locked: true, .. }
+        ));
+        (s, _) = service_step(s, intent(Intent::Cancel));
+        // Still locked a second before the end, open at the end.
+        let until = now + u64::from(*locks.last().unwrap()) * 1000;
+        (s, _) = service_step(
+            s,
+            Event::Tick {
+                now_ms: until - 1000,
+            },
+        );
+        assert!(s.pin_guard.locked(s.now_ms));
+        (s, _) = service_step(s, Event::Tick { now_ms: until });
+        assert!(!s.pin_guard.locked(s.now_ms));
+    }
+    assert_eq!(locks, [60, 120, 240, 480, 960, 1920, 3600, 3600]);
+
+    // The right PIN clears the count.
+    (s, _) = service_step(s, intent(Intent::MaintenanceGesture));
+    (s, _) = service_step(s, Event::PinChecked { ok: true });
+    assert!(matches!(s.phase, Phase::Maintenance(_)));
+    assert_eq!(s.pin_guard, PinGuard::default());
+}
+
+#[test]
 fn service_mode_opens_with_the_gesture_and_the_right_pin_only() {
     let (s, effects) = service_step(at(Phase::Attract), intent(Intent::MaintenanceGesture));
-    assert_eq!(s.phase, Phase::MaintenancePin { failures: 0 });
+    assert_eq!(
+        s.phase,
+        Phase::MaintenancePin {
+            failures: 0,
+            locked: false
+        }
+    );
     assert_eq!(
         effects,
         vec![Effect::PinEntry(true)],
@@ -1614,15 +1697,63 @@ fn service_mode_opens_with_the_gesture_and_the_right_pin_only() {
     // Wrong twice: still on the keypad, the count shows; the third closes it.
     let (s, _) = service_step(s, Event::PinChecked { ok: false });
     let (s, _) = service_step(s, Event::PinChecked { ok: false });
-    assert_eq!(s.phase, Phase::MaintenancePin { failures: 2 });
+    assert_eq!(
+        s.phase,
+        Phase::MaintenancePin {
+            failures: 2,
+            locked: false
+        }
+    );
     let m = view(&cfg(), &s);
     assert_eq!((m.pin_failures, m.pin_attempts), (2, 3));
     let (s, effects) = service_step(s, Event::PinChecked { ok: false });
     assert_eq!(s.phase, Phase::Attract);
-    assert_eq!(effects, vec![Effect::PinEntry(false), Effect::CheckDevices]);
+    assert_eq!(
+        effects,
+        vec![
+            Effect::PinEntry(false),
+            Effect::PinRefused {
+                failures: 3,
+                locked_secs: 60
+            },
+            Effect::CheckDevices
+        ]
+    );
+
+    // Reopened at once: locked, says for how long, takes no PIN.
+    let (s, effects) = service_step(s, intent(Intent::MaintenanceGesture));
+    assert_eq!(
+        s.phase,
+        Phase::MaintenancePin {
+            failures: 0,
+            locked: true
+        }
+    );
+    assert_eq!(effects, vec![], "the keypad takes no PIN");
+    assert_eq!(view(&cfg(), &s).pin_locked_secs, 60);
+    let (s, _) = service_step(s, Event::PinChecked { ok: true });
+    assert!(
+        matches!(s.phase, Phase::MaintenancePin { locked: true, .. }),
+        "a late answer changes nothing while locked"
+    );
+    // A minute on, it unlocks where it stands.
+    let now = s.now_ms;
+    let (s, effects) = service_step(
+        s,
+        Event::Tick {
+            now_ms: now + 60_000,
+        },
+    );
+    assert_eq!(
+        s.phase,
+        Phase::MaintenancePin {
+            failures: 0,
+            locked: false
+        }
+    );
+    assert_eq!(effects, vec![Effect::PinEntry(true)]);
 
     // Right PIN: maintenance screen, motor enabled, first check asked for.
-    let (s, _) = service_step(s, intent(Intent::MaintenanceGesture));
     let (s, effects) = service_step(s, Event::PinChecked { ok: true });
     assert!(matches!(s.phase, Phase::Maintenance(_)));
     assert_eq!(
@@ -1777,7 +1908,10 @@ fn service_mode_refreshes_and_times_out() {
 #[test]
 fn service_mode_does_not_survive_a_restart() {
     for phase in [
-        Phase::MaintenancePin { failures: 1 },
+        Phase::MaintenancePin {
+            failures: 1,
+            locked: false,
+        },
         Phase::Maintenance(panel(LightPreset::Off, true)),
     ] {
         let (s, effects) = service_step(at(phase), Event::Restored);

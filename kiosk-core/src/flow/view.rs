@@ -126,9 +126,13 @@ pub fn view(cfg: &FlowConfig, state: &State) -> ScreenModel {
             m.fault_reference = Some(reference.clone());
             (Screen::OutOfService, 0)
         }
-        Phase::MaintenancePin { failures } => {
+        Phase::MaintenancePin { failures, locked } => {
             m.pin_failures = *failures;
             m.pin_attempts = cfg.pin_attempts;
+            if *locked {
+                let left = state.pin_guard.locked_until_ms.saturating_sub(state.now_ms);
+                m.pin_locked_secs = left.div_ceil(1000).max(1) as u32;
+            }
             (Screen::MaintenancePin, 0)
         }
         Phase::Maintenance(panel) => {

@@ -106,6 +106,12 @@ pub fn models() -> Vec<ScreenModel> {
             ..base.clone()
         },
         ScreenModel {
+            screen: Screen::MaintenancePin,
+            pin_attempts: 3,
+            pin_locked_secs: 61,
+            ..base.clone()
+        },
+        ScreenModel {
             screen: Screen::Maintenance,
             maintenance: Some(MaintenanceView {
                 checks: vec![
