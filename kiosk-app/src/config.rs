@@ -354,6 +354,7 @@ impl Config {
             ("flow.payment_window_secs", u64::from(f.payment_window_secs)),
             ("flow.pin_attempts", u64::from(f.pin_attempts)),
             ("flow.pin_lock_secs", u64::from(f.pin_lock_secs)),
+            ("flow.upload_max_failures", u64::from(f.upload_max_failures)),
             (
                 "flow.service_refresh_secs",
                 u64::from(f.service_refresh_secs),

@@ -185,6 +185,10 @@ pub enum ReviewStage {
     Waiting,
     /// The review failed; reasons are listed.
     Failed,
+    /// The service refused the upload for good: the photo was not submitted.
+    Refused,
+    /// The service could not be reached in all the attempts: the photo was not submitted.
+    Unreachable,
 }
 
 /// Sub-state of the pay screen.

@@ -150,6 +150,9 @@ struct SessionV1 {
     shots_used: u8,
     glasses: Option<bool>,
     shot_on_screen: Option<u8>,
+    /// Added after version 1 shipped; absent in older snapshots (the config's count applies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    shots_max: Option<u8>,
     /// Added after version 1 shipped; absent in older snapshots.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     shot_checks: Vec<ShotCheckV1>,
@@ -267,6 +270,10 @@ enum ReviewV1 {
         next_poll_ms: u64,
     },
     Failed(Vec<(String, String)>),
+    /// Added after version 1 shipped.
+    Unsent {
+        refused: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -344,6 +351,7 @@ impl From<&Session> for SessionV1 {
                 level: i.level.clone(),
             }),
             shots_used: s.shots_used,
+            shots_max: s.shots_max,
             glasses: s.glasses,
             shot_on_screen: s.shot_on_screen,
             shot_checks: s
@@ -379,6 +387,7 @@ impl SessionV1 {
                 level: i.level,
             }),
             shots_used: self.shots_used,
+            shots_max: self.shots_max,
             glasses: self.glasses,
             shot_on_screen: self.shot_on_screen,
             shot_checks: self
@@ -465,6 +474,7 @@ impl From<&Phase> for PhaseV1 {
                     next_poll_ms: *next_poll_ms,
                 },
                 Review::Failed(reasons) => ReviewV1::Failed(reasons.clone()),
+                Review::Unsent { refused } => ReviewV1::Unsent { refused: *refused },
             }),
             Phase::Pay(p) => PhaseV1::Pay(match p {
                 Pay::Creating => PayV1::Creating,
@@ -538,6 +548,7 @@ impl PhaseV1 {
                     next_poll_ms,
                 },
                 ReviewV1::Failed(reasons) => Review::Failed(reasons),
+                ReviewV1::Unsent { refused } => Review::Unsent { refused },
             }),
             PhaseV1::Pay(p) => Phase::Pay(match p {
                 PayV1::Creating => Pay::Creating,

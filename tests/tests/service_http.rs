@@ -589,6 +589,64 @@ async fn a_long_outage_during_the_upload_keeps_the_photo_and_resumes() {
     assert_eq!(statuses, [503, 503, 503, 503, 503, 503, 201]);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_services_shot_limit_wins_and_a_refused_upload_ends_on_a_screen_not_a_wedge() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = server(&fast_config(dir.path())).await;
+    let mut cfg = http_config(dir.path(), &server.url());
+    cfg.flow.max_shots = 5;
+    let k = at_preview(cfg).await;
+    assert_eq!(
+        k.handle.screen.borrow().shots_max,
+        3,
+        "the service's 3, not the config's 5"
+    );
+
+    // The service now allows no shots (as when its rule is stricter than the kiosk's): the
+    // 409 is final, asked once, and the graduate is told and can leave.
+    server.limit_shots(0);
+    k.touch(Intent::UsePhoto);
+    let m = k
+        .until("refused", |m| m.review_stage == ReviewStage::Refused)
+        .await;
+    assert_eq!(m.screen, Screen::Review);
+    k.touch(Intent::Finish);
+    k.until("attract", |m| m.screen == Screen::Attract).await;
+    assert!(k.world.journal.photo(kiosk_e2e::CODE, 1).unwrap().is_none());
+    k.stop().await;
+    let statuses: Vec<u16> = server
+        .exchanges()
+        .iter()
+        .filter(|x| x.route == "/v1/uploads")
+        .map(|x| x.status)
+        .collect();
+    assert_eq!(statuses, [409], "not retried");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_that_never_gets_through_gives_up_after_the_set_attempts() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = server(&fast_config(dir.path())).await;
+    let mut cfg = http_config(dir.path(), &server.url());
+    cfg.flow.upload_max_failures = 2;
+    let k = at_preview(cfg).await;
+    // Every attempt (1 + 2 retries each) fails.
+    server.faults().fail_next.store(1000, Ordering::SeqCst);
+    k.touch(Intent::UsePhoto);
+    k.until("given up", |m| m.review_stage == ReviewStage::Unreachable)
+        .await;
+    server.faults().fail_next.store(0, Ordering::SeqCst);
+    k.touch(Intent::Finish);
+    k.until("attract", |m| m.screen == Screen::Attract).await;
+    k.stop().await;
+    let uploads = server
+        .exchanges()
+        .iter()
+        .filter(|x| x.route == "/v1/uploads")
+        .count();
+    assert_eq!(uploads, 6, "two attempts of three requests, then no more");
+}
+
 /// Send a request as raw HTTP/1.1 to the server at `url` (the simulator's API base): the status
 /// and the body.
 async fn send_raw(

@@ -115,6 +115,8 @@ fn map_review(s: model::ReviewStage) -> ReviewStage {
         model::ReviewStage::Uploading => ReviewStage::Uploading,
         model::ReviewStage::Waiting => ReviewStage::Waiting,
         model::ReviewStage::Failed => ReviewStage::Failed,
+        model::ReviewStage::Refused => ReviewStage::Refused,
+        model::ReviewStage::Unreachable => ReviewStage::Unreachable,
     }
 }
 
@@ -177,6 +179,8 @@ pub fn screen_key(m: &ScreenModel) -> String {
             model::ReviewStage::Uploading => "uploading",
             model::ReviewStage::Waiting => "waiting",
             model::ReviewStage::Failed => "failed",
+            model::ReviewStage::Refused => "refused",
+            model::ReviewStage::Unreachable => "unreachable",
         }),
         M::Pay => Some(match m.pay_stage {
             model::PayStage::Creating => "creating",

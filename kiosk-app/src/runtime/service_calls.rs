@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use camera_driver::Health;
-use kiosk_core::flow::{Effect, Event, ServiceOp};
+use kiosk_core::flow::{Effect, Event, RejectReason, ServiceOp};
 use kiosk_core::model::ScreenModel;
 use tokio::sync::watch;
 use tracing::{debug, error, info, warn};
@@ -33,6 +33,13 @@ pub(super) async fn bounded<T>(
 
 /// A failed service call becomes the flow's `ServiceFailed`; polls fail quietly (the next poll
 /// follows in seconds), the rest are warnings.
+/// The wall clock in Unix seconds.
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 fn service_failure(op: ServiceOp, e: &ServiceError) -> Option<Event> {
     if matches!(op, ServiceOp::Review | ServiceOp::Payment) {
         debug!(?op, error = %e, "service poll failed");
@@ -48,6 +55,10 @@ pub(super) async fn call(world: World, timeout: Duration, effect: Effect) -> Opt
     let service: Arc<dyn CollectionService> = world.service.clone();
     match effect {
         Effect::ResolveCode { code } => match bounded(timeout, service.resolve(&code)).await {
+            Ok(r) if r.expires_at.is_some_and(|at| at <= now_secs()) => {
+                info!("the service says the code has expired");
+                Some(Event::CodeRejected(RejectReason::Expired))
+            }
             Ok(r) => {
                 // The kiosk's own count wins when it is higher (a shot the service never saw).
                 let shots_used = r
@@ -62,6 +73,7 @@ pub(super) async fn call(world: World, timeout: Duration, effect: Effect) -> Opt
                 Some(Event::CodeResolved {
                     identity: r.identity,
                     shots_used,
+                    shots_max: r.shots_max,
                 })
             }
             Err(ServiceError::Rejected(reason)) => Some(Event::CodeRejected(reason)),
@@ -82,6 +94,11 @@ pub(super) async fn call(world: World, timeout: Duration, effect: Effect) -> Opt
                     // the same idempotency key).
                     info!(shot, %submission, "photo uploaded");
                     Some(Event::Uploaded { submission })
+                }
+                Err(e @ (ServiceError::Refused(_) | ServiceError::Rejected(_))) => {
+                    // An answer, not an outage: sending it again would be refused again.
+                    warn!(shot, error = %e, "the service refused the upload; not retried");
+                    Some(Event::UploadRefused)
                 }
                 Err(e) => service_failure(ServiceOp::Upload, &e),
             }

@@ -293,6 +293,8 @@ impl CollectionService for HttpService {
                     level: r.level,
                 },
                 shots_used: r.shots_used,
+                shots_max: Some(r.shots_max),
+                expires_at: Some(r.expires_at),
             }),
             Err((StatusCode::NOT_FOUND, _)) => Err(ServiceError::Rejected(RejectReason::Unknown)),
             Err((StatusCode::GONE, _)) => Err(ServiceError::Rejected(RejectReason::Expired)),

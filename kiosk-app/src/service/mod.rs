@@ -37,6 +37,10 @@ pub struct Resolved {
     pub identity: Identity,
     /// Shots the service has counted for this code.
     pub shots_used: u8,
+    /// Shots the service allows this code (it wins over `flow.max_shots`), when it says.
+    pub shots_max: Option<u8>,
+    /// When the code stops being valid (Unix seconds), when the service says.
+    pub expires_at: Option<u64>,
 }
 
 /// The collection service's API, as the kiosk uses it.

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -67,7 +67,8 @@ struct AppState {
     log: Mutex<Vec<Exchange>>,
     /// Bumped after every exchange, so tests wait on events instead of polling.
     logged: tokio::sync::watch::Sender<usize>,
-    shots_max: u8,
+    /// Shots allowed per code (the real service's own rule; tests lower it).
+    shots_max: AtomicU8,
     /// Nonces of accepted requests and their timestamps, kept while a replay of them would
     /// still be within the clock window.
     nonces: Mutex<HashMap<String, u64>>,
@@ -108,7 +109,7 @@ impl SimServer {
             faults: faults.clone(),
             log: Mutex::new(Vec::new()),
             logged: tokio::sync::watch::Sender::new(0),
-            shots_max: 3,
+            shots_max: AtomicU8::new(3),
             nonces: Mutex::new(HashMap::new()),
         });
         let app = Router::new()
@@ -137,6 +138,12 @@ impl SimServer {
     /// The API's base URL (`http://127.0.0.1:PORT/api`).
     pub fn url(&self) -> String {
         format!("http://{}/api", self.addr)
+    }
+
+    /// Allow `n` shots per code from now on (3 unless changed), as a service with a stricter
+    /// rule than the kiosk's config would.
+    pub fn limit_shots(&self, n: u8) {
+        self.state.shots_max.store(n, Ordering::SeqCst);
     }
 
     /// The injectable faults.
@@ -407,7 +414,7 @@ async fn resolve(State(s): State<Arc<AppState>>, req: Req) -> Response {
                     school: r.identity.school,
                     level: r.identity.level,
                     shots_used: r.shots_used,
-                    shots_max: s.shots_max,
+                    shots_max: s.shots_max.load(Ordering::SeqCst),
                     expires_at: expires_in(7 * 24 * 3600),
                 },
             ),
@@ -447,11 +454,12 @@ async fn upload(State(s): State<Arc<AppState>>, req: Req) -> Response {
                 "the body does not match x-content-sha256; nothing stored",
             );
         }
-        if shot == 0 || shot > s.shots_max {
+        let shots_max = s.shots_max.load(Ordering::SeqCst);
+        if shot == 0 || shot > shots_max {
             return problem(
                 StatusCode::CONFLICT,
                 "no_shots_left",
-                format!("shot {shot} of {}", s.shots_max),
+                format!("shot {shot} of {shots_max}"),
             );
         }
         let existed = s.sim.has_upload(code, shot);

@@ -278,6 +278,9 @@ impl CollectionService for SimService {
                 level: (*level).into(),
             },
             shots_used: self.shots(code),
+            // The in-process simulator leaves the limit to the kiosk's config.
+            shots_max: None,
+            expires_at: None,
         })
     }
 

@@ -130,6 +130,8 @@ pub enum Event {
         identity: Identity,
         /// Shots already used with this code.
         shots_used: u8,
+        /// Shots the service allows this code, when it says: it wins over `flow.max_shots`.
+        shots_max: Option<u8>,
     },
     /// The service refused the code.
     CodeRejected(RejectReason),
@@ -144,6 +146,8 @@ pub enum Event {
     },
     /// The capture failed; not counted.
     CaptureFailed(CaptureProblem),
+    /// The service refused the upload for good (a 4xx answer: retrying would change nothing).
+    UploadRefused,
     /// The service holds the photo.
     Uploaded {
         /// Service submission id.

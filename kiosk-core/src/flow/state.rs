@@ -29,6 +29,8 @@ pub struct FlowConfig {
     pub review_timeout_secs: u32,
     /// Wait between upload attempts after a failure.
     pub upload_retry_secs: u32,
+    /// Failed upload attempts before the kiosk gives up and tells the graduate.
+    pub upload_max_failures: u32,
     /// How often to ask the service whether the order is paid.
     pub payment_poll_secs: u32,
     /// The kiosk's own payment window (WeChat's code_url lives 2 h; we do not wait that long).
@@ -56,6 +58,7 @@ impl Default for FlowConfig {
             review_expected_secs: 60,
             review_timeout_secs: 300,
             upload_retry_secs: 5,
+            upload_max_failures: 24,
             payment_poll_secs: 2,
             payment_window_secs: 300,
             done_secs: 20,
@@ -92,6 +95,8 @@ pub struct Session {
     pub identity: Option<Identity>,
     /// Shots used for this code, including earlier sessions and restarts.
     pub shots_used: u8,
+    /// Shots the service allows this code, when it said (it wins over `flow.max_shots`).
+    pub shots_max: Option<u8>,
     /// The glasses choice (picks the light preset).
     pub glasses: Option<bool>,
     /// The shot on screen (its number, 1-based), awaiting retake / use.
@@ -143,6 +148,12 @@ pub enum Review {
     },
     /// The review failed with these reasons (zh, en).
     Failed(Vec<(String, String)>),
+    /// The photo was not submitted: the service refused it (`refused`), or it could not be
+    /// reached in `flow.upload_max_failures` attempts. The graduate is told and may leave.
+    Unsent {
+        /// The service answered no (rather than not answering).
+        refused: bool,
+    },
 }
 
 /// The pay screen's stages.

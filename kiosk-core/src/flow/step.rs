@@ -65,7 +65,7 @@ pub(super) fn idle_applies(phase: &Phase) -> bool {
         | Phase::Rules
         | Phase::Chair
         | Phase::Shoot(Shoot::Ready | Shoot::Preview | Shoot::Failed(_))
-        | Phase::Review(Review::Failed(_))
+        | Phase::Review(Review::Failed(_) | Review::Unsent { .. })
         | Phase::Pay(Pay::Expired | Pay::Failed)
         | Phase::MaintenancePin { .. } => true,
         Phase::Scan { resolving, .. } => !resolving,
@@ -241,7 +241,12 @@ fn shots_left(cfg: &FlowConfig, state: &State) -> bool {
     state
         .session
         .as_ref()
-        .is_some_and(|s| s.shots_used < cfg.max_shots)
+        .is_some_and(|s| s.shots_used < max_shots(cfg, Some(s)))
+}
+
+/// Shots allowed for the session's code: the service's word when it gave one, else the config.
+pub(super) fn max_shots(cfg: &FlowConfig, session: Option<&Session>) -> u8 {
+    session.and_then(|s| s.shots_max).unwrap_or(cfg.max_shots)
 }
 
 fn begin_session(state: &mut State, effects: &mut Vec<Effect>) {
@@ -419,6 +424,14 @@ fn on_intent(cfg: &FlowConfig, state: &mut State, intent: Intent, effects: &mut 
         (Phase::Review(Review::Failed(_)), Intent::Finish) => {
             end_session(state, "review_failed", effects)
         }
+        (Phase::Review(Review::Unsent { refused }), Intent::Finish) => {
+            let outcome = if *refused {
+                "upload_refused"
+            } else {
+                "upload_failed"
+            };
+            end_session(state, outcome, effects)
+        }
         (Phase::Pay(Pay::Expired | Pay::Failed), Intent::RetryPayment) => {
             if let Some(submission) = state.session.as_ref().and_then(|s| s.submission.clone()) {
                 if let Some(s) = state.session.as_mut() {
@@ -515,12 +528,14 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, effects: &mut Ve
             Event::CodeResolved {
                 identity,
                 shots_used,
+                shots_max,
             },
         ) => {
             let Some(s) = state.session.as_mut() else {
                 return;
             };
-            if shots_used >= cfg.max_shots {
+            s.shots_max = shots_max;
+            if shots_used >= max_shots(cfg, Some(s)) {
                 let code = s.code.take().map(ScannedCode::Personal);
                 refuse(
                     state,
@@ -609,10 +624,17 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, effects: &mut Ve
             Event::ServiceFailed(ServiceOp::Upload),
         ) => {
             let failures = failures + 1;
-            state.phase = Phase::Review(Review::Uploading {
-                failures,
-                retry_at_ms: Some(now + secs(cfg.upload_retry_secs)),
-            });
+            state.phase = if failures >= cfg.upload_max_failures {
+                Phase::Review(Review::Unsent { refused: false })
+            } else {
+                Phase::Review(Review::Uploading {
+                    failures,
+                    retry_at_ms: Some(now + secs(cfg.upload_retry_secs)),
+                })
+            };
+        }
+        (Phase::Review(Review::Uploading { .. }), Event::UploadRefused) => {
+            state.phase = Phase::Review(Review::Unsent { refused: true });
         }
         (Phase::Review(Review::Waiting { .. }), Event::ReviewUpdate(review)) => match review {
             ReviewState::Pending => {}

@@ -146,6 +146,8 @@ fn all_phases() -> Vec<Phase> {
             "背景不均匀".into(),
             "Uneven background".into(),
         )])),
+        Phase::Review(Review::Unsent { refused: true }),
+        Phase::Review(Review::Unsent { refused: false }),
         Phase::Pay(Pay::Creating),
         Phase::Pay(Pay::Showing {
             expires_at_ms: T0 + 300_000,
@@ -256,16 +258,19 @@ fn all_events() -> Vec<Event> {
         Event::CodeResolved {
             identity: identity(),
             shots_used: 0,
+            shots_max: None,
         },
         Event::CodeResolved {
             identity: identity(),
             shots_used: 3,
+            shots_max: None,
         },
         Event::CodeRejected(RejectReason::Unknown),
         Event::CodeRejected(RejectReason::RawChsi),
         Event::CodeRejected(RejectReason::Expired),
         Event::ServiceFailed(ServiceOp::Resolve),
         Event::ServiceFailed(ServiceOp::Upload),
+        Event::UploadRefused,
         Event::ServiceFailed(ServiceOp::Review),
         Event::ServiceFailed(ServiceOp::CreateOrder),
         Event::ServiceFailed(ServiceOp::Payment),
@@ -443,7 +448,7 @@ fn answer_expected(phase: &Phase, event: &Event) -> bool {
         Event::Captured { .. } | Event::CaptureFailed(_) => {
             matches!(phase, Phase::Shoot(Shoot::Capturing))
         }
-        Event::Uploaded { .. } | Event::ServiceFailed(ServiceOp::Upload) => {
+        Event::Uploaded { .. } | Event::UploadRefused | Event::ServiceFailed(ServiceOp::Upload) => {
             matches!(phase, Phase::Review(Review::Uploading { .. }))
         }
         Event::ReviewUpdate(_) | Event::ServiceFailed(ServiceOp::Review) => {
@@ -666,6 +671,7 @@ fn transitions() {
             Event::CodeResolved {
                 identity: identity(),
                 shots_used: 1,
+                shots_max: None,
             },
             Phase::Confirm,
             vec![E::QrScanning(false), E::LiveView(false)],
@@ -675,9 +681,31 @@ fn transitions() {
             Event::CodeResolved {
                 identity: identity(),
                 shots_used: 3,
+                shots_max: None,
             },
             refused(ScanNotice::NoShotsLeft),
             vec![],
+        ),
+        // The service's count of shots allowed wins over the config's, either way.
+        (
+            resolving.clone(),
+            Event::CodeResolved {
+                identity: identity(),
+                shots_used: 2,
+                shots_max: Some(2),
+            },
+            refused(ScanNotice::NoShotsLeft),
+            vec![],
+        ),
+        (
+            resolving.clone(),
+            Event::CodeResolved {
+                identity: identity(),
+                shots_used: 3,
+                shots_max: Some(5),
+            },
+            Phase::Confirm,
+            vec![E::QrScanning(false), E::LiveView(false)],
         ),
         (
             resolving.clone(),
@@ -883,6 +911,37 @@ fn transitions() {
                 retry_at_ms: Some(T0 + 5_000),
             }),
             vec![],
+        ),
+        // The last attempt failed: the graduate is told, not kept waiting for ever.
+        (
+            Phase::Review(Review::Uploading {
+                failures: 23,
+                retry_at_ms: None,
+            }),
+            Event::ServiceFailed(ServiceOp::Upload),
+            Phase::Review(Review::Unsent { refused: false }),
+            vec![],
+        ),
+        // A 4xx is final at once.
+        (
+            uploading.clone(),
+            Event::UploadRefused,
+            Phase::Review(Review::Unsent { refused: true }),
+            vec![],
+        ),
+        (
+            Phase::Review(Review::Unsent { refused: true }),
+            Event::Intent(Intent::Finish),
+            Phase::Attract,
+            vec![
+                E::DiscardPhotos {
+                    code: "GPK1.token".into(),
+                },
+                E::SessionEnded {
+                    seq: 1,
+                    outcome: "upload_refused".into(),
+                },
+            ],
         ),
         (
             Phase::Review(Review::Uploading {
@@ -1345,6 +1404,7 @@ fn happy_path_from_start_to_done() {
         Event::CodeResolved {
             identity: identity(),
             shots_used: 0,
+            shots_max: None,
         },
         Event::Intent(Intent::ConfirmIdentity),
         Event::Intent(Intent::ChooseGlasses(false)),
@@ -1608,6 +1668,23 @@ fn service_step(state: State, event: Event) -> (State, Vec<Effect>) {
 
 fn intent(i: Intent) -> Event {
     Event::Intent(i)
+}
+
+#[test]
+fn the_services_shot_limit_is_the_one_shown_and_kept_over_a_restart() {
+    let mut s = at(Phase::Confirm);
+    s.session.as_mut().unwrap().shots_max = Some(5);
+    assert_eq!(view(&cfg(), &s).shots_max, 5);
+    let back = match crate::snapshot::decode(&crate::snapshot::encode(&s)) {
+        crate::snapshot::Decoded::Resume { state, .. } => *state,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(back.session.unwrap().shots_max, Some(5));
+    assert_eq!(
+        view(&cfg(), &at(Phase::Confirm)).shots_max,
+        3,
+        "the config's"
+    );
 }
 
 #[test]

@@ -17,7 +17,7 @@ pub fn view(cfg: &FlowConfig, state: &State) -> ScreenModel {
     let session = state.session.as_ref();
     let mut m = ScreenModel {
         lang: state.lang,
-        shots_max: cfg.max_shots,
+        shots_max: super::step::max_shots(cfg, session),
         shots_used: session.map_or(0, |s| s.shots_used),
         glasses: session.and_then(|s| s.glasses),
         identity: session
@@ -90,6 +90,8 @@ pub fn view(cfg: &FlowConfig, state: &State) -> ScreenModel {
                     m.review_progress = 0.95 * elapsed as f32 / expected as f32;
                     ReviewStage::Waiting
                 }
+                Review::Unsent { refused: true } => ReviewStage::Refused,
+                Review::Unsent { refused: false } => ReviewStage::Unreachable,
                 Review::Failed(reasons) => {
                     m.reasons = reasons
                         .iter()

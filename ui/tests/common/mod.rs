@@ -82,6 +82,20 @@ pub fn models() -> Vec<ScreenModel> {
             ..s(Screen::Review, 9)
         },
         ScreenModel {
+            review_stage: ReviewStage::Refused,
+            shots_used: 1,
+            can_go_back: false,
+            can_cancel: true,
+            ..s(Screen::Review, 9)
+        },
+        ScreenModel {
+            review_stage: ReviewStage::Unreachable,
+            shots_used: 1,
+            can_go_back: false,
+            can_cancel: true,
+            ..s(Screen::Review, 9)
+        },
+        ScreenModel {
             pay_stage: PayStage::Showing,
             pay_qr: Some("weixin://wxpay/bizpayurl?pr=SIMord-2".into()),
             amount_fen: 2000,
