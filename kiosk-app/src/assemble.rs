@@ -187,13 +187,7 @@ pub fn world(cfg: &Config, journal: Journal) -> anyhow::Result<(World, Simulator
             (sim.clone(), Some(sim))
         }
         Backend::Real => {
-            let secret = std::fs::read(&cfg.service.credential_path).with_context(|| {
-                format!(
-                    "reading the kiosk credential {} (config key `service.credential_path`)",
-                    cfg.service.credential_path.display()
-                )
-            })?;
-            let secret = String::from_utf8_lossy(&secret).trim().as_bytes().to_vec();
+            let secret = crate::service::read_credential(&cfg.service.credential_path)?;
             let http = crate::service::http::HttpService::new(
                 &cfg.service.url,
                 &cfg.kiosk.id,

@@ -453,17 +453,9 @@ where
 /// practice credential kept in the data directory and created on first use (owner-only). The
 /// second value is the practice file's path when that is the one used.
 fn sim_credential(cfg: &Config) -> anyhow::Result<(String, Option<PathBuf>)> {
-    match std::fs::read_to_string(&cfg.service.credential_path) {
-        Ok(secret) => return Ok((secret, None)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => {
-            return Err(e).with_context(|| {
-                format!(
-                    "reading the kiosk credential {} (config key `service.credential_path`)",
-                    cfg.service.credential_path.display()
-                )
-            });
-        }
+    if cfg.service.credential_path.exists() {
+        let secret = crate::service::read_credential(&cfg.service.credential_path)?;
+        return Ok((String::from_utf8_lossy(&secret).into_owned(), None));
     }
     let path = cfg.kiosk.data_dir.join("practice-credential");
     if !path.exists() {

@@ -490,6 +490,11 @@ async fn sim_service_serves_the_api_and_pays_orders_from_the_command_line() {
 
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("credential"), "cli-test-credential\n").unwrap();
+    std::fs::set_permissions(
+        dir.path().join("credential"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
     let cfg = dir.path().join("k.toml");
     std::fs::write(
         &cfg,

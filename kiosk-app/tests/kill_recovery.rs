@@ -132,6 +132,11 @@ fn act(
 fn config(dir: &Path, url: &str) -> std::path::PathBuf {
     let credential = dir.join("credential");
     std::fs::write(&credential, SECRET).unwrap();
+    std::fs::set_permissions(
+        &credential,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
     let pin = kiosk_app::maintenance::hash_pin("975310").unwrap();
     let text = format!(
         r#"

@@ -25,10 +25,16 @@ async fn server(cfg: &Config) -> SimServer {
         .unwrap()
 }
 
+fn owner_only(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
 fn http_config(dir: &std::path::Path, url: &str) -> Config {
     let mut cfg = fast_config(dir);
     let credential = dir.join("credential");
     std::fs::write(&credential, format!("{SECRET}\n")).unwrap();
+    owner_only(&credential);
     cfg.service.backend = Backend::Real;
     cfg.service.url = url.to_owned();
     cfg.service.credential_path = credential;

@@ -30,6 +30,36 @@ pub enum ServiceError {
     Unavailable(String),
 }
 
+/// The kiosk credential at `path` (config key `service.credential_path`), trimmed. Refused when
+/// the file can be read by anyone but its owner: whoever reads it can sign as this kiosk.
+pub fn read_credential(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    use anyhow::Context;
+    let named = || {
+        format!(
+            "the kiosk credential {} (config key `service.credential_path`)",
+            path.display()
+        )
+    };
+    let file = std::fs::File::open(path).with_context(|| format!("reading {}", named()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = file.metadata().with_context(named)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            anyhow::bail!(
+                "{} can be read by others (mode {:o}); make it the kiosk user's alone: chmod 600 {}",
+                named(),
+                mode & 0o777,
+                path.display()
+            );
+        }
+    }
+    let mut secret = Vec::new();
+    std::io::Read::read_to_end(&mut &file, &mut secret)
+        .with_context(|| format!("reading {}", named()))?;
+    Ok(String::from_utf8_lossy(&secret).trim().as_bytes().to_vec())
+}
+
 /// What the service knows about a personal shooting code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Resolved {
@@ -60,4 +90,28 @@ pub trait CollectionService: Send + Sync {
     async fn close_order(&self, order: &str) -> Result<(), ServiceError>;
     /// The kiosk is alive: its screen and devices for the operators (no personal data).
     async fn heartbeat(&self, beat: &wire::Heartbeat) -> Result<(), ServiceError>;
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_credential_others_can_read_is_refused_naming_the_key_and_the_fix() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credential");
+        std::fs::write(&path, "secret-0123\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = format!("{:#}", super::read_credential(&path).unwrap_err());
+        assert!(
+            e.contains("service.credential_path") && e.contains("644") && e.contains("chmod 600"),
+            "{e}"
+        );
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(super::read_credential(&path).unwrap(), b"secret-0123");
+        let e = format!(
+            "{:#}",
+            super::read_credential(&dir.path().join("none")).unwrap_err()
+        );
+        assert!(e.contains("service.credential_path"), "{e}");
+    }
 }
