@@ -16,15 +16,14 @@
 //!   gone from disk once the session is over. Opening the journal truncates the WAL too, for
 //!   a kiosk that was killed.
 
-use std::io::Write;
+mod keys;
+
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use chacha20poly1305::aead::{Aead, KeyInit};
-use chacha20poly1305::{ChaCha20Poly1305, Nonce};
-use hmac::{Hmac, Mac};
 use rusqlite::{Connection, OptionalExtension, params};
-use sha2::{Digest, Sha256};
+
+use keys::{Keys, journal_key, legacy_digest, owner_only};
 
 use kiosk_core::flow::State;
 use kiosk_core::snapshot::{self, Decoded};
@@ -41,10 +40,11 @@ pub enum JournalError {
     /// SQLite failed.
     #[error("journal: {0}")]
     Db(#[from] rusqlite::Error),
-    /// The key file could not be read or written.
-    #[error("journal key {path}: {error}")]
-    Key {
-        /// The key file.
+    /// A file of the journal (its key, or the journal moved aside) could not be read, written
+    /// or moved.
+    #[error("journal file {path}: {error}")]
+    File {
+        /// The file.
         path: PathBuf,
         /// What went wrong.
         error: std::io::Error,
@@ -64,94 +64,6 @@ pub struct Journal {
     keys: Keys,
 }
 
-/// Two keys derived from the journal key: one for digests of codes, one for sealing.
-struct Keys {
-    digest: [u8; 32],
-    seal: ChaCha20Poly1305,
-}
-
-impl Keys {
-    fn derive(master: &[u8; 32]) -> Self {
-        let part = |label: &[u8]| -> [u8; 32] {
-            let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(master).expect("any key length");
-            mac.update(label);
-            mac.finalize().into_bytes().into()
-        };
-        Self {
-            digest: part(b"kiosk journal: code digest"),
-            seal: ChaCha20Poly1305::new(&part(b"kiosk journal: seal").into()),
-        }
-    }
-
-    /// The keyed digest a code is stored under.
-    fn digest(&self, code: &str) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.digest).expect("any key length");
-        mac.update(code.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
-    }
-
-    /// Nonce then ciphertext (with its tag).
-    fn seal(&self, plain: &[u8]) -> Vec<u8> {
-        let nonce: [u8; 12] = rand::random();
-        let mut out = nonce.to_vec();
-        out.extend(
-            self.seal
-                .encrypt(Nonce::from_slice(&nonce), plain)
-                .expect("sealing in memory cannot fail"),
-        );
-        out
-    }
-
-    fn open(&self, sealed: &[u8]) -> Option<Vec<u8>> {
-        let (nonce, body) = sealed.split_at_checked(12)?;
-        self.seal.decrypt(Nonce::from_slice(nonce), body).ok()
-    }
-}
-
-/// How journals before the journal key stored codes (plain SHA-256); read for their counters.
-fn legacy_digest(code: &str) -> String {
-    hex::encode(Sha256::digest(code.as_bytes()))
-}
-
-/// The journal key at `path`: read, or made (32 random bytes, owner-only, written whole before
-/// it is used). A key file of the wrong size is moved aside and replaced; what it sealed can no
-/// longer be read, so the kiosk starts afresh (the service's shot counts still hold).
-fn journal_key(path: &Path) -> Result<[u8; 32], JournalError> {
-    let fail = |error| JournalError::Key {
-        path: path.to_owned(),
-        error,
-    };
-    match std::fs::read(path) {
-        Ok(bytes) => match <[u8; 32]>::try_from(bytes.as_slice()) {
-            Ok(key) => {
-                owner_only(path);
-                return Ok(key);
-            }
-            Err(_) => {
-                let aside = path.with_extension("key.broken");
-                tracing::error!(
-                    key = %path.display(), aside = %aside.display(), len = bytes.len(),
-                    "the journal key is not 32 bytes; moved aside, a new one made (the old snapshot and photos cannot be read)"
-                );
-                std::fs::rename(path, &aside).map_err(fail)?;
-            }
-        },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(fail(e)),
-    }
-    let key: [u8; 32] = rand::random();
-    let tmp = path.with_extension("key.new");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&tmp).map_err(fail)?;
-    file.write_all(&key).map_err(fail)?;
-    file.sync_all().map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(fail)?;
-    Ok(key)
-}
-
 /// The shot counters a damaged journal still yields (none if it yields nothing).
 fn read_counters(path: &Path) -> Vec<(String, i64)> {
     let read = || -> rusqlite::Result<Vec<(String, i64)>> {
@@ -162,20 +74,6 @@ fn read_counters(path: &Path) -> Vec<(String, i64)> {
         Ok(rows.map_while(Result::ok).collect())
     };
     read().unwrap_or_default()
-}
-
-/// Make `path` readable by its owner only (warning if it was not).
-fn owner_only(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if let Ok(meta) = std::fs::metadata(path)
-            && meta.permissions().mode() & 0o077 != 0
-        {
-            tracing::warn!(file = %path.display(), "was readable by others; made owner-only");
-            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-        }
-    }
 }
 
 impl Journal {
@@ -194,7 +92,7 @@ impl Journal {
                     let from = PathBuf::from(format!("{}{suffix}", path.display()));
                     let to = PathBuf::from(format!("{}{suffix}", aside.display()));
                     if from.exists() {
-                        std::fs::rename(&from, &to).map_err(|error| JournalError::Key {
+                        std::fs::rename(&from, &to).map_err(|error| JournalError::File {
                             path: from.clone(),
                             error,
                         })?;

@@ -25,6 +25,16 @@ async fn server(cfg: &Config) -> SimServer {
         .unwrap()
 }
 
+/// The statuses the server answered to uploads, in order.
+fn upload_statuses(server: &SimServer) -> Vec<u16> {
+    server
+        .exchanges()
+        .iter()
+        .filter(|x| x.route == "/v1/uploads")
+        .map(|x| x.status)
+        .collect()
+}
+
 fn owner_only(path: &std::path::Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
@@ -249,12 +259,7 @@ async fn the_client_retries_what_is_safe_and_refuses_what_is_wrong() {
     let a = ok.upload(code, 1, &jpeg).await.unwrap();
     let b = ok.upload(code, 1, &jpeg).await.unwrap();
     assert_eq!(a, b);
-    let statuses: Vec<u16> = server
-        .exchanges()
-        .iter()
-        .filter(|x| x.route == "/v1/uploads")
-        .map(|x| x.status)
-        .collect();
+    let statuses = upload_statuses(&server);
     assert_eq!(statuses, [201, 200]);
     assert_eq!(ok.resolve(code).await.unwrap().shots_used, 1);
 
@@ -265,13 +270,7 @@ async fn the_client_retries_what_is_safe_and_refuses_what_is_wrong() {
         .upload(code, 2, &jpeg)
         .await
         .expect("upload after a lost answer");
-    let shot2: Vec<u16> = server
-        .exchanges()
-        .iter()
-        .filter(|x| x.route == "/v1/uploads")
-        .skip(2)
-        .map(|x| x.status)
-        .collect();
+    let shot2 = upload_statuses(&server)[2..].to_vec();
     assert_eq!(
         shot2,
         [201, 200],
@@ -586,12 +585,7 @@ async fn a_long_outage_during_the_upload_keeps_the_photo_and_resumes() {
     assert!(k.world.journal.photo(kiosk_e2e::CODE, 1).unwrap().is_none());
     k.until("done", |m| m.screen == Screen::Done).await;
     k.stop().await;
-    let statuses: Vec<u16> = server
-        .exchanges()
-        .iter()
-        .filter(|x| x.route == "/v1/uploads")
-        .map(|x| x.status)
-        .collect();
+    let statuses = upload_statuses(&server);
     assert_eq!(statuses, [503, 503, 503, 503, 503, 503, 201]);
 }
 
@@ -620,12 +614,7 @@ async fn the_services_shot_limit_wins_and_a_refused_upload_ends_on_a_screen_not_
     k.until("attract", |m| m.screen == Screen::Attract).await;
     assert!(k.world.journal.photo(kiosk_e2e::CODE, 1).unwrap().is_none());
     k.stop().await;
-    let statuses: Vec<u16> = server
-        .exchanges()
-        .iter()
-        .filter(|x| x.route == "/v1/uploads")
-        .map(|x| x.status)
-        .collect();
+    let statuses = upload_statuses(&server);
     assert_eq!(statuses, [409], "not retried");
 }
 
@@ -645,11 +634,7 @@ async fn an_upload_that_never_gets_through_gives_up_after_the_set_attempts() {
     k.touch(Intent::Finish);
     k.until("attract", |m| m.screen == Screen::Attract).await;
     k.stop().await;
-    let uploads = server
-        .exchanges()
-        .iter()
-        .filter(|x| x.route == "/v1/uploads")
-        .count();
+    let uploads = upload_statuses(&server).len();
     assert_eq!(uploads, 6, "two attempts of three requests, then no more");
 }
 

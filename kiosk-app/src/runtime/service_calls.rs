@@ -33,13 +33,6 @@ pub(super) async fn bounded<T>(
 
 /// A failed service call becomes the flow's `ServiceFailed`; polls fail quietly (the next poll
 /// follows in seconds), the rest are warnings.
-/// The wall clock in Unix seconds.
-fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 fn service_failure(op: ServiceOp, e: &ServiceError) -> Option<Event> {
     if matches!(op, ServiceOp::Review | ServiceOp::Payment) {
         debug!(?op, error = %e, "service poll failed");
@@ -55,7 +48,7 @@ pub(super) async fn call(world: World, timeout: Duration, effect: Effect) -> Opt
     let service: Arc<dyn CollectionService> = world.service.clone();
     match effect {
         Effect::ResolveCode { code } => match bounded(timeout, service.resolve(&code)).await {
-            Ok(r) if r.expires_at.is_some_and(|at| at <= now_secs()) => {
+            Ok(r) if r.expires_at.is_some_and(|at| at <= super::now_ms() / 1000) => {
                 info!("the service says the code has expired");
                 Some(Event::CodeRejected(RejectReason::Expired))
             }
