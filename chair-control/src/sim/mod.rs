@@ -150,6 +150,8 @@ impl State {
             } else {
                 return Err(ExceptionCode::IllegalDataAddress);
             }
+        } else if !self.holding_exists(slave, addr) {
+            return Err(ExceptionCode::IllegalDataAddress);
         } else if value > self.lights.max_level && self.lights.channels.values().any(|r| *r == addr)
         {
             return Err(ExceptionCode::IllegalDataValue);
@@ -158,19 +160,61 @@ impl State {
         Ok(())
     }
 
+    /// Whether `slave` has a holding register at `addr`: the registers its map names, and
+    /// nothing else, as a real controller has.
+    fn holding_exists(&self, slave: u8, addr: u16) -> bool {
+        if slave == self.chair_map.slave {
+            let m = &self.chair_map;
+            return addr == m.motor_enable_register || addr == m.command_register;
+        }
+        let l = &self.lights;
+        slave == l.slave
+            && (addr == l.enable_register
+                || addr == l.ramp_register
+                || l.channels.values().any(|r| *r == addr))
+    }
+
+    /// Whether `slave` has an input register at `addr` (only the chair has any).
+    fn input_exists(&self, slave: u8, addr: u16) -> bool {
+        let m = &self.chair_map;
+        slave == m.slave && (addr == m.height_register || addr == m.status_register)
+    }
+
+    /// Check a read's span as a controller does: 1 to 125 registers (Modbus application
+    /// protocol 6.3/6.4: ILLEGAL DATA VALUE otherwise), every one of them present (ILLEGAL
+    /// DATA ADDRESS otherwise). A wrong register map in the config fails here, on the
+    /// simulator, as it would on the booth.
+    fn check_span(
+        addr: u16,
+        count: u16,
+        exists: impl Fn(u16) -> bool,
+    ) -> Result<std::ops::Range<u16>, ExceptionCode> {
+        if count == 0 || count > 125 {
+            return Err(ExceptionCode::IllegalDataValue);
+        }
+        let end = addr
+            .checked_add(count)
+            .ok_or(ExceptionCode::IllegalDataAddress)?;
+        if (addr..end).all(exists) {
+            Ok(addr..end)
+        } else {
+            Err(ExceptionCode::IllegalDataAddress)
+        }
+    }
+
     fn answer(&mut self, slave: u8, request: Request<'_>) -> Result<Response, ExceptionCode> {
         self.requests += 1;
         match request {
             Request::ReadHoldingRegisters(addr, count) => {
-                let words = (addr..addr.saturating_add(count))
+                let span = Self::check_span(addr, count, |a| self.holding_exists(slave, a))?;
+                let words = span
                     .map(|a| self.holding.get(&(slave, a)).copied().unwrap_or(0))
                     .collect();
                 Ok(Response::ReadHoldingRegisters(words))
             }
-            Request::ReadInputRegisters(addr, count) if slave == self.chair_map.slave => {
-                let words = (addr..addr.saturating_add(count))
-                    .map(|a| self.chair_inputs(a))
-                    .collect();
+            Request::ReadInputRegisters(addr, count) => {
+                let span = Self::check_span(addr, count, |a| self.input_exists(slave, a))?;
+                let words = span.map(|a| self.chair_inputs(a)).collect();
                 Ok(Response::ReadInputRegisters(words))
             }
             Request::WriteSingleRegister(addr, value) => {
@@ -178,10 +222,15 @@ impl State {
                 Ok(Response::WriteSingleRegister(addr, value))
             }
             Request::WriteMultipleRegisters(addr, words) => {
+                let count = u16::try_from(words.len()).unwrap_or(u16::MAX);
+                if count == 0 || count > 123 {
+                    return Err(ExceptionCode::IllegalDataValue);
+                }
+                Self::check_span(addr, count, |a| self.holding_exists(slave, a))?;
                 for (i, w) in words.iter().enumerate() {
                     self.write(slave, addr + i as u16, *w)?;
                 }
-                Ok(Response::WriteMultipleRegisters(addr, words.len() as u16))
+                Ok(Response::WriteMultipleRegisters(addr, count))
             }
             _ => Err(ExceptionCode::IllegalFunction),
         }

@@ -227,3 +227,63 @@ async fn missing_port_is_a_port_error_with_a_hint() {
     assert_eq!(err.kind(), ErrorKind::Port);
     assert!(err.to_string().contains("dialout"), "{err}");
 }
+
+/// A register map that does not match the controllers (a technician's typo in the config) is
+/// refused by the simulator as a real controller refuses it, with ILLEGAL DATA ADDRESS, so
+/// `kiosk doctor` and the tests see it; before, any address read as zeros.
+#[tokio::test]
+async fn a_register_the_controller_does_not_have_is_an_illegal_address() {
+    let sim = sim();
+    let bus = bus_for(&sim);
+    let lights_slave = LightsMap::default().slave;
+    let chair_slave = ChairMap::default().slave;
+    for (what, err) in [
+        (
+            "holding 9999",
+            bus.read_holding(lights_slave, 9999, 1).await.unwrap_err(),
+        ),
+        (
+            "input 9999",
+            bus.read_input(chair_slave, 9999, 1).await.unwrap_err(),
+        ),
+        (
+            "write 9999",
+            bus.write(lights_slave, 9999, &[1]).await.unwrap_err(),
+        ),
+    ] {
+        assert_eq!(err.kind(), ErrorKind::Exception, "{what}: {err}");
+        assert!(
+            err.to_string()
+                .to_lowercase()
+                .contains("illegal data address"),
+            "{what}: {err}"
+        );
+    }
+    // Zero registers is not a read a controller answers.
+    let err = bus.read_holding(lights_slave, 0, 0).await.unwrap_err();
+    assert_ne!(err.kind(), ErrorKind::Port, "{err}");
+
+    // The production drivers with a map one register off.
+    let mut lights_map = LightsMap::default();
+    let first = lights_map.channels.values_mut().next().unwrap();
+    *first += 100;
+    let lights = Lights::new(bus.clone(), lights_map);
+    assert_eq!(
+        lights.levels().await.unwrap_err().kind(),
+        ErrorKind::Exception
+    );
+    let chair_map = ChairMap {
+        height_register: ChairMap::default().height_register + 7,
+        ..ChairMap::default()
+    };
+    let chair = Chair::new(bus.clone(), chair_map);
+    assert_eq!(
+        chair.status().await.unwrap_err().kind(),
+        ErrorKind::Exception
+    );
+
+    // The right map still reads.
+    let lights = Lights::new(bus.clone(), LightsMap::default());
+    assert!(lights.levels().await.is_ok());
+    assert!(Chair::new(bus, ChairMap::default()).status().await.is_ok());
+}
