@@ -527,6 +527,75 @@ async fn a_failed_review_and_an_expired_order_over_http() {
     check_contract(&exchanges);
 }
 
+/// The graduate pays after the kiosk's last poll and before its payment window closes. The
+/// close answer says "paid": the kiosk shows the paid screen, not "expired" (it threw that
+/// answer away before). With the close itself failing, one more poll asks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_made_as_the_window_closes_is_not_called_expired() {
+    for close_fails in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut base = fast_config(dir.path());
+        base.service.sim.auto_pay_ms = None;
+        let sim = Arc::new(SimService::new(
+            base.service.sim.clone(),
+            base.photo.clone(),
+        ));
+        let server = SimServer::start(sim.clone(), &base.kiosk.id, SECRET.as_bytes())
+            .await
+            .unwrap();
+        let mut cfg = http_config(dir.path(), &server.url());
+        cfg.service.heartbeat_secs = 3_600;
+        // No poll falls inside the window: only the close can tell.
+        cfg.flow.payment_window_secs = 2;
+        cfg.flow.payment_poll_secs = 3_600;
+        let retries = cfg.service.retries;
+        let k = at_preview(cfg).await;
+        k.touch(Intent::UsePhoto);
+        k.until("pay", |m| {
+            m.screen == Screen::Pay && m.pay_stage == PayStage::Showing
+        })
+        .await;
+        let order = server
+            .exchanges()
+            .iter()
+            .rev()
+            .find(|x| x.route == "/v1/submissions/{submission}/order" && x.status == 200)
+            .and_then(|x| x.body["order"].as_str().map(str::to_owned))
+            .unwrap();
+        if close_fails {
+            // The close and both its retries answer 503.
+            server
+                .faults()
+                .fail_next
+                .store(retries + 1, std::sync::atomic::Ordering::SeqCst);
+        }
+        assert!(sim.pay(&order));
+        // Before, the kiosk stayed on "expired" here for good.
+        let m = k.until("done", |m| m.screen == Screen::Done).await;
+        assert_eq!(
+            (m.screen, m.done_kind),
+            (Screen::Done, DoneKind::Paid),
+            "close_fails = {close_fails}"
+        );
+        k.stop().await;
+        let exchanges = server.exchanges();
+        let asked: Vec<(&str, u16)> = exchanges
+            .iter()
+            .filter(|x| x.route.starts_with("/v1/orders/"))
+            .map(|x| (x.route.as_str(), x.status))
+            .collect();
+        let expected: Vec<(&str, u16)> = if close_fails {
+            let mut v = vec![("/v1/orders/{order}/close", 503); retries as usize + 1];
+            v.push(("/v1/orders/{order}", 200));
+            v
+        } else {
+            vec![("/v1/orders/{order}/close", 200)]
+        };
+        assert_eq!(asked, expected, "close_fails = {close_fails}");
+        check_contract(&exchanges);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn leaving_the_pay_screen_closes_the_order() {
     let dir = tempfile::tempdir().unwrap();

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use camera_driver::Health;
-use kiosk_core::flow::{Effect, Event, RejectReason, ServiceOp};
+use kiosk_core::flow::{Effect, Event, PaymentState, RejectReason, ServiceOp};
 use kiosk_core::model::ScreenModel;
 use tokio::sync::watch;
 use tracing::{debug, error, info, warn};
@@ -109,14 +109,32 @@ pub(super) async fn call(world: World, timeout: Duration, effect: Effect) -> Opt
             }
         }
         Effect::PollPayment { order } => match bounded(timeout, service.payment(&order)).await {
-            Ok(state) => Some(Event::PaymentUpdate(state)),
+            Ok(state) => Some(Event::PaymentUpdate { order, state }),
             Err(e) => service_failure(ServiceOp::Payment, &e),
         },
+        // The close answer says what the order is now: the graduate may have paid after the
+        // last poll, and the flow (on its "expired" screen, or already back at the start)
+        // must hear it. If the close gets no answer, one more poll asks.
         Effect::CloseOrder { order } => {
-            if let Err(e) = bounded(timeout, service.close_order(&order)).await {
-                warn!(error = %e, %order, "could not close the order");
+            let state = match bounded(timeout, service.close_order(&order)).await {
+                Ok(state) => Ok(state),
+                Err(e) => {
+                    warn!(error = %e, %order, "could not close the order; asking for its state");
+                    bounded(timeout, service.payment(&order)).await
+                }
+            };
+            match state {
+                Ok(state) => {
+                    if state == PaymentState::Paid {
+                        info!(%order, "the order was paid as it closed");
+                    }
+                    Some(Event::PaymentUpdate { order, state })
+                }
+                Err(e) => {
+                    warn!(error = %e, %order, "the order's state is unknown after closing it");
+                    None
+                }
             }
-            None
         }
         _ => None,
     }

@@ -376,13 +376,13 @@ impl CollectionService for HttpService {
         }
     }
 
-    async fn close_order(&self, order: &str) -> Result<(), ServiceError> {
+    async fn close_order(&self, order: &str) -> Result<PaymentState, ServiceError> {
         let path = format!("v1/orders/{order}/close");
         match self
             .json::<wire::Payment>(Method::POST, &path, None)
             .await?
         {
-            Ok(_) => Ok(()),
+            Ok(p) => payment_state(&p),
             Err(other) => Err(refused(other)),
         }
     }

@@ -86,8 +86,10 @@ pub trait CollectionService: Send + Sync {
     async fn create_order(&self, submission: &str) -> Result<OrderInfo, ServiceError>;
     /// Whether an order is paid.
     async fn payment(&self, order: &str) -> Result<PaymentState, ServiceError>;
-    /// The graduate left: close the order (a paid order stays paid).
-    async fn close_order(&self, order: &str) -> Result<(), ServiceError>;
+    /// Close the order (the payment window ran out, or the graduate left) and say what it is
+    /// now: a paid order stays paid, so `Paid` here means the graduate paid after the last
+    /// poll and must not be told the order expired.
+    async fn close_order(&self, order: &str) -> Result<PaymentState, ServiceError>;
     /// The kiosk is alive: its screen and devices for the operators (no personal data).
     async fn heartbeat(&self, beat: &wire::Heartbeat) -> Result<(), ServiceError>;
 }

@@ -407,6 +407,34 @@ impl CollectionService for SimService {
 
     async fn payment(&self, order: &str) -> Result<PaymentState, ServiceError> {
         self.call().await?;
+        self.order_state(order)
+    }
+
+    async fn heartbeat(&self, beat: &super::wire::Heartbeat) -> Result<(), ServiceError> {
+        self.call().await?;
+        self.record_heartbeat(
+            &beat.kiosk,
+            &serde_json::to_string(beat).unwrap_or_default(),
+        );
+        Ok(())
+    }
+
+    async fn close_order(&self, order: &str) -> Result<PaymentState, ServiceError> {
+        self.call().await?;
+        // A paid order stays paid.
+        self.db()
+            .execute(
+                "UPDATE orders SET closed = 1 WHERE id = ?1 AND paid = 0",
+                [order],
+            )
+            .map_err(db_err)?;
+        self.order_state(order)
+    }
+}
+
+impl SimService {
+    /// An order's payment state now (paying it first if `auto_pay_ms` says the graduate has).
+    fn order_state(&self, order: &str) -> Result<PaymentState, ServiceError> {
         self.expire_orders();
         let db = self.db();
         let row: Option<(i64, bool, bool)> = db
@@ -438,29 +466,6 @@ impl CollectionService for SimService {
         })
     }
 
-    async fn heartbeat(&self, beat: &super::wire::Heartbeat) -> Result<(), ServiceError> {
-        self.call().await?;
-        self.record_heartbeat(
-            &beat.kiosk,
-            &serde_json::to_string(beat).unwrap_or_default(),
-        );
-        Ok(())
-    }
-
-    async fn close_order(&self, order: &str) -> Result<(), ServiceError> {
-        self.call().await?;
-        // A paid order stays paid.
-        self.db()
-            .execute(
-                "UPDATE orders SET closed = 1 WHERE id = ?1 AND paid = 0",
-                [order],
-            )
-            .map_err(db_err)?;
-        Ok(())
-    }
-}
-
-impl SimService {
     /// Close unpaid orders older than `order_ttl_ms`.
     fn expire_orders(&self) {
         if let Some(ttl) = self.cfg.order_ttl_ms {

@@ -157,8 +157,15 @@ pub enum Event {
     ReviewUpdate(ReviewState),
     /// The payment order exists.
     OrderCreated(OrderInfo),
-    /// The payment's current state.
-    PaymentUpdate(PaymentState),
+    /// An order's current state, from a poll or from closing it. Heard only for the session's
+    /// current order: the answer about an order the graduate has moved on from (closed when
+    /// it expired, a new one since made) changes nothing.
+    PaymentUpdate {
+        /// The order the answer is about.
+        order: String,
+        /// Its state.
+        state: PaymentState,
+    },
     /// A device failed.
     DeviceFault {
         /// Which device.

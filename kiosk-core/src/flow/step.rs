@@ -660,7 +660,18 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, effects: &mut Ve
         (Phase::Pay(Pay::Creating), Event::ServiceFailed(ServiceOp::CreateOrder)) => {
             state.phase = Phase::Pay(Pay::Failed);
         }
-        (Phase::Pay(Pay::Showing { .. } | Pay::Expired), Event::PaymentUpdate(payment)) => {
+        (
+            Phase::Pay(Pay::Showing { .. } | Pay::Expired),
+            Event::PaymentUpdate {
+                order,
+                state: payment,
+            },
+        ) if state
+            .session
+            .as_ref()
+            .and_then(|s| s.order.as_ref())
+            .is_some_and(|current| current.id == order) =>
+        {
             match payment {
                 PaymentState::Paid => {
                     state.phase = Phase::Done {

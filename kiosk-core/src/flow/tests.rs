@@ -295,9 +295,18 @@ fn all_events() -> Vec<Event> {
         Event::ReviewUpdate(ReviewState::Passed),
         Event::ReviewUpdate(ReviewState::Failed(vec![("模糊".into(), "Blurred".into())])),
         Event::OrderCreated(order()),
-        Event::PaymentUpdate(PaymentState::Pending),
-        Event::PaymentUpdate(PaymentState::Paid),
-        Event::PaymentUpdate(PaymentState::Closed),
+        Event::PaymentUpdate {
+            order: "ord-1".into(),
+            state: PaymentState::Pending,
+        },
+        Event::PaymentUpdate {
+            order: "ord-1".into(),
+            state: PaymentState::Paid,
+        },
+        Event::PaymentUpdate {
+            order: "ord-1".into(),
+            state: PaymentState::Closed,
+        },
         Event::DeviceFault {
             device: Device::Camera,
             kind: FaultKind::Disconnected,
@@ -458,7 +467,7 @@ fn answer_expected(phase: &Phase, event: &Event) -> bool {
             matches!(phase, Phase::Pay(Pay::Creating))
         }
         // A payment can still be confirmed after the kiosk's own window closed.
-        Event::PaymentUpdate(_) | Event::ServiceFailed(ServiceOp::Payment) => {
+        Event::PaymentUpdate { .. } | Event::ServiceFailed(ServiceOp::Payment) => {
             matches!(phase, Phase::Pay(Pay::Showing { .. } | Pay::Expired))
         }
         Event::PinChecked { .. } => matches!(phase, Phase::MaintenancePin { .. }),
@@ -489,7 +498,13 @@ fn invalid_events_are_ignored() {
         (Phase::PhotoType, Event::Intent(Intent::TakePhoto)),
         (Phase::Prepare, Event::OrderCreated(order())),
         (Phase::Confirm, Event::CodeScanned(ScannedCode::RawChsi)),
-        (Phase::Lighting, Event::PaymentUpdate(PaymentState::Paid)),
+        (
+            Phase::Lighting,
+            Event::PaymentUpdate {
+                order: "ord-1".into(),
+                state: PaymentState::Paid,
+            },
+        ),
         (Phase::Rules, Event::ReviewUpdate(ReviewState::Passed)),
         (
             Phase::Chair,
@@ -544,7 +559,10 @@ fn invalid_events_are_ignored() {
                 expires_at_ms: T0 + 1,
                 next_poll_ms: T0 + 1,
             }),
-            Event::PaymentUpdate(PaymentState::Pending),
+            Event::PaymentUpdate {
+                order: "ord-1".into(),
+                state: PaymentState::Pending,
+            },
         ),
         (
             Phase::Done {
@@ -1076,7 +1094,10 @@ fn transitions() {
         ),
         (
             showing.clone(),
-            Event::PaymentUpdate(PaymentState::Paid),
+            Event::PaymentUpdate {
+                order: "ord-1".into(),
+                state: PaymentState::Paid,
+            },
             Phase::Done {
                 kind: DoneKind::Paid,
                 until_ms: T0 + 20_000,
@@ -1085,17 +1106,43 @@ fn transitions() {
         ),
         (
             showing.clone(),
-            Event::PaymentUpdate(PaymentState::Closed),
+            Event::PaymentUpdate {
+                order: "ord-1".into(),
+                state: PaymentState::Closed,
+            },
             Phase::Pay(Pay::Expired),
             vec![],
         ),
         (
             Phase::Pay(Pay::Expired),
-            Event::PaymentUpdate(PaymentState::Paid),
+            Event::PaymentUpdate {
+                order: "ord-1".into(),
+                state: PaymentState::Paid,
+            },
             Phase::Done {
                 kind: DoneKind::Paid,
                 until_ms: T0 + 20_000,
             },
+            vec![],
+        ),
+        // A late answer about an order the graduate moved on from (closed when it expired; a
+        // new one shown since) changes nothing.
+        (
+            showing.clone(),
+            Event::PaymentUpdate {
+                order: "ord-0".into(),
+                state: PaymentState::Closed,
+            },
+            showing.clone(),
+            vec![],
+        ),
+        (
+            Phase::Pay(Pay::Expired),
+            Event::PaymentUpdate {
+                order: "ord-0".into(),
+                state: PaymentState::Paid,
+            },
+            Phase::Pay(Pay::Expired),
             vec![],
         ),
         (
@@ -1422,7 +1469,10 @@ fn happy_path_from_start_to_done() {
         },
         Event::ReviewUpdate(ReviewState::Passed),
         Event::OrderCreated(order()),
-        Event::PaymentUpdate(PaymentState::Paid),
+        Event::PaymentUpdate {
+            order: "ord-1".into(),
+            state: PaymentState::Paid,
+        },
         Event::Intent(Intent::Finish),
     ];
     for event in script {
@@ -1570,7 +1620,14 @@ fn fault_after_the_shot_waits_for_the_session_to_end() {
     );
     let (s, _) = step(&cfg, s, Event::ReviewUpdate(ReviewState::Passed));
     let (s, _) = step(&cfg, s, Event::OrderCreated(order()));
-    let (s, _) = step(&cfg, s, Event::PaymentUpdate(PaymentState::Paid));
+    let (s, _) = step(
+        &cfg,
+        s,
+        Event::PaymentUpdate {
+            order: "ord-1".into(),
+            state: PaymentState::Paid,
+        },
+    );
     let (s, _) = step(&cfg, s, Event::Intent(Intent::Finish));
     assert_eq!(
         s.phase,
