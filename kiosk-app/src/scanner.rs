@@ -6,7 +6,9 @@
 //! scanners emulate by default) and a line is complete at Enter. The decoding is written here
 //! rather than with the `evdev` crate because that crate's device setup needs ioctls a test
 //! cannot provide without `/dev/uinput`; reading the records is the same on a device, a FIFO or
-//! an in-memory stream, so the production path is the tested one.
+//! an in-memory stream, so the production path is the tested one. The `evdev` crate is used
+//! for what needs the ioctls: grabbing the device (EVIOCGRAB), so a scanned code reaches the
+//! kiosk alone and never types into a console or another program.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -124,23 +126,74 @@ pub async fn read_lines(
     }
 }
 
+/// How the scanner's device was opened.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Hold {
+    /// An input device, grabbed (EVIOCGRAB): its keystrokes reach only the kiosk, not the
+    /// console or a desktop session a scanned code could type into.
+    Grabbed,
+    /// An input device another program has grabbed (EBUSY), or one that refused the grab: read
+    /// anyway, and logged, because its keystrokes also go elsewhere (or not to us).
+    NotGrabbed(String),
+    /// Not an input device (a FIFO in the demo or the tests): nothing to grab.
+    NotAnInputDevice,
+}
+
+/// Open the scanner's device and grab it. The returned `evdev::Device` shares the open file
+/// with the reader (a `dup`), so the grab lasts as long as both live; dropping them ends it.
+pub fn open_grabbed(
+    path: &std::path::Path,
+) -> std::io::Result<(std::fs::File, Option<evdev::Device>, Hold)> {
+    let file = std::fs::File::open(path)?;
+    let shared = file.try_clone()?;
+    match evdev::Device::from_fd(shared.into()) {
+        Ok(mut device) => {
+            let hold = match device.grab() {
+                Ok(()) => Hold::Grabbed,
+                Err(e) => Hold::NotGrabbed(e.to_string()),
+            };
+            Ok((file, Some(device), hold))
+        }
+        // ENOTTY (or EINVAL): the input ioctls do not apply to this file.
+        Err(_) => Ok((file, None, Hold::NotAnInputDevice)),
+    }
+}
+
 /// Keep reading the configured device; when it goes away (unplugged), try again every 2 s.
 pub async fn run(cfg: ScannerConfig, lines: mpsc::UnboundedSender<String>) {
     if cfg.device.as_os_str().is_empty() {
         return;
     }
+    let device = cfg.device.clone();
     let mut reported = false;
     while !lines.is_closed() {
-        match tokio::fs::File::open(&cfg.device).await {
-            Ok(file) => {
-                info!(device = %cfg.device.display(), "USB scanner opened");
+        // Opening a FIFO blocks until a writer comes: off the runtime's threads.
+        let path = device.clone();
+        let opened = tokio::task::spawn_blocking(move || open_grabbed(&path))
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        match opened {
+            Ok((file, _grab, hold)) => {
+                match &hold {
+                    Hold::Grabbed => {
+                        info!(device = %device.display(), "USB scanner opened and grabbed")
+                    }
+                    Hold::NotGrabbed(why) => warn!(
+                        device = %device.display(),
+                        error = %why,
+                        "USB scanner opened but not grabbed: another program may see (or take) its codes"
+                    ),
+                    Hold::NotAnInputDevice => {
+                        info!(device = %device.display(), "USB scanner opened (not an input device: nothing to grab)")
+                    }
+                }
                 reported = false;
-                if let Err(e) = read_lines(file, &lines).await {
-                    warn!(device = %cfg.device.display(), error = %e, "USB scanner stopped");
+                if let Err(e) = read_lines(tokio::fs::File::from_std(file), &lines).await {
+                    warn!(device = %device.display(), error = %e, "USB scanner stopped");
                 }
             }
             Err(e) if !reported => {
-                warn!(device = %cfg.device.display(), error = %e, "USB scanner not available; retrying");
+                warn!(device = %device.display(), error = %e, "USB scanner not available; retrying");
                 reported = true;
             }
             Err(_) => {}
@@ -232,6 +285,21 @@ mod tests {
             .unwrap();
         assert_eq!(rx.recv().await.unwrap(), "GPK1.FROM-A-USB-SCANNER-01");
         reader.abort();
+    }
+
+    /// A file that is not an input device opens without a grab (and says so); the ioctls are
+    /// tried, not assumed. (A real grab needs an input device: none exists on a build machine
+    /// without `/dev/uinput`; on the booth the kiosk logs "USB scanner opened and grabbed".)
+    #[test]
+    fn a_file_that_is_not_an_input_device_is_read_without_a_grab() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events");
+        std::fs::write(&path, typed("X")).unwrap();
+        let (_, device, hold) = open_grabbed(&path).unwrap();
+        assert!(device.is_none());
+        assert_eq!(hold, Hold::NotAnInputDevice);
+        let missing = open_grabbed(&dir.path().join("none")).unwrap_err();
+        assert_eq!(missing.kind(), std::io::ErrorKind::NotFound);
     }
 
     #[test]
