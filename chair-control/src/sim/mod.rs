@@ -1,8 +1,8 @@
 //! A light controller and a chair controller answering Modbus RTU on a pseudo-terminal or on
 //! any in-memory stream.
 //!
-//! [`SimBus::spawn`] opens a pty pair, serves both slaves on the master end with tokio-modbus's
-//! RTU server, and gives the slave end's path (`/dev/pts/N`) to whoever should talk to it: the
+//! [`SimBus::spawn`] opens a pty pair, serves both slaves on the master end (RTU framing in
+//! [`stream`], requests decoded by tokio-modbus), and gives the slave end's path (`/dev/pts/N`) to whoever should talk to it: the
 //! production [`crate::Bus`], or a technician's Modbus tool (`kiosk sim-serial`). Without a pty,
 //! [`SimHandle::new`] makes the controllers and [`SimHandle::serve`] answers on one stream;
 //! [`SimHandle::link`] is a [`DuplexLink`] a bus can use, for tests that need no terminal.
@@ -19,12 +19,12 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::task::JoinHandle;
 use tokio_modbus::prelude::{ExceptionCode, Request, Response, SlaveRequest};
-use tokio_modbus::server::rtu::Server;
 
 use crate::link::DuplexLink;
 use crate::map::{ChairMap, LightsMap};
 
 pub(crate) mod stream;
+pub use stream::crc16;
 mod wire;
 pub use wire::WireFaults;
 
@@ -419,7 +419,9 @@ impl SimBus {
         let handle = SimHandle::new(lights, chair, physics);
         let service = Service(handle.clone());
         let task = tokio::spawn(async move {
-            if let Err(e) = Server::new(master).serve_forever(service).await {
+            // The same framing loop as the in-memory links (not tokio-modbus's RTU server,
+            // whose request decoder panics on some malformed writes: see `stream`).
+            if let Err(e) = stream::serve(master, service).await {
                 tracing::debug!(error = %e, "serial simulator stopped");
             }
         });

@@ -5,7 +5,8 @@
 //! only ones accepted from a TCP listener). This is the same loop over a plain
 //! `AsyncRead + AsyncWrite`: delimit a request by its function code, check the CRC, decode the
 //! PDU with tokio-modbus's own decoder, ask the same [`Service`] the pty server asks, and frame
-//! the answer. It encodes only the replies the simulator gives.
+//! the answer. It encodes only the replies the simulator gives. The pty simulator uses it too:
+//! it refuses, before tokio-modbus decodes them, the write quantities that decoder panics on.
 
 use std::io;
 
@@ -18,7 +19,7 @@ use tokio_modbus::server::Service;
 const MAX_FRAME: usize = 256;
 
 /// CRC-16/MODBUS (reflected polynomial 0xA001, initial value 0xFFFF) of `bytes`.
-pub(crate) fn crc16(bytes: &[u8]) -> u16 {
+pub fn crc16(bytes: &[u8]) -> u16 {
     let mut crc = 0xFFFF_u16;
     for &byte in bytes {
         crc ^= u16::from(byte);
@@ -52,6 +53,12 @@ where
     let mut chunk = [0u8; MAX_FRAME];
     loop {
         while let Some((slave, pdu)) = next_request(&mut buf) {
+            if let Some(code) = refused_quantity(&pdu) {
+                stream
+                    .write_all(&frame(slave, &exception(pdu[0], code)))
+                    .await?;
+                continue;
+            }
             // tokio-modbus's server gives up on a request it cannot decode; a device sharing a
             // line ignores it and waits for the next frame.
             let Ok(request) = Request::try_from(Bytes::from(pdu)) else {
@@ -75,6 +82,26 @@ where
         }
         buf.extend_from_slice(&chunk[..n]);
     }
+}
+
+/// A write whose quantity no device accepts (Modbus application protocol 6.11, 6.12, 6.17: 1
+/// to 1968 coils, 1 to 123 registers, 1 to 121 in a read/write, the byte count matching):
+/// ILLEGAL DATA VALUE, as a device answers. Checked here because tokio-modbus 0.17.0's request
+/// decoder computes `quantity * 2` in u16, which panics for 0x8000 or more in a debug build
+/// (found by the `modbus_requests` fuzz target, for functions 0x10 and 0x17; both kept in its
+/// corpus).
+fn refused_quantity(pdu: &[u8]) -> Option<ExceptionCode> {
+    // (offset of the write quantity, the most allowed, bytes that many take)
+    let (at, max, bytes_for): (usize, u16, fn(u16) -> usize) = match pdu.first()? {
+        0x0F => (3, 1968, |q| usize::from(q).div_ceil(8)),
+        0x10 => (3, 123, |q| 2 * usize::from(q)),
+        0x17 => (7, 121, |q| 2 * usize::from(q)),
+        _ => return None,
+    };
+    let quantity = u16::from_be_bytes([*pdu.get(at)?, *pdu.get(at + 1)?]);
+    let count = usize::from(*pdu.get(at + 2)?);
+    (quantity == 0 || quantity > max || count != bytes_for(quantity))
+        .then_some(ExceptionCode::IllegalDataValue)
 }
 
 fn exception(function: u8, code: ExceptionCode) -> Vec<u8> {
@@ -154,6 +181,30 @@ fn encode(response: &Response) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A write of 0x8000 registers made tokio-modbus's decoder panic (debug builds) and ended
+    /// the simulator; it is refused as a device refuses it.
+    #[tokio::test]
+    async fn an_impossible_write_quantity_is_refused_not_a_panic() {
+        let sim = super::super::SimHandle::new(
+            crate::LightsMap::default(),
+            crate::ChairMap::default(),
+            super::super::ChairPhysics::default(),
+        );
+        let (mut near, far) = tokio::io::duplex(1024);
+        let served = tokio::spawn(async move { sim.serve(far).await });
+        let write = frame(1, &[0x10, 0x00, 0x00, 0x80, 0x02, 0x04, 0, 1, 0, 2]);
+        let read_write = frame(1, &[0x17, 0, 0, 0, 1, 0, 0, 0x80, 0x02, 0x04, 0, 1, 0, 2]);
+        near.write_all(&write).await.unwrap();
+        near.write_all(&read_write).await.unwrap();
+        near.shutdown().await.unwrap();
+        let mut reply = Vec::new();
+        near.read_to_end(&mut reply).await.unwrap();
+        let mut expected = frame(1, &[0x90, 0x03]);
+        expected.extend(frame(1, &[0x97, 0x03]));
+        assert_eq!(reply, expected);
+        served.await.unwrap().unwrap();
+    }
 
     #[test]
     fn crc_matches_the_modbus_reference_values() {
