@@ -304,11 +304,10 @@ async fn sessions_back_to_back_with_faults_end_defined_and_lose_nothing() {
     let started = Instant::now();
     for n in 0..sessions {
         // Every fault once in the first ten sessions, then at random.
-        let fault = if n < FAULTS.len() {
-            FAULTS[n]
-        } else {
-            FAULTS[rng.random_range(0..FAULTS.len())]
-        };
+        let fault = FAULTS
+            .get(n)
+            .copied()
+            .unwrap_or_else(|| FAULTS[rng.random_range(0..FAULTS.len())]);
         let cut_at = CUT_AT[rng.random_range(0..CUT_AT.len())];
         let (end, restarted) = session(&mut booth, &server, &sim, fault, cut_at).await;
         let (fds, rss) = figures();
