@@ -79,16 +79,6 @@ impl Kiosk {
     }
 }
 
-/// The last order the service created.
-fn last_order(server: &SimServer) -> Option<String> {
-    server
-        .exchanges()
-        .iter()
-        .rev()
-        .find(|x| x.route == "/v1/submissions/{submission}/order" && x.status == 200)
-        .and_then(|x| x.body["order"].as_str().map(str::to_owned))
-}
-
 /// What the graduate does on each screen. Returns true once the session is over (done seen
 /// and the start screen back).
 fn act(
@@ -114,7 +104,7 @@ fn act(
         "shoot-ready" | "shoot-failed" => k.touch("\"take_photo\""),
         "shoot-preview" => k.touch("\"use_photo\""),
         "pay-showing" => {
-            let order = last_order(server).expect("an order behind the QR");
+            let order = server.last_order().expect("an order behind the QR");
             // WeChat's notification, twice (it happens): paid once.
             assert!(sim.pay(&order) && sim.pay(&order));
         }
@@ -206,7 +196,7 @@ async fn session_killed_at(kill_at: &str) {
         trail.push(key.clone());
         if !killed && (key == kill_at || (kill_at == "paid" && key == "pay-showing")) {
             if kill_at == "paid" {
-                let order = last_order(&server).unwrap();
+                let order = server.last_order().unwrap();
                 assert!(sim.pay(&order));
             }
             killed = true;

@@ -492,13 +492,7 @@ async fn a_failed_review_and_an_expired_order_over_http() {
     k.touch(Intent::RetryPayment);
     k.until("pay again", |m| m.pay_stage == PayStage::Showing)
         .await;
-    let submission = server
-        .exchanges()
-        .iter()
-        .rev()
-        .find(|x| x.route == "/v1/submissions/{submission}/order" && x.status == 200)
-        .and_then(|x| x.body["order"].as_str().map(str::to_owned))
-        .unwrap();
+    let submission = server.last_order().unwrap();
     assert!(
         sim.pay(&submission) && sim.pay(&submission),
         "a duplicate notification is harmless"
@@ -527,6 +521,20 @@ async fn a_failed_review_and_an_expired_order_over_http() {
     check_contract(&exchanges);
 }
 
+/// The service simulator on loopback, where nobody pays until the test says so.
+async fn service_paid_by_hand(dir: &std::path::Path) -> (Arc<SimService>, SimServer) {
+    let mut base = fast_config(dir);
+    base.service.sim.auto_pay_ms = None;
+    let sim = Arc::new(SimService::new(
+        base.service.sim.clone(),
+        base.photo.clone(),
+    ));
+    let server = SimServer::start(sim.clone(), &base.kiosk.id, SECRET.as_bytes())
+        .await
+        .unwrap();
+    (sim, server)
+}
+
 /// The graduate pays after the kiosk's last poll and before its payment window closes. The
 /// close answer says "paid": the kiosk shows the paid screen, not "expired" (it threw that
 /// answer away before). With the close itself failing, one more poll asks.
@@ -534,15 +542,7 @@ async fn a_failed_review_and_an_expired_order_over_http() {
 async fn a_payment_made_as_the_window_closes_is_not_called_expired() {
     for close_fails in [false, true] {
         let dir = tempfile::tempdir().unwrap();
-        let mut base = fast_config(dir.path());
-        base.service.sim.auto_pay_ms = None;
-        let sim = Arc::new(SimService::new(
-            base.service.sim.clone(),
-            base.photo.clone(),
-        ));
-        let server = SimServer::start(sim.clone(), &base.kiosk.id, SECRET.as_bytes())
-            .await
-            .unwrap();
+        let (sim, server) = service_paid_by_hand(dir.path()).await;
         let mut cfg = http_config(dir.path(), &server.url());
         cfg.service.heartbeat_secs = 3_600;
         // No poll falls inside the window: only the close can tell.
@@ -555,13 +555,7 @@ async fn a_payment_made_as_the_window_closes_is_not_called_expired() {
             m.screen == Screen::Pay && m.pay_stage == PayStage::Showing
         })
         .await;
-        let order = server
-            .exchanges()
-            .iter()
-            .rev()
-            .find(|x| x.route == "/v1/submissions/{submission}/order" && x.status == 200)
-            .and_then(|x| x.body["order"].as_str().map(str::to_owned))
-            .unwrap();
+        let order = server.last_order().unwrap();
         if close_fails {
             // The close and both its retries answer 503.
             server
@@ -599,15 +593,7 @@ async fn a_payment_made_as_the_window_closes_is_not_called_expired() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn leaving_the_pay_screen_closes_the_order() {
     let dir = tempfile::tempdir().unwrap();
-    let mut base = fast_config(dir.path());
-    base.service.sim.auto_pay_ms = None;
-    let sim = Arc::new(SimService::new(
-        base.service.sim.clone(),
-        base.photo.clone(),
-    ));
-    let server = SimServer::start(sim.clone(), &base.kiosk.id, SECRET.as_bytes())
-        .await
-        .unwrap();
+    let (_sim, server) = service_paid_by_hand(dir.path()).await;
     let k = at_preview(http_config(dir.path(), &server.url())).await;
     k.touch(Intent::UsePhoto);
     k.until("pay", |m| {

@@ -118,16 +118,6 @@ impl Booth {
     }
 }
 
-/// The last order the service made.
-fn last_order(server: &SimServer) -> Option<String> {
-    server
-        .exchanges()
-        .iter()
-        .rev()
-        .find(|x| x.route == "/v1/submissions/{submission}/order" && x.status == 200)
-        .and_then(|x| x.body["order"].as_str().map(str::to_owned))
-}
-
 /// One session with `fault`; returns how it ended (the last screen before the start screen).
 async fn session(
     booth: &mut Booth,
@@ -234,7 +224,7 @@ async fn session(
                 }
                 "shoot-preview" | "shoot-preview-flagged" => k.touch(Intent::UsePhoto),
                 "pay-showing" => {
-                    let order = last_order(server).expect("an order behind the QR");
+                    let order = server.last_order().expect("an order behind the QR");
                     sim.pay(&order);
                 }
                 "pay-expired" | "pay-failed" => k.touch(Intent::RetryPayment),

@@ -176,6 +176,15 @@ impl SimServer {
             .unwrap_or_else(|p| p.into_inner())
             .clone()
     }
+
+    /// The last order this service made (what the pay screen's QR code is for).
+    pub fn last_order(&self) -> Option<String> {
+        self.exchanges()
+            .iter()
+            .rev()
+            .find(|x| x.route == "/v1/submissions/{submission}/order" && x.status == 200)
+            .and_then(|x| x.body["order"].as_str().map(str::to_owned))
+    }
 }
 
 impl Drop for SimServer {
