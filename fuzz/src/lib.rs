@@ -118,23 +118,10 @@ pub fn mutate(seeds: &[Vec<u8>], ops: &[u8]) -> Vec<u8> {
     out
 }
 
-/// What a fuzz run did.
-#[derive(Debug)]
-pub struct Report {
-    /// Seeds run as they are (committed and generated).
-    pub seeds: usize,
-    /// Generated inputs, each run twice (as it is and as mutations of a seed).
-    pub generated: u64,
-}
-
 /// Run `check` on the committed corpus of `target`, the `generated` seeds, and then bolero's
-/// inputs; prints and returns how many. A panic in `check` fails the test, naming the input
+/// inputs; prints how many. A panic in `check` fails the test, naming the input
 /// (bolero shrinks it and prints `BOLERO_RANDOM_SEED` to replay it).
-pub fn fuzz(
-    target: &str,
-    generated: Vec<Vec<u8>>,
-    check: impl Fn(&[u8]) + RefUnwindSafe,
-) -> Report {
+pub fn fuzz(target: &str, generated: Vec<Vec<u8>>, check: impl Fn(&[u8]) + RefUnwindSafe) {
     let mut seeds: Vec<Vec<u8>> = Vec::new();
     for (name, bytes) in corpus(target) {
         if let Err(panic) = std::panic::catch_unwind(|| check(&bytes)) {
@@ -150,25 +137,20 @@ pub fn fuzz(
     assert!(!seeds.is_empty(), "fuzz {target}: no seeds");
     let runs = AtomicU64::new(0);
     // `check!` returns early under some engines, so it runs in a closure of its own.
-    let generated = || {
+    let run_generated = || {
         bolero::check!().for_each(|input: &[u8]| {
             runs.fetch_add(1, Ordering::Relaxed);
             check(input);
             check(&mutate(&seeds, input));
         });
     };
-    generated();
-    let report = Report {
-        seeds: seeds.len(),
-        generated: runs.load(Ordering::Relaxed),
-    };
+    run_generated();
+    let generated = runs.load(Ordering::Relaxed);
     eprintln!(
-        "fuzz {target}: {} seeds, {} generated inputs ({} executions), no failure",
-        report.seeds,
-        report.generated,
-        report.seeds as u64 + 2 * report.generated
+        "fuzz {target}: {} seeds, {generated} generated inputs ({} executions), no failure",
+        seeds.len(),
+        seeds.len() as u64 + 2 * generated
     );
-    report
 }
 
 #[cfg(test)]

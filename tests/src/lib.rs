@@ -11,6 +11,8 @@ use kiosk_app::assemble::Started;
 use kiosk_app::config::Config;
 use kiosk_app::graduate::{Graduate, Pace};
 use kiosk_app::journal::Journal;
+use kiosk_app::service::server::SimServer;
+use kiosk_app::service::sim::SimService;
 use kiosk_core::flow::Event;
 use kiosk_core::model::{Intent, ScreenModel};
 
@@ -64,6 +66,44 @@ pub fn fast_config(data_dir: &Path) -> Config {
     cfg.service.sim.auto_pay_ms = Some(300);
     cfg.service.sim.latency_ms = 5;
     cfg
+}
+
+/// The kiosk credential the loopback service simulator is started with in these tests.
+pub const SECRET: &str = "test-credential-0123456789";
+
+/// Make `path` readable by its owner only (as the kiosk requires of its credential).
+pub fn owner_only(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
+/// [`fast_config`] talking to the real-service client at `url` (the simulator on loopback),
+/// with the credential [`SECRET`] written owner-only into `dir`.
+pub fn http_config(dir: &Path, url: &str) -> Config {
+    let mut cfg = fast_config(dir);
+    let credential = dir.join("credential");
+    std::fs::write(&credential, format!("{SECRET}\n")).unwrap();
+    owner_only(&credential);
+    cfg.service.backend = kiosk_app::config::Backend::Real;
+    cfg.service.url = url.to_owned();
+    cfg.service.credential_path = credential;
+    cfg.service.request_timeout_ms = 1_000;
+    cfg.service.retries = 2;
+    cfg
+}
+
+/// The service simulator on loopback, where nobody pays until the test says so.
+pub async fn service_paid_by_hand(dir: &Path) -> (Arc<SimService>, SimServer) {
+    let mut base = fast_config(dir);
+    base.service.sim.auto_pay_ms = None;
+    let sim = Arc::new(SimService::new(
+        base.service.sim.clone(),
+        base.photo.clone(),
+    ));
+    let server = SimServer::start(sim.clone(), &base.kiosk.id, SECRET.as_bytes())
+        .await
+        .unwrap();
+    (sim, server)
 }
 
 /// A running kiosk: [`assemble::Started`], the one way every mode starts one, with the

@@ -7,16 +7,14 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use kiosk_app::config::{Backend, Config};
+use kiosk_app::config::Config;
 use kiosk_app::service::http::HttpService;
 use kiosk_app::service::server::{Exchange, SimServer};
 use kiosk_app::service::sim::{DEMO_ROSTER, SimService};
 use kiosk_app::service::{CollectionService, ServiceError};
 use kiosk_core::model::{DoneKind, Intent, PayStage, ReviewStage, Screen, ShootStage};
-use kiosk_e2e::{Kiosk, fast_config, to_shoot};
+use kiosk_e2e::{Kiosk, SECRET, fast_config, http_config, service_paid_by_hand, to_shoot};
 use serde_json::Value;
-
-const SECRET: &str = "test-credential-0123456789";
 
 async fn server(cfg: &Config) -> SimServer {
     let sim = Arc::new(SimService::new(cfg.service.sim.clone(), cfg.photo.clone()));
@@ -33,24 +31,6 @@ fn upload_statuses(server: &SimServer) -> Vec<u16> {
         .filter(|x| x.route == "/v1/uploads")
         .map(|x| x.status)
         .collect()
-}
-
-fn owner_only(path: &std::path::Path) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
-}
-
-fn http_config(dir: &std::path::Path, url: &str) -> Config {
-    let mut cfg = fast_config(dir);
-    let credential = dir.join("credential");
-    std::fs::write(&credential, format!("{SECRET}\n")).unwrap();
-    owner_only(&credential);
-    cfg.service.backend = Backend::Real;
-    cfg.service.url = url.to_owned();
-    cfg.service.credential_path = credential;
-    cfg.service.request_timeout_ms = 1_000;
-    cfg.service.retries = 2;
-    cfg
 }
 
 fn client(url: &str, secret: &str) -> HttpService {
@@ -519,20 +499,6 @@ async fn a_failed_review_and_an_expired_order_over_http() {
             .any(|x| x.route == "/v1/heartbeat" && x.status == 204)
     );
     check_contract(&exchanges);
-}
-
-/// The service simulator on loopback, where nobody pays until the test says so.
-async fn service_paid_by_hand(dir: &std::path::Path) -> (Arc<SimService>, SimServer) {
-    let mut base = fast_config(dir);
-    base.service.sim.auto_pay_ms = None;
-    let sim = Arc::new(SimService::new(
-        base.service.sim.clone(),
-        base.photo.clone(),
-    ));
-    let server = SimServer::start(sim.clone(), &base.kiosk.id, SECRET.as_bytes())
-        .await
-        .unwrap();
-    (sim, server)
 }
 
 /// The graduate pays after the kiosk's last poll and before its payment window closes. The

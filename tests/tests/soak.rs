@@ -11,22 +11,19 @@
 //! run. The seed, the faults drawn, the outcomes and the figures are printed.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use chair_control::sim::{SimFault, WireFaults};
-use kiosk_app::config::{Backend, Config};
+use kiosk_app::config::Config;
 use kiosk_app::graduate::{Graduate, Pace};
 use kiosk_app::service::server::SimServer;
 use kiosk_app::service::sim::DEMO_ROSTER;
 use kiosk_app::service::sim::SimService;
 use kiosk_core::model::Intent;
-use kiosk_e2e::{Kiosk, fast_config, personal_traces};
+use kiosk_e2e::{Kiosk, http_config, personal_traces, service_paid_by_hand};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-
-const SECRET: &str = "soak-credential";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Fault {
@@ -68,22 +65,11 @@ const CUT_AT: [&str; 9] = [
     "done",
 ];
 
+/// The HTTP test config, with one graduate's code for every session: the shot limit must not
+/// end the soak.
 fn config(dir: &std::path::Path, url: &str) -> Config {
-    let mut cfg = fast_config(dir);
-    let credential = dir.join("credential");
-    std::fs::write(&credential, format!("{SECRET}\n")).unwrap();
-    std::fs::set_permissions(
-        &credential,
-        std::os::unix::fs::PermissionsExt::from_mode(0o600),
-    )
-    .unwrap();
-    cfg.service.backend = Backend::Real;
-    cfg.service.url = url.to_owned();
-    cfg.service.credential_path = credential;
-    cfg.service.request_timeout_ms = 1_000;
-    cfg.service.retries = 2;
+    let mut cfg = http_config(dir, url);
     cfg.service.heartbeat_secs = 3_600;
-    // One graduate's code for every session: the limit must not end the soak.
     cfg.flow.max_shots = 250;
     cfg
 }
@@ -273,13 +259,7 @@ async fn sessions_back_to_back_with_faults_end_defined_and_lose_nothing() {
     let mut rng = StdRng::seed_from_u64(seed);
 
     let dir = tempfile::tempdir().unwrap();
-    let base = fast_config(dir.path());
-    let mut service_cfg = base.service.sim.clone();
-    service_cfg.auto_pay_ms = None;
-    let sim = Arc::new(SimService::new(service_cfg, base.photo.clone()));
-    let server = SimServer::start(sim.clone(), &base.kiosk.id, SECRET.as_bytes())
-        .await
-        .unwrap();
+    let (sim, server) = service_paid_by_hand(dir.path()).await;
     server.limit_shots(250);
     let mut booth = Booth {
         cfg: config(dir.path(), &server.url()),

@@ -417,11 +417,11 @@ impl SimBus {
         let wire = wire::Wire::new(slave)?;
         let path = wire.path().display().to_string();
         let handle = SimHandle::new(lights, chair, physics);
-        let service = Service(handle.clone());
+        let server = handle.clone();
         let task = tokio::spawn(async move {
             // The same framing loop as the in-memory links (not tokio-modbus's RTU server,
             // whose request decoder panics on some malformed writes: see `stream`).
-            if let Err(e) = stream::serve(master, service).await {
+            if let Err(e) = server.serve(master).await {
                 tracing::debug!(error = %e, "serial simulator stopped");
             }
         });

@@ -951,15 +951,7 @@ fn transitions() {
             Phase::Review(Review::Unsent { refused: true }),
             Event::Intent(Intent::Finish),
             Phase::Attract,
-            vec![
-                E::DiscardPhotos {
-                    code: "GPK1.token".into(),
-                },
-                E::SessionEnded {
-                    seq: 1,
-                    outcome: "upload_refused".into(),
-                },
-            ],
+            session_ended("upload_refused"),
         ),
         (
             Phase::Review(Review::Uploading {
@@ -1033,15 +1025,7 @@ fn transitions() {
             failed.clone(),
             ev(I::Finish),
             Phase::Attract,
-            vec![
-                E::DiscardPhotos {
-                    code: "GPK1.token".into(),
-                },
-                E::SessionEnded {
-                    seq: 1,
-                    outcome: "review_failed".into(),
-                },
-            ],
+            session_ended("review_failed"),
         ),
         (
             Phase::Pay(Pay::Creating),
@@ -1169,15 +1153,7 @@ fn transitions() {
             },
             ev(I::Finish),
             Phase::Attract,
-            vec![
-                E::DiscardPhotos {
-                    code: "GPK1.token".into(),
-                },
-                E::SessionEnded {
-                    seq: 1,
-                    outcome: "paid".into(),
-                },
-            ],
+            session_ended("paid"),
         ),
         (
             Phase::Done {
@@ -1188,15 +1164,7 @@ fn transitions() {
                 now_ms: T0 + 20_000,
             },
             Phase::Attract,
-            vec![
-                E::DiscardPhotos {
-                    code: "GPK1.token".into(),
-                },
-                E::SessionEnded {
-                    seq: 1,
-                    outcome: "paid".into(),
-                },
-            ],
+            session_ended("paid"),
         ),
         (
             Phase::Attract,
@@ -1717,6 +1685,19 @@ fn the_preview_shows_the_shots_checks_until_the_retake() {
         "an unmeasured check does not flag the photo"
     );
     assert_eq!(m.photo_checks.len(), 2);
+}
+
+/// What ending the test session (`at`'s, code `GPK1.token`) with `outcome` effects, in order.
+fn session_ended(outcome: &str) -> Vec<Effect> {
+    vec![
+        Effect::DiscardPhotos {
+            code: "GPK1.token".into(),
+        },
+        Effect::SessionEnded {
+            seq: 1,
+            outcome: outcome.into(),
+        },
+    ]
 }
 
 fn service_step(state: State, event: Event) -> (State, Vec<Effect>) {
