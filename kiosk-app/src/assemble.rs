@@ -44,6 +44,8 @@ pub struct Started {
     pub world: World,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    /// The `/metrics` endpoint (when `metrics.listen` names one).
+    metrics: Option<tokio::task::JoinHandle<()>>,
     ended: tokio::sync::watch::Receiver<Ended>,
 }
 
@@ -59,7 +61,7 @@ impl Started {
     /// Start the kiosk on `journal`.
     pub fn with_journal(cfg: Arc<Config>, journal: Journal) -> anyhow::Result<Self> {
         let (world, sims) = world(&cfg, journal)?;
-        let (runtime, handle) = crate::runtime::Runtime::new(cfg, world.clone());
+        let (runtime, handle) = crate::runtime::Runtime::new(cfg.clone(), world.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (ended_tx, ended) = tokio::sync::watch::channel(Ended::Running);
         let task = tokio::spawn(crate::runtime::supervise(
@@ -69,12 +71,26 @@ impl Started {
             },
             ended_tx,
         ));
+        let metrics = cfg.metrics.addr().ok().flatten().map(|addr| {
+            let (metrics, dir) = (world.metrics.clone(), cfg.kiosk.data_dir.clone());
+            tokio::spawn(async move {
+                if let Err(e) = crate::metrics::serve(addr, metrics, dir).await {
+                    tracing::warn!(
+                        code = kiosk_core::ops::code::METRICS_UNAVAILABLE,
+                        %addr,
+                        error = %e,
+                        "no metrics endpoint (config key `metrics.listen`); the kiosk runs on"
+                    );
+                }
+            })
+        });
         Ok(Self {
             handle,
             sims,
             world,
             stop: Some(stop),
             task: Some(task),
+            metrics,
             ended,
         })
     }
@@ -93,6 +109,9 @@ impl Started {
 
     /// Shut down (chair motor off, lights off) and wait for the runtime.
     pub async fn stop(mut self) {
+        if let Some(metrics) = self.metrics.take() {
+            metrics.abort();
+        }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -104,7 +123,10 @@ impl Started {
 
 impl Drop for Started {
     fn drop(&mut self) {
-        if let Some(task) = self.task.take() {
+        for task in [self.task.take(), self.metrics.take()]
+            .into_iter()
+            .flatten()
+        {
             task.abort();
         }
     }
@@ -207,6 +229,10 @@ pub fn world(cfg: &Config, journal: Journal) -> anyhow::Result<(World, Simulator
             service,
             journal: Arc::new(journal),
             photo,
+            metrics: Arc::new(crate::metrics::Metrics::new(
+                &cfg.kiosk.id,
+                crate::clock::now_ms(),
+            )),
         },
         Simulators {
             camera: sim_camera,

@@ -78,6 +78,30 @@ enum Command {
     /// The collection-service simulator as an HTTP server on loopback.
     #[command(subcommand)]
     SimService(SimServiceCmd),
+    /// What the logs say (operators).
+    #[command(subcommand)]
+    Logs(LogsCmd),
+}
+
+#[derive(Subcommand)]
+enum LogsCmd {
+    /// Sessions, the funnel per step, step times, shots, reviews, payments and faults, from the
+    /// JSON log files (rotated and .gz too). Per kiosk, and for all when there are several.
+    Summary {
+        /// From this date or time (2026-06-01, or RFC 3339), inclusive.
+        #[arg(long)]
+        since: Option<String>,
+        /// Up to this date or time, exclusive.
+        #[arg(long)]
+        until: Option<String>,
+        /// A directory of log files (repeat for a fleet's shipped logs); default: this kiosk's
+        /// (where `logging.json_file` is).
+        #[arg(long)]
+        dir: Vec<PathBuf>,
+        /// JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -311,6 +335,39 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             std::io::stdin().read_line(&mut line)?;
             let hash = crate::maintenance::hash_pin(line.trim())?;
             println!("[service_mode]\npin_hash = \"{hash}\"");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Logs(LogsCmd::Summary {
+            since,
+            until,
+            dir,
+            json,
+        }) => {
+            let time = |v: Option<String>, flag: &str| {
+                v.map(|s| crate::logs::parse_time(&s).map_err(|e| anyhow::anyhow!("--{flag}: {e}")))
+                    .transpose()
+            };
+            let mut q = crate::logs::Query {
+                dirs: dir,
+                since_ms: time(since, "since")?,
+                until_ms: time(until, "until")?,
+            };
+            if q.dirs.is_empty() {
+                let cfg = load(cfg_path)?;
+                let log = cfg.data_path(&cfg.logging.json_file);
+                q.dirs.push(
+                    log.parent()
+                        .filter(|p| !p.as_os_str().is_empty())
+                        .unwrap_or(std::path::Path::new("."))
+                        .to_owned(),
+                );
+            }
+            let report = crate::logs::summarise(&q).map_err(|e| anyhow::anyhow!(e))?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                print!("{}", crate::logs::table(&report));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Doctor { json } => {

@@ -296,6 +296,8 @@ pub struct Config {
     pub display: DisplaySection,
     /// `[service_mode]`.
     pub service_mode: ServiceModeSection,
+    /// `[metrics]`: the Prometheus endpoint.
+    pub metrics: crate::metrics::MetricsSection,
 }
 
 impl Config {
@@ -335,6 +337,9 @@ impl Config {
 
     /// Rules serde cannot express. Returns (key, message).
     pub fn validate(&self) -> Result<(), (String, String)> {
+        self.metrics
+            .addr()
+            .map_err(|e| ("metrics.listen".to_owned(), e))?;
         let f = &self.flow;
         if f.max_shots == 0 {
             return Err(("flow.max_shots".into(), "must be at least 1".into()));

@@ -201,13 +201,10 @@ pub async fn service(world: &World) -> Check {
     }
 }
 
-/// Free space where the journal and photos live (on the file system that will hold the data
-/// directory, when it is not made yet).
-pub fn disk(dir: &Path) -> Check {
-    let gib = |bytes: u64| format!("{:.1} GiB", bytes as f64 / f64::from(1u32 << 30));
-    // A relative path's last ancestor is "": the working directory.
-    let probe = dir
-        .ancestors()
+/// `dir`, or its nearest ancestor that exists (a relative path's last ancestor is "": the
+/// working directory).
+fn existing_ancestor(dir: &Path) -> &Path {
+    dir.ancestors()
         .map(|p| {
             if p.as_os_str().is_empty() {
                 Path::new(".")
@@ -216,7 +213,21 @@ pub fn disk(dir: &Path) -> Check {
             }
         })
         .find(|p| p.exists())
-        .unwrap_or(dir);
+        .unwrap_or(dir)
+}
+
+/// Free bytes (for unprivileged users) on the file system that holds or will hold `dir`.
+pub fn free_bytes(dir: &Path) -> Option<u64> {
+    rustix::fs::statvfs(existing_ancestor(dir))
+        .ok()
+        .map(|st| st.f_bavail * st.f_frsize)
+}
+
+/// Free space where the journal and photos live (on the file system that will hold the data
+/// directory, when it is not made yet).
+pub fn disk(dir: &Path) -> Check {
+    let gib = |bytes: u64| format!("{:.1} GiB", bytes as f64 / f64::from(1u32 << 30));
+    let probe = existing_ancestor(dir);
     match rustix::fs::statvfs(probe) {
         Ok(st) => {
             let free = st.f_bavail * st.f_frsize;

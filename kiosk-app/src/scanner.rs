@@ -118,7 +118,7 @@ pub async fn read_lines(
         input.read_exact(&mut record).await?;
         let (kind, code, value) = parse_event(&record);
         if let Some(line) = decoder.feed(kind, code, value) {
-            info!(code = %mask::token(&line), "USB scanner read a code");
+            info!(token = %mask::token(&line), "USB scanner read a code");
             if lines.send(line).is_err() {
                 return Ok(());
             }

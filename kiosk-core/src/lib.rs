@@ -10,4 +10,5 @@
 pub mod diagnostics;
 pub mod flow;
 pub mod model;
+pub mod ops;
 pub mod snapshot;

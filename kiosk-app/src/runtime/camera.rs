@@ -70,11 +70,11 @@ impl CameraRoom {
             match self.camera.set_config(key, want).await {
                 Ok(got) if got == *want => {}
                 Ok(got) => {
-                    warn!(preset = name, key = %key, wanted = %want, accepted = %got, "the camera took a different value");
+                    warn!(code = kiosk_core::ops::code::CAMERA_SETTING_REFUSED, preset = name, key = %key, wanted = %want, accepted = %got, "the camera took a different value");
                 }
                 Err(e) => {
                     all = false;
-                    warn!(preset = name, key = %key, wanted = %want, error = %e, "the camera refused a preset setting");
+                    warn!(code = kiosk_core::ops::code::CAMERA_SETTING_REFUSED, preset = name, key = %key, wanted = %want, error = %e, "the camera refused a preset setting");
                 }
             }
         }

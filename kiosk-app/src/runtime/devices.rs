@@ -26,7 +26,13 @@ pub(super) async fn device_worker<T, F, Fut>(
             continue;
         };
         if let Err(e) = apply(command).await {
-            error!(device = device.name(), ?command, error = %e, "device command failed");
+            error!(
+                code = kiosk_core::ops::code::DEVICE_COMMAND_FAILED,
+                device = device.name(),
+                ?command,
+                error = %e,
+                "device command failed"
+            );
             let _ = tx.send(Event::DeviceFault {
                 device,
                 kind: crate::diagnostics::serial_fault(e.kind()),
@@ -38,7 +44,10 @@ pub(super) async fn device_worker<T, F, Fut>(
 /// Make the booth safe from outside the runtime (it panicked or hung): chair motor off, lights
 /// off. Called by whoever supervises the runtime task.
 pub async fn emergency_stop(world: &World) {
-    error!("runtime stopped abnormally: disabling the chair motor and switching the lights off");
+    error!(
+        code = kiosk_core::ops::code::EMERGENCY_STOP,
+        "runtime stopped abnormally: disabling the chair motor and switching the lights off"
+    );
     let _ = tokio::time::timeout(Duration::from_secs(3), async {
         if let Err(e) = world.chair.motor(false).await {
             error!(error = %e, "could not disable the chair motor");

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use kiosk_core::flow::{ChairMove, Device, Event};
 use tokio::sync::{mpsc, watch};
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use super::World;
 use crate::config::Config;
@@ -17,9 +17,12 @@ pub(super) async fn check_pin(pin: String, hash: String) -> Event {
         .await
         .unwrap_or(false);
     if ok {
-        info!("maintenance PIN accepted");
+        info!(
+            code = kiosk_core::ops::code::SERVICE_PIN_ACCEPTED,
+            "maintenance PIN accepted"
+        );
     } else {
-        warn!("maintenance PIN refused");
+        debug!("maintenance PIN refused (the runtime logs SERVICE_PIN_REFUSED)");
     }
     Event::PinChecked { ok }
 }

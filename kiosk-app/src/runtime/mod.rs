@@ -19,6 +19,7 @@ mod camera;
 mod devices;
 mod health;
 mod maintenance;
+mod ops_log;
 mod seat;
 mod service_calls;
 mod sources;
@@ -61,6 +62,8 @@ pub struct World {
     pub journal: Arc<Journal>,
     /// The photo lab (detector loaded once).
     pub photo: Arc<crate::photo::PhotoLab>,
+    /// What Prometheus scrapes.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// What the UI (or a test) holds to watch and drive the kiosk.
@@ -295,9 +298,15 @@ impl Runtime {
     /// Run until `shutdown` completes; then lights off and chair motor off.
     pub async fn run(mut self, shutdown: impl std::future::Future<Output = ()>) {
         let workers = self.start_rooms();
+        info!(
+            code = kiosk_core::ops::code::KIOSK_STARTED,
+            kiosk = %self.cfg.kiosk.id,
+            version = env!("CARGO_PKG_VERSION"),
+            "kiosk started"
+        );
         if let Some(seq) = self.state.session.as_ref().map(|s| s.seq) {
             self.span = self.session_span(seq);
-            info!(parent: &self.span, "resuming session after restart");
+            info!(parent: &self.span, code = kiosk_core::ops::code::SESSION_RESUMED, "resuming session after restart");
         }
         self.apply(Event::Tick { now_ms: now_ms() });
         self.apply(Event::Restored);
@@ -313,7 +322,10 @@ impl Runtime {
                 () = &mut shutdown => break,
             }
         }
-        info!("shutting down: chair motor off, lights off");
+        info!(
+            code = kiosk_core::ops::code::KIOSK_STOPPED,
+            "shutting down: chair motor off, lights off"
+        );
         // Through the same ordered workers, so nothing queued earlier lands after this.
         self.chair_cmd.send_replace(Some(false));
         self.lights_cmd.send_replace(Some(LightPreset::Off));
@@ -345,7 +357,15 @@ impl Runtime {
         let is_capture = matches!(event, Event::Captured { .. });
         let summary = describe(&event);
         self.faults.send_if_modified(|f| f.note(&event));
-        let (next, effects) = flow::step(&self.cfg.flow, self.state.clone(), event);
+        let (next, effects) = flow::step(&self.cfg.flow, self.state.clone(), event.clone());
+        let now = now_ms();
+        for seen in kiosk_core::ops::observe(&self.state, &event, &effects, &next) {
+            self.world.metrics.observe(&seen, now);
+            ops_log::emit(&self.cfg.kiosk.id, session_of(&self.state, &next), &seen);
+        }
+        self.world
+            .metrics
+            .follow(&next, &self.faults.borrow().by_device);
         let significant = !effects.is_empty() || {
             let mut a = next.clone();
             a.now_ms = self.state.now_ms;
@@ -357,7 +377,7 @@ impl Runtime {
                 tracing::debug!(parent: &self.span, event = %summary, "event");
             }
             if let Err(e) = self.world.journal.record(&summary, &next) {
-                error!(error = %e, "journal write failed; continuing without it");
+                error!(code = kiosk_core::ops::code::JOURNAL_WRITE_FAILED, error = %e, "journal write failed; continuing without it");
             }
         }
         if is_capture {
@@ -482,6 +502,11 @@ impl Runtime {
             Effect::MaintenanceMode { open } => {
                 self.photo.send_replace(None);
                 info!(
+                    code = if open {
+                        kiosk_core::ops::code::MAINTENANCE_OPENED
+                    } else {
+                        kiosk_core::ops::code::MAINTENANCE_CLOSED
+                    },
                     open,
                     "maintenance mode {}",
                     if open { "opened" } else { "closed" }
@@ -490,7 +515,7 @@ impl Runtime {
             Effect::DiscardPhotos { code } => {
                 // Whatever the service does not hold by now was not chosen.
                 if let Err(e) = self.world.journal.delete_photos(&code) {
-                    warn!(error = %e, "could not delete the session's photos");
+                    warn!(code = kiosk_core::ops::code::PHOTO_DELETE_FAILED, error = %e, "could not delete the session's photos");
                 }
             }
             Effect::PinRefused {
@@ -499,22 +524,20 @@ impl Runtime {
             } => {
                 if locked_secs > 0 {
                     error!(
-                        code = "SERVICE_PIN_LOCKED",
+                        code = kiosk_core::ops::code::SERVICE_PIN_LOCKED,
                         failures, locked_secs, "maintenance keypad locked after wrong PINs"
                     );
                 } else {
                     warn!(
-                        code = "SERVICE_PIN_REFUSED",
+                        code = kiosk_core::ops::code::SERVICE_PIN_REFUSED,
                         failures, "wrong maintenance PIN"
                     );
                 }
             }
             Effect::SessionStarted { seq } => {
                 self.span = self.session_span(seq);
-                info!(parent: &self.span, "session started");
             }
-            Effect::SessionEnded { outcome, .. } => {
-                info!(parent: &self.span, outcome = %outcome, "session ended");
+            Effect::SessionEnded { .. } => {
                 if let Err(e) = self.world.journal.end_session() {
                     warn!(error = %e, "could not clear the session's photos from the journal");
                 }
@@ -526,13 +549,25 @@ impl Runtime {
     }
 }
 
+/// The session a transition belongs to (the one that just ended, on its last transition).
+fn session_of(prev: &State, next: &State) -> Option<u64> {
+    next.session
+        .as_ref()
+        .or(prev.session.as_ref())
+        .map(|s| s.seq)
+}
+
 /// Delete every journaled photo that is not the current session's.
 fn keep_session_photos(journal: &Journal, state: &State) {
     let code = state.session.as_ref().and_then(|s| s.code.as_deref());
     match journal.keep_photos_of(code) {
         Ok(0) => {}
         Ok(n) => info!(photos = n, "photos of no current session deleted"),
-        Err(e) => warn!(error = %e, "could not delete photos of no current session"),
+        Err(e) => warn!(
+            code = kiosk_core::ops::code::PHOTO_DELETE_FAILED,
+            error = %e,
+            "could not delete photos of no current session"
+        ),
     }
 }
 

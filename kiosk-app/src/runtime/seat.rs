@@ -210,7 +210,7 @@ pub(super) async fn level_seat(
                 Ok(status) => leveller.next(wanted, &status, Instant::now()),
                 Err(e) => {
                     // The health monitor reports the fault; levelling stops here.
-                    warn!(error = %e, "seat levelling stopped: the chair did not answer");
+                    warn!(code = kiosk_core::ops::code::SEAT_LEVELLING_STOPPED, error = %e, "seat levelling stopped: the chair did not answer");
                     let _ = chair.drive(None).await;
                     driving = None;
                     break;
@@ -218,7 +218,7 @@ pub(super) async fn level_seat(
             };
             if direction != driving {
                 if let Err(e) = chair.drive(direction).await {
-                    warn!(error = %e, "seat levelling stopped: the chair refused a command");
+                    warn!(code = kiosk_core::ops::code::SEAT_LEVELLING_STOPPED, error = %e, "seat levelling stopped: the chair refused a command");
                     let _ = chair.drive(None).await;
                     driving = None;
                     break;

@@ -31,14 +31,35 @@ pub(super) async fn bounded<T>(
         })
 }
 
-/// A failed service call becomes the flow's `ServiceFailed`; polls fail quietly (the next poll
-/// follows in seconds), the rest are warnings.
-fn service_failure(op: ServiceOp, e: &ServiceError) -> Option<Event> {
-    if matches!(op, ServiceOp::Review | ServiceOp::Payment) {
-        debug!(?op, error = %e, "service poll failed");
-    } else {
-        warn!(?op, error = %e, "service call failed");
+/// [`bounded`], with the answer (or its absence) counted in the metrics: a refusal is an
+/// answer, so it counts as contact too.
+async fn ask<T>(
+    world: &World,
+    timeout: Duration,
+    call: impl std::future::Future<Output = Result<T, ServiceError>>,
+) -> Result<T, ServiceError> {
+    let result = bounded(timeout, call).await;
+    let now = super::now_ms();
+    let metrics = &world.metrics;
+    match &result {
+        Ok(_) => metrics.service_answered(now, None),
+        Err(ServiceError::Rejected(_)) => {
+            metrics.service_answered(now, None);
+            metrics.service_answered(now, Some("rejected"));
+        }
+        Err(ServiceError::Refused(_)) => {
+            metrics.service_answered(now, None);
+            metrics.service_answered(now, Some("refused"));
+        }
+        Err(ServiceError::Unavailable(_)) => metrics.service_answered(now, Some("unavailable")),
     }
+    result
+}
+
+/// A failed service call becomes the flow's `ServiceFailed` (logged as `SERVICE_CALL_FAILED`
+/// by the runtime; the client logged why).
+fn service_failure(op: ServiceOp, e: &ServiceError) -> Option<Event> {
+    debug!(?op, error = %e, "service call failed");
     Some(Event::ServiceFailed(op))
 }
 
@@ -47,7 +68,7 @@ fn service_failure(op: ServiceOp, e: &ServiceError) -> Option<Event> {
 pub(super) async fn call(world: World, timeout: Duration, effect: Effect) -> Option<Event> {
     let service: Arc<dyn CollectionService> = world.service.clone();
     match effect {
-        Effect::ResolveCode { code } => match bounded(timeout, service.resolve(&code)).await {
+        Effect::ResolveCode { code } => match ask(&world, timeout, service.resolve(&code)).await {
             Ok(r) if r.expires_at.is_some_and(|at| at <= super::now_ms() / 1000) => {
                 info!("the service says the code has expired");
                 Some(Event::CodeRejected(RejectReason::Expired))
@@ -76,11 +97,16 @@ pub(super) async fn call(world: World, timeout: Duration, effect: Effect) -> Opt
             let jpeg = match world.journal.photo(&code, shot) {
                 Ok(Some(jpeg)) => jpeg,
                 other => {
-                    error!(?other, shot, "the photo to upload is not in the journal");
+                    error!(
+                        code = kiosk_core::ops::code::PHOTO_MISSING,
+                        ?other,
+                        shot,
+                        "the photo to upload is not in the journal"
+                    );
                     return Some(Event::ServiceFailed(ServiceOp::Upload));
                 }
             };
-            match bounded(timeout, service.upload(&code, shot, &jpeg)).await {
+            match ask(&world, timeout, service.upload(&code, shot, &jpeg)).await {
                 Ok(submission) => {
                     // Kept until the flow's `DiscardPhotos`, which follows `Uploaded` once the
                     // journal has recorded it (a kill in between resends the same photo under
@@ -90,37 +116,44 @@ pub(super) async fn call(world: World, timeout: Duration, effect: Effect) -> Opt
                 }
                 Err(e @ (ServiceError::Refused(_) | ServiceError::Rejected(_))) => {
                     // An answer, not an outage: sending it again would be refused again.
-                    warn!(shot, error = %e, "the service refused the upload; not retried");
+                    warn!(
+                        code = kiosk_core::ops::code::SERVICE_REFUSED,
+                        shot,
+                        error = %e,
+                        "the service refused the upload; not retried"
+                    );
                     Some(Event::UploadRefused)
                 }
                 Err(e) => service_failure(ServiceOp::Upload, &e),
             }
         }
         Effect::PollReview { submission } => {
-            match bounded(timeout, service.review(&submission)).await {
+            match ask(&world, timeout, service.review(&submission)).await {
                 Ok(state) => Some(Event::ReviewUpdate(state)),
                 Err(e) => service_failure(ServiceOp::Review, &e),
             }
         }
         Effect::CreateOrder { submission } => {
-            match bounded(timeout, service.create_order(&submission)).await {
+            match ask(&world, timeout, service.create_order(&submission)).await {
                 Ok(order) => Some(Event::OrderCreated(order)),
                 Err(e) => service_failure(ServiceOp::CreateOrder, &e),
             }
         }
-        Effect::PollPayment { order } => match bounded(timeout, service.payment(&order)).await {
-            Ok(state) => Some(Event::PaymentUpdate { order, state }),
-            Err(e) => service_failure(ServiceOp::Payment, &e),
-        },
+        Effect::PollPayment { order } => {
+            match ask(&world, timeout, service.payment(&order)).await {
+                Ok(state) => Some(Event::PaymentUpdate { order, state }),
+                Err(e) => service_failure(ServiceOp::Payment, &e),
+            }
+        }
         // The close answer says what the order is now: the graduate may have paid after the
         // last poll, and the flow (on its "expired" screen, or already back at the start)
         // must hear it. If the close gets no answer, one more poll asks.
         Effect::CloseOrder { order } => {
-            let state = match bounded(timeout, service.close_order(&order)).await {
+            let state = match ask(&world, timeout, service.close_order(&order)).await {
                 Ok(state) => Ok(state),
                 Err(e) => {
                     warn!(error = %e, %order, "could not close the order; asking for its state");
-                    bounded(timeout, service.payment(&order)).await
+                    ask(&world, timeout, service.payment(&order)).await
                 }
             };
             match state {
@@ -168,7 +201,7 @@ pub(super) async fn heartbeats(
             devices,
         };
         let timeout = Duration::from_millis(cfg.service.timeout_ms);
-        if let Err(e) = bounded(timeout, world.service.heartbeat(&beat)).await {
+        if let Err(e) = ask(&world, timeout, world.service.heartbeat(&beat)).await {
             debug!(error = %e, "heartbeat not delivered");
         }
     }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use camera_driver::Frame;
 use kiosk_core::flow::{Event, ScannedCode};
 use tokio::sync::{mpsc, watch};
-use tracing::info;
+use tracing::debug;
 
 use crate::{mask, qr};
 
@@ -55,7 +55,7 @@ pub(super) async fn qr_worker(
                 ScannedCode::RawChsi => "raw_chsi",
                 ScannedCode::Foreign => "foreign",
             };
-            info!(code = %mask::token(&payload), kind = kind_name, "QR code read");
+            debug!(token = %mask::token(&payload), kind = kind_name, "QR code read");
             last = Some((payload, Instant::now()));
             let _ = tx.send(Event::CodeScanned(kind));
             break;

@@ -49,6 +49,7 @@ where
                 Err(e) => {
                     restarts += 1;
                     error!(
+                        code = kiosk_core::ops::code::TASK_RESTARTED,
                         room,
                         restarts,
                         panic = %panic_text(e),
@@ -69,7 +70,7 @@ pub async fn settle(world: &World, task: JoinHandle<()>) -> Ended {
         Ok(()) => Ended::Stopped,
         Err(e) if e.is_cancelled() => Ended::Stopped,
         Err(e) => {
-            error!(panic = %panic_text(e), "the runtime panicked");
+            error!(code = kiosk_core::ops::code::RUNTIME_PANICKED, panic = %panic_text(e), "the runtime panicked");
             emergency_stop(world).await;
             Ended::Crashed
         }

@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use reqwest::{Method, StatusCode, Url};
-use tracing::{debug, warn};
+use tracing::{info, warn};
 
 use super::wire::{
     self, H_CODE, H_IDEMPOTENCY, H_KIOSK, H_NONCE, H_SHA256, H_SHOT, H_SIGNATURE, H_TIMESTAMP,
@@ -151,11 +151,15 @@ impl HttpService {
             for (k, v) in headers {
                 req = req.header(*k, v);
             }
-            let why: String = match req.send().await {
-                Ok(resp) if resp.status().is_server_error() => {
-                    format!("{} {}", resp.status(), url.path())
+            use kiosk_core::ops::code;
+            let (code, why): (&str, String) = match req.send().await {
+                Ok(resp) if resp.status().is_server_error() => (
+                    code::SERVICE_5XX,
+                    format!("{} {}", resp.status(), url.path()),
+                ),
+                Ok(resp) if resp.status().is_redirection() => {
+                    (code::SERVICE_REDIRECT, redirected(&url, &resp))
                 }
-                Ok(resp) if resp.status().is_redirection() => redirected(&url, &resp),
                 Ok(resp) => {
                     let status = resp.status();
                     match read_capped(resp).await {
@@ -163,11 +167,14 @@ impl HttpService {
                         Err(e) => e,
                     }
                 }
-                Err(e) if e.is_timeout() => format!("no answer in time ({})", url.path()),
-                Err(e) => format!("{e}"),
+                Err(e) if e.is_timeout() => (
+                    code::SERVICE_TIMEOUT,
+                    format!("no answer in time ({})", url.path()),
+                ),
+                Err(e) => (code::SERVICE_UNREACHABLE, format!("{e}")),
             };
             if attempt >= self.retries {
-                warn!(attempts = attempt + 1, error = %why, "service call failed");
+                warn!(code, attempts = attempt + 1, error = %why, "service call failed");
                 return Err(ServiceError::Unavailable(why));
             }
             // Jittered exponential backoff: 0.5–1.5 × base × 2^attempt.
@@ -175,7 +182,14 @@ impl HttpService {
             let wait = self
                 .backoff
                 .mul_f64(jitter * f64::from(1u32 << attempt.min(6)));
-            debug!(attempt, error = %why, wait_ms = wait.as_millis() as u64, "retrying");
+            info!(
+                code = code::SERVICE_RETRY,
+                cause = code,
+                attempt,
+                error = %why,
+                wait_ms = wait.as_millis() as u64,
+                "retrying the service"
+            );
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
@@ -218,10 +232,17 @@ fn redirected(url: &Url, resp: &reqwest::Response) -> String {
 
 /// The answer's body, refused before reading when its Content-Length is over
 /// [`MAX_ANSWER_BYTES`] and the moment more than that has arrived without one.
-async fn read_capped(mut resp: reqwest::Response) -> Result<Vec<u8>, String> {
+/// Errors carry their event code.
+async fn read_capped(mut resp: reqwest::Response) -> Result<Vec<u8>, (&'static str, String)> {
+    use kiosk_core::ops::code;
     let path = resp.url().path().to_owned();
     let too_long = |len: String| {
-        format!("the answer to {path} is {len} bytes; the limit is {MAX_ANSWER_BYTES}: not read")
+        (
+            code::SERVICE_ANSWER_TOO_LARGE,
+            format!(
+                "the answer to {path} is {len} bytes; the limit is {MAX_ANSWER_BYTES}: not read"
+            ),
+        )
     };
     if let Some(len) = resp.content_length()
         && len > MAX_ANSWER_BYTES as u64
@@ -229,11 +250,12 @@ async fn read_capped(mut resp: reqwest::Response) -> Result<Vec<u8>, String> {
         return Err(too_long(len.to_string()));
     }
     let mut body = Vec::new();
-    while let Some(chunk) = resp
-        .chunk()
-        .await
-        .map_err(|e| format!("reading the answer to {path}: {e}"))?
-    {
+    while let Some(chunk) = resp.chunk().await.map_err(|e| {
+        (
+            code::SERVICE_UNREACHABLE,
+            format!("reading the answer to {path}: {e}"),
+        )
+    })? {
         if body.len() + chunk.len() > MAX_ANSWER_BYTES {
             return Err(too_long(format!("more than {}", body.len() + chunk.len())));
         }

@@ -331,7 +331,7 @@ impl CollectionService for SimService {
         if now_ms().saturating_sub(at_ms as u64) < self.cfg.review_ms {
             return Ok(ReviewState::Pending);
         }
-        tracing::debug!(code = %mask::token(&code), "simulated review finished");
+        tracing::debug!(token = %mask::token(&code), "simulated review finished");
         let mut reasons: Vec<(String, String)> = serde_json::from_str(&reasons).unwrap_or_default();
         if reasons.is_empty() {
             // The reviewer's verdict is decided once per submission and kept.
