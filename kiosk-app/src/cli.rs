@@ -83,6 +83,21 @@ enum Command {
     Logs(LogsCmd),
 }
 
+/// Logging as `[logging]` says, into `log` (the configured file).
+fn start_logging(
+    cfg: &Config,
+    log: &std::path::Path,
+) -> anyhow::Result<Option<tracing_appender::non_blocking::WorkerGuard>> {
+    telemetry::init(
+        &cfg.logging.level,
+        Some(telemetry::LogFiles {
+            path: log,
+            keep_days: cfg.logging.keep_days,
+            max_bytes: cfg.logging.max_file_mb.saturating_mul(1 << 20),
+        }),
+    )
+}
+
 #[derive(Subcommand)]
 enum LogsCmd {
     /// Sessions, the funnel per step, step times, shots, reviews, payments and faults, from the
@@ -288,14 +303,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if portrait {
                 cfg.display.orientation = crate::config::Orientation::Portrait;
             }
-            let _guard = telemetry::init(&cfg.logging.level, Some(&out.join("kiosk.log.jsonl")))?;
+            let _guard = telemetry::init_in(&cfg.logging.level, &out.join("kiosk.log.jsonl"))?;
             walkthrough_cmd(cfg, &out)
         }
         Command::Run => {
             let path = cfg_path.context("kiosk run needs --config FILE")?;
             let cfg = load(Some(path))?;
             let log = cfg.data_path(&cfg.logging.json_file);
-            let _guard = telemetry::init(&cfg.logging.level, Some(&log))?;
+            let _guard = start_logging(&cfg, &log)?;
             crate::display::run(cfg, false, true)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -303,7 +318,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let cfg = load(cfg_path)?;
             if has_display() && cfg!(feature = "window") {
                 let log = cfg.data_path(&cfg.logging.json_file);
-                let _guard = telemetry::init(&cfg.logging.level, Some(&log))?;
+                let _guard = start_logging(&cfg, &log)?;
                 crate::display::run(cfg, true, false)?;
                 return Ok(ExitCode::SUCCESS);
             }
@@ -311,7 +326,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "kiosk: no display (or built without the window feature): running the headless walkthrough into {}",
                 out.display()
             );
-            let _guard = telemetry::init(&cfg.logging.level, Some(&out.join("kiosk.log.jsonl")))?;
+            let _guard = telemetry::init_in(&cfg.logging.level, &out.join("kiosk.log.jsonl"))?;
             walkthrough_cmd(cfg, &out)
         }
         Command::Camera(cmd) => {
@@ -322,7 +337,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let cfg = load(cfg_path)?;
             let log = cfg.data_path(&cfg.logging.json_file);
             // stdout carries the screens: the human-readable log goes to stderr as usual.
-            let _guard = telemetry::init(&cfg.logging.level, Some(&log))?;
+            let _guard = start_logging(&cfg, &log)?;
             crate::headless::run(cfg)?;
             Ok(ExitCode::SUCCESS)
         }

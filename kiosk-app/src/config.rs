@@ -193,8 +193,13 @@ impl Default for ServiceSection {
 pub struct LoggingSection {
     /// Filter, e.g. `info` or `kiosk_app=debug,info`.
     pub level: String,
-    /// JSON-lines log file, relative to `kiosk.data_dir` unless absolute.
+    /// JSON-lines log file, relative to `kiosk.data_dir` unless absolute: a link to today's
+    /// file (`<stem>.<YYYY-MM-DD>.jsonl`, a new one each day).
     pub json_file: PathBuf,
+    /// Daily log files kept; older ones are removed.
+    pub keep_days: usize,
+    /// A day's log file stops growing at this size (MB); one line says so.
+    pub max_file_mb: u64,
 }
 
 impl Default for LoggingSection {
@@ -202,6 +207,8 @@ impl Default for LoggingSection {
         Self {
             level: "info".into(),
             json_file: PathBuf::from("kiosk.log.jsonl"),
+            keep_days: 30,
+            max_file_mb: 100,
         }
     }
 }

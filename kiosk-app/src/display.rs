@@ -44,6 +44,7 @@ pub fn run(cfg: Config, demo_graduate: bool, fullscreen: bool) -> anyhow::Result
     };
     kiosk_ui::select_backend(backend.slint_name())
         .map_err(|e| anyhow::anyhow!("{e} (config key `display.backend`)"))?;
+    let level = cfg.logging.level.clone();
     let cfg = Arc::new(cfg);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -94,6 +95,7 @@ pub fn run(cfg: Config, demo_graduate: bool, fullscreen: bool) -> anyhow::Result
     // so that systemd starts it again rather than leaving a frozen screen.
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let crashed = kiosk.crashed();
+    rt.spawn(crate::telemetry::follow_signals(level));
     rt.spawn(async move {
         tokio::select! {
             _ = term.recv() => {

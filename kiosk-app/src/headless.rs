@@ -25,6 +25,7 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
+    let cfg_level = cfg.logging.level.clone();
     let result = rt.block_on(async {
         let kiosk = assemble::Started::start(Arc::new(cfg))?;
         let (handle, sims) = (&kiosk.handle, &kiosk.sims);
@@ -70,6 +71,7 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
             }
         });
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::spawn(crate::telemetry::follow_signals(cfg_level));
         tokio::select! {
             _ = reader => {}
             _ = term.recv() => tracing::info!("SIGTERM: shutting down"),

@@ -19,6 +19,7 @@ pub mod qr;
 pub mod runtime;
 pub mod scanner;
 pub mod service;
+pub mod systemd;
 pub mod telemetry;
 pub mod ui_feed;
 pub mod walkthrough;

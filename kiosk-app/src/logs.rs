@@ -1,6 +1,6 @@
 //! `kiosk logs summary`: what a season of a booth's (or a fleet's) JSON log lines say, for
 //! operators. Reads the coded event lines ([`kiosk_core::ops`]) from every log file in the
-//! given directories, rotated (`kiosk.log.jsonl.2026-06-01`) and compressed (`….gz`) alike.
+//! given directories, rotated daily (`kiosk.log.2026-06-01.jsonl`) and compressed (`….gz`) alike.
 //!
 //! Lines are parsed borrowed (no allocation per field), only lines carrying a `code` are
 //! parsed at all, and each is reduced to a small record; the records are then sorted by
@@ -175,12 +175,13 @@ pub fn parse_time(s: &str) -> Result<i64, String> {
 fn log_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok())
+        // Not the link to today's file (`logging.json_file`): its target is read anyway.
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .map(|e| e.path())
         .filter(|p| {
-            p.is_file()
-                && p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.contains(".jsonl"))
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.contains(".jsonl"))
         })
         .collect();
     files.sort();

@@ -115,6 +115,18 @@ pub struct Metrics {
     current_step: Mutex<Option<(&'static str, u64)>>,
 }
 
+/// How sessions end (`SessionEnded`'s outcomes).
+const OUTCOMES: [&str; 8] = [
+    "paid",
+    "review_pending",
+    "cancelled",
+    "idle_timeout",
+    "review_failed",
+    "upload_refused",
+    "upload_failed",
+    "device_fault",
+];
+
 /// Step durations from a second to half an hour.
 const STEP_BUCKETS: [f64; 12] = [
     1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 180.0, 300.0, 600.0, 1800.0,
@@ -250,6 +262,27 @@ impl Metrics {
         reg.register("build_info", "The kiosk's version and id", build);
         for device in ["camera", "lights", "chair", "service"] {
             m.device_up.get_or_create(&part(device)).set(1);
+        }
+        // Series that exist from the start at zero, so rates and alerts work from the first
+        // scrape rather than from the first time something happens.
+        for outcome in OUTCOMES {
+            let _ = m.sessions.get_or_create(&Outcome {
+                outcome: outcome.into(),
+            });
+        }
+        for step in ops::SESSION_STEPS {
+            let _ = m.step_entered.get_or_create(&step_label(step));
+            let _ = m.steps.get_or_create(&step_label(step));
+        }
+        for result in ["passed", "failed", "timed_out"] {
+            let _ = m.reviews.get_or_create(&Result_ {
+                result: result.into(),
+            });
+        }
+        for result in ["paid", "expired", "order_failed"] {
+            let _ = m.payments.get_or_create(&Result_ {
+                result: result.into(),
+            });
         }
         m.started_at.set(now_ms as f64 / 1e3);
         Self { registry, ..m }

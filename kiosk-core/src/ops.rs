@@ -102,6 +102,7 @@ codes! {
     SERVICE_PIN_REFUSED: Warn,
     SERVICE_PIN_LOCKED: Error,
     LOG_LEVEL_CHANGED: Info,
+    LOG_CAPPED: Error,
     METRICS_SERVING: Info,
     METRICS_UNAVAILABLE: Warn,
 }

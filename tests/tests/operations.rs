@@ -34,7 +34,7 @@ async fn the_logs_of_real_sessions_summarise_and_the_metrics_agree() {
     let dir = tempfile::tempdir().unwrap();
     let logs = dir.path().join("logs");
     // This test binary's only test: the process-wide subscriber is ours.
-    let guard = kiosk_app::telemetry::init("info", Some(&logs.join("kiosk.log.jsonl"))).unwrap();
+    let guard = kiosk_app::telemetry::init_in("info", &logs.join("kiosk.log.jsonl")).unwrap();
     let mut cfg = fast_config(dir.path());
     cfg.kiosk.id = "booth-7".into();
     let port = free_port();

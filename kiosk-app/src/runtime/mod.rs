@@ -314,14 +314,20 @@ impl Runtime {
         let mut tick = tokio::time::interval(Duration::from_millis(200));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         tokio::pin!(shutdown);
+        crate::systemd::ready();
+        let mut watchdog = crate::systemd::Watchdog::from_env();
         loop {
             tokio::select! {
                 Some(event) = self.rx.recv() => self.apply(event),
                 Some(pin) = self.pins.recv() => self.check_pin(pin),
-                _ = tick.tick() => self.apply(Event::Tick { now_ms: now_ms() }),
+                _ = tick.tick() => {
+                    self.apply(Event::Tick { now_ms: now_ms() });
+                    watchdog.pet(std::time::Instant::now());
+                }
                 () = &mut shutdown => break,
             }
         }
+        crate::systemd::stopping();
         info!(
             code = kiosk_core::ops::code::KIOSK_STOPPED,
             "shutting down: chair motor off, lights off"
