@@ -31,8 +31,6 @@ struct Fields<'a> {
     #[serde(borrow, default)]
     kiosk: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
-    session: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
     step: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     outcome: Option<Cow<'a, str>>,
@@ -74,7 +72,6 @@ enum What {
 struct Record {
     kiosk: u32,
     ms: i64,
-    session: Option<u64>,
     what: What,
 }
 
@@ -287,18 +284,7 @@ impl Reader {
                 Some(k) => k,
                 None => self.kiosk(fallback),
             };
-            let session = line
-                .fields
-                .session
-                .as_deref()
-                .and_then(|s| s.rsplit('-').next())
-                .and_then(|n| n.parse().ok());
-            self.records.push(Record {
-                kiosk,
-                ms,
-                session,
-                what,
-            });
+            self.records.push(Record { kiosk, ms, what });
         }
         Ok(())
     }
@@ -306,8 +292,7 @@ impl Reader {
 
 /// Where `"code":"` is in a line.
 fn memchr_code(line: &[u8]) -> Option<usize> {
-    const NEEDLE: &[u8] = b"\"code\":\"";
-    line.windows(NEEDLE.len()).position(|w| w == NEEDLE)
+    memchr::memmem::find(line, b"\"code\":\"")
 }
 
 fn what_of(code: &str, f: &Fields) -> Option<What> {
@@ -416,8 +401,8 @@ pub fn summarise(q: &Query) -> Result<Report, String> {
 /// Per-kiosk folding state.
 #[derive(Default)]
 struct Fold {
-    /// The session in progress: its number, the step on screen and since when.
-    open: Option<(Option<u64>, Option<(u8, i64)>)>,
+    /// A session is in progress (`Some`), with the step on screen and since when.
+    open: Option<Option<(u8, i64)>>,
     reached: [u64; SESSION_STEPS.len()],
     gave_up: [u64; SESSION_STEPS.len()],
     step_secs: [Vec<f64>; SESSION_STEPS.len()],
@@ -429,7 +414,7 @@ struct Fold {
 
 impl Fold {
     fn close_step(&mut self, ms: i64) {
-        if let Some((_, Some((step, since)))) = self.open.as_mut()
+        if let Some(Some((step, since))) = self.open.as_mut()
             && let Some(v) = self.step_secs.get_mut(usize::from(*step))
         {
             v.push((ms - *since).max(0) as f64 / 1e3);
@@ -442,11 +427,11 @@ impl Fold {
         match &r.what {
             What::Started => {
                 s.sessions_started += 1;
-                self.open = Some((r.session, None));
+                self.open = Some(None);
             }
             What::Step(step) => {
                 self.close_step(r.ms);
-                if let Some((_, current)) = self.open.as_mut() {
+                if let Some(current) = self.open.as_mut() {
                     *current = Some((*step, r.ms));
                 }
                 if let Some(n) = self.reached.get_mut(usize::from(*step)) {
