@@ -63,7 +63,7 @@ fn season(dir: &Path) -> usize {
     };
     let flush = |day: u32, buf: &mut Vec<u8>| {
         let name = format!("kiosk.log.day{day:04}.jsonl");
-        if day % 2 == 0 {
+        if day.is_multiple_of(2) {
             let f = std::fs::File::create(dir.join(format!("{name}.gz"))).unwrap();
             let mut gz = flate2::write::GzEncoder::new(f, flate2::Compression::fast());
             gz.write_all(buf).unwrap();
@@ -113,7 +113,11 @@ fn season(dir: &Path) -> usize {
             );
             events += 1;
             if *step == "shoot" {
-                let failed = if next() % 4 == 0 { "head_tilt" } else { "" };
+                let failed = if next().is_multiple_of(4) {
+                    "head_tilt"
+                } else {
+                    ""
+                };
                 line(
                     &mut day_buf,
                     ms + 900,
@@ -138,7 +142,7 @@ fn season(dir: &Path) -> usize {
                 events += 1;
             }
         }
-        if next() % 50 == 0 {
+        if next().is_multiple_of(50) {
             line(
                 &mut day_buf,
                 ms,
