@@ -16,19 +16,8 @@ use std::time::Instant;
 
 const EVENTS: usize = 1_000_000;
 
-const STEPS: [&str; 11] = [
-    "photo_type",
-    "prepare",
-    "scan",
-    "confirm",
-    "lighting",
-    "rules",
-    "chair",
-    "shoot",
-    "review",
-    "pay",
-    "done",
-];
+/// The funnel's steps, as the kiosk names them.
+const STEPS: [&str; 11] = kiosk_core::ops::SESSION_STEPS;
 
 fn line(out: &mut Vec<u8>, ms: u64, level: &str, fields: &str) {
     let secs = ms / 1000;

@@ -375,25 +375,23 @@ impl Metrics {
         }
     }
 
-    /// A service call came back at `now_ms`: `Ok` if the service answered at all (a refusal
-    /// is an answer), else the error's kind.
+    /// A service call came back at `now_ms`, failed with `error` (`unavailable`, `refused`,
+    /// `rejected`) or not. Only `unavailable` means no contact: a refusal is an answer.
     pub fn service_answered(&self, now_ms: u64, error: Option<&'static str>) {
-        match error {
-            None => {
-                self.service_last_ok.set(now_ms as f64 / 1e3);
-                self.device_up.get_or_create(&part("service")).set(1);
-            }
-            Some(kind) => {
-                if kind == "unavailable" {
-                    self.device_up.get_or_create(&part("service")).set(0);
-                }
-                self.service_errors
-                    .get_or_create(&Result_ {
-                        result: kind.into(),
-                    })
-                    .inc();
-            }
+        if let Some(kind) = error {
+            self.service_errors
+                .get_or_create(&Result_ {
+                    result: kind.into(),
+                })
+                .inc();
         }
+        let reached = error != Some("unavailable");
+        if reached {
+            self.service_last_ok.set(now_ms as f64 / 1e3);
+        }
+        self.device_up
+            .get_or_create(&part("service"))
+            .set(i64::from(reached));
     }
 
     /// The OpenMetrics text, with the clock-derived gauges brought up to `now_ms` and the

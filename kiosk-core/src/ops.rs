@@ -386,7 +386,7 @@ fn what_happened(prev: &State, event: &Event, next: &State) -> Option<Observed> 
         Event::Uploaded { .. } if prev.phase != next.phase => Some(Observed::Uploaded),
         Event::UploadRefused => Some(Observed::UploadRefused),
         Event::ServiceFailed(op) => Some(Observed::ServiceFailed(*op)),
-        Event::DeviceFault { device, kind } if prev.phase != next.phase || prev != next => {
+        Event::DeviceFault { device, kind } if prev != next => {
             Some(Observed::DeviceFault(*device, *kind))
         }
         _ => None,
@@ -494,6 +494,14 @@ mod tests {
         out
     }
 
+    fn order() -> OrderInfo {
+        OrderInfo {
+            id: "o1".into(),
+            code_url: "weixin://x".into(),
+            amount_fen: 2000,
+        }
+    }
+
     fn to_confirm() -> Vec<Event> {
         vec![
             Event::Intent(Intent::Start),
@@ -541,11 +549,7 @@ mod tests {
         let mut script = to_review(false);
         script.extend([
             Event::ReviewUpdate(ReviewState::Passed),
-            Event::OrderCreated(OrderInfo {
-                id: "o1".into(),
-                code_url: "weixin://x".into(),
-                amount_fen: 2000,
-            }),
+            Event::OrderCreated(order()),
             Event::Tick { now_ms: 2_000 },
             Event::PaymentUpdate {
                 order: "o1".into(),
@@ -596,11 +600,7 @@ mod tests {
         let mut script = to_review(false);
         script.extend([
             Event::ReviewUpdate(ReviewState::Passed),
-            Event::OrderCreated(OrderInfo {
-                id: "o1".into(),
-                code_url: "weixin://x".into(),
-                amount_fen: 2000,
-            }),
+            Event::OrderCreated(order()),
             Event::Tick { now_ms: 400_000 },
             Event::PaymentUpdate {
                 order: "o1".into(),

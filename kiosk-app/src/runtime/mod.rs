@@ -362,22 +362,24 @@ impl Runtime {
         let is_tick = matches!(event, Event::Tick { .. });
         let is_capture = matches!(event, Event::Captured { .. });
         let summary = describe(&event);
-        self.faults.send_if_modified(|f| f.note(&event));
+        let faults_changed = self.faults.send_if_modified(|f| f.note(&event));
         let (next, effects) = flow::step(&self.cfg.flow, self.state.clone(), event.clone());
         let now = now_ms();
         for seen in kiosk_core::ops::observe(&self.state, &event, &effects, &next) {
             self.world.metrics.observe(&seen, now);
             ops_log::emit(&self.cfg.kiosk.id, session_of(&self.state, &next), &seen);
         }
-        self.world
-            .metrics
-            .follow(&next, &self.faults.borrow().by_device);
         let significant = !effects.is_empty() || {
             let mut a = next.clone();
             a.now_ms = self.state.now_ms;
             a.last_activity_ms = self.state.last_activity_ms;
             a != self.state
         };
+        if significant || faults_changed {
+            self.world
+                .metrics
+                .follow(&next, &self.faults.borrow().by_device);
+        }
         if significant {
             if !is_tick {
                 tracing::debug!(parent: &self.span, event = %summary, "event");

@@ -39,20 +39,13 @@ async fn ask<T>(
     call: impl std::future::Future<Output = Result<T, ServiceError>>,
 ) -> Result<T, ServiceError> {
     let result = bounded(timeout, call).await;
-    let now = super::now_ms();
-    let metrics = &world.metrics;
-    match &result {
-        Ok(_) => metrics.service_answered(now, None),
-        Err(ServiceError::Rejected(_)) => {
-            metrics.service_answered(now, None);
-            metrics.service_answered(now, Some("rejected"));
-        }
-        Err(ServiceError::Refused(_)) => {
-            metrics.service_answered(now, None);
-            metrics.service_answered(now, Some("refused"));
-        }
-        Err(ServiceError::Unavailable(_)) => metrics.service_answered(now, Some("unavailable")),
-    }
+    let error = match &result {
+        Ok(_) => None,
+        Err(ServiceError::Rejected(_)) => Some("rejected"),
+        Err(ServiceError::Refused(_)) => Some("refused"),
+        Err(ServiceError::Unavailable(_)) => Some("unavailable"),
+    };
+    world.metrics.service_answered(super::now_ms(), error);
     result
 }
 
