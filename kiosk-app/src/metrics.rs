@@ -89,6 +89,24 @@ struct Build {
     kiosk: String,
 }
 
+/// The kiosk's health as the heartbeat to the collection service carries it (the same gauges
+/// Prometheus scrapes). No personal data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    /// The out-of-service screen is up.
+    pub out_of_service: bool,
+    /// Part (`camera`, `lights`, `chair`, `service`) → it answers.
+    pub parts_up: std::collections::BTreeMap<String, bool>,
+    /// Chosen photos not yet delivered to the service.
+    pub upload_backlog: u32,
+    /// Seconds since the service last answered (since the start, when it never has).
+    pub service_since_success_secs: u64,
+    /// Free bytes where the journal and photos live.
+    pub data_dir_free_bytes: u64,
+    /// The kiosk's version.
+    pub version: String,
+}
+
 /// The kiosk's metrics. Cheap to update from any task.
 pub struct Metrics {
     registry: Registry,
@@ -394,9 +412,8 @@ impl Metrics {
             .set(i64::from(reached));
     }
 
-    /// The OpenMetrics text, with the clock-derived gauges brought up to `now_ms` and the
-    /// free space of `data_dir` measured.
-    pub fn render(&self, now_ms: u64, data_dir: &std::path::Path) -> String {
+    /// Bring the clock-derived gauges up to `now_ms` and measure the free space of `data_dir`.
+    fn refresh(&self, now_ms: u64, data_dir: &std::path::Path) {
         let now = now_ms as f64 / 1e3;
         let last = match self.service_last_ok.get() {
             0.0 => self.started_at.get(),
@@ -406,6 +423,30 @@ impl Metrics {
         if let Some(free) = crate::diagnostics::free_bytes(data_dir) {
             self.disk_free.set(i64::try_from(free).unwrap_or(i64::MAX));
         }
+    }
+
+    /// The health gauges as the heartbeat carries them: the same numbers a scrape at `now_ms`
+    /// would show.
+    pub fn health(&self, now_ms: u64, data_dir: &std::path::Path) -> Health {
+        self.refresh(now_ms, data_dir);
+        let up = |p: &str| self.device_up.get(&part(p)).is_none_or(|g| g.get() == 1);
+        Health {
+            out_of_service: self.out_of_service.get() == 1,
+            parts_up: ["camera", "lights", "chair", "service"]
+                .into_iter()
+                .map(|p| (p.to_owned(), up(p)))
+                .collect(),
+            upload_backlog: u32::try_from(self.upload_backlog.get()).unwrap_or(0),
+            service_since_success_secs: self.service_since_ok.get().round() as u64,
+            data_dir_free_bytes: u64::try_from(self.disk_free.get()).unwrap_or(0),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    }
+
+    /// The OpenMetrics text, with the clock-derived gauges brought up to `now_ms` and the
+    /// free space of `data_dir` measured.
+    pub fn render(&self, now_ms: u64, data_dir: &std::path::Path) -> String {
+        self.refresh(now_ms, data_dir);
         let mut out = String::new();
         // Writing to a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);

@@ -39,7 +39,9 @@ async fn the_logs_of_real_sessions_summarise_and_the_metrics_agree() {
     cfg.kiosk.id = "booth-7".into();
     let port = free_port();
     cfg.metrics.listen = format!("127.0.0.1:{port}");
+    cfg.service.heartbeat_secs = 1;
     let mut k = Kiosk::start(cfg, &dir.path().join("j.sqlite3"));
+    let mut beats = k.sims.service.as_ref().unwrap().watch_heartbeats();
 
     // 1: paid.
     to_shoot(&mut k).await;
@@ -66,6 +68,33 @@ async fn the_logs_of_real_sessions_summarise_and_the_metrics_agree() {
     ] {
         assert!(metrics.contains(line), "no {line:?} in\n{metrics}");
     }
+    // The heartbeat to the service carries the same health.
+    let beat = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        beats.wait_for(|b| {
+            b.as_deref()
+                .is_some_and(|b| b.contains("\"out_of_service\":true"))
+        }),
+    )
+    .await
+    .expect("a heartbeat while out of service")
+    .unwrap()
+    .clone()
+    .unwrap();
+    let beat: serde_json::Value = serde_json::from_str(&beat).unwrap();
+    let health = &beat["health"];
+    assert_eq!(health["parts_up"]["camera"], false, "{beat}");
+    assert_eq!(health["parts_up"]["lights"], true, "{beat}");
+    assert_eq!(health["upload_backlog"], 0, "{beat}");
+    assert!(
+        health["data_dir_free_bytes"].as_u64().unwrap() > 0,
+        "{beat}"
+    );
+    assert!(
+        health["service_since_success_secs"].as_u64().unwrap() < 60,
+        "{beat}"
+    );
+    assert_eq!(beat["devices"]["camera"], "camera-disconnected", "{beat}");
     camera.unplug(false);
     k.until("back in service", |m| m.screen == Screen::Attract)
         .await;

@@ -167,7 +167,8 @@ pub(super) async fn call(world: World, timeout: Duration, effect: Effect) -> Opt
 }
 
 /// Tell the service every `service.heartbeat_secs` that this kiosk is alive: the screen it
-/// shows and its devices ("ok" or a fault reference). No personal data. A failed heartbeat is
+/// shows, its devices ("ok" or a fault reference) and the health gauges Prometheus scrapes
+/// ([`crate::metrics::Health`]). No personal data. A failed heartbeat is
 /// only logged: the next one follows.
 pub(super) async fn heartbeats(
     world: World,
@@ -192,6 +193,7 @@ pub(super) async fn heartbeats(
             kiosk: cfg.kiosk.id.clone(),
             screen: kiosk_ui::screen_key(&screen.borrow()),
             devices,
+            health: Some(world.metrics.health(super::now_ms(), &cfg.kiosk.data_dir)),
         };
         let timeout = Duration::from_millis(cfg.service.timeout_ms);
         if let Err(e) = ask(&world, timeout, world.service.heartbeat(&beat)).await {

@@ -88,6 +88,8 @@ pub struct SimService {
     cfg: SimServiceConfig,
     photo: PhotoConfig,
     db: Mutex<Connection>,
+    /// The latest heartbeat's body, for tests to wait on.
+    heartbeat: tokio::sync::watch::Sender<Option<String>>,
 }
 
 use crate::clock::now_ms;
@@ -132,6 +134,7 @@ impl SimService {
             cfg,
             photo,
             db: Mutex::new(conn),
+            heartbeat: tokio::sync::watch::Sender::new(None),
         })
     }
 
@@ -216,6 +219,12 @@ impl SimService {
             "INSERT INTO heartbeats VALUES (?1, ?2, ?3)",
             params![kiosk, now_ms() as i64, body],
         );
+        self.heartbeat.send_replace(Some(body.to_owned()));
+    }
+
+    /// The latest heartbeat's body, as each arrives.
+    pub fn watch_heartbeats(&self) -> tokio::sync::watch::Receiver<Option<String>> {
+        self.heartbeat.subscribe()
     }
 
     /// Heartbeats received so far.

@@ -178,6 +178,9 @@ pub struct Heartbeat {
     pub screen: String,
     /// Device → "ok" or a fault reference.
     pub devices: std::collections::BTreeMap<String, String>,
+    /// The health gauges operators scrape (absent from kiosks older than 0.15).
+    #[serde(default)]
+    pub health: Option<crate::metrics::Health>,
 }
 
 /// An error answer.
