@@ -35,6 +35,10 @@ pub struct KioskSection {
     pub language: Lang,
     /// Directory for the journal and logs.
     pub data_dir: PathBuf,
+    /// Days the journal keeps its shot counters (keyed digests of shooting codes, so nobody
+    /// takes more shots than allowed) and its transitions after they were last written.
+    /// Photos never wait: they go when the service holds them or the session ends.
+    pub keep_days: u32,
 }
 
 impl Default for KioskSection {
@@ -43,6 +47,7 @@ impl Default for KioskSection {
             id: "demo-kiosk".into(),
             language: Lang::Zh,
             data_dir: PathBuf::from("kiosk-data"),
+            keep_days: 60,
         }
     }
 }
@@ -371,6 +376,8 @@ impl Config {
                 "flow.service_refresh_secs",
                 u64::from(f.service_refresh_secs),
             ),
+            ("kiosk.keep_days", u64::from(self.kiosk.keep_days)),
+            ("logging.keep_days", self.logging.keep_days as u64),
             ("serial.health_interval_ms", self.serial.health_interval_ms),
             ("serial.chair_poll_ms", self.serial.chair_poll_ms),
         ] {

@@ -58,6 +58,15 @@ pub enum JournalError {
     Sealed,
 }
 
+/// What [`Journal::purge_before`] removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Purged {
+    /// Shot counters (one per shooting code).
+    pub counters: usize,
+    /// Transitions.
+    pub transitions: usize,
+}
+
 /// The journal.
 pub struct Journal {
     db: Mutex<Connection>,
@@ -106,8 +115,8 @@ impl Journal {
                 let journal = Self::open_checked(path, &key)?;
                 for (code, used) in counters {
                     journal.db().execute(
-                        "INSERT OR IGNORE INTO shot_counts (code, used) VALUES (?1, ?2)",
-                        params![code, used],
+                        "INSERT OR IGNORE INTO shot_counts (code, used, at_ms) VALUES (?1, ?2, ?3)",
+                        params![code, used, crate::runtime::now_ms() as i64],
                     )?;
                 }
                 Ok(journal)
@@ -147,6 +156,17 @@ impl Journal {
                  code TEXT NOT NULL, shot INTEGER NOT NULL, jpeg BLOB NOT NULL,
                  PRIMARY KEY (code, shot));",
         )?;
+        // Journals before retention (0.15) have no time on their shot counters: they count
+        // from now.
+        let has_time: bool = db
+            .prepare("SELECT 1 FROM pragma_table_info('shot_counts') WHERE name = 'at_ms'")?
+            .exists([])?;
+        if !has_time {
+            db.execute_batch(&format!(
+                "ALTER TABLE shot_counts ADD COLUMN at_ms INTEGER NOT NULL DEFAULT {}",
+                crate::runtime::now_ms()
+            ))?;
+        }
         Ok(Self {
             db: Mutex::new(db),
             keys: Keys::derive(key),
@@ -271,9 +291,13 @@ impl Journal {
             params![self.keys.digest(code), shot, self.keys.seal(jpeg)],
         )?;
         tx.execute(
-            "INSERT INTO shot_counts (code, used) VALUES (?1, ?2)
-             ON CONFLICT(code) DO UPDATE SET used = MAX(used, ?2)",
-            params![self.keys.digest(code), shot],
+            "INSERT INTO shot_counts (code, used, at_ms) VALUES (?1, ?2, ?3)
+             ON CONFLICT(code) DO UPDATE SET used = MAX(used, ?2), at_ms = ?3",
+            params![
+                self.keys.digest(code),
+                shot,
+                crate::runtime::now_ms() as i64
+            ],
         )?;
         tx.commit()?;
         Ok(())
@@ -318,6 +342,38 @@ impl Journal {
         self.keep_photos_of(None)?;
         self.truncate_wal();
         Ok(())
+    }
+
+    /// Retention: forget shot counters last used, and transitions recorded, before
+    /// `cutoff_ms`, and truncate the WAL so the deleted rows are gone from every file
+    /// (`secure_delete` zeroes them in the database file). Photos never wait this long: they
+    /// go once the service holds them or the session ends.
+    pub fn purge_before(&self, cutoff_ms: u64) -> Result<Purged, JournalError> {
+        let cutoff = i64::try_from(cutoff_ms).unwrap_or(i64::MAX);
+        let purged = {
+            let mut db = self.db();
+            let tx = db.transaction()?;
+            let counters = tx.execute("DELETE FROM shot_counts WHERE at_ms < ?1", [cutoff])?;
+            let transitions = tx.execute("DELETE FROM transitions WHERE at_ms < ?1", [cutoff])?;
+            tx.commit()?;
+            Purged {
+                counters,
+                transitions,
+            }
+        };
+        if purged.counters + purged.transitions > 0 {
+            self.truncate_wal();
+        }
+        Ok(purged)
+    }
+
+    /// Shot counters held (one per shooting code seen within the retention).
+    pub fn counters(&self) -> Result<u64, JournalError> {
+        Ok(self
+            .db()
+            .query_row("SELECT COUNT(*) FROM shot_counts", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
     }
 
     /// Fold the WAL into the file and cut it to zero bytes. Logged, not returned, when it
@@ -604,5 +660,44 @@ mod tests {
         }
         let j = with_snapshot("\u{1}garbage");
         assert_eq!(j.resume_state(5, Default::default()).sessions_started, 0);
+    }
+
+    #[test]
+    fn retention_forgets_old_counters_and_transitions_and_a_previous_journal_gains_their_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite3");
+        {
+            // The previous release's table: no time on the counters.
+            let db = Connection::open(&path).unwrap();
+            db.execute_batch(
+                "CREATE TABLE shot_counts (code TEXT PRIMARY KEY, used INTEGER NOT NULL);
+                 INSERT INTO shot_counts VALUES ('old-digest', 2);",
+            )
+            .unwrap();
+        }
+        let j = Journal::open(&path).unwrap();
+        j.store_shot("GPK1.code-aaaaaaaaaaaaaaaa", 1, b"jpeg")
+            .unwrap();
+        let now = crate::runtime::now_ms();
+        let state = State {
+            now_ms: now,
+            ..State::default()
+        };
+        j.record("E", &state).unwrap();
+        assert_eq!(j.counters().unwrap(), 2);
+        // Nothing is older than an hour ago: nothing goes.
+        assert_eq!(j.purge_before(now - 3_600_000).unwrap(), Purged::default());
+        assert_eq!(j.shots_used("GPK1.code-aaaaaaaaaaaaaaaa").unwrap(), 1);
+        let purged = j.purge_before(now + 1_000).unwrap();
+        assert_eq!(
+            purged,
+            Purged {
+                counters: 2,
+                transitions: 1
+            }
+        );
+        assert_eq!(j.counters().unwrap(), 0);
+        assert_eq!(j.transitions().unwrap(), 0);
+        assert_eq!(j.shots_used("GPK1.code-aaaaaaaaaaaaaaaa").unwrap(), 0);
     }
 }

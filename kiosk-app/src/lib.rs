@@ -16,6 +16,7 @@ pub mod mask;
 pub mod metrics;
 pub mod photo;
 pub mod qr;
+pub mod retention;
 pub mod runtime;
 pub mod scanner;
 pub mod service;

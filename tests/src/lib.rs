@@ -36,9 +36,15 @@ pub fn personal_traces(dir: &Path) -> Vec<String> {
     let mut dirs = vec![dir.to_owned()];
     while let Some(d) = dirs.pop() {
         for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
                 dirs.push(path);
+                continue;
+            }
+            if kind.is_symlink() {
+                // A link (today's log) names a file that is scanned itself, or none.
                 continue;
             }
             let bytes = std::fs::read(&path).unwrap();

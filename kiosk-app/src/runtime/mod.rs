@@ -138,6 +138,7 @@ impl Runtime {
         let state = world.journal.resume_state(now_ms(), cfg.kiosk.language);
         // Photos of no session in progress (a killed kiosk's, a late capture's) go now.
         keep_session_photos(&world.journal, &state);
+        crate::retention::sweep(&world.journal, &cfg, now_ms());
         let (screen, screen_rx) = watch::channel(flow::view(&cfg.flow, &state));
         let (state_tx, state_rx) = watch::channel(state.clone());
         let (photo, photo_rx) = watch::channel(None);
@@ -549,6 +550,7 @@ impl Runtime {
                 if let Err(e) = self.world.journal.end_session() {
                     warn!(error = %e, "could not clear the session's photos from the journal");
                 }
+                crate::retention::sweep(&self.world.journal, &self.cfg, now_ms());
                 self.camera.forget_preset();
                 self.span = Span::none();
                 self.photo.send_replace(None);
