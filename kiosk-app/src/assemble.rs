@@ -52,7 +52,7 @@ pub struct Started {
 impl Started {
     /// Start the kiosk on the journal in `kiosk.data_dir` (created if need be).
     pub fn start(cfg: Arc<Config>) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&cfg.kiosk.data_dir)
+        cfg.make_data_dir()
             .with_context(|| format!("creating {}", cfg.kiosk.data_dir.display()))?;
         let journal = Journal::open(&cfg.kiosk.data_dir.join("journal.sqlite3"))?;
         Self::with_journal(cfg, journal)

@@ -55,11 +55,16 @@ enum Command {
     /// Photo tools.
     #[command(subcommand)]
     Photo(PhotoCmd),
-    /// Check camera, lights, chair and service, with hints for what fails.
+    /// Check every part of the booth (configuration, camera, test shot, lights, seat travel,
+    /// serial port, scanner, service, TLS, clock, disk, fonts, journal, permissions), each
+    /// pass / warn / fail with what to do; exits non-zero when any fails.
     Doctor {
         /// One JSON object per check instead of text.
         #[arg(long)]
         json: bool,
+        /// No test shot and no seat movement (a graduate is in the booth).
+        #[arg(long)]
+        quick: bool,
     },
     /// Run the lights/chair simulator on a pseudo-terminal and print its path.
     SimSerial,
@@ -385,14 +390,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Doctor { json } => {
-            let cfg = load(cfg_path)?;
-            let rt = tokio::runtime::Runtime::new()?;
-            let checks = rt.block_on(async {
-                let journal = crate::journal::Journal::in_memory()?;
-                let (world, _sims) = crate::assemble::world(&cfg, journal)?;
-                anyhow::Ok(crate::diagnostics::all(&world, &cfg.kiosk.data_dir).await)
-            })?;
+        Command::Doctor { json, quick } => {
+            // A broken configuration is the first failed check, not an error without a report.
+            let (cfg, checks) = match load(cfg_path) {
+                Ok(cfg) => {
+                    let rt = tokio::runtime::Runtime::new()?;
+                    let checks = rt.block_on(async {
+                        let journal = crate::journal::Journal::in_memory()?;
+                        let (world, _sims) = crate::assemble::world(&cfg, journal)?;
+                        anyhow::Ok(crate::diagnostics::doctor(&world, &cfg, !quick).await)
+                    })?;
+                    (cfg, checks)
+                }
+                Err(e) => (
+                    Config::default(),
+                    vec![crate::diagnostics::broken_config(&format!("{e:#}"))],
+                ),
+            };
             let all_ok = checks.iter().all(|c| c.ok());
             let words = |c: &kiosk_core::diagnostics::Check, lang| {
                 c.hint.and_then(|h| crate::diagnostics::hint_words(h, lang))
@@ -407,7 +421,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     println!("{line}");
                 } else {
                     println!(
-                        "{:<8} {:<4} {} ({} ms){}",
+                        "{:<14} {:<4} {} ({} ms){}",
                         c.part.name(),
                         match c.status {
                             kiosk_core::diagnostics::Status::Pass => "ok",
@@ -531,7 +545,7 @@ fn sim_credential(cfg: &Config) -> anyhow::Result<(String, Option<PathBuf>)> {
     }
     let path = cfg.kiosk.data_dir.join("practice-credential");
     if !path.exists() {
-        std::fs::create_dir_all(&cfg.kiosk.data_dir)
+        cfg.make_data_dir()
             .with_context(|| format!("creating {}", cfg.kiosk.data_dir.display()))?;
         let secret = hex::encode(rand::random::<[u8; 32]>());
         let mut options = std::fs::OpenOptions::new();

@@ -452,6 +452,16 @@ impl Config {
         self.lights.validate()
     }
 
+    /// Make `kiosk.data_dir` (and its parents) owner-only, when it is not there yet: it holds
+    /// the journal and photos.
+    pub fn make_data_dir(&self) -> std::io::Result<()> {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&self.kiosk.data_dir)
+    }
+
     /// A path under the data directory (absolute paths are kept).
     pub fn data_path(&self, p: &Path) -> PathBuf {
         if p.is_absolute() {

@@ -14,6 +14,9 @@ use kiosk_core::model::Lang;
 use crate::runtime::World;
 use crate::service::ServiceError;
 
+mod doctor;
+pub use doctor::{broken_config, doctor};
+
 /// No check may hang the report (the maintenance screen refreshes it every few seconds).
 /// Devices have their own timeouts; the service gets this one.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -284,7 +287,8 @@ pub fn device_event(checks: &[Check]) -> Event {
             Part::Camera => Device::Camera,
             Part::Lights => Device::Lights,
             Part::Chair => Device::Chair,
-            Part::Service | Part::Disk => continue,
+            // Not a device the flow stops for (the service has its own retries).
+            _ => continue,
         };
         return Event::DeviceFault {
             device,

@@ -67,6 +67,19 @@ pub struct Purged {
     pub transitions: usize,
 }
 
+/// What [`Journal::inspect`] found in a journal file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inspection {
+    /// Shot counters held.
+    pub counters: u64,
+    /// Transitions held.
+    pub transitions: u64,
+    /// Size of the WAL beside it (0 when truncated or absent).
+    pub wal_bytes: u64,
+    /// Whether its key (`journal.key`) is beside it.
+    pub key: bool,
+}
+
 /// The journal.
 pub struct Journal {
     db: Mutex<Connection>,
@@ -123,6 +136,39 @@ impl Journal {
             }
             other => other,
         }
+    }
+
+    /// Check the journal at `path` without changing it (a running kiosk may hold it): SQLite's
+    /// integrity check, what it holds, its WAL and its key. `None` when there is no journal
+    /// yet.
+    pub fn inspect(path: &Path) -> Result<Option<Inspection>, JournalError> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let db = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let check: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if check != "ok" {
+            return Err(JournalError::Damaged(check));
+        }
+        let count = |table: &str| -> Result<u64, JournalError> {
+            let exists = db
+                .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1")?
+                .exists([table])?;
+            if !exists {
+                return Ok(0);
+            }
+            Ok(
+                db.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| {
+                    r.get::<_, i64>(0)
+                })? as u64,
+            )
+        };
+        Ok(Some(Inspection {
+            counters: count("shot_counts")?,
+            transitions: count("transitions")?,
+            wal_bytes: std::fs::metadata(format!("{}-wal", path.display())).map_or(0, |m| m.len()),
+            key: path.with_extension("key").exists(),
+        }))
     }
 
     fn open_checked(path: &Path, key: &[u8; 32]) -> Result<Self, JournalError> {

@@ -270,8 +270,49 @@ fn doctor_checks_every_part_and_fails_on_a_missing_port() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     let parts: Vec<&str> = checks.iter().map(|c| c["part"].as_str().unwrap()).collect();
-    assert_eq!(parts, ["camera", "lights", "chair", "service", "disk"]);
+    assert_eq!(
+        parts,
+        [
+            "config",
+            "camera",
+            "camera_power",
+            "capture_target",
+            "test_shot",
+            "lights",
+            "chair",
+            "chair_travel",
+            "serial_port",
+            "scanner",
+            "service",
+            "tls",
+            "clock",
+            "disk",
+            "fonts",
+            "journal",
+            "permissions"
+        ]
+    );
     assert!(checks.iter().all(|c| c["ok"] == true), "{checks:?}");
+    let check = |part: &str| checks.iter().find(|c| c["part"] == part).unwrap();
+    // Demo mode works, and says it is demo mode.
+    assert_eq!(check("config")["status"], "warn");
+    assert_eq!(check("config")["hint"], "simulated");
+    assert!(
+        check("chair_travel")["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("up "),
+        "{:?}",
+        check("chair_travel")
+    );
+    assert!(
+        check("test_shot")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("480×640"),
+        "{:?}",
+        check("test_shot")
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("k.toml");
@@ -289,7 +330,7 @@ fn doctor_checks_every_part_and_fails_on_a_missing_port() {
     assert!(!out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("lights   FAIL") && text.contains("/dev/photo-kiosk/nowhere"),
+        text.contains("lights         FAIL") && text.contains("/dev/photo-kiosk/nowhere"),
         "{text}"
     );
     // The hint in the config's language (Chinese by default), worded as on the maintenance
@@ -298,6 +339,30 @@ fn doctor_checks_every_part_and_fails_on_a_missing_port() {
         text.contains("→ 检查串口适配器、接线和控制器电源（serial.port.path）"),
         "{text}"
     );
+    assert!(
+        text.contains("serial_port    FAIL") && !text.contains("chair_travel"),
+        "the port is missing; the seat is not driven without its controller:\n{text}"
+    );
+
+    // A broken configuration is the report's failed first line, naming the file and key.
+    std::fs::write(&cfg, "[flow]\nmax_shots = 0\n").unwrap();
+    let out = kiosk()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["doctor", "--quick", "--json"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let line: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(line["part"], "config");
+    assert_eq!(line["status"], "fail");
+    let detail = line["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("k.toml") && detail.contains("flow.max_shots"),
+        "{detail}"
+    );
+    assert!(line["hint_en"].as_str().unwrap().contains("named key"));
 }
 
 #[test]

@@ -21,6 +21,30 @@ pub enum Part {
     Service,
     /// Free space where the journal and photos live.
     Disk,
+    /// The camera's power source (mains or battery). `kiosk doctor` only, as are those below.
+    CameraPower,
+    /// Where the camera saves a shot (internal RAM, not the card).
+    CaptureTarget,
+    /// A test shot, processed like a graduate's photo.
+    TestShot,
+    /// The seat moved up and down, and its limit switches.
+    ChairTravel,
+    /// The serial port's device file and its name.
+    SerialPort,
+    /// The USB QR scanner's input device.
+    Scanner,
+    /// TLS to the collection service.
+    Tls,
+    /// The kiosk's clock against the service's.
+    Clock,
+    /// The Chinese font the screens need.
+    Fonts,
+    /// The configuration file.
+    Config,
+    /// The journal's integrity and its key.
+    Journal,
+    /// Who may read the data directory, the journal's key and the credential.
+    Permissions,
 }
 
 impl Part {
@@ -32,6 +56,18 @@ impl Part {
             Part::Chair => "chair",
             Part::Service => "service",
             Part::Disk => "disk",
+            Part::CameraPower => "camera_power",
+            Part::CaptureTarget => "capture_target",
+            Part::TestShot => "test_shot",
+            Part::ChairTravel => "chair_travel",
+            Part::SerialPort => "serial_port",
+            Part::Scanner => "scanner",
+            Part::Tls => "tls",
+            Part::Clock => "clock",
+            Part::Fonts => "fonts",
+            Part::Config => "config",
+            Part::Journal => "journal",
+            Part::Permissions => "permissions",
         }
     }
 }
@@ -130,17 +166,80 @@ pub enum Hint {
     ServiceUnreachable,
     /// Less than 1 GiB free where photos are kept.
     DiskFull,
+    /// The camera runs on its battery.
+    CameraPower,
+    /// The camera saves to its card.
+    CaptureTarget,
+    /// The test shot could not be processed.
+    TestShot,
+    /// The seat did not travel, or a limit switch did not answer.
+    ChairTravel,
+    /// The serial port is missing, not ours, or named by the kernel's changing number.
+    SerialName,
+    /// The USB scanner is missing or unreadable.
+    Scanner,
+    /// TLS to the service fails.
+    Tls,
+    /// The clock is off.
+    Clock,
+    /// The Chinese font is missing.
+    Fonts,
+    /// The configuration is wrong.
+    Config,
+    /// A part runs on its simulator.
+    Simulated,
+    /// The journal is damaged or its key is missing.
+    Journal,
+    /// Files others can read.
+    Permissions,
 }
 
 impl Hint {
     /// Every hint (tests check each has words in both languages).
-    pub const ALL: [Hint; 5] = [
+    pub const ALL: [Hint; 18] = [
         Hint::CameraConnection,
         Hint::SerialWiring,
         Hint::ChairMotorFault,
         Hint::ServiceUnreachable,
         Hint::DiskFull,
+        Hint::CameraPower,
+        Hint::CaptureTarget,
+        Hint::TestShot,
+        Hint::ChairTravel,
+        Hint::SerialName,
+        Hint::Scanner,
+        Hint::Tls,
+        Hint::Clock,
+        Hint::Fonts,
+        Hint::Config,
+        Hint::Simulated,
+        Hint::Journal,
+        Hint::Permissions,
     ];
+
+    /// The hint's stable key (its serde name): what the maintenance screen picks the words by.
+    pub fn key(self) -> &'static str {
+        match self {
+            Hint::CameraConnection => "camera_connection",
+            Hint::SerialWiring => "serial_wiring",
+            Hint::ChairMotorFault => "chair_motor_fault",
+            Hint::ServiceUnreachable => "service_unreachable",
+            Hint::DiskFull => "disk_full",
+            Hint::CameraPower => "camera_power",
+            Hint::CaptureTarget => "capture_target",
+            Hint::TestShot => "test_shot",
+            Hint::ChairTravel => "chair_travel",
+            Hint::SerialName => "serial_name",
+            Hint::Scanner => "scanner",
+            Hint::Tls => "tls",
+            Hint::Clock => "clock",
+            Hint::Fonts => "fonts",
+            Hint::Config => "config",
+            Hint::Simulated => "simulated",
+            Hint::Journal => "journal",
+            Hint::Permissions => "permissions",
+        }
+    }
 
     /// The translation context that holds this hint's words (`@tr("hint-…" => "…")` in the
     /// screens; `msgctxt` in the .po file).
@@ -151,6 +250,19 @@ impl Hint {
             Hint::ChairMotorFault => "hint-chair-motor-fault",
             Hint::ServiceUnreachable => "hint-service-unreachable",
             Hint::DiskFull => "hint-disk-full",
+            Hint::CameraPower => "hint-camera-power",
+            Hint::CaptureTarget => "hint-capture-target",
+            Hint::TestShot => "hint-test-shot",
+            Hint::ChairTravel => "hint-chair-travel",
+            Hint::SerialName => "hint-serial-name",
+            Hint::Scanner => "hint-scanner",
+            Hint::Tls => "hint-tls",
+            Hint::Clock => "hint-clock",
+            Hint::Fonts => "hint-fonts",
+            Hint::Config => "hint-config",
+            Hint::Simulated => "hint-simulated",
+            Hint::Journal => "hint-journal",
+            Hint::Permissions => "hint-permissions",
         }
     }
 }
@@ -204,8 +316,41 @@ impl Check {
         }
     }
 
+    /// A check that warns (`Status::Warn`) or fails (`Status::Fail`) about something that is
+    /// not a device fault (a setting, a file, the clock): `detail`, what to do.
+    pub fn problem(part: Part, status: Status, detail: impl Into<String>, hint: Hint) -> Self {
+        let detail = detail.into();
+        Self {
+            part,
+            status,
+            figures: detail.clone(),
+            detail,
+            fault: None,
+            hint: Some(hint),
+            ms: 0,
+        }
+    }
+
     /// Whether the part can be used.
     pub fn ok(&self) -> bool {
         self.status != Status::Fail
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hints_key_is_its_serde_name_and_its_context_follows() {
+        for hint in Hint::ALL {
+            let serde = serde_json::to_value(hint).unwrap();
+            assert_eq!(serde, hint.key(), "{hint:?}");
+            assert_eq!(
+                hint.context(),
+                format!("hint-{}", hint.key().replace('_', "-")),
+                "{hint:?}"
+            );
+        }
     }
 }

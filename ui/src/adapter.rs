@@ -392,14 +392,7 @@ impl Ui {
 
 /// The key the maintenance screen picks a hint's words by (the enum's serde name).
 fn hint_key(hint: kiosk_core::diagnostics::Hint) -> &'static str {
-    use kiosk_core::diagnostics::Hint as H;
-    match hint {
-        H::CameraConnection => "camera_connection",
-        H::SerialWiring => "serial_wiring",
-        H::ChairMotorFault => "chair_motor_fault",
-        H::ServiceUnreachable => "service_unreachable",
-        H::DiskFull => "disk_full",
-    }
+    hint.key()
 }
 
 /// The preview's lines: broken checks with what to do, then those not measured, then one line
