@@ -58,7 +58,8 @@ pub fn init(level: &str, files: Option<LogFiles>) -> anyhow::Result<Option<Worke
             let json = fmt::layer()
                 .json()
                 .with_current_span(true)
-                .with_span_list(false)
+                // The session's span and the step's inside it.
+                .with_span_list(true)
                 .with_writer(writer)
                 .boxed();
             (Some(json), Some(guard))

@@ -169,6 +169,19 @@ async fn the_logs_of_real_sessions_summarise_and_the_metrics_agree() {
     std::fs::create_dir_all(&a).unwrap();
     std::fs::create_dir_all(&b).unwrap();
     let text = std::fs::read_to_string(logs.join("kiosk.log.jsonl")).unwrap();
+    // The session's work runs in its step's span, inside the session's (kiosk and id).
+    let shot: serde_json::Value = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|l| l["fields"]["message"] == "shot taken" && l["fields"]["code"].is_null())
+        .expect("the capture's own line");
+    let spans = shot["spans"].as_array().expect("a span list");
+    assert_eq!(spans.len(), 2, "{shot}");
+    assert_eq!(spans[0]["name"], "session");
+    assert_eq!(spans[0]["kiosk"], "booth-7");
+    assert_eq!(spans[0]["id"], "booth-7-1");
+    assert_eq!(spans[1]["name"], "step");
+    assert_eq!(spans[1]["step"], "shoot");
     let gz = std::fs::File::create(a.join("kiosk.log.jsonl.2026-06-01.gz")).unwrap();
     let mut enc = flate2::write::GzEncoder::new(gz, flate2::Compression::fast());
     std::io::Write::write_all(&mut enc, text.as_bytes()).unwrap();

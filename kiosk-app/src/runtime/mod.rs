@@ -115,7 +115,10 @@ pub struct Runtime {
     levelling: watch::Sender<bool>,
     /// Device faults as reported to the flow (for the health monitor and the heartbeat).
     faults: watch::Sender<Faults>,
+    /// The session's span (kiosk and session id); none between sessions.
     span: Span,
+    /// The step's span inside it (the step's name); what the session's work runs in.
+    step_span: Span,
 }
 
 /// How an event is written to the journal and logs: no personal data, no full codes.
@@ -173,6 +176,7 @@ impl Runtime {
             levelling: watch::channel(false).0,
             faults: watch::channel(Faults::default()).0,
             span: Span::none(),
+            step_span: Span::none(),
         };
         (runtime, handle)
     }
@@ -355,7 +359,7 @@ impl Runtime {
     }
 
     fn session_span(&self, seq: u64) -> Span {
-        info_span!("session", id = %format!("{}-{}", self.cfg.kiosk.id, seq))
+        info_span!("session", kiosk = %self.cfg.kiosk.id, id = %format!("{}-{}", self.cfg.kiosk.id, seq))
     }
 
     /// One transition: step, journal, act, publish.
@@ -366,7 +370,11 @@ impl Runtime {
         let faults_changed = self.faults.send_if_modified(|f| f.note(&event));
         let (next, effects) = flow::step(&self.cfg.flow, self.state.clone(), event.clone());
         let now = now_ms();
+        let mut step_entered = None;
         for seen in kiosk_core::ops::observe(&self.state, &event, &effects, &next) {
+            if let kiosk_core::ops::Observed::StepEntered { step } = seen {
+                step_entered = Some(step);
+            }
             self.world.metrics.observe(&seen, now);
             ops_log::emit(&self.cfg.kiosk.id, session_of(&self.state, &next), &seen);
         }
@@ -383,7 +391,7 @@ impl Runtime {
         }
         if significant {
             if !is_tick {
-                tracing::debug!(parent: &self.span, event = %summary, "event");
+                tracing::debug!(parent: &self.step_span, event = %summary, "event");
             }
             if let Err(e) = self.world.journal.record(&summary, &next) {
                 error!(code = kiosk_core::ops::code::JOURNAL_WRITE_FAILED, error = %e, "journal write failed; continuing without it");
@@ -396,6 +404,14 @@ impl Runtime {
         self.state = next;
         for effect in effects {
             self.execute(effect);
+        }
+        // After the effects: a session's first step opens inside the span its start made.
+        if let Some(step) = step_entered {
+            self.step_span = if self.span.is_none() {
+                Span::none()
+            } else {
+                info_span!(parent: &self.span, "step", step)
+            };
         }
         self.screen.send_if_modified(|m| {
             let mut new = flow::view(&self.cfg.flow, &self.state);
@@ -420,7 +436,8 @@ impl Runtime {
         }
     }
 
-    /// Run `work` in the session's span and feed its answer back to the flow.
+    /// Run `work` in the step's span (inside the session's) and feed its answer back to the
+    /// flow.
     fn spawn(&self, work: impl std::future::Future<Output = Option<Event>> + Send + 'static) {
         let tx = self.tx.clone();
         tokio::spawn(
@@ -429,7 +446,11 @@ impl Runtime {
                     let _ = tx.send(event);
                 }
             }
-            .instrument(self.span.clone()),
+            .instrument(if self.step_span.is_none() {
+                self.span.clone()
+            } else {
+                self.step_span.clone()
+            }),
         );
     }
 
@@ -553,6 +574,7 @@ impl Runtime {
                 crate::retention::sweep(&self.world.journal, &self.cfg, now_ms());
                 self.camera.forget_preset();
                 self.span = Span::none();
+                self.step_span = Span::none();
                 self.photo.send_replace(None);
             }
         }
