@@ -246,3 +246,26 @@ pub async fn to_shoot(k: &mut Kiosk) {
         "motor disabled after the chair step"
     );
 }
+
+/// A whole paid session from the start screen: one shot, used, reviewed, paid, back to the
+/// start screen.
+pub async fn paid_session(k: &mut Kiosk) {
+    use kiosk_core::model::{Intent, Screen, ShootStage};
+    to_shoot(k).await;
+    k.touch(Intent::TakePhoto);
+    k.until("preview", |m| m.shoot_stage == ShootStage::Preview)
+        .await;
+    k.touch(Intent::UsePhoto);
+    k.until("done", |m| m.screen == Screen::Done).await;
+    k.touch(Intent::Finish);
+    k.until("attract", |m| m.screen == Screen::Attract).await;
+}
+
+/// A loopback port nobody listens on now (bound and released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

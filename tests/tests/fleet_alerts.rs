@@ -13,16 +13,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use kiosk_core::model::Screen;
-use kiosk_e2e::{Kiosk, fast_config};
+use kiosk_e2e::{Kiosk, fast_config, free_port};
 use tokio::sync::mpsc;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn monitoring() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/monitoring")

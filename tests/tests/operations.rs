@@ -2,17 +2,8 @@
 //! reads back into the right funnel, outcomes, payments and faults, and a Prometheus endpoint
 //! that says the same.
 
-use kiosk_core::model::{Intent, Screen, ShootStage};
-use kiosk_e2e::{Kiosk, fast_config, to_scan, to_shoot};
-
-/// A port nobody listens on now (bound and released).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use kiosk_core::model::{Intent, Screen};
+use kiosk_e2e::{Kiosk, fast_config, free_port, paid_session, to_scan};
 
 async fn scrape(port: u16) -> String {
     let resp = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
@@ -44,14 +35,7 @@ async fn the_logs_of_real_sessions_summarise_and_the_metrics_agree() {
     let mut beats = k.sims.service.as_ref().unwrap().watch_heartbeats();
 
     // 1: paid.
-    to_shoot(&mut k).await;
-    k.touch(Intent::TakePhoto);
-    k.until("preview", |m| m.shoot_stage == ShootStage::Preview)
-        .await;
-    k.touch(Intent::UsePhoto);
-    k.until("done", |m| m.screen == Screen::Done).await;
-    k.touch(Intent::Finish);
-    k.until("attract", |m| m.screen == Screen::Attract).await;
+    paid_session(&mut k).await;
     // 2: gives up on the scan screen.
     to_scan(&mut k).await;
     k.touch(Intent::Cancel);

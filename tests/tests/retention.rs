@@ -4,8 +4,7 @@
 //! masked) or a photo in any file.
 
 use kiosk_app::journal::Journal;
-use kiosk_core::model::{Intent, Screen, ShootStage};
-use kiosk_e2e::{Kiosk, fast_config, personal_traces, to_shoot};
+use kiosk_e2e::{Kiosk, fast_config, paid_session, personal_traces};
 
 const DAY_MS: u64 = 24 * 3600 * 1000;
 
@@ -21,14 +20,7 @@ async fn past_the_retention_nothing_personal_remains() {
     let guard = kiosk_app::telemetry::init_in("debug", &cfg.logging.json_file).unwrap();
     let journal_path = data.join("journal.sqlite3");
     let mut k = Kiosk::start(cfg.clone(), &journal_path);
-    to_shoot(&mut k).await;
-    k.touch(Intent::TakePhoto);
-    k.until("preview", |m| m.shoot_stage == ShootStage::Preview)
-        .await;
-    k.touch(Intent::UsePhoto);
-    k.until("done", |m| m.screen == Screen::Done).await;
-    k.touch(Intent::Finish);
-    k.until("attract", |m| m.screen == Screen::Attract).await;
+    paid_session(&mut k).await;
     k.stop().await;
     drop(guard);
 
