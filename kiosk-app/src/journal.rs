@@ -172,6 +172,15 @@ impl Journal {
     }
 
     fn open_checked(path: &Path, key: &[u8; 32]) -> Result<Self, JournalError> {
+        // A new journal is owner-only from its first byte.
+        if !path.exists() {
+            use std::os::unix::fs::OpenOptionsExt;
+            let _ = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path);
+        }
         let db = Connection::open(path)?;
         owner_only(path);
         let check: String = db.query_row("PRAGMA quick_check", [], |r| r.get(0))?;

@@ -90,3 +90,114 @@ fn ready_watchdog_and_stopping_reach_systemd_and_signals_change_the_log_level() 
     let status = child.wait().unwrap();
     assert!(status.success(), "SIGTERM is an orderly stop: {status}");
 }
+
+/// Under systemd (`JOURNAL_STREAM` set) lines go to journald as native entries, their fields
+/// beside the message. journald's socket path is fixed (`/run/systemd/journal/socket`), so the
+/// test runs itself again in a private mount namespace (`unshare --mount`, as root) over an
+/// empty `/run`, listens there as journald does, and starts the kiosk inside.
+#[test]
+fn under_systemd_lines_reach_journald_with_their_fields() {
+    const NAME: &str = "under_systemd_lines_reach_journald_with_their_fields";
+    if std::env::var_os("KIOSK_TEST_PRIVATE_RUN").is_none() {
+        let status = Command::new("unshare")
+            .args(["--mount", "--propagation", "private"])
+            .arg(std::env::current_exe().unwrap())
+            .args(["--exact", NAME, "--nocapture"])
+            .env("KIOSK_TEST_PRIVATE_RUN", "1")
+            .status()
+            .expect("unshare (util-linux)");
+        assert!(
+            status.success(),
+            "the test in its own mount namespace failed"
+        );
+        return;
+    }
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "tmpfs", "/run"])
+        .status()
+        .unwrap();
+    assert!(mounted.success(), "mounting a private /run");
+    std::fs::create_dir_all("/run/systemd/journal").unwrap();
+    let sock = UnixDatagram::bind("/run/systemd/journal/socket").unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("kiosk.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[kiosk]\nid = \"booth-j\"\ndata_dir = {:?}\n[metrics]\nlisten = \"\"\n",
+            dir.path().join("data")
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .arg("--config")
+        .arg(&cfg)
+        .arg("headless")
+        .env("JOURNAL_STREAM", "8:12345")
+        .env_remove("NOTIFY_SOCKET")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut seen = vec![];
+    let entry = loop {
+        let n = sock
+            .recv(&mut buf)
+            .unwrap_or_else(|e| panic!("no KIOSK_STARTED entry ({e}); got {seen:?}"));
+        let entry = journal_fields(&buf[..n]);
+        if entry
+            .iter()
+            .any(|(k, v)| k == "F_CODE" && v == "KIOSK_STARTED")
+        {
+            break entry;
+        }
+        seen.push(entry);
+    };
+    for (key, value) in [
+        ("SYSLOG_IDENTIFIER", "photo-kiosk"),
+        // tracing-journald's mapping: INFO is notice (5).
+        ("PRIORITY", "5"),
+        ("F_KIOSK", "booth-j"),
+        ("MESSAGE", "kiosk started"),
+    ] {
+        assert!(
+            entry.iter().any(|(k, v)| k == key && v == value),
+            "no {key}={value} in the entry: {entry:?}"
+        );
+    }
+    kill_process(Pid::from_raw(child.id() as i32).unwrap(), Signal::TERM).unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+/// The fields of one entry in journald's native protocol: `KEY=VALUE` lines, or `KEY`, a
+/// newline, the value's length as 64-bit little-endian, the value and a newline.
+fn journal_fields(mut bytes: &[u8]) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    while !bytes.is_empty() {
+        let end = bytes
+            .iter()
+            .position(|&b| b == b'\n' || b == b'=')
+            .expect("a key");
+        let key = String::from_utf8_lossy(&bytes[..end]).into_owned();
+        let value;
+        if bytes[end] == b'=' {
+            let rest = &bytes[end + 1..];
+            let nl = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+            value = &rest[..nl];
+            bytes = rest.get(nl + 1..).unwrap_or_default();
+        } else {
+            let rest = &bytes[end + 1..];
+            let len = u64::from_le_bytes(rest[..8].try_into().unwrap()) as usize;
+            value = &rest[8..8 + len];
+            bytes = rest.get(8 + len + 1..).unwrap_or_default();
+        }
+        fields.push((key, String::from_utf8_lossy(value).into_owned()));
+    }
+    fields
+}
