@@ -397,8 +397,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     let rt = tokio::runtime::Runtime::new()?;
                     let checks = rt.block_on(async {
                         let journal = crate::journal::Journal::in_memory()?;
-                        let (world, _sims) = crate::assemble::world(&cfg, journal)?;
-                        anyhow::Ok(crate::diagnostics::doctor(&world, &cfg, !quick).await)
+                        anyhow::Ok(match crate::assemble::world(&cfg, journal) {
+                            Ok((world, _sims)) => {
+                                crate::diagnostics::doctor(Ok(&world), &cfg, !quick).await
+                            }
+                            Err(e) => {
+                                let e = format!("{e:#}");
+                                crate::diagnostics::doctor(Err(&e), &cfg, !quick).await
+                            }
+                        })
                     })?;
                     (cfg, checks)
                 }

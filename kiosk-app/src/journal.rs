@@ -422,6 +422,17 @@ impl Journal {
         Ok(purged)
     }
 
+    /// When the newest row the retention looks at was written (`None`: nothing held).
+    pub fn newest_ms(&self) -> Result<Option<u64>, JournalError> {
+        let newest: Option<i64> = self.db().query_row(
+            "SELECT MAX(m) FROM (SELECT MAX(at_ms) AS m FROM shot_counts
+                                 UNION ALL SELECT MAX(at_ms) FROM transitions)",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(newest.map(|n| n.max(0) as u64))
+    }
+
     /// Shot counters held (one per shooting code seen within the retention).
     pub fn counters(&self) -> Result<u64, JournalError> {
         Ok(self

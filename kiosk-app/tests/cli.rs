@@ -1,5 +1,6 @@
 //! The `kiosk` binary as an operator or technician uses it.
 
+use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
 fn kiosk() -> Command {
@@ -363,6 +364,55 @@ fn doctor_checks_every_part_and_fails_on_a_missing_port() {
         "{detail}"
     );
     assert!(line["hint_en"].as_str().unwrap().contains("named key"));
+
+    // A credential others can read: the kiosk will not start with it, and doctor still
+    // reports every check that needs no part, naming the file.
+    let credential = dir.path().join("credential");
+    std::fs::write(&credential, "0123456789abcdef0123456789abcdef").unwrap();
+    std::fs::set_permissions(&credential, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::write(
+        &cfg,
+        format!(
+            "[kiosk]\ndata_dir = {:?}\n[service]\nbackend = \"real\"\nurl = \"https://127.0.0.1:9/\"\ncredential_path = {credential:?}\n[service_mode]\n{OWN_PIN_HASH}\n",
+            dir.path().join("data")
+        ),
+    )
+    .unwrap();
+    let out = kiosk()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["doctor", "--quick", "--json"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let checks: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let status = |part: &str| {
+        checks
+            .iter()
+            .find(|c| c["part"] == part)
+            .map(|c| c["status"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(status("config").as_deref(), Some("fail"), "{checks:?}");
+    assert_eq!(status("permissions").as_deref(), Some("fail"), "{checks:?}");
+    assert_eq!(
+        status("tls").as_deref(),
+        Some("fail"),
+        "nothing listens: {checks:?}"
+    );
+    for part in ["serial_port", "scanner", "disk", "fonts", "journal"] {
+        assert!(status(part).is_some(), "{part} still checked: {checks:?}");
+    }
+    let perms = checks.iter().find(|c| c["part"] == "permissions").unwrap();
+    assert!(
+        perms["detail"]
+            .as_str()
+            .unwrap()
+            .contains("credential is 644"),
+        "{perms}"
+    );
 }
 
 #[test]
@@ -525,7 +575,6 @@ async fn sim_service_serves_out_of_the_box_with_a_practice_credential() {
     assert_eq!(std::path::Path::new(path), data.join("practice-credential"));
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(path).unwrap().permissions().mode();
         assert_eq!(mode & 0o077, 0, "owner-only: {mode:o}");
     }

@@ -188,15 +188,17 @@ pub enum Hint {
     Config,
     /// A part runs on its simulator.
     Simulated,
-    /// The journal is damaged or its key is missing.
+    /// The journal is damaged.
     Journal,
+    /// The journal's key is missing.
+    JournalKey,
     /// Files others can read.
     Permissions,
 }
 
 impl Hint {
     /// Every hint (tests check each has words in both languages).
-    pub const ALL: [Hint; 18] = [
+    pub const ALL: [Hint; 19] = [
         Hint::CameraConnection,
         Hint::SerialWiring,
         Hint::ChairMotorFault,
@@ -214,6 +216,7 @@ impl Hint {
         Hint::Config,
         Hint::Simulated,
         Hint::Journal,
+        Hint::JournalKey,
         Hint::Permissions,
     ];
 
@@ -237,6 +240,7 @@ impl Hint {
             Hint::Config => "config",
             Hint::Simulated => "simulated",
             Hint::Journal => "journal",
+            Hint::JournalKey => "journal_key",
             Hint::Permissions => "permissions",
         }
     }
@@ -262,6 +266,7 @@ impl Hint {
             Hint::Config => "hint-config",
             Hint::Simulated => "hint-simulated",
             Hint::Journal => "hint-journal",
+            Hint::JournalKey => "hint-journal-key",
             Hint::Permissions => "hint-permissions",
         }
     }

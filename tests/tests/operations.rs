@@ -166,6 +166,13 @@ async fn the_logs_of_real_sessions_summarise_and_the_metrics_agree() {
     assert_eq!(spans[0]["id"], "booth-7-1");
     assert_eq!(spans[1]["name"], "step");
     assert_eq!(spans[1]["step"], "shoot");
+    // Work started by the transition into a step runs in that step: the upload in review.
+    let upload: serde_json::Value = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|l| l["fields"]["message"] == "photo uploaded")
+        .expect("the upload's own line");
+    assert_eq!(upload["spans"][1]["step"], "review", "{upload}");
     let gz = std::fs::File::create(a.join("kiosk.log.jsonl.2026-06-01.gz")).unwrap();
     let mut enc = flate2::write::GzEncoder::new(gz, flate2::Compression::fast());
     std::io::Write::write_all(&mut enc, text.as_bytes()).unwrap();

@@ -39,7 +39,10 @@ async fn past_the_retention_nothing_personal_remains() {
             .filter(|e| e.file_type().unwrap().is_file())
             .count()
     };
-    assert_eq!(logs(), 1, "today's log file");
+    assert!(
+        logs() >= 1,
+        "today's log file (two if the session crossed midnight UTC)"
+    );
 
     // Within the retention a sweep keeps everything.
     let swept = kiosk_app::retention::sweep(&journal, &cfg, now + 13 * DAY_MS);
@@ -47,7 +50,7 @@ async fn past_the_retention_nothing_personal_remains() {
     assert_eq!(journal.counters().unwrap(), 1);
     // Past the log files' age, they go; the journal's counters stay.
     let swept = kiosk_app::retention::sweep(&journal, &cfg, now + 16 * DAY_MS);
-    assert_eq!(swept.logs.len(), 1);
+    assert!(!swept.logs.is_empty());
     assert_eq!(logs(), 0);
     assert_eq!(journal.counters().unwrap(), 1);
     // Past the journal's, the counters and transitions go.

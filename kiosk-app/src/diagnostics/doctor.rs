@@ -21,32 +21,46 @@ use crate::runtime::World;
 const TRAVEL_MM: f32 = 10.0;
 /// How long the seat may take to move that far.
 const TRAVEL_TIME: Duration = Duration::from_secs(2);
-/// Clock skew that is worth a warning; beyond the larger, signed requests are refused.
+/// Clock skew that is worth a warning; beyond the service's window, signed requests are
+/// refused.
 const SKEW_WARN_SECS: u64 = 30;
-const SKEW_FAIL_SECS: u64 = 300;
+const SKEW_FAIL_SECS: u64 = crate::service::wire::MAX_SKEW_SECS;
 
 /// Every check, in the order a technician walks the booth. `active` adds what moves or fires
 /// something (the test shot, the seat's travel): leave it off while a graduate is inside.
-pub async fn doctor(world: &World, cfg: &Config, active: bool) -> Vec<Check> {
-    let mut checks = vec![config(cfg)];
-    let devices = super::devices(world).await;
-    let (camera_ok, chair_ok) = (devices[0].ok(), devices[2].ok());
-    let mut devices = devices.into_iter();
-    checks.extend(devices.next());
-    if camera_ok {
-        checks.push(camera_power(world).await);
-        checks.push(capture_target(world).await);
-        if active {
-            checks.push(test_shot(world).await);
+/// `world` is the kiosk's parts, or why they could not be put together (a credential that is
+/// missing or readable by others, a camera library that does not load): then the checks that
+/// need no part still run.
+pub async fn doctor(world: Result<&World, &str>, cfg: &Config, active: bool) -> Vec<Check> {
+    let mut checks = Vec::new();
+    match world {
+        Ok(world) => {
+            checks.push(config(cfg));
+            let devices = super::devices(world).await;
+            let (camera_ok, chair_ok) = (devices[0].ok(), devices[2].ok());
+            let mut devices = devices.into_iter();
+            checks.extend(devices.next());
+            if camera_ok {
+                checks.push(camera_power(world).await);
+                checks.push(capture_target(world).await);
+                if active {
+                    checks.push(test_shot(world).await);
+                }
+            }
+            checks.extend(devices);
+            if chair_ok && active {
+                checks.push(chair_travel(world).await);
+            }
         }
-    }
-    checks.extend(devices);
-    if chair_ok && active {
-        checks.push(chair_travel(world).await);
+        Err(e) => checks.push(broken_config(&format!(
+            "the kiosk cannot start with this configuration: {e}"
+        ))),
     }
     checks.push(serial_port(cfg));
     checks.push(scanner(cfg));
-    checks.push(super::service(world).await);
+    if let Ok(world) = world {
+        checks.push(super::service(world).await);
+    }
     checks.extend(tls_and_clock(cfg).await);
     checks.push(super::disk(&cfg.kiosk.data_dir));
     checks.push(fonts(&font_dirs()));
@@ -84,8 +98,10 @@ pub fn broken_config(error: &str) -> Check {
     Check::problem(Part::Config, Status::Fail, error, Hint::Config)
 }
 
-/// How the camera's reported power source rates: mains passes, a battery warns (it dies
-/// mid-session on a busy day), a nearly empty one fails.
+/// How the camera's reported power source rates. Mains passes. A dummy battery on mains
+/// reads as a full battery (gphoto2's `batterylevel` "100%"), so a level of half or more
+/// passes with words that say both; a low one warns, and an empty one (under 20 %, or the
+/// camera's own "Empty"/"Low") fails: the camera dies mid-session.
 fn power_status(power: Option<&str>) -> (Status, String) {
     let Some(power) = power.map(str::trim).filter(|p| !p.is_empty()) else {
         return (
@@ -101,6 +117,9 @@ fn power_status(power: Option<&str>) -> (Status, String) {
     {
         return (Status::Pass, format!("mains ({power})"));
     }
+    if lower.contains("empty") || lower.contains("low") {
+        return (Status::Fail, format!("battery {power}"));
+    }
     let percent = lower
         .split('%')
         .next()
@@ -108,7 +127,11 @@ fn power_status(power: Option<&str>) -> (Status, String) {
         .and_then(|n| n.parse::<u32>().ok());
     match percent {
         Some(p) if p < 20 => (Status::Fail, format!("battery at {p} %")),
-        Some(p) => (Status::Warn, format!("battery at {p} %")),
+        Some(p) if p < 50 => (Status::Warn, format!("battery at {p} %")),
+        Some(p) => (
+            Status::Pass,
+            format!("battery level {p} % (a dummy battery on mains reads full)"),
+        ),
         None => (Status::Warn, format!("battery ({power})")),
     }
 }
@@ -116,11 +139,16 @@ fn power_status(power: Option<&str>) -> (Status, String) {
 async fn camera_power(world: &World) -> Check {
     let (info, ms) = timed(world.camera.info()).await;
     let power = info.ok().and_then(|i| i.power);
+    let reported = power.is_some();
     let (status, text) = power_status(power.as_deref());
     let mut check = match status {
         Status::Pass => pass(Part::CameraPower, text.clone(), text, ms),
         s => Check::problem(Part::CameraPower, s, text, Hint::CameraPower),
     };
+    if !reported {
+        // Nothing known: no advice that assumes a battery.
+        check.hint = None;
+    }
     check.ms = ms;
     check
 }
@@ -409,12 +437,15 @@ async fn tls_and_clock(cfg: &Config) -> [Check; 2] {
         Err(e) => {
             let mut tls = Check::problem(Part::Tls, Status::Fail, format!("{url}: {e}"), Hint::Tls);
             tls.ms = ms;
-            let clock = Check::problem(
-                Part::Clock,
-                Status::Warn,
-                "not compared: the service did not answer",
-                Hint::Clock,
-            );
+            let clock = Check {
+                hint: None,
+                ..Check::problem(
+                    Part::Clock,
+                    Status::Warn,
+                    "not compared: the service did not answer",
+                    Hint::Clock,
+                )
+            };
             return [tls, clock];
         }
     };
@@ -433,12 +464,15 @@ async fn tls_and_clock(cfg: &Config) -> [Check; 2] {
         .and_then(|d| d.to_str().ok())
         .and_then(|d| httpdate::parse_http_date(d).ok());
     let clock = match date {
-        None => Check::problem(
-            Part::Clock,
-            Status::Warn,
-            "not compared: the service's answer has no Date",
-            Hint::Clock,
-        ),
+        None => Check {
+            hint: None,
+            ..Check::problem(
+                Part::Clock,
+                Status::Warn,
+                "not compared: the service's answer has no Date",
+                Hint::Clock,
+            )
+        },
         Some(server) => {
             let (status, secs, side) = skew(server, SystemTime::now());
             let text = format!("{secs} s {side} the service");
@@ -521,8 +555,11 @@ fn journal(path: &Path) -> Check {
                 Check::problem(
                     Part::Journal,
                     Status::Warn,
-                    format!("{what}; its key (journal.key) is missing: a session cannot resume"),
-                    Hint::Journal,
+                    format!(
+                        "{what}; its key (journal.key) is missing: a session cannot resume and \
+                         the shot counters cannot be read"
+                    ),
+                    Hint::JournalKey,
                 )
             }
         }
@@ -593,9 +630,14 @@ mod tests {
     fn mains_passes_a_battery_warns_and_an_empty_one_fails() {
         assert_eq!(power_status(Some("AC")).0, Status::Pass);
         assert_eq!(power_status(Some("AC adapter")).0, Status::Pass);
-        assert_eq!(power_status(Some("100%")).0, Status::Warn);
+        assert_eq!(
+            power_status(Some("100%")).0,
+            Status::Pass,
+            "a dummy battery"
+        );
         assert_eq!(power_status(Some("Battery 45 %")).0, Status::Warn);
         assert_eq!(power_status(Some("12%")).0, Status::Fail);
+        assert_eq!(power_status(Some("Empty")).0, Status::Fail);
         assert_eq!(power_status(Some("Full")).0, Status::Warn);
         assert_eq!(power_status(None).0, Status::Warn);
     }
@@ -725,7 +767,9 @@ mod tests {
         assert_eq!(ok.status, Status::Pass, "{ok:?}");
         assert!(ok.detail.contains("1 shot counters"), "{}", ok.detail);
         std::fs::remove_file(path.with_extension("key")).unwrap();
-        assert_eq!(journal(&path).status, Status::Warn);
+        let no_key = journal(&path);
+        assert_eq!(no_key.status, Status::Warn);
+        assert_eq!(no_key.hint, Some(Hint::JournalKey));
         std::fs::write(&path, b"not a database at all, just text").unwrap();
         let bad = journal(&path);
         assert_eq!(bad.status, Status::Fail, "{bad:?}");

@@ -402,16 +402,21 @@ impl Runtime {
             keep_session_photos(&self.world.journal, &next);
         }
         self.state = next;
-        for effect in effects {
-            self.execute(effect);
+        // The spans first, so the work this transition starts runs in the step it enters.
+        for effect in &effects {
+            if let Effect::SessionStarted { seq } = effect {
+                self.span = self.session_span(*seq);
+            }
         }
-        // After the effects: a session's first step opens inside the span its start made.
         if let Some(step) = step_entered {
             self.step_span = if self.span.is_none() {
                 Span::none()
             } else {
                 info_span!(parent: &self.span, "step", step)
             };
+        }
+        for effect in effects {
+            self.execute(effect);
         }
         self.screen.send_if_modified(|m| {
             let mut new = flow::view(&self.cfg.flow, &self.state);
@@ -564,9 +569,8 @@ impl Runtime {
                     );
                 }
             }
-            Effect::SessionStarted { seq } => {
-                self.span = self.session_span(seq);
-            }
+            // Its span is opened in `apply`, before any effect runs.
+            Effect::SessionStarted { .. } => {}
             Effect::SessionEnded { .. } => {
                 if let Err(e) = self.world.journal.end_session() {
                     warn!(error = %e, "could not clear the session's photos from the journal");
