@@ -258,6 +258,21 @@ fn service_pin_hash_makes_a_config_line_and_real_booths_need_their_own() {
     }
 }
 
+/// `kiosk --config cfg doctor --quick --json`, which must exit non-zero: its checks.
+fn quick_doctor_failing(cfg: &std::path::Path) -> Vec<serde_json::Value> {
+    let out = kiosk()
+        .arg("--config")
+        .arg(cfg)
+        .args(["doctor", "--quick", "--json"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 #[test]
 fn doctor_checks_every_part_and_fails_on_a_missing_port() {
     let out = kiosk().args(["doctor", "--json"]).output().unwrap();
@@ -347,15 +362,8 @@ fn doctor_checks_every_part_and_fails_on_a_missing_port() {
 
     // A broken configuration is the report's failed first line, naming the file and key.
     std::fs::write(&cfg, "[flow]\nmax_shots = 0\n").unwrap();
-    let out = kiosk()
-        .arg("--config")
-        .arg(&cfg)
-        .args(["doctor", "--quick", "--json"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let line: serde_json::Value =
-        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().next().unwrap()).unwrap();
+    let checks = quick_doctor_failing(&cfg);
+    let line = &checks[0];
     assert_eq!(line["part"], "config");
     assert_eq!(line["status"], "fail");
     let detail = line["detail"].as_str().unwrap();
@@ -378,17 +386,7 @@ fn doctor_checks_every_part_and_fails_on_a_missing_port() {
         ),
     )
     .unwrap();
-    let out = kiosk()
-        .arg("--config")
-        .arg(&cfg)
-        .args(["doctor", "--quick", "--json"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let checks: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let checks = quick_doctor_failing(&cfg);
     let status = |part: &str| {
         checks
             .iter()

@@ -19,6 +19,21 @@ fn until(sock: &UnixDatagram, want: &str, seen: &mut Vec<String>) {
     }
 }
 
+/// A config in `dir` with its data beside it, no metrics endpoint, and `kiosk` more keys of
+/// `[kiosk]`.
+fn config(dir: &std::path::Path, kiosk: &str) -> std::path::PathBuf {
+    let cfg = dir.join("kiosk.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[kiosk]\n{kiosk}data_dir = {:?}\n[metrics]\nlisten = \"\"\n",
+            dir.join("data")
+        ),
+    )
+    .unwrap();
+    cfg
+}
+
 #[test]
 fn ready_watchdog_and_stopping_reach_systemd_and_signals_change_the_log_level() {
     let dir = tempfile::tempdir().unwrap();
@@ -26,15 +41,7 @@ fn ready_watchdog_and_stopping_reach_systemd_and_signals_change_the_log_level() 
     let sock = UnixDatagram::bind(&sock_path).unwrap();
     sock.set_read_timeout(Some(Duration::from_secs(60)))
         .unwrap();
-    let cfg = dir.path().join("kiosk.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[kiosk]\ndata_dir = {:?}\n[metrics]\nlisten = \"\"\n",
-            dir.path().join("data")
-        ),
-    )
-    .unwrap();
+    let cfg = config(dir.path(), "");
     let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk"))
         .arg("--config")
         .arg(&cfg)
@@ -128,15 +135,7 @@ fn under_systemd_lines_reach_journald_with_their_fields() {
         .unwrap();
 
     let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("kiosk.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[kiosk]\nid = \"booth-j\"\ndata_dir = {:?}\n[metrics]\nlisten = \"\"\n",
-            dir.path().join("data")
-        ),
-    )
-    .unwrap();
+    let cfg = config(dir.path(), "id = \"booth-j\"\n");
     let child = Command::new(env!("CARGO_BIN_EXE_kiosk"))
         .arg("--config")
         .arg(&cfg)

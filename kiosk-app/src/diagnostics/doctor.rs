@@ -5,8 +5,6 @@
 //! the kiosk's files. Each is a [`Check`] of the one diagnostics model, with a hint whose words
 //! are in the translation files.
 
-use std::os::unix::fs::{FileTypeExt, PermissionsExt};
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use chair_control::{ChairStatus, Direction};
@@ -14,8 +12,10 @@ use kiosk_core::diagnostics::{Check, FaultKind, Hint, Part, Status};
 
 use super::{CHECK_TIMEOUT, pass, timed};
 use crate::config::{Backend, Config};
-use crate::journal::Journal;
 use crate::runtime::World;
+
+mod files;
+use files::{font_dirs, fonts, journal, permissions, scanner, serial_port};
 
 /// How far the seat must move each way to pass (or reach its limit).
 const TRAVEL_MM: f32 = 10.0;
@@ -82,7 +82,7 @@ fn config(cfg: &Config) -> Check {
     .map(|(name, _)| name)
     .collect();
     if simulated.is_empty() {
-        pass(Part::Config, "valid".into(), "valid".into(), 0)
+        Check::passed(Part::Config, "valid")
     } else {
         Check::problem(
             Part::Config,
@@ -206,11 +206,11 @@ async fn travel(
         loop {
             tokio::time::sleep(Duration::from_millis(100)).await;
             let s = chair.status().await?;
-            let moved = match direction {
-                Direction::Up => s.height_mm - from.height_mm >= TRAVEL_MM || s.upper_limit,
-                Direction::Down => from.height_mm - s.height_mm >= TRAVEL_MM || s.lower_limit,
-            };
-            if moved || s.overcurrent || s.stalled || Instant::now() >= deadline {
+            if travelled(direction, from, &s)
+                || s.overcurrent
+                || s.stalled
+                || Instant::now() >= deadline
+            {
                 return Ok(s);
             }
         }
@@ -245,15 +245,13 @@ async fn chair_travel(world: &World) -> Check {
     let (start, up, down) = match trip {
         Ok(t) => t,
         Err(e) => {
-            let mut c = super::fail(
+            return super::fail(
                 Part::ChairTravel,
                 e.to_string(),
                 super::serial_fault(e.kind()),
                 Hint::SerialWiring,
                 ms,
             );
-            c.ms = ms;
-            return c;
         }
     };
     let limits = |s: &ChairStatus| {
@@ -299,89 +297,6 @@ async fn chair_travel(world: &World) -> Check {
     check
 }
 
-/// A device file: a character device this process may open as asked.
-fn device_file(path: &Path, write: bool) -> Result<PathBuf, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    if !meta.file_type().is_char_device() {
-        return Err(format!("{}: not a device", path.display()));
-    }
-    let mode = if write {
-        rustix::fs::Access::READ_OK | rustix::fs::Access::WRITE_OK
-    } else {
-        rustix::fs::Access::READ_OK
-    };
-    rustix::fs::access(path, mode).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()))
-}
-
-/// Names the kernel hands out in plug order: another adapter or a re-plug changes them.
-fn unstable_name(path: &Path) -> bool {
-    let p = path.to_string_lossy();
-    [
-        "/dev/ttyUSB",
-        "/dev/ttyACM",
-        "/dev/input/event",
-        "/dev/hidraw",
-    ]
-    .iter()
-    .any(|prefix| p.starts_with(prefix))
-}
-
-/// The lights' and chair's serial port: there, ours to open, and named by udev.
-fn serial_port(cfg: &Config) -> Check {
-    if cfg.serial.backend == Backend::Sim {
-        let what = "simulator on a pseudo-terminal".to_owned();
-        return pass(Part::SerialPort, what.clone(), what, 0);
-    }
-    let path = Path::new(&cfg.serial.port.path);
-    match device_file(path, true) {
-        Err(e) if !path.exists() => {
-            super::fail(Part::SerialPort, e, FaultKind::Port, Hint::SerialWiring, 0)
-        }
-        Err(e) => Check::problem(Part::SerialPort, Status::Fail, e, Hint::SerialName),
-        Ok(real) if unstable_name(path) => Check::problem(
-            Part::SerialPort,
-            Status::Warn,
-            format!(
-                "{} (→ {}): a kernel name that changes when re-plugged",
-                path.display(),
-                real.display()
-            ),
-            Hint::SerialName,
-        ),
-        Ok(real) => {
-            let what = format!("{} → {}", path.display(), real.display());
-            pass(Part::SerialPort, what.clone(), what, 0)
-        }
-    }
-}
-
-/// The USB QR scanner's input device, when one is configured.
-fn scanner(cfg: &Config) -> Check {
-    let path = &cfg.scanner.device;
-    if path.as_os_str().is_empty() {
-        let what = "none configured (the camera's live view reads codes)".to_owned();
-        return pass(Part::Scanner, what.clone(), what, 0);
-    }
-    match device_file(path, false) {
-        Err(e) => Check::problem(Part::Scanner, Status::Fail, e, Hint::Scanner),
-        Ok(real) if unstable_name(path) => Check::problem(
-            Part::Scanner,
-            Status::Warn,
-            format!(
-                "{} (→ {}): a kernel name that changes when re-plugged; use /dev/input/by-id/…",
-                path.display(),
-                real.display()
-            ),
-            Hint::Scanner,
-        ),
-        Ok(real) => {
-            let what = format!("{} → {}", path.display(), real.display());
-            pass(Part::Scanner, what.clone(), what, 0)
-        }
-    }
-}
-
 /// An error with its causes (reqwest's own text omits the TLS reason).
 fn chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
@@ -417,8 +332,8 @@ async fn tls_and_clock(cfg: &Config) -> [Check; 2] {
         let tls = "not used: the simulator is in-process".to_owned();
         let clock = "no reference: the simulator shares this clock".to_owned();
         return [
-            pass(Part::Tls, tls.clone(), tls, 0),
-            pass(Part::Clock, clock.clone(), clock, 0),
+            Check::passed(Part::Tls, tls),
+            Check::passed(Part::Clock, clock),
         ];
     }
     let url = &cfg.service.url;
@@ -477,7 +392,7 @@ async fn tls_and_clock(cfg: &Config) -> [Check; 2] {
             let (status, secs, side) = skew(server, SystemTime::now());
             let text = format!("{secs} s {side} the service");
             match status {
-                Status::Pass => pass(Part::Clock, text.clone(), text, 0),
+                Status::Pass => Check::passed(Part::Clock, text),
                 s => Check::problem(Part::Clock, s, text, Hint::Clock),
             }
         }
@@ -485,294 +400,5 @@ async fn tls_and_clock(cfg: &Config) -> [Check; 2] {
     [tls, clock]
 }
 
-/// Where fontconfig looks on Debian, system-wide and for the kiosk's user.
-fn font_dirs() -> Vec<PathBuf> {
-    let mut dirs = vec![
-        PathBuf::from("/usr/share/fonts"),
-        PathBuf::from("/usr/local/share/fonts"),
-    ];
-    if let Some(home) = std::env::var_os("HOME") {
-        dirs.push(Path::new(&home).join(".local/share/fonts"));
-        dirs.push(Path::new(&home).join(".fonts"));
-    }
-    dirs
-}
-
-/// A Chinese font the screens can use (Noto Sans CJK from fonts-noto-cjk, or Source Han /
-/// Noto Sans SC installed by hand), found by its file name under `dirs`.
-fn fonts(dirs: &[PathBuf]) -> Check {
-    const NAMES: [&str; 4] = ["NotoSansCJK", "NotoSansSC", "SourceHanSans", "NotoSerifCJK"];
-    let mut stack: Vec<(PathBuf, u8)> = dirs.iter().map(|d| (d.clone(), 0)).collect();
-    // (rank in NAMES, path): the sans faces the screens use before the serif one.
-    let mut best: Option<(usize, PathBuf)> = None;
-    while let Some((dir, depth)) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for e in entries.filter_map(Result::ok) {
-            let path = e.path();
-            if e.file_type().is_ok_and(|t| t.is_dir()) && depth < 5 {
-                stack.push((path, depth + 1));
-            } else if let Some(rank) = e
-                .file_name()
-                .to_str()
-                .and_then(|n| NAMES.iter().position(|f| n.starts_with(f)))
-                && best.as_ref().is_none_or(|(r, p)| (rank, &path) < (*r, p))
-            {
-                best = Some((rank, path));
-            }
-        }
-    }
-    if let Some((_, path)) = best {
-        let what = path.display().to_string();
-        return pass(Part::Fonts, what.clone(), what, 0);
-    }
-    Check::problem(
-        Part::Fonts,
-        Status::Fail,
-        "no Noto Sans CJK (or Source Han Sans) font installed",
-        Hint::Fonts,
-    )
-}
-
-/// The journal: SQLite's integrity check (read-only: a running kiosk may hold it) and its key.
-fn journal(path: &Path) -> Check {
-    match Journal::inspect(path) {
-        Ok(None) => {
-            let what = format!("{}: not made yet (the kiosk makes it)", path.display());
-            pass(Part::Journal, what.clone(), what, 0)
-        }
-        Ok(Some(i)) => {
-            let what = format!(
-                "intact · {} shot counters · {} transitions · WAL {} KB",
-                i.counters,
-                i.transitions,
-                i.wal_bytes / 1024
-            );
-            if i.key {
-                pass(Part::Journal, what.clone(), what, 0)
-            } else {
-                Check::problem(
-                    Part::Journal,
-                    Status::Warn,
-                    format!(
-                        "{what}; its key (journal.key) is missing: a session cannot resume and \
-                         the shot counters cannot be read"
-                    ),
-                    Hint::JournalKey,
-                )
-            }
-        }
-        Err(e) => Check::problem(
-            Part::Journal,
-            Status::Fail,
-            format!("{}: {e}", path.display()),
-            Hint::Journal,
-        ),
-    }
-}
-
-/// Who may read what holds personal data or secrets: the data directory (owner only, or its
-/// group reading), the journal and its key, the service credential (owner only).
-fn permissions(cfg: &Config) -> Check {
-    let dir = &cfg.kiosk.data_dir;
-    let mut items = vec![(dir.clone(), true)];
-    for name in ["journal.sqlite3", "journal.key"] {
-        items.push((dir.join(name), false));
-    }
-    if cfg.service.backend == Backend::Real {
-        items.push((cfg.service.credential_path.clone(), false));
-    }
-    let mut seen = Vec::new();
-    let mut status = Status::Pass;
-    let mut bad = Vec::new();
-    for (path, is_dir) in items {
-        let Ok(meta) = std::fs::metadata(&path) else {
-            continue;
-        };
-        let mode = meta.permissions().mode() & 0o777;
-        let name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        seen.push(format!("{name} {mode:03o}"));
-        // Others: never. The group: may read the directory (operators' log readers), never
-        // the files.
-        let worst = if mode & 0o007 != 0 || (!is_dir && mode & 0o070 != 0) {
-            Status::Fail
-        } else if is_dir && mode & 0o020 != 0 {
-            Status::Warn
-        } else {
-            continue;
-        };
-        bad.push(format!("{} is {mode:03o}", path.display()));
-        if worst == Status::Fail || status == Status::Pass {
-            status = worst;
-        }
-    }
-    if bad.is_empty() {
-        let what = if seen.is_empty() {
-            format!("{}: not made yet", dir.display())
-        } else {
-            seen.join(" · ")
-        };
-        pass(Part::Permissions, what.clone(), what, 0)
-    } else {
-        Check::problem(Part::Permissions, status, bad.join("; "), Hint::Permissions)
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mains_passes_a_battery_warns_and_an_empty_one_fails() {
-        assert_eq!(power_status(Some("AC")).0, Status::Pass);
-        assert_eq!(power_status(Some("AC adapter")).0, Status::Pass);
-        assert_eq!(
-            power_status(Some("100%")).0,
-            Status::Pass,
-            "a dummy battery"
-        );
-        assert_eq!(power_status(Some("Battery 45 %")).0, Status::Warn);
-        assert_eq!(power_status(Some("12%")).0, Status::Fail);
-        assert_eq!(power_status(Some("Empty")).0, Status::Fail);
-        assert_eq!(power_status(Some("Full")).0, Status::Warn);
-        assert_eq!(power_status(None).0, Status::Warn);
-    }
-
-    #[test]
-    fn clock_skew_rates_both_ways() {
-        let now = SystemTime::now();
-        assert_eq!(skew(now, now).0, Status::Pass);
-        let (s, secs, side) = skew(now - Duration::from_secs(90), now);
-        assert_eq!((s, secs, side), (Status::Warn, 90, "ahead of"));
-        let (s, _, side) = skew(now + Duration::from_secs(600), now);
-        assert_eq!((s, side), (Status::Fail, "behind"));
-    }
-
-    /// A loopback HTTP server answering every request with `date` as its Date header.
-    async fn dated_server(date: &'static str) -> u16 {
-        let app = axum::Router::new()
-            .fallback(move || async move { ([(axum::http::header::DATE, date)], "not here") });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        port
-    }
-
-    fn real_service(url: String) -> Config {
-        let mut cfg = Config::default();
-        cfg.service.backend = Backend::Real;
-        cfg.service.url = url;
-        cfg
-    }
-
-    #[tokio::test]
-    async fn the_services_date_rates_the_clock_and_a_failed_handshake_fails_tls() {
-        let right_now = httpdate::fmt_http_date(SystemTime::now());
-        let port = dated_server(Box::leak(right_now.into_boxed_str())).await;
-        let [tls, clock] = tls_and_clock(&real_service(format!("http://127.0.0.1:{port}/"))).await;
-        assert_eq!(tls.status, Status::Pass, "{tls:?}");
-        assert_eq!(clock.status, Status::Pass, "{clock:?}");
-
-        let port = dated_server("Mon, 01 Jan 2024 00:00:00 GMT").await;
-        let [_, clock] = tls_and_clock(&real_service(format!("http://127.0.0.1:{port}/"))).await;
-        assert_eq!(clock.status, Status::Fail, "{clock:?}");
-        assert!(clock.detail.contains("ahead of the service"), "{clock:?}");
-        assert_eq!(clock.hint, Some(Hint::Clock));
-
-        // Plain HTTP where TLS is expected: the handshake fails, and says so.
-        let [tls, clock] = tls_and_clock(&real_service(format!("https://127.0.0.1:{port}/"))).await;
-        assert_eq!(tls.status, Status::Fail, "{tls:?}");
-        assert_eq!(tls.hint, Some(Hint::Tls));
-        assert_eq!(clock.status, Status::Warn);
-    }
-
-    #[test]
-    fn fonts_are_found_by_file_name_or_reported_missing() {
-        let dir = tempfile::tempdir().unwrap();
-        let none = fonts(&[dir.path().to_owned()]);
-        assert_eq!(none.status, Status::Fail);
-        assert_eq!(none.hint, Some(Hint::Fonts));
-        let deep = dir.path().join("opentype/noto");
-        std::fs::create_dir_all(&deep).unwrap();
-        std::fs::write(deep.join("NotoSerifCJK-Regular.ttc"), b"").unwrap();
-        std::fs::write(deep.join("NotoSansCJK-Regular.ttc"), b"").unwrap();
-        let found = fonts(&[dir.path().to_owned()]);
-        assert_eq!(found.status, Status::Pass, "{found:?}");
-        assert!(found.detail.ends_with("NotoSansCJK-Regular.ttc"));
-    }
-
-    #[test]
-    fn files_others_can_read_fail_and_a_group_writable_directory_warns() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut cfg = Config::default();
-        cfg.kiosk.data_dir = dir.path().join("data");
-        cfg.service.backend = Backend::Real;
-        cfg.service.credential_path = dir.path().join("credential");
-        assert_eq!(permissions(&cfg).status, Status::Pass, "nothing made yet");
-        let set = |p: &Path, mode: u32| {
-            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
-        };
-        std::fs::create_dir(&cfg.kiosk.data_dir).unwrap();
-        std::fs::write(cfg.kiosk.data_dir.join("journal.key"), b"k").unwrap();
-        std::fs::write(&cfg.service.credential_path, b"s").unwrap();
-        set(&cfg.kiosk.data_dir, 0o750);
-        set(&cfg.kiosk.data_dir.join("journal.key"), 0o600);
-        set(&cfg.service.credential_path, 0o600);
-        let ok = permissions(&cfg);
-        assert_eq!(ok.status, Status::Pass, "{ok:?}");
-        assert!(ok.detail.contains("journal.key 600"), "{}", ok.detail);
-        set(&cfg.kiosk.data_dir, 0o770);
-        assert_eq!(permissions(&cfg).status, Status::Warn);
-        set(&cfg.service.credential_path, 0o644);
-        let bad = permissions(&cfg);
-        assert_eq!(bad.status, Status::Fail);
-        assert!(bad.detail.contains("credential is 644"), "{}", bad.detail);
-        assert_eq!(bad.hint, Some(Hint::Permissions));
-    }
-
-    #[test]
-    fn device_files_must_be_devices_and_kernel_names_are_unstable() {
-        let dir = tempfile::tempdir().unwrap();
-        let plain = dir.path().join("ttyUSB0");
-        std::fs::write(&plain, b"").unwrap();
-        assert!(
-            device_file(&plain, true)
-                .unwrap_err()
-                .contains("not a device")
-        );
-        assert!(device_file(&dir.path().join("gone"), true).is_err());
-        assert!(device_file(Path::new("/dev/null"), true).is_ok());
-        assert!(unstable_name(Path::new("/dev/ttyUSB0")));
-        assert!(unstable_name(Path::new("/dev/input/event3")));
-        assert!(!unstable_name(Path::new("/dev/photo-kiosk/bus")));
-        assert!(!unstable_name(Path::new(
-            "/dev/input/by-id/usb-scanner-event-kbd"
-        )));
-    }
-
-    #[test]
-    fn a_journal_is_inspected_without_being_changed() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("journal.sqlite3");
-        assert_eq!(journal(&path).status, Status::Pass, "not made yet");
-        {
-            let j = Journal::open(&path).unwrap();
-            j.store_shot("GPK1.code-aaaaaaaaaaaaaaaa", 1, b"x").unwrap();
-        }
-        let ok = journal(&path);
-        assert_eq!(ok.status, Status::Pass, "{ok:?}");
-        assert!(ok.detail.contains("1 shot counters"), "{}", ok.detail);
-        std::fs::remove_file(path.with_extension("key")).unwrap();
-        let no_key = journal(&path);
-        assert_eq!(no_key.status, Status::Warn);
-        assert_eq!(no_key.hint, Some(Hint::JournalKey));
-        std::fs::write(&path, b"not a database at all, just text").unwrap();
-        let bad = journal(&path);
-        assert_eq!(bad.status, Status::Fail, "{bad:?}");
-        assert_eq!(bad.hint, Some(Hint::Journal));
-    }
-}
+mod tests;
