@@ -40,6 +40,8 @@ pub struct Report {
     pub visits: Vec<Visit>,
     /// PNG files written.
     pub pngs: Vec<String>,
+    /// What the layout check found on them (`kiosk_ui::layout_check`): PNG, text, problem.
+    pub layout_problems: Vec<String>,
     /// Transitions the journal recorded.
     pub journal_transitions: u64,
     /// Wall time of the whole walkthrough, ms.
@@ -181,6 +183,7 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
     let mut visits: Vec<(String, Instant)> = Vec::new();
     let mut rendered: HashSet<String> = HashSet::new();
     let mut pngs = Vec::new();
+    let mut layout_problems = Vec::new();
     let mut step = 0;
     let mut reached_done = false;
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -247,7 +250,11 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
                     Lang::Zh => format!("{n:02}-{key}.png"),
                     Lang::En => format!("{n:02}-{key}.en.png"),
                 };
-                screen.snapshot().save(out.join(&name))?;
+                let frame = screen.snapshot();
+                for p in kiosk_ui::layout_check::check(ui.window(), &frame) {
+                    layout_problems.push(format!("{name}: {p}"));
+                }
+                frame.save(out.join(&name))?;
                 pngs.push(name);
             }
             rendered.insert(key.clone());
@@ -299,12 +306,20 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
         reached_done,
         visits: report_visits,
         pngs,
+        layout_problems,
         journal_transitions: journal.transitions().unwrap_or(0),
         total_ms: started.elapsed().as_millis() as u64,
     };
     std::fs::write(out.join("report.json"), serde_json::to_vec_pretty(&report)?)?;
     if !reached_done {
         bail!("the session did not reach the done screen");
+    }
+    if !report.layout_problems.is_empty() {
+        bail!(
+            "{} layout problems (report.json):\n{}",
+            report.layout_problems.len(),
+            report.layout_problems.join("\n")
+        );
     }
     Ok(report)
 }

@@ -6,6 +6,7 @@
 //! payment QR) are decoded or generated off the UI thread into pixel buffers ([`pixels`]).
 
 pub mod headless;
+pub mod layout_check;
 pub mod pixels;
 
 /// The screen model and intents live in the pure core; re-exported so the UI reads as one crate.

@@ -22,6 +22,7 @@ fn every_button_is_on_screen_and_big_enough_in_both_orientations() {
     screen.show(ui.window()).unwrap();
     let min_px = MIN_TOUCH_MM / MM_PER_PX;
     let mut checked = 0;
+    let mut problems = Vec::new();
     for (w, h) in [(1920.0f32, 1080.0f32), (1080.0, 1920.0)] {
         ui.set_portrait(h > w);
         screen.resize(w as u32, h as u32);
@@ -31,6 +32,9 @@ fn every_button_is_on_screen_and_big_enough_in_both_orientations() {
                 ui.render(&m);
                 // Lay out as drawn; kept for a person to look at when something is off.
                 let img = screen.snapshot();
+                for p in kiosk_ui::layout_check::check(ui.window(), &img) {
+                    problems.push(format!("{w}×{h} {:?} {}: {p}", lang, screen_key(&m)));
+                }
                 let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui-layout");
                 std::fs::create_dir_all(&out).unwrap();
                 img.save(out.join(format!("{w}x{h}-{:?}-{}.png", lang, screen_key(&m))))
@@ -83,4 +87,10 @@ fn every_button_is_on_screen_and_big_enough_in_both_orientations() {
         }
     }
     assert!(checked > 200, "checked {checked} buttons");
+    assert!(
+        problems.is_empty(),
+        "{} layout problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }

@@ -1,0 +1,374 @@
+//! The layout check: on a screen as drawn, every text is whole and readable where it stands.
+//!
+//! It reads the element tree (positions and sizes, through Slint's testing API) and the pixels
+//! of the same frame, and reports each text that
+//!
+//! - runs out of the panel it sits in (a button, a picture card, the header or footer, the
+//!   live view, a card), so part of it is cut off or drawn over;
+//! - overlaps another panel, a picture or the footer (a last line under the footer);
+//! - has its ink (the drawn glyphs, found in the pixels) within [`MARGIN`] px of its panel's
+//!   edge, the screen's edge, or the footer;
+//! - overlaps another text's ink;
+//! - breaks badly: a Chinese line left with one character, or a big Chinese title (a
+//!   heading) broken over lines where its text has no space to break at.
+//!
+//! A text's box in a Slint layout is as tall as its wrapped lines (Slint gives wrapped text
+//! its full height as minimum), so an overflowing screen shows up as boxes crossing panels;
+//! the ink is measured from the frame because a text's box may be taller than its glyphs.
+
+use i_slint_backend_testing::{ElementHandle, ElementQuery};
+use image::RgbImage;
+use serde::Serialize;
+
+use crate::KioskWindow;
+
+/// Clear space between a text's ink and its panel's edge, the screen's edge or the footer, px.
+pub const MARGIN: f32 = 8.0;
+
+/// Components that are panels: a text inside one must stay inside it.
+const PANELS: &[&str] = &[
+    "KButton",
+    "PictureCard",
+    "SeatStatus",
+    "LiveView",
+    "Panel",
+    "Header",
+    "Footer",
+    "CountdownDisc",
+];
+
+/// Dialogs drawn over the whole screen.
+const MODALS: &[&str] = &["IdleWarning"];
+
+/// Elements no text may overlap unless it sits inside them.
+const OBSTACLES: &[&str] = &["Image"];
+
+/// One problem found.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Problem {
+    /// The text concerned (its accessible label, i.e. what it says).
+    pub text: String,
+    /// What is wrong, in words, with the figures.
+    pub what: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}: {}", self.text, self.what)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Rect {
+    x0: f32,
+    y0: f32,
+    x1: f32,
+    y1: f32,
+}
+
+impl Rect {
+    fn of(e: &ElementHandle) -> Self {
+        let (p, s) = (e.absolute_position(), e.size());
+        Rect {
+            x0: p.x,
+            y0: p.y,
+            x1: p.x + s.width,
+            y1: p.y + s.height,
+        }
+    }
+    fn area(&self) -> f32 {
+        (self.x1 - self.x0).max(0.0) * (self.y1 - self.y0).max(0.0)
+    }
+    fn contains_point(&self, x: f32, y: f32) -> bool {
+        x >= self.x0 && x <= self.x1 && y >= self.y0 && y <= self.y1
+    }
+    /// Wholly inside `o`, to half a pixel.
+    fn inside(&self, o: &Rect) -> bool {
+        self.x0 >= o.x0 - 0.5
+            && self.y0 >= o.y0 - 0.5
+            && self.x1 <= o.x1 + 0.5
+            && self.y1 <= o.y1 + 0.5
+    }
+    /// Overlap by more than a pixel each way.
+    fn overlaps(&self, o: &Rect) -> bool {
+        self.x0.max(o.x0) + 1.0 < self.x1.min(o.x1) && self.y0.max(o.y0) + 1.0 < self.y1.min(o.y1)
+    }
+    fn centre(&self) -> (f32, f32) {
+        ((self.x0 + self.x1) / 2.0, (self.y0 + self.y1) / 2.0)
+    }
+    /// Distance from this (inner) rectangle to each edge of `outer`: the smallest.
+    fn clearance_in(&self, outer: &Rect) -> f32 {
+        (self.x0 - outer.x0)
+            .min(self.y0 - outer.y0)
+            .min(outer.x1 - self.x1)
+            .min(outer.y1 - self.y1)
+    }
+}
+
+struct Panel {
+    kind: String,
+    rect: Rect,
+}
+
+/// A text's ink: its bounding box and the vertical extent of each line.
+struct Ink {
+    rect: Rect,
+    lines: Vec<(u32, u32, u32, u32)>, // (y0, y1, x0, x1) per line band
+}
+
+/// Check the screen `window` shows, drawn as `frame` (the same frame, at the window's size).
+pub fn check(window: &KioskWindow, frame: &RgbImage) -> Vec<Problem> {
+    let (fw, fh) = (frame.width() as f32, frame.height() as f32);
+    let screen = Rect {
+        x0: 0.0,
+        y0: 0.0,
+        x1: fw,
+        y1: fh,
+    };
+    let kind_of = |e: &ElementHandle| e.type_name().map(|t| t.to_string()).unwrap_or_default();
+    let mut all = ElementQuery::from_root(window).find_all();
+    // A dialog over the screen (the idle warning) is all the graduate can read: check it alone.
+    if let Some(modal) = all.iter().find(|e| MODALS.contains(&kind_of(e).as_str())) {
+        all = modal.query_descendants().find_all();
+    }
+    let mut panels = Vec::new();
+    let mut obstacles = Vec::new();
+    let mut texts = Vec::new();
+    for e in &all {
+        let kind = kind_of(e);
+        let rect = Rect::of(e);
+        if rect.area() <= 0.0 {
+            continue;
+        }
+        if PANELS.contains(&kind.as_str()) {
+            panels.push(Panel { kind, rect });
+        } else if OBSTACLES.contains(&kind.as_str()) {
+            obstacles.push(Panel { kind, rect });
+        } else if e.bases().is_some_and(|mut b| b.any(|t| t == "Text")) || kind == "Text" {
+            let label = e.accessible_label().unwrap_or_default().to_string();
+            if !label.trim().is_empty() {
+                texts.push((label, rect));
+            }
+        }
+    }
+
+    let mut problems = Vec::new();
+    let mut inks: Vec<(String, Rect, Option<Ink>)> = Vec::new();
+    for (label, rect) in &texts {
+        let mut say = |what: String| {
+            problems.push(Problem {
+                text: label.clone(),
+                what,
+            })
+        };
+        if !rect.inside(&screen) {
+            say(format!("runs off the screen ({})", show(rect)));
+            continue;
+        }
+        let (cx, cy) = rect.centre();
+        // The innermost panel holding the text's centre is its own.
+        let own = panels
+            .iter()
+            .filter(|p| p.rect.contains_point(cx, cy))
+            .min_by(|a, b| a.rect.area().total_cmp(&b.rect.area()));
+        let (own_kind, own_rect) = own.map_or(("screen", screen), |p| (p.kind.as_str(), p.rect));
+        if !rect.inside(&own_rect) {
+            say(format!(
+                "is cut off: its box {} runs out of its {own_kind} {}",
+                show(rect),
+                show(&own_rect)
+            ));
+        }
+        // Any other panel or picture it crosses, unless that one holds its own panel.
+        for other in panels.iter().chain(obstacles.iter()) {
+            if other.rect == own_rect || own_rect.inside(&other.rect) {
+                continue;
+            }
+            if rect.overlaps(&other.rect) {
+                say(format!(
+                    "overlaps the {} at {} (its box {})",
+                    other.kind,
+                    show(&other.rect),
+                    show(rect)
+                ));
+            }
+        }
+        // Over a picture (live view, photo) the pixels are not the text's: no ink checks.
+        let over_picture = obstacles
+            .iter()
+            .chain(panels.iter().filter(|p| p.kind == "LiveView"))
+            .any(|o| o.rect.contains_point(cx, cy));
+        let ink = if over_picture {
+            None
+        } else {
+            ink(frame, &inset_from(rect, &own_rect))
+        };
+        if let Some(ink) = &ink {
+            let clearance = ink.rect.clearance_in(&own_rect);
+            if clearance < MARGIN {
+                say(format!(
+                    "its ink {} comes within {clearance:.0} px of its {own_kind}'s edge {} (at least {MARGIN} px)",
+                    show(&ink.rect),
+                    show(&own_rect)
+                ));
+            }
+            if own_kind != "Footer" {
+                for footer in panels.iter().filter(|p| p.kind == "Footer") {
+                    let gap = footer.rect.y0 - ink.rect.y1;
+                    if own_rect != footer.rect
+                        && !own_rect.inside(&footer.rect)
+                        && ink.rect.x1 > footer.rect.x0
+                        && ink.rect.x0 < footer.rect.x1
+                        && gap < MARGIN
+                        && ink.rect.y0 < footer.rect.y0
+                    {
+                        say(format!(
+                            "its ink ends {gap:.0} px above the footer (at least {MARGIN} px)"
+                        ));
+                    }
+                }
+            }
+            if let Some(what) = bad_break(label, ink) {
+                say(what);
+            }
+        }
+        inks.push((label.clone(), *rect, ink));
+    }
+    for (i, (a, _, ia)) in inks.iter().enumerate() {
+        for (b, _, ib) in &inks[i + 1..] {
+            if let (Some(ia), Some(ib)) = (ia, ib)
+                && ia.rect.overlaps(&ib.rect)
+            {
+                problems.push(Problem {
+                    text: a.clone(),
+                    what: format!("its ink overlaps the text {b:?}"),
+                });
+            }
+        }
+    }
+    problems
+}
+
+fn show(r: &Rect) -> String {
+    format!("({:.0}, {:.0})–({:.0}, {:.0})", r.x0, r.y0, r.x1, r.y1)
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
+}
+
+/// A Chinese line left with a single character; a big Chinese heading broken where its text
+/// has no space (titles are written to fit one line, or to break at a space).
+fn bad_break(label: &str, ink: &Ink) -> Option<String> {
+    if !label.chars().any(is_cjk) || ink.lines.len() < 2 {
+        return None;
+    }
+    let (y0, y1, x0, x1) = *ink.lines.last()?;
+    let band = (y1 - y0).max(1) as f32;
+    // Taller than a CJK glyph of about 50 px: heading size.
+    let big = ink.lines.iter().all(|l| (l.1 - l.0) as f32 >= 42.0);
+    let breaks = label.matches(' ').count() + 1;
+    if big && ink.lines.len() > breaks {
+        return Some(format!(
+            "a heading broken over {} lines where its text gives {breaks} (it must fit the width)",
+            ink.lines.len()
+        ));
+    }
+    // One glyph is about as wide as the band is tall.
+    if ((x1 - x0) as f32) < band * 1.3 {
+        return Some(format!(
+            "its last line holds one character alone ({} lines)",
+            ink.lines.len()
+        ));
+    }
+    None
+}
+
+/// `rect` without the few pixels along any side that lies on its panel's edge: there the
+/// panel's border, not the text, is drawn.
+fn inset_from(rect: &Rect, panel: &Rect) -> Rect {
+    const BORDER: f32 = 4.0;
+    let near = |a: f32, b: f32| (a - b).abs() < BORDER;
+    Rect {
+        x0: rect.x0 + if near(rect.x0, panel.x0) { BORDER } else { 0.0 },
+        y0: rect.y0 + if near(rect.y0, panel.y0) { BORDER } else { 0.0 },
+        x1: rect.x1 - if near(rect.x1, panel.x1) { BORDER } else { 0.0 },
+        y1: rect.y1 - if near(rect.y1, panel.y1) { BORDER } else { 0.0 },
+    }
+}
+
+/// The glyphs drawn in `rect`: pixels far from the box's background (the commonest colour on
+/// its border), with the rows that hold them grouped into line bands.
+fn ink(frame: &RgbImage, rect: &Rect) -> Option<Ink> {
+    let x0 = rect.x0.floor().max(0.0) as u32;
+    let y0 = rect.y0.floor().max(0.0) as u32;
+    let x1 = (rect.x1.ceil() as u32).min(frame.width());
+    let y1 = (rect.y1.ceil() as u32).min(frame.height());
+    if x1 <= x0 + 1 || y1 <= y0 + 1 {
+        return None;
+    }
+    let mut counts = std::collections::HashMap::<[u8; 3], u32>::new();
+    for x in x0..x1 {
+        *counts.entry(frame.get_pixel(x, y0).0).or_default() += 1;
+        *counts.entry(frame.get_pixel(x, y1 - 1).0).or_default() += 1;
+    }
+    for y in y0..y1 {
+        *counts.entry(frame.get_pixel(x0, y).0).or_default() += 1;
+        *counts.entry(frame.get_pixel(x1 - 1, y).0).or_default() += 1;
+    }
+    let bg = counts.into_iter().max_by_key(|(_, n)| *n)?.0;
+    let far = |p: [u8; 3]| {
+        p.iter()
+            .zip(bg)
+            .map(|(a, b)| (i32::from(*a) - i32::from(b)).abs())
+            .sum::<i32>()
+            > 90
+    };
+    let mut lines: Vec<(u32, u32, u32, u32)> = Vec::new();
+    let mut open: Option<(u32, u32, u32)> = None; // y0, x0, x1 of the band being read
+    for y in y0..y1 {
+        let mut row: Option<(u32, u32)> = None;
+        for x in x0..x1 {
+            if far(frame.get_pixel(x, y).0) {
+                row = Some(row.map_or((x, x), |(a, _)| (a, x)));
+            }
+        }
+        match (row, open) {
+            (Some((a, b)), None) => open = Some((y, a, b)),
+            (Some((a, b)), Some((oy, oa, ob))) => open = Some((oy, oa.min(a), ob.max(b))),
+            (None, Some((oy, oa, ob))) => {
+                lines.push((oy, y, oa, ob + 1));
+                open = None;
+            }
+            (None, None) => {}
+        }
+    }
+    if let Some((oy, oa, ob)) = open {
+        lines.push((oy, y1, oa, ob + 1));
+    }
+    // Accents and dots a few px tall belong to the line below or above: fold bands thinner
+    // than 4 px into their neighbour.
+    let mut merged: Vec<(u32, u32, u32, u32)> = Vec::new();
+    for l in lines {
+        match merged.last_mut() {
+            Some(m) if l.1 - l.0 < 4 || m.1 - m.0 < 4 || l.0 <= m.1 + 1 => {
+                *m = (m.0, l.1, m.2.min(l.2), m.3.max(l.3));
+            }
+            _ => merged.push(l),
+        }
+    }
+    let first = merged.first()?;
+    let last = merged.last()?;
+    let (ix0, ix1) = merged
+        .iter()
+        .fold((u32::MAX, 0), |(a, b), l| (a.min(l.2), b.max(l.3)));
+    Some(Ink {
+        rect: Rect {
+            x0: ix0 as f32,
+            y0: first.0 as f32,
+            x1: ix1 as f32,
+            y1: last.1 as f32,
+        },
+        lines: merged,
+    })
+}
