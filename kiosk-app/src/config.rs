@@ -310,6 +310,9 @@ pub struct Config {
     pub service_mode: ServiceModeSection,
     /// `[metrics]`: the Prometheus endpoint.
     pub metrics: crate::metrics::MetricsSection,
+    /// `[notice]`: the notice's facts the screens quote (alternative studio, deadline,
+    /// information office).
+    pub notice: kiosk_core::model::Notice,
 }
 
 impl Config {
@@ -449,7 +452,36 @@ impl Config {
                     .into(),
             ));
         }
+        self.validate_notice()?;
         self.lights.validate()
+    }
+
+    /// Every fact of `[notice]` is shown to graduates: none may be empty.
+    fn validate_notice(&self) -> Result<(), (String, String)> {
+        let n = &self.notice;
+        for (key, words) in [
+            ("studio", &n.studio),
+            ("studio_address", &n.studio_address),
+            ("studio_hours", &n.studio_hours),
+            ("deadline", &n.deadline),
+            ("info_office", &n.info_office),
+        ] {
+            for (lang, text) in [("zh", &words.zh), ("en", &words.en)] {
+                if text.trim().is_empty() {
+                    return Err((
+                        format!("notice.{key}.{lang}"),
+                        "is empty; the screens quote it to graduates".into(),
+                    ));
+                }
+            }
+        }
+        if n.info_phone.trim().is_empty() {
+            return Err((
+                "notice.info_phone".into(),
+                "is empty; the confirm screen gives it to graduates whose data is wrong".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// Make `kiosk.data_dir` (and its parents) owner-only, when it is not there yet: it holds
@@ -535,6 +567,16 @@ mod tests {
             ),
             ("[flow]\npin_attempts = 0\n", "flow.pin_attempts"),
             ("[flow]\npin_lock_secs = 0\n", "flow.pin_lock_secs"),
+            (
+                "[notice]\nstudio = { zh = \"某照相馆\" }\n",
+                "notice.studio",
+            ),
+            (
+                "[notice]\nstudio = { zh = \"\", en = \"X\" }\n",
+                "notice.studio.zh",
+            ),
+            ("[notice]\ninfo_phone = \" \"\n", "notice.info_phone"),
+            ("[notice]\nstudio_adress = \"x\"\n", "notice.studio_adress"),
             ("this is not toml", "-"),
         ];
         for (text, key) in cases {
@@ -546,6 +588,20 @@ mod tests {
                 "{e}"
             );
         }
+    }
+
+    #[test]
+    fn a_booth_elsewhere_has_its_own_notice() {
+        let cfg = Config::from_toml(
+            "k.toml",
+            "[notice]\nstudio = { zh = \"东方照相馆\", en = \"Dongfang Studio\" }\ninfo_phone = \"010-12345678\"\n",
+        )
+        .unwrap();
+        assert_eq!(cfg.notice.studio.zh, "东方照相馆");
+        assert_eq!(cfg.notice.info_phone, "010-12345678");
+        // What it does not name stays the notice's.
+        assert_eq!(cfg.notice.deadline, Config::default().notice.deadline);
+        assert_eq!(Config::default().notice.studio.zh, "新华图片社");
     }
 
     #[test]

@@ -63,6 +63,7 @@ pub fn run(cfg: Config, demo_graduate: bool, fullscreen: bool) -> anyhow::Result
     ui.set_portrait(cfg.display.orientation == Orientation::Portrait);
     ui.set_kiosk_mode(fullscreen);
     ui.set_eye_guide(cfg.photo.eye_guide);
+    ui.set_notice(&cfg.notice);
     let events = handle.events.clone();
     ui.connect(move |intent| {
         let _ = events.send(Event::Intent(intent));

@@ -169,6 +169,7 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
     let ui = Ui::new()?;
     ui.set_portrait(height > width);
     ui.set_eye_guide(cfg.photo.eye_guide);
+    ui.set_notice(&cfg.notice);
     screen.show(ui.window())?;
     let events = handle.events.clone();
     ui.connect(move |intent| {

@@ -353,3 +353,58 @@ pub struct ScreenModel {
     /// The light preset the technician chose (`idle`, `standard`, `glasses`, `off`).
     pub maintenance_lights: Option<String>,
 }
+
+/// A fact in both languages, as the booth's operator writes it in the config.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Words {
+    /// Chinese.
+    pub zh: String,
+    /// English.
+    pub en: String,
+}
+
+impl Words {
+    fn new(zh: &str, en: &str) -> Self {
+        Self {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+}
+
+/// The facts of the graduates' notice that the screens quote: where else to be photographed,
+/// by when, and whom to call when the data is wrong. Each booth's are its own (`[notice]` in
+/// the config); the defaults are the notice in `reference/graduate-photo-notice.txt`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Notice {
+    /// The studio that takes the photo when the booth cannot.
+    pub studio: Words,
+    /// Its address.
+    pub studio_address: Words,
+    /// Its opening hours.
+    pub studio_hours: Words,
+    /// The last day for the photo, as the notice says it.
+    pub deadline: Words,
+    /// Who corrects wrong personal data.
+    pub info_office: Words,
+    /// Their phone number.
+    pub info_phone: String,
+}
+
+impl Default for Notice {
+    fn default() -> Self {
+        Self {
+            studio: Words::new("新华图片社", "Xinhua Photo Studio"),
+            studio_address: Words::new(
+                "上海市虹口区虬江支路 181 号 21 楼 2108 室",
+                "Room 2108, 21/F, 181 Qiujiang Branch Rd, Hongkou, Shanghai",
+            ),
+            studio_hours: Words::new("周一至周六 9:00–16:30", "Mon–Sat 9:00–16:30"),
+            deadline: Words::new("6 月底", "the end of June"),
+            info_office: Words::new("信息管理部门", "the information office"),
+            info_phone: "56629328".into(),
+        }
+    }
+}

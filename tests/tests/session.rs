@@ -84,10 +84,7 @@ async fn camera_unplugged_mid_shot_does_not_count_and_recovers() {
     let m = k
         .until("out of service", |m| m.screen == Screen::OutOfService)
         .await;
-    assert_eq!(
-        m.fault_reference.as_deref(),
-        Some("demo-kiosk/camera-disconnected")
-    );
+    assert_fault_reference(m.fault_reference.as_deref(), "camera-disconnected");
     assert_eq!(
         k.world.journal.shots_used(CODE).unwrap(),
         0,
@@ -167,10 +164,7 @@ async fn a_chair_motor_fault_stops_the_step_and_disables_the_motor() {
     let m = k
         .until("out of service", |m| m.screen == Screen::OutOfService)
         .await;
-    assert_eq!(
-        m.fault_reference.as_deref(),
-        Some("demo-kiosk/chair-overcurrent")
-    );
+    assert_fault_reference(m.fault_reference.as_deref(), "chair-overcurrent");
     assert!(
         serial
             .until(std::time::Duration::from_secs(5), |s| !s.motor_enabled())
@@ -199,7 +193,8 @@ async fn a_dead_serial_bus_is_noticed_while_idle_and_recovers() {
     let reference = m.fault_reference.unwrap();
     // Whichever device spoke first reports the dead bus.
     assert!(
-        reference.starts_with("demo-kiosk/chair-") || reference.starts_with("demo-kiosk/lights-"),
+        reference.starts_with("demo-kiosk · chair-")
+            || reference.starts_with("demo-kiosk · lights-"),
         "{reference}"
     );
     bus.reappear().unwrap();
@@ -298,4 +293,18 @@ async fn a_capture_finishing_after_its_session_ended_leaves_no_photo() {
         .await;
     assert_eq!(k.world.journal.photo(CODE, 2).unwrap(), None);
     k.stop().await;
+}
+
+/// "kiosk · device-kind · HH:MM UTC": what an operator looks the fault up by.
+fn assert_fault_reference(shown: Option<&str>, fault: &str) {
+    let shown = shown.expect("a fault reference");
+    let parts: Vec<&str> = shown.split(" · ").collect();
+    assert_eq!(parts.len(), 3, "{shown}");
+    assert_eq!(&parts[..2], ["demo-kiosk", fault], "{shown}");
+    let time = parts[2]
+        .strip_suffix(" UTC")
+        .expect("the time is UTC, as the logs");
+    let (h, m) = time.split_once(':').expect("HH:MM");
+    assert!(h.len() == 2 && h.parse::<u8>().unwrap() < 24, "{shown}");
+    assert!(m.len() == 2 && m.parse::<u8>().unwrap() < 60, "{shown}");
 }

@@ -7,8 +7,8 @@ use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 use crate::model::{self, Intent, Lang, MaintenanceCommand, ScreenModel};
 use crate::pixels::{self, Pixels};
 use crate::{
-    Action, Bridge, Check, DoneKind, FrameWindow, KioskWindow, PayStage, PhotoCheck, Reason,
-    ReviewStage, ScanNotice, Screen, SeatHint, ShootStage,
+    Action, Bridge, Check, DoneKind, FrameWindow, KioskWindow, Notice, PayStage, PhotoCheck,
+    Reason, ReviewStage, ScanNotice, Screen, SeatHint, ShootStage, Words,
 };
 
 /// The booth window and its adapter. Lives on the UI thread.
@@ -298,6 +298,7 @@ impl Ui {
         b.set_school(id.school.into());
         b.set_level(id.level.into());
         b.set_shots_used(i32::from(m.shots_used));
+        b.set_glasses_off(m.glasses == Some(false));
         b.set_shots_max(i32::from(m.shots_max));
         b.set_shoot_stage(map_shoot(m.shoot_stage));
         b.set_countdown(m.countdown as i32);
@@ -360,6 +361,23 @@ impl Ui {
         let b = self.window.global::<Bridge>();
         b.set_has_live_frame(frame.is_some());
         b.set_live_frame(frame.map(Image::from_rgb8).unwrap_or_default());
+    }
+
+    /// The notice's facts the screens quote (set once: they come from the config).
+    pub fn set_notice(&self, n: &model::Notice) {
+        let words = |w: &model::Words| Words {
+            zh: w.zh.as_str().into(),
+            en: w.en.as_str().into(),
+        };
+        let b = self.window.global::<Bridge>();
+        b.set_notice(Notice {
+            studio: words(&n.studio),
+            studio_address: words(&n.studio_address),
+            studio_hours: words(&n.studio_hours),
+            deadline: words(&n.deadline),
+            info_office: words(&n.info_office),
+            info_phone: n.info_phone.as_str().into(),
+        });
     }
 
     /// Where the eyes belong on the live view, as a share of the frame height (from the top).

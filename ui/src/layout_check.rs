@@ -267,7 +267,7 @@ fn bad_break(label: &str, ink: &Ink) -> Option<String> {
     let band = (y1 - y0).max(1) as f32;
     // Taller than a CJK glyph of about 50 px: heading size.
     let big = ink.lines.iter().all(|l| (l.1 - l.0) as f32 >= 42.0);
-    let breaks = label.matches(' ').count() + 1;
+    let breaks = label.matches([' ', '\n']).count() + 1;
     if big && ink.lines.len() > breaks {
         return Some(format!(
             "a heading broken over {} lines where its text gives {breaks} (it must fit the width)",

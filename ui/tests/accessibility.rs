@@ -146,7 +146,7 @@ fn every_button_is_found_by_its_label_and_sends_its_intent() {
                 screen: Screen::OutOfService,
                 ..ScreenModel::default()
             },
-            "重新检测设备",
+            "再试一次",
             Intent::RetryDevices,
         ),
         (
@@ -327,4 +327,67 @@ fn the_service_screen_shows_the_checks_and_the_log() {
         ElementHandle::find_by_accessible_label(ui.window(), "08:41:07 INFO  session started")
             .count();
     assert_eq!(log_texts, 1, "the log line is on screen");
+}
+
+/// The notice's facts come from the config: a booth elsewhere shows its own studio, deadline
+/// and information office, in the language chosen; what is kept is said; the reference shows.
+#[test]
+fn the_notice_facts_on_screen_are_the_configs() {
+    i_slint_backend_testing::init_no_event_loop();
+    let ui = Ui::new().unwrap();
+    ui.show(false).unwrap();
+    let words = |zh: &str, en: &str| Words {
+        zh: zh.into(),
+        en: en.into(),
+    };
+    ui.set_notice(&Notice {
+        studio: words("东方照相馆", "Dongfang Studio"),
+        studio_address: words("北京市海淀区某路 1 号", "1 Some Rd, Haidian, Beijing"),
+        studio_hours: words("每天 8:00–18:00", "daily 8:00–18:00"),
+        deadline: words("7 月 10 日", "10 July"),
+        info_office: words("教务处", "the registry"),
+        info_phone: "010-12345678".into(),
+    });
+    let texts = |ui: &Ui| -> Vec<String> {
+        i_slint_backend_testing::ElementQuery::from_root(ui.window())
+            .match_inherits("Text")
+            .find_all()
+            .iter()
+            .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
+            .collect()
+    };
+    let has = |all: &[String], part: &str| all.iter().any(|t| t.contains(part));
+    let out = ScreenModel {
+        screen: Screen::OutOfService,
+        fault_reference: Some("booth-7 · camera-disconnected · 06:41 UTC".into()),
+        ..ScreenModel::default()
+    };
+    ui.render(&out);
+    let zh = texts(&ui);
+    assert!(has(&zh, "请在 7 月 10 日前到东方照相馆拍摄"), "{zh:?}");
+    assert!(
+        has(&zh, "北京市海淀区某路 1 号（每天 8:00–18:00）"),
+        "{zh:?}"
+    );
+    assert!(has(&zh, "已付款的照片都已保存"), "{zh:?}");
+    assert!(
+        has(&zh, "booth-7 · camera-disconnected · 06:41 UTC"),
+        "{zh:?}"
+    );
+    assert!(!has(&zh, "新华图片社"), "{zh:?}");
+    ui.render(&ScreenModel {
+        lang: Lang::En,
+        ..out
+    });
+    let en = texts(&ui);
+    assert!(has(&en, "at Dongfang Studio by 10 July"), "{en:?}");
+    ui.render(&ScreenModel {
+        identity: Some(IdentityView::default()),
+        ..screen(Screen::Confirm)
+    });
+    let confirm = texts(&ui);
+    assert!(
+        has(&confirm, "联系教务处（电话：010-12345678）"),
+        "{confirm:?}"
+    );
 }

@@ -119,6 +119,9 @@ pub struct Runtime {
     span: Span,
     /// The step's span inside it (the step's name); what the session's work runs in.
     step_span: Span,
+    /// The out-of-service screen's reference as shown: the flow's, and the kiosk's with the
+    /// time it first appeared.
+    fault_stamp: Option<(String, String)>,
 }
 
 /// How an event is written to the journal and logs: no personal data, no full codes.
@@ -177,6 +180,7 @@ impl Runtime {
             faults: watch::channel(Faults::default()).0,
             span: Span::none(),
             step_span: Span::none(),
+            fault_stamp: None,
         };
         (runtime, handle)
     }
@@ -418,12 +422,9 @@ impl Runtime {
         for effect in effects {
             self.execute(effect);
         }
+        let mut new = flow::view(&self.cfg.flow, &self.state);
+        new.fault_reference = new.fault_reference.map(|r| self.stamp_fault(r));
         self.screen.send_if_modified(|m| {
-            let mut new = flow::view(&self.cfg.flow, &self.state);
-            // Staff need to know which kiosk: "kiosk-id/device-kind".
-            new.fault_reference = new
-                .fault_reference
-                .map(|r| format!("{}/{r}", self.cfg.kiosk.id));
             let changed = *m != new;
             *m = new;
             changed
@@ -434,6 +435,25 @@ impl Runtime {
     }
 
     /// A PIN from the keypad, checked only while the flow has the keypad up.
+    /// An operator looks a fault up by kiosk, fault and time: "kiosk · device-kind · HH:MM UTC"
+    /// (UTC, as the logs are), stamped when the fault first shows.
+    fn stamp_fault(&mut self, reference: String) -> String {
+        match &self.fault_stamp {
+            Some((raw, shown)) if *raw == reference => shown.clone(),
+            _ => {
+                let now = time::OffsetDateTime::now_utc();
+                let shown = format!(
+                    "{} · {reference} · {:02}:{:02} UTC",
+                    self.cfg.kiosk.id,
+                    now.hour(),
+                    now.minute()
+                );
+                self.fault_stamp = Some((reference, shown.clone()));
+                shown
+            }
+        }
+    }
+
     fn check_pin(&self, pin: String) {
         if self.pin_entry {
             let hash = self.cfg.service_mode.pin_hash.clone();

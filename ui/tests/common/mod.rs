@@ -108,9 +108,86 @@ pub fn models() -> Vec<ScreenModel> {
             screen: Screen::Done,
             ..base.clone()
         },
+        // The states the walkthrough's one session does not pass through.
+        ScreenModel {
+            live_view: true,
+            scan_notice: Some(ScanNotice::NoShotsLeft),
+            ..s(Screen::Scan, 3)
+        },
+        ScreenModel {
+            live_view: true,
+            scan_notice: Some(ScanNotice::ForeignCode),
+            ..s(Screen::Scan, 3)
+        },
+        ScreenModel {
+            live_view: true,
+            glasses: Some(false),
+            shots_used: 1,
+            ..s(Screen::Shoot, 8)
+        },
+        ScreenModel {
+            live_view: true,
+            glasses: Some(false),
+            shoot_stage: ShootStage::Countdown,
+            countdown: 2,
+            ..s(Screen::Shoot, 8)
+        },
+        ScreenModel {
+            live_view: true,
+            shoot_stage: ShootStage::Failed,
+            shots_used: 2,
+            ..s(Screen::Shoot, 8)
+        },
+        ScreenModel {
+            shoot_stage: ShootStage::Preview,
+            shots_used: 3,
+            photo_flagged: true,
+            can_go_back: false,
+            ..s(Screen::Shoot, 8)
+        },
+        ScreenModel {
+            review_stage: ReviewStage::Failed,
+            shots_used: 3,
+            reasons: vec![
+                ReasonView {
+                    zh: "背景颜色不符合要求".into(),
+                    en: "The background must be an even light blue".into(),
+                },
+                ReasonView {
+                    zh: "头发遮挡眉毛".into(),
+                    en: "Hair covers the eyebrows".into(),
+                },
+            ],
+            can_go_back: false,
+            ..s(Screen::Review, 9)
+        },
+        ScreenModel {
+            review_stage: ReviewStage::Waiting,
+            review_progress: 0.8,
+            upload_retries: 2,
+            can_go_back: false,
+            ..s(Screen::Review, 9)
+        },
+        ScreenModel {
+            pay_stage: PayStage::Expired,
+            can_go_back: false,
+            can_cancel: true,
+            ..s(Screen::Pay, 10)
+        },
+        ScreenModel {
+            pay_stage: PayStage::Failed,
+            can_go_back: false,
+            can_cancel: true,
+            ..s(Screen::Pay, 10)
+        },
+        ScreenModel {
+            screen: Screen::Done,
+            done_kind: DoneKind::ReviewPending,
+            ..base.clone()
+        },
         ScreenModel {
             screen: Screen::OutOfService,
-            fault_reference: Some("demo-kiosk/camera-disconnected".into()),
+            fault_reference: Some("demo-kiosk · camera-disconnected · 06:41 UTC".into()),
             ..base.clone()
         },
         ScreenModel {
