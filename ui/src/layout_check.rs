@@ -9,7 +9,7 @@
 //! - has its ink (the drawn glyphs, found in the pixels) within [`MARGIN`] px of its panel's
 //!   edge, the screen's edge, or the footer;
 //! - overlaps another text's ink;
-//! - breaks badly: a Chinese line left with one character, or a big Chinese title (a
+//! - breaks badly: a Chinese line left with one or two characters, or a big Chinese title (a
 //!   heading) broken over lines where its text has no space to break at.
 //!
 //! A text's box in a Slint layout is as tall as its wrapped lines (Slint gives wrapped text
@@ -274,10 +274,11 @@ fn bad_break(label: &str, ink: &Ink) -> Option<String> {
             ink.lines.len()
         ));
     }
-    // One glyph is about as wide as the band is tall.
-    if ((x1 - x0) as f32) < band * 1.3 {
+    // A glyph is about as wide as the band is tall: one or two ("约 5 / 分钟") alone on the
+    // last line read as a broken line.
+    if ((x1 - x0) as f32) < band * 2.5 {
         return Some(format!(
-            "its last line holds one character alone ({} lines)",
+            "its last line holds only one or two characters ({} lines)",
             ink.lines.len()
         ));
     }
