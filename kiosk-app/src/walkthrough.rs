@@ -1,11 +1,13 @@
-//! `kiosk walkthrough`: one complete scripted session through the real flow, runtime, devices
-//! (simulated) and UI (Slint, software-rendered, no display). Every screen is written to PNG in
-//! Chinese and English, and `report.json` lists the screens visited and the time spent in each.
+//! `kiosk walkthrough`: scripted sessions through the real flow, runtime, devices (simulated)
+//! and UI (Slint, software-rendered, no display). Every screen they reach is written to PNG in
+//! Chinese and English, checked by [`kiosk_ui::layout_check`], and `report.json` lists the
+//! sessions, the screens each visited and the time spent on each.
 //!
-//! The script only does what a graduate would: touch buttons (through the UI's own callback),
-//! hold up their QR code, press the seat button. A technician then pulls the camera's cable to
-//! show the out-of-maintenance screen, plugs it back, and opens maintenance mode (hidden corner, PIN,
-//! diagnostics, a test shot) before leaving it.
+//! The scripts only do what a graduate would: touch buttons (through the UI's own callback),
+//! hold up a QR code, press the seat button, lean their head, walk away. The simulators play
+//! the rest: a review that fails or is slow, an order left unpaid until it expires, a shot the
+//! camera does not take, a technician pulling the camera's cable and opening maintenance mode.
+//! Each session runs on a kiosk of its own (its own journal and simulated service).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -25,24 +27,40 @@ use kiosk_core::flow::Event;
 /// One screen visited.
 #[derive(Debug, Serialize)]
 pub struct Visit {
+    /// The session it was visited in ([`Session::name`]).
+    pub session: &'static str,
     /// Screen key (e.g. `shoot-countdown`).
     pub screen: String,
     /// Time spent on it, ms.
     pub ms: u64,
 }
 
+/// One scripted session, as `report.json` names it.
+#[derive(Debug, Serialize)]
+pub struct SessionReport {
+    /// Short name, also in the PNGs' names (`happy`, `raw-chsi-code` …).
+    pub name: &'static str,
+    /// What the graduate does or what goes wrong.
+    pub about: &'static str,
+    /// PNGs written in this session (screens already drawn by an earlier one are not drawn
+    /// again).
+    pub pngs: Vec<String>,
+}
+
 /// What `report.json` holds.
 #[derive(Debug, Serialize)]
 pub struct Report {
-    /// Whether the session reached the done screen.
+    /// Whether the happy session reached the done screen.
     pub reached_done: bool,
-    /// Screens in the order visited.
+    /// The sessions run, in order.
+    pub sessions: Vec<SessionReport>,
+    /// Screens in the order visited, each with its session.
     pub visits: Vec<Visit>,
     /// PNG files written.
     pub pngs: Vec<String>,
     /// What the layout check found on them (`kiosk_ui::layout_check`): PNG, text, problem.
     pub layout_problems: Vec<String>,
-    /// Transitions the journal recorded.
+    /// Transitions the journals recorded, all sessions.
     pub journal_transitions: u64,
     /// Wall time of the whole walkthrough, ms.
     pub total_ms: u64,
@@ -52,11 +70,15 @@ pub struct Report {
 enum Do {
     Press(Action),
     PresentQr,
+    /// Hold up another code than the graduate's own (a raw 学信网 code, a shop's …).
+    ShowQr(&'static str),
     PutAwayQrThen(Action),
     /// Hold the seat button until the eyes are on the guide.
     AdjustSeat,
     /// The graduate leans their head (degrees; 0 straightens it), then touches.
     TiltThenPress(f32, Action),
+    /// The camera will refuse the next shot ("PTP Device Busy"); then touch.
+    JamThenPress(Action),
     Wait,
     Unplug,
     Replug,
@@ -64,43 +86,227 @@ enum Do {
     End,
 }
 
-/// The script: on this screen, after it is rendered, do this.
-const SCRIPT: &[(&str, Do)] = &[
-    ("attract", Do::Press(Action::Start)),
-    ("photo-type", Do::Press(Action::ChooseGraduatePhoto)),
-    ("prepare", Do::Press(Action::PrepareShoot)),
-    ("scan", Do::PresentQr),
-    ("confirm", Do::PutAwayQrThen(Action::ConfirmIdentity)),
-    ("lighting-idle-warning", Do::Press(Action::GlassesNo)),
-    ("rules", Do::Press(Action::AcceptRules)),
-    // The graduate sits low (see `run`): the chair step says "raise"; they hold the seat
-    // button until it says "good".
-    ("chair-raise", Do::AdjustSeat),
-    ("chair-good", Do::Press(Action::ChairReady)),
-    // The first shot with the head tilted: the preview flags it and offers the retake first.
-    ("shoot-ready", Do::TiltThenPress(8.0, Action::TakePhoto)),
-    (
-        "shoot-preview-flagged",
-        Do::TiltThenPress(0.0, Action::Retake),
-    ),
-    ("shoot-ready", Do::Press(Action::TakePhoto)),
-    ("shoot-preview", Do::Press(Action::UsePhoto)),
-    ("pay-showing", Do::Wait),
-    ("done", Do::Press(Action::Finish)),
-    ("attract", Do::Unplug),
-    ("out-of-service", Do::Replug),
-    ("attract", Do::Press(Action::ServiceGesture)),
-    ("service-pin", Do::EnterPin),
-    ("service", Do::Press(Action::SvcTestShot)),
-    ("service-test-shot", Do::Press(Action::SvcExit)),
-    ("attract", Do::End),
+/// A scripted session: on this screen, once it is drawn, do this.
+pub struct Session {
+    /// Short name, in the PNGs' names.
+    pub name: &'static str,
+    /// What happens in it.
+    pub about: &'static str,
+    /// The graduate's sitting height against the reference graduate's, mm.
+    sit_mm: f32,
+    /// Changes to the walkthrough's configuration (the simulators' behaviour).
+    tune: fn(&mut Config),
+    script: &'static [(&'static str, Do)],
+}
+
+/// The steps from the attract screen to the ready screen, for a graduate without glasses
+/// who sits at the right height.
+macro_rules! to_the_camera {
+    ($($rest:tt)*) => {
+        &[
+            ("attract", Do::Press(Action::Start)),
+            ("photo-type", Do::Press(Action::ChooseGraduatePhoto)),
+            ("prepare", Do::Press(Action::PrepareShoot)),
+            ("scan", Do::PresentQr),
+            ("confirm", Do::PutAwayQrThen(Action::ConfirmIdentity)),
+            ("lighting", Do::Press(Action::GlassesNo)),
+            ("rules", Do::Press(Action::AcceptRules)),
+            ("chair-good", Do::Press(Action::ChairReady)),
+            $($rest)*
+        ]
+    };
+}
+
+fn unchanged(_: &mut Config) {}
+
+/// Every session the walkthrough runs, in order.
+pub const SESSIONS: &[Session] = &[
+    Session {
+        name: "happy",
+        about: "a graduate who sits low, leans their head on the first shot, retakes, passes \
+                review and pays; the idle warning comes up while they think about glasses",
+        sit_mm: -45.0,
+        tune: |cfg| {
+            // Short enough that the warning appears on the lighting screen, where the script
+            // waits for it.
+            cfg.flow.idle_timeout_secs = 40;
+            cfg.flow.idle_warning_secs = 37;
+        },
+        script: &[
+            ("attract", Do::Press(Action::Start)),
+            ("photo-type", Do::Press(Action::ChooseGraduatePhoto)),
+            ("prepare", Do::Press(Action::PrepareShoot)),
+            ("scan", Do::PresentQr),
+            ("confirm", Do::PutAwayQrThen(Action::ConfirmIdentity)),
+            ("lighting-idle-warning", Do::Press(Action::GlassesNo)),
+            ("rules", Do::Press(Action::AcceptRules)),
+            // The graduate sits low: the chair step says "raise"; they hold the seat button
+            // until it says "good".
+            ("chair-raise", Do::AdjustSeat),
+            ("chair-good", Do::Press(Action::ChairReady)),
+            // The first shot with the head tilted: the preview flags it and offers the retake
+            // first.
+            ("shoot-ready", Do::TiltThenPress(8.0, Action::TakePhoto)),
+            (
+                "shoot-preview-flagged",
+                Do::TiltThenPress(0.0, Action::Retake),
+            ),
+            ("shoot-ready", Do::Press(Action::TakePhoto)),
+            ("shoot-preview", Do::Press(Action::UsePhoto)),
+            ("pay-showing", Do::Wait),
+            ("done", Do::Press(Action::Finish)),
+            ("attract", Do::End),
+        ],
+    },
+    Session {
+        name: "raw-chsi-code",
+        about: "the graduate holds up the 学信网 image-collection code, then their own",
+        sit_mm: 0.0,
+        tune: unchanged,
+        script: &[
+            ("attract", Do::Press(Action::Start)),
+            ("photo-type", Do::Press(Action::ChooseGraduatePhoto)),
+            ("prepare", Do::Press(Action::PrepareShoot)),
+            (
+                "scan",
+                Do::ShowQr("https://my.chsi.com.cn/archive/wap/gdjy/index.action?c=AB12CD34"),
+            ),
+            ("scan-chsi-code", Do::PresentQr),
+            ("confirm", Do::PutAwayQrThen(Action::Cancel)),
+            ("attract", Do::End),
+        ],
+    },
+    Session {
+        name: "wrong-code",
+        about: "a payment code, then a shooting code the service does not know",
+        sit_mm: 0.0,
+        tune: unchanged,
+        script: &[
+            ("attract", Do::Press(Action::Start)),
+            ("photo-type", Do::Press(Action::ChooseGraduatePhoto)),
+            ("prepare", Do::Press(Action::PrepareShoot)),
+            ("scan", Do::ShowQr("wxp://f2f0Xq8vF3kP7y1S9mZ2")),
+            (
+                "scan-foreign-code",
+                Do::ShowQr("GPK1.DEMO-NOBODY-KNOWS-0099"),
+            ),
+            ("scan-unknown-code", Do::PutAwayQrThen(Action::Cancel)),
+            ("attract", Do::End),
+        ],
+    },
+    Session {
+        name: "capture-failure",
+        about: "the camera does not take the shot (busy); the graduate tries again",
+        sit_mm: 0.0,
+        tune: unchanged,
+        script: to_the_camera![
+            ("shoot-ready", Do::JamThenPress(Action::TakePhoto)),
+            ("shoot-failed", Do::Press(Action::TakePhoto)),
+            ("shoot-preview", Do::End),
+        ],
+    },
+    Session {
+        name: "all-shots-used",
+        about: "the graduate retakes twice; the third photo has no retake left",
+        sit_mm: 0.0,
+        tune: unchanged,
+        script: to_the_camera![
+            ("shoot-ready", Do::Press(Action::TakePhoto)),
+            ("shoot-preview", Do::Press(Action::Retake)),
+            ("shoot-ready", Do::Press(Action::TakePhoto)),
+            ("shoot-preview", Do::Press(Action::Retake)),
+            ("shoot-ready", Do::Press(Action::TakePhoto)),
+            ("shoot-preview", Do::End),
+        ],
+    },
+    Session {
+        name: "failed-review",
+        about: "the reviewer fails the first photo (hair over the eyebrows); the graduate \
+                retakes and the second passes",
+        sit_mm: 0.0,
+        tune: |cfg| cfg.service.sim.fail_reviews = 1,
+        script: to_the_camera![
+            ("shoot-ready", Do::Press(Action::TakePhoto)),
+            ("shoot-preview", Do::Press(Action::UsePhoto)),
+            ("review-failed", Do::Press(Action::Retake)),
+            ("shoot-ready", Do::Press(Action::TakePhoto)),
+            ("shoot-preview", Do::Press(Action::UsePhoto)),
+            ("pay-showing", Do::End),
+        ],
+    },
+    Session {
+        name: "payment-expired",
+        about: "the graduate does not pay; the order expires and they ask for a new one",
+        sit_mm: 0.0,
+        tune: |cfg| {
+            cfg.service.sim.auto_pay_ms = None;
+            cfg.service.sim.order_ttl_ms = Some(1_500);
+        },
+        script: to_the_camera![
+            ("shoot-ready", Do::Press(Action::TakePhoto)),
+            ("shoot-preview", Do::Press(Action::UsePhoto)),
+            ("pay-showing", Do::Wait),
+            ("pay-expired", Do::Press(Action::RetryPayment)),
+            ("pay-showing", Do::End),
+        ],
+    },
+    Session {
+        name: "review-too-slow",
+        about: "the review takes longer than expected, then longer than the kiosk waits",
+        sit_mm: 0.0,
+        tune: |cfg| {
+            cfg.flow.review_expected_secs = 1;
+            cfg.flow.review_timeout_secs = 4;
+            cfg.service.sim.review_ms = 600_000;
+        },
+        script: to_the_camera![
+            ("shoot-ready", Do::Press(Action::TakePhoto)),
+            ("shoot-preview", Do::Press(Action::UsePhoto)),
+            ("review-slow", Do::Wait),
+            ("done-review-pending", Do::Press(Action::Finish)),
+            ("attract", Do::End),
+        ],
+    },
+    Session {
+        name: "idle-timeout",
+        about: "the graduate walks away on the rules screen; the warning, then the start",
+        sit_mm: 0.0,
+        tune: |cfg| {
+            cfg.flow.idle_timeout_secs = 6;
+            cfg.flow.idle_warning_secs = 4;
+        },
+        script: &[
+            ("attract", Do::Press(Action::Start)),
+            ("photo-type", Do::Press(Action::ChooseGraduatePhoto)),
+            ("prepare", Do::Press(Action::PrepareShoot)),
+            ("scan", Do::PresentQr),
+            ("confirm", Do::PutAwayQrThen(Action::ConfirmIdentity)),
+            ("lighting", Do::Press(Action::GlassesYes)),
+            ("rules", Do::Wait),
+            ("rules-idle-warning", Do::Wait),
+            ("attract", Do::End),
+        ],
+    },
+    Session {
+        name: "out-of-service",
+        about: "a technician pulls the camera's cable, plugs it back, opens maintenance mode \
+                (hidden corner, PIN), takes a test shot and leaves",
+        sit_mm: 0.0,
+        tune: unchanged,
+        script: &[
+            ("attract", Do::Unplug),
+            ("out-of-service", Do::Replug),
+            ("attract", Do::Press(Action::ServiceGesture)),
+            ("service-pin", Do::EnterPin),
+            ("service", Do::Press(Action::SvcTestShot)),
+            ("service-test-shot", Do::Press(Action::SvcExit)),
+            ("attract", Do::End),
+        ],
+    },
 ];
 
-/// The demo configuration with delays short enough for a walkthrough, and an idle timeout
-/// short enough that its warning appears (on the lighting screen, where the script waits).
+/// The demo configuration with delays short enough for a walkthrough.
 pub fn config(mut cfg: Config) -> Config {
-    cfg.flow.idle_timeout_secs = 40;
-    cfg.flow.idle_warning_secs = 37;
     cfg.flow.review_expected_secs = 4;
     cfg.flow.review_poll_secs = 1;
     cfg.flow.payment_poll_secs = 1;
@@ -116,51 +322,11 @@ pub fn config(mut cfg: Config) -> Config {
 pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
     let started = Instant::now();
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    // Everything of this run stays in `out`: the maintenance screen's disk check and log tail
-    // look there.
-    let mut cfg = cfg;
-    let out_abs = std::path::absolute(out)?;
-    cfg.kiosk.data_dir = out_abs.clone();
-    cfg.logging.json_file = out_abs.join("kiosk.log.jsonl");
-    let cfg = Arc::new(cfg);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
     let _enter = rt.enter();
-
-    let journal_path = out.join("journal.sqlite3");
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(PathBuf::from(format!("{}{suffix}", journal_path.display())));
-    }
-    let kiosk = assemble::Started::start(cfg.clone())?;
-    let (handle, journal) = (kiosk.handle.clone(), kiosk.world.journal.clone());
-    let camera_sim = kiosk
-        .sims
-        .camera
-        .clone()
-        .context("the walkthrough needs the simulated camera")?;
-    let graduate = crate::graduate::Graduate::new(&kiosk.sims, crate::graduate::Pace::Immediate);
-    // 45 mm shorter in the chair than the reference graduate: eyes below the guide.
-    graduate.sit_at(-45.0);
-
-    // Decode live-view frames and the photo off the UI thread; the UI takes the latest.
-    let latest_frame: Arc<Mutex<Option<Pixels>>> = Arc::default();
-    let latest_photo: Arc<Mutex<Option<Pixels>>> = Arc::default();
-    let slot = latest_frame.clone();
-    rt.spawn(crate::ui_feed::frames(handle.clone(), move |px| {
-        *slot.lock().unwrap_or_else(|p| p.into_inner()) = px;
-    }));
-    let slot = latest_photo.clone();
-    rt.spawn(crate::ui_feed::photo(handle.clone(), move |px| {
-        *slot.lock().unwrap_or_else(|p| p.into_inner()) = px;
-    }));
-    let latest_window: Arc<Mutex<Option<[f32; 4]>>> = Arc::default();
-    let slot = latest_window.clone();
-    rt.spawn(crate::ui_feed::face_window(handle.clone(), move |w| {
-        *slot.lock().unwrap_or_else(|p| p.into_inner()) = w;
-    }));
-
     let (width, height) = match cfg.display.orientation {
         crate::config::Orientation::Landscape => (1920, 1080),
         crate::config::Orientation::Portrait => (1080, 1920),
@@ -171,148 +337,39 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
     ui.set_eye_guide(cfg.photo.eye_guide);
     ui.set_notice(&cfg.notice);
     screen.show(ui.window())?;
-    let events = handle.events.clone();
-    ui.connect(move |intent| {
-        let _ = events.send(Event::Intent(intent));
-    });
-    let pins = handle.pins.clone();
-    ui.connect_pin(move |pin| {
-        let _ = pins.send(pin);
-    });
 
-    let mut screen_rx = handle.screen.clone();
-    let mut visits: Vec<(String, Instant)> = Vec::new();
-    let mut rendered: HashSet<String> = HashSet::new();
-    let mut pngs = Vec::new();
-    let mut layout_problems = Vec::new();
-    let mut step = 0;
-    let mut reached_done = false;
-    let deadline = Instant::now() + Duration::from_secs(120);
-
-    while step < SCRIPT.len() {
-        if Instant::now() > deadline {
-            bail!(
-                "walkthrough stuck: waited for screen {:?}, last seen {:?}",
-                SCRIPT[step].0,
-                visits.last().map(|v| &v.0)
-            );
-        }
-        let _ = rt.block_on(async {
-            tokio::time::timeout(Duration::from_millis(100), screen_rx.changed()).await
-        });
-        let model: ScreenModel = screen_rx.borrow_and_update().clone();
-        let photo = latest_photo
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        let has_photo = photo.is_some();
-        ui.set_photo(photo);
-        let key = screen_key(&model);
-        if visits.last().map(|v| &v.0) != Some(&key) {
-            if visits
-                .last()
-                .is_some_and(|v| v.0.split('-').next() != key.split('-').next())
-            {
-                // A new screen: wait for a frame taken on it, not one left from the last.
-                *latest_frame.lock().unwrap_or_else(|p| p.into_inner()) = None;
-            }
-            if visits.last().is_some_and(|v| {
-                v.0.starts_with("shoot-preview") && !key.starts_with("shoot-preview")
-            }) {
-                // Left a preview (retake): the next preview must show its own photo.
-                *latest_photo.lock().unwrap_or_else(|p| p.into_inner()) = None;
-            }
-            visits.push((key.clone(), Instant::now()));
-        }
-        let frame = latest_frame
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        let has_frame = frame.is_some();
-        ui.set_live_frame(frame);
-        let window = *latest_window.lock().unwrap_or_else(|p| p.into_inner());
-        ui.set_face_window(window);
-        reached_done |= key == "done";
-
-        let ready = (!model.live_view || has_frame)
-            && (model.shoot_stage != kiosk_core::model::ShootStage::Preview || has_photo)
-            && (key != "service-test-shot" || has_photo)
-            // The chair step is about its hint, the ready screen about the photo's window.
-            && (model.screen != kiosk_core::model::Screen::Chair || model.seat_hint.is_some())
-            && (key != "shoot-ready" || window.is_some());
-        if ready && !rendered.contains(&key) {
-            let n = rendered.len() + 1;
-            for lang in [Lang::Zh, Lang::En] {
-                ui.render(&ScreenModel {
-                    lang,
-                    ..model.clone()
-                });
-                let name = match lang {
-                    Lang::Zh => format!("{n:02}-{key}.png"),
-                    Lang::En => format!("{n:02}-{key}.en.png"),
-                };
-                let frame = screen.snapshot();
-                for p in kiosk_ui::layout_check::check(ui.window(), &frame) {
-                    layout_problems.push(format!("{name}: {p}"));
-                }
-                frame.save(out.join(&name))?;
-                pngs.push(name);
-            }
-            rendered.insert(key.clone());
-        }
-        ui.render(&model);
-
-        let (want, action) = SCRIPT[step];
-        // The idle warning may come up on any screen the script lingers on; it is the same
-        // screen underneath.
-        let matches = key == want || key.strip_suffix("-idle-warning") == Some(want);
-        if !matches || !rendered.contains(&key) {
-            continue;
-        }
-        step += 1;
-        match action {
-            Do::Press(a) => ui.act(a),
-            Do::PresentQr => graduate.show_code(),
-            Do::PutAwayQrThen(a) => {
-                graduate.put_code_away();
-                ui.act(a);
-            }
-            Do::AdjustSeat => rt.block_on(graduate.adjust_seat()),
-            Do::TiltThenPress(deg, a) => {
-                graduate.tilt_head(deg);
-                ui.act(a);
-            }
-            Do::Wait => {}
-            Do::Unplug => {
-                graduate.put_code_away();
-                camera_sim.unplug(true);
-            }
-            Do::Replug => camera_sim.unplug(false),
-            Do::EnterPin => ui.enter_pin(crate::maintenance::DEMO_PIN),
-            Do::End => {}
-        }
-    }
-
-    let now = Instant::now();
-    let mut report_visits = Vec::new();
-    for (i, (key, at)) in visits.iter().enumerate() {
-        let until = visits.get(i + 1).map_or(now, |v| v.1);
-        report_visits.push(Visit {
-            screen: key.clone(),
-            ms: until.duration_since(*at).as_millis() as u64,
+    let mut walk = Walk {
+        out: out.to_owned(),
+        visits: Vec::new(),
+        rendered: HashSet::new(),
+        pngs: Vec::new(),
+        layout_problems: Vec::new(),
+        reached_done: false,
+        journal_transitions: 0,
+    };
+    let mut sessions = Vec::new();
+    for session in SESSIONS {
+        let first_png = walk.pngs.len();
+        walk.session(&rt, &screen, &ui, &cfg, session)
+            .with_context(|| format!("session {:?}", session.name))?;
+        sessions.push(SessionReport {
+            name: session.name,
+            about: session.about,
+            pngs: walk.pngs[first_png..].to_vec(),
         });
     }
-    rt.block_on(kiosk.stop());
+
     let report = Report {
-        reached_done,
-        visits: report_visits,
-        pngs,
-        layout_problems,
-        journal_transitions: journal.transitions().unwrap_or(0),
+        reached_done: walk.reached_done,
+        sessions,
+        visits: walk.visits,
+        pngs: walk.pngs,
+        layout_problems: walk.layout_problems,
+        journal_transitions: walk.journal_transitions,
         total_ms: started.elapsed().as_millis() as u64,
     };
     std::fs::write(out.join("report.json"), serde_json::to_vec_pretty(&report)?)?;
-    if !reached_done {
+    if !report.reached_done {
         bail!("the session did not reach the done screen");
     }
     if !report.layout_problems.is_empty() {
@@ -323,4 +380,236 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
         );
     }
     Ok(report)
+}
+
+/// What the sessions have found so far.
+struct Walk {
+    out: PathBuf,
+    visits: Vec<Visit>,
+    /// What has been drawn: [`look`]s.
+    rendered: HashSet<String>,
+    pngs: Vec<String>,
+    layout_problems: Vec<String>,
+    reached_done: bool,
+    journal_transitions: u64,
+}
+
+/// What makes a screen look different: its key, and on the camera and review screens the
+/// shots used (还可拍 N 次, and no retake after the third).
+fn look(model: &ScreenModel, key: &str) -> String {
+    use kiosk_core::model::Screen;
+    match model.screen {
+        Screen::Shoot | Screen::Review => format!("{key}/{}", model.shots_used),
+        _ => key.to_owned(),
+    }
+}
+
+impl Walk {
+    /// One session on a kiosk of its own, drawn into the shared window.
+    fn session(
+        &mut self,
+        rt: &tokio::runtime::Runtime,
+        screen: &headless::Screen,
+        ui: &Ui,
+        base: &Config,
+        session: &Session,
+    ) -> anyhow::Result<()> {
+        // Everything of this session stays in its own directory under `out`: the journal
+        // (a session ended mid-way would otherwise resume in the next), the photos, the log
+        // the maintenance screen shows.
+        let mut cfg = base.clone();
+        (session.tune)(&mut cfg);
+        let data = std::path::absolute(self.out.join("sessions").join(session.name))?;
+        if data.exists() {
+            std::fs::remove_dir_all(&data)
+                .with_context(|| format!("clearing {}", data.display()))?;
+        }
+        std::fs::create_dir_all(&data)?;
+        cfg.kiosk.data_dir = data.clone();
+        cfg.logging.json_file = data.join("kiosk.log.jsonl");
+        let cfg = Arc::new(cfg);
+
+        let kiosk = assemble::Started::start(cfg.clone())?;
+        let (handle, journal) = (kiosk.handle.clone(), kiosk.world.journal.clone());
+        let camera_sim = kiosk
+            .sims
+            .camera
+            .clone()
+            .context("the walkthrough needs the simulated camera")?;
+        let graduate =
+            crate::graduate::Graduate::new(&kiosk.sims, crate::graduate::Pace::Immediate);
+        graduate.sit_at(session.sit_mm);
+
+        // Decode live-view frames and the photo off the UI thread; the UI takes the latest.
+        let latest_frame: Arc<Mutex<Option<Pixels>>> = Arc::default();
+        let latest_photo: Arc<Mutex<Option<Pixels>>> = Arc::default();
+        let latest_window: Arc<Mutex<Option<[f32; 4]>>> = Arc::default();
+        let feeds = [
+            rt.spawn(crate::ui_feed::frames(handle.clone(), {
+                let slot = latest_frame.clone();
+                move |px| *lock(&slot) = px
+            })),
+            rt.spawn(crate::ui_feed::photo(handle.clone(), {
+                let slot = latest_photo.clone();
+                move |px| *lock(&slot) = px
+            })),
+            rt.spawn(crate::ui_feed::face_window(handle.clone(), {
+                let slot = latest_window.clone();
+                move |w| *lock(&slot) = w
+            })),
+        ];
+        let events = handle.events.clone();
+        ui.connect(move |intent| {
+            let _ = events.send(Event::Intent(intent));
+        });
+        let pins = handle.pins.clone();
+        ui.connect_pin(move |pin| {
+            let _ = pins.send(pin);
+        });
+
+        let mut screen_rx = handle.screen.clone();
+        let mut seen: Vec<(String, Instant)> = Vec::new();
+        let mut step = 0;
+        let deadline = Instant::now() + Duration::from_secs(90);
+        let script = session.script;
+        let outcome = loop {
+            if step == script.len() {
+                break Ok(());
+            }
+            if Instant::now() > deadline {
+                break Err(anyhow::anyhow!(
+                    "stuck: waited for screen {:?}, last seen {:?}",
+                    script[step].0,
+                    seen.last().map(|v| &v.0)
+                ));
+            }
+            let _ = rt.block_on(async {
+                tokio::time::timeout(Duration::from_millis(100), screen_rx.changed()).await
+            });
+            let model: ScreenModel = screen_rx.borrow_and_update().clone();
+            let photo = lock(&latest_photo).clone();
+            let has_photo = photo.is_some();
+            ui.set_photo(photo);
+            let key = screen_key(&model);
+            if seen.last().map(|v| &v.0) != Some(&key) {
+                if seen
+                    .last()
+                    .is_some_and(|v| v.0.split('-').next() != key.split('-').next())
+                {
+                    // A new screen: wait for a frame taken on it, not one left from the last.
+                    *lock(&latest_frame) = None;
+                }
+                if key == "shoot-ready" {
+                    // Back at the camera (a retake): the next preview must show its own
+                    // photo, not the one the kiosk still holds.
+                    *lock(&latest_photo) = None;
+                }
+                seen.push((key.clone(), Instant::now()));
+            }
+            let frame = lock(&latest_frame).clone();
+            let has_frame = frame.is_some();
+            ui.set_live_frame(frame);
+            let window = *lock(&latest_window);
+            ui.set_face_window(window);
+            if session.name == "happy" {
+                self.reached_done |= key == "done";
+            }
+
+            let ready = (!model.live_view || has_frame)
+                && (model.shoot_stage != kiosk_core::model::ShootStage::Preview || has_photo)
+                && (!["service-test-shot", "review-failed"].contains(&key.as_str()) || has_photo)
+                // The chair step is about its hint, the ready screen about the photo's window.
+                && (model.screen != kiosk_core::model::Screen::Chair || model.seat_hint.is_some())
+                && (key != "shoot-ready" || window.is_some());
+            let look = look(&model, &key);
+            if ready && !self.rendered.contains(&look) {
+                self.draw(screen, ui, &model, session.name, &key)?;
+                self.rendered.insert(look);
+            }
+            ui.render(&model);
+
+            let (want, action) = script[step];
+            // The idle warning may come up on any screen the script lingers on; it is the same
+            // screen underneath.
+            let matches = key == want || key.strip_suffix("-idle-warning") == Some(want);
+            if !matches || !ready {
+                continue;
+            }
+            step += 1;
+            match action {
+                Do::Press(a) => ui.act(a),
+                Do::PresentQr => graduate.show_code(),
+                Do::ShowQr(payload) => camera_sim.present_qr(Some(payload)),
+                Do::PutAwayQrThen(a) => {
+                    graduate.put_code_away();
+                    ui.act(a);
+                }
+                Do::AdjustSeat => rt.block_on(graduate.adjust_seat()),
+                Do::TiltThenPress(deg, a) => {
+                    graduate.tilt_head(deg);
+                    ui.act(a);
+                }
+                Do::JamThenPress(a) => {
+                    camera_sim.inject(camera_driver::sim::SimFault::Busy);
+                    ui.act(a);
+                }
+                Do::Wait | Do::End => {}
+                Do::Unplug => {
+                    graduate.put_code_away();
+                    camera_sim.unplug(true);
+                }
+                Do::Replug => camera_sim.unplug(false),
+                Do::EnterPin => ui.enter_pin(crate::maintenance::DEMO_PIN),
+            }
+        };
+
+        let now = Instant::now();
+        for (i, (key, at)) in seen.iter().enumerate() {
+            let until = seen.get(i + 1).map_or(now, |v| v.1);
+            self.visits.push(Visit {
+                session: session.name,
+                screen: key.clone(),
+                ms: until.duration_since(*at).as_millis() as u64,
+            });
+        }
+        for feed in feeds {
+            feed.abort();
+        }
+        rt.block_on(kiosk.stop());
+        self.journal_transitions += journal.transitions().unwrap_or(0);
+        outcome
+    }
+
+    /// Draw the screen in both languages, check its layout and save the PNGs.
+    fn draw(
+        &mut self,
+        screen: &headless::Screen,
+        ui: &Ui,
+        model: &ScreenModel,
+        session: &str,
+        key: &str,
+    ) -> anyhow::Result<()> {
+        let n = self.pngs.len() / 2 + 1;
+        for lang in [Lang::Zh, Lang::En] {
+            ui.render(&ScreenModel {
+                lang,
+                ..model.clone()
+            });
+            let name = match lang {
+                Lang::Zh => format!("{n:02}-{session}-{key}.png"),
+                Lang::En => format!("{n:02}-{session}-{key}.en.png"),
+            };
+            let frame = screen.snapshot();
+            for p in kiosk_ui::layout_check::check(ui.window(), &frame) {
+                self.layout_problems.push(format!("{name}: {p}"));
+            }
+            frame.save(self.out.join(&name))?;
+            self.pngs.push(name);
+        }
+        Ok(())
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }

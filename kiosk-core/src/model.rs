@@ -324,6 +324,8 @@ pub struct ScreenModel {
     pub review_stage: ReviewStage,
     /// Review progress 0.0 – 1.0 (time-based, about a minute).
     pub review_progress: f32,
+    /// The review has taken longer than expected (the kiosk still waits, up to its timeout).
+    pub review_overdue: bool,
     /// Upload attempts that failed so far (shows "retrying").
     pub upload_retries: u32,
     /// Failure reasons.

@@ -1,5 +1,6 @@
-//! `kiosk walkthrough` renders every screen: each PNG exists, is not blank, and differs from
-//! the one before; the report says the session reached done.
+//! `kiosk walkthrough` renders every screen of every scripted session: each PNG exists, is not
+//! blank, and differs from the one before; the report names each session and the screens it
+//! visited, and the happy session reached done.
 
 #[test]
 fn walkthrough_renders_every_screen() {
@@ -28,6 +29,16 @@ fn walkthrough_renders_every_screen() {
         "service-pin",
         "service",
         "service-test-shot",
+        // The paths beside the happy one.
+        "scan-chsi-code",
+        "scan-foreign-code",
+        "scan-unknown-code",
+        "shoot-failed",
+        "review-failed",
+        "pay-expired",
+        "review-slow",
+        "done-review-pending",
+        "rules-idle-warning",
     ] {
         assert!(
             screens.contains(&needed),
@@ -58,6 +69,48 @@ fn walkthrough_renders_every_screen() {
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.path().join("report.json")).unwrap()).unwrap();
     assert_eq!(json["reached_done"], true);
+    // Each session is named, with the screens it visited and the PNGs it drew.
+    let names: Vec<&str> = json["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        kiosk_app::walkthrough::SESSIONS
+            .iter()
+            .map(|s| s.name)
+            .collect::<Vec<_>>()
+    );
+    for (session, screen) in [
+        ("raw-chsi-code", "scan-chsi-code"),
+        ("wrong-code", "scan-unknown-code"),
+        ("capture-failure", "shoot-failed"),
+        ("all-shots-used", "shoot-preview"),
+        ("failed-review", "review-failed"),
+        ("payment-expired", "pay-expired"),
+        ("review-too-slow", "done-review-pending"),
+        ("idle-timeout", "rules-idle-warning"),
+        ("out-of-service", "out-of-service"),
+    ] {
+        assert!(
+            report
+                .visits
+                .iter()
+                .any(|v| v.session == session && v.screen == screen),
+            "{session}: {screen} not visited"
+        );
+    }
+    // The third photo offers no retake: its preview is drawn in the session that used all three.
+    assert!(
+        report
+            .pngs
+            .iter()
+            .any(|p| p.ends_with("-all-shots-used-shoot-preview.png")),
+        "{:?}",
+        report.pngs
+    );
 }
 
 /// The same session on a portrait (1080 × 1920) screen: every screen drawn at that size.

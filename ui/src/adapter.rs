@@ -157,7 +157,13 @@ pub fn screen_key(m: &ScreenModel) -> String {
     let stage = match m.screen {
         M::Scan => m.scan_notice.map(|n| match n {
             model::ScanNotice::Checking => "checking",
-            _ => "refused",
+            // Each refusal says something else: each is its own screen.
+            model::ScanNotice::RawChsiCode => "chsi-code",
+            model::ScanNotice::ForeignCode => "foreign-code",
+            model::ScanNotice::UnknownCode => "unknown-code",
+            model::ScanNotice::ExpiredCode => "expired-code",
+            model::ScanNotice::NoShotsLeft => "no-shots-left",
+            model::ScanNotice::ServiceUnavailable => "service-unavailable",
         }),
         // What the live view says about the seat is what the chair screen is about.
         M::Chair => m.seat_hint.map(|h| match h {
@@ -177,6 +183,7 @@ pub fn screen_key(m: &ScreenModel) -> String {
         }),
         M::Review => Some(match m.review_stage {
             model::ReviewStage::Uploading => "uploading",
+            model::ReviewStage::Waiting if m.review_overdue => "slow",
             model::ReviewStage::Waiting => "waiting",
             model::ReviewStage::Failed => "failed",
             model::ReviewStage::Refused => "refused",
@@ -188,6 +195,7 @@ pub fn screen_key(m: &ScreenModel) -> String {
             model::PayStage::Expired => "expired",
             model::PayStage::Failed => "failed",
         }),
+        M::Done => (m.done_kind == model::DoneKind::ReviewPending).then_some("review-pending"),
         M::Maintenance => m.maintenance.as_ref().and_then(|v| {
             if v.checks.is_empty() {
                 Some("checking")
@@ -304,6 +312,7 @@ impl Ui {
         b.set_countdown(m.countdown as i32);
         b.set_review_stage(map_review(m.review_stage));
         b.set_review_progress(m.review_progress);
+        b.set_review_overdue(m.review_overdue);
         b.set_upload_retries(m.upload_retries as i32);
         let reasons: Vec<Reason> = m
             .reasons

@@ -366,7 +366,7 @@ fn the_notice_facts_on_screen_are_the_configs() {
     let zh = texts(&ui);
     assert!(has(&zh, "请在 7 月 10 日前到东方照相馆拍摄"), "{zh:?}");
     assert!(
-        has(&zh, "北京市海淀区某路 1 号（每天 8:00–18:00）"),
+        has(&zh, "北京市海淀区某路 1 号\n开放时间：每天 8:00–18:00"),
         "{zh:?}"
     );
     assert!(has(&zh, "已付款的照片都已保存"), "{zh:?}");

@@ -85,7 +85,9 @@ pub fn view(cfg: &FlowConfig, state: &State) -> ScreenModel {
                 }
                 Review::Waiting { since_ms, .. } => {
                     let expected = u64::from(cfg.review_expected_secs.max(1)) * 1_000;
-                    let elapsed = now.saturating_sub(*since_ms).min(expected);
+                    let elapsed = now.saturating_sub(*since_ms);
+                    m.review_overdue = elapsed > expected;
+                    let elapsed = elapsed.min(expected);
                     // Fills to 95 % over the expected time; the last bit is the answer arriving.
                     m.review_progress = 0.95 * elapsed as f32 / expected as f32;
                     ReviewStage::Waiting
