@@ -17,7 +17,6 @@ use crate::assemble;
 use crate::config::{Config, Orientation};
 use crate::runtime::Handle;
 use crate::ui_feed;
-use kiosk_core::flow::Event;
 
 thread_local! {
     /// The UI, owned by the Slint thread; reached from other threads through the event loop.
@@ -64,14 +63,7 @@ pub fn run(cfg: Config, demo_graduate: bool, fullscreen: bool) -> anyhow::Result
     ui.set_kiosk_mode(fullscreen);
     ui.set_eye_guide(cfg.photo.eye_guide);
     ui.set_notice(&cfg.notice);
-    let events = handle.events.clone();
-    ui.connect(move |intent| {
-        let _ = events.send(Event::Intent(intent));
-    });
-    let pins = handle.pins.clone();
-    ui.connect_pin(move |pin| {
-        let _ = pins.send(pin);
-    });
+    ui_feed::connect(&ui, &handle);
     ui.render(&handle.screen.borrow());
     ui.show(fullscreen)?;
     UI.with(|slot| *slot.borrow_mut() = Some(ui));

@@ -6,6 +6,18 @@ use kiosk_ui::pixels::{self, Pixels};
 
 use crate::runtime::Handle;
 
+/// Touches and PIN entries on `ui` go to the kiosk behind `handle`.
+pub fn connect(ui: &kiosk_ui::Ui, handle: &Handle) {
+    let events = handle.events.clone();
+    ui.connect(move |intent| {
+        let _ = events.send(kiosk_core::flow::Event::Intent(intent));
+    });
+    let pins = handle.pins.clone();
+    ui.connect_pin(move |pin| {
+        let _ = pins.send(pin);
+    });
+}
+
 /// Decode each new live-view frame while the screen shows live view; hand it to `sink`.
 pub async fn frames(handle: Handle, sink: impl Fn(Option<Pixels>) + Send + 'static) {
     let mut frames = handle.frames.clone();
