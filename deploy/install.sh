@@ -29,7 +29,7 @@ if [ -z "$root" ]; then
   getent group $user >/dev/null || groupadd --system $user
   id -u $user >/dev/null 2>&1 || useradd --system --gid $user --home-dir /var/lib/photo-kiosk \
     --shell /usr/sbin/nologin --comment "photo kiosk" $user
-  usermod -a -G dialout,video,render,input $user 2>/dev/null || usermod -a -G dialout,video,input $user
+  usermod -a -G dialout,video,render,input,audio $user 2>/dev/null || usermod -a -G dialout,video,input,audio $user
   owner="$user:$user"
 else
   owner="$(id -u):$(id -g)"
@@ -44,6 +44,18 @@ install -m 0755 "$binary" "$root/usr/local/bin/kiosk.new"
 mv -f "$root/usr/local/bin/kiosk.new" "$root/usr/local/bin/kiosk"
 install -m 0644 "$repo/README.md" "$root/usr/local/share/doc/photo-kiosk/README.md"
 
+# Voice guidance's prompts, spoken by espeak-ng for this binary's texts (rebuilt on every
+# install: a new version may say something new). Without espeak-ng the booth is silent and
+# says so in its log (VOICE_UNAVAILABLE).
+voice="$root/usr/local/share/photo-kiosk/voice"
+if command -v espeak-ng >/dev/null; then
+  "$binary" voice build --dir "$voice.new" >/dev/null
+  rm -rf "$voice" && mv "$voice.new" "$voice"
+  chmod -R a+rX "$voice"
+else
+  echo "install.sh: espeak-ng is not installed (apt-get install espeak-ng): no voice prompts" >&2
+fi
+
 # Config and credential: made once, never overwritten; readable by the kiosk only.
 install -d -m 0750 "$root/etc/photo-kiosk"
 chown "$owner" "$root/etc/photo-kiosk"
@@ -52,6 +64,7 @@ if [ ! -f "$root/etc/photo-kiosk/kiosk.toml" ]; then
   sed -i \
     -e 's|^data_dir = .*|data_dir = "/var/lib/photo-kiosk"|' \
     -e 's|^json_file = .*|json_file = "/var/log/photo-kiosk/kiosk.log.jsonl"|' \
+    -e 's|^dir = "target/voice"|dir = "/usr/local/share/photo-kiosk/voice"|' \
     "$root/etc/photo-kiosk/kiosk.toml.new"
   mv "$root/etc/photo-kiosk/kiosk.toml.new" "$root/etc/photo-kiosk/kiosk.toml"
   echo "wrote /etc/photo-kiosk/kiosk.toml: set kiosk.id, the devices and the service, then 'kiosk --config /etc/photo-kiosk/kiosk.toml doctor'"

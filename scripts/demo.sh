@@ -8,8 +8,13 @@ scripts/install-deps.sh
 scripts/fetch-models.sh
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   cargo build --release --locked -p kiosk-app --features window
-  exec target/release/kiosk demo "$@"
 else
   cargo build --release --locked -p kiosk-app
+fi
+# Voice guidance's prompts, spoken by espeak-ng into target/voice (the default `voice.dir`).
+target/release/kiosk voice build
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  exec target/release/kiosk demo "$@"
+else
   exec target/release/kiosk demo --out walkthrough "$@"
 fi

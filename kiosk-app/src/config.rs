@@ -313,6 +313,8 @@ pub struct Config {
     /// `[notice]`: the notice's facts the screens quote (alternative studio, deadline,
     /// information office).
     pub notice: kiosk_core::model::Notice,
+    /// `[voice]`: spoken prompts and the countdown's beeps.
+    pub voice: crate::voice::VoiceSection,
 }
 
 impl Config {
@@ -453,6 +455,7 @@ impl Config {
             ));
         }
         self.validate_notice()?;
+        self.voice.validate()?;
         self.lights.validate()
     }
 

@@ -50,6 +50,10 @@ pub fn run(cfg: Config, demo_graduate: bool, fullscreen: bool) -> anyhow::Result
         .enable_all()
         .build()?;
     let _enter = rt.enter();
+    // SIGTERM (and the log-level signals) are caught from before the kiosk starts: one that arrives while it starts (it
+    // says KIOSK_STARTED from its own task) is an orderly stop too, not the default death.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let log_level = crate::telemetry::follow_signals(level)?;
     let kiosk = assemble::Started::start(cfg.clone())?;
     let handle = kiosk.handle.clone();
 
@@ -86,9 +90,8 @@ pub fn run(cfg: Config, demo_graduate: bool, fullscreen: bool) -> anyhow::Result
     // SIGTERM (systemd stopping the booth) ends the event loop and shuts down as closing the
     // window does; a crash of the runtime, after its emergency stop, ends the process non-zero
     // so that systemd starts it again rather than leaving a frozen screen.
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let crashed = kiosk.crashed();
-    rt.spawn(crate::telemetry::follow_signals(level));
+    rt.spawn(log_level);
     rt.spawn(async move {
         tokio::select! {
             _ = term.recv() => {

@@ -27,6 +27,10 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
         .build()?;
     let cfg_level = cfg.logging.level.clone();
     let result = rt.block_on(async {
+        // Caught from before the kiosk starts: a SIGTERM while it starts (it says KIOSK_STARTED
+        // from its own task, before this function is done starting it) is an orderly stop.
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        let log_level = crate::telemetry::follow_signals(cfg_level)?;
         let kiosk = assemble::Started::start(Arc::new(cfg))?;
         let (handle, sims) = (&kiosk.handle, &kiosk.sims);
 
@@ -70,8 +74,7 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
                 }
             }
         });
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::spawn(crate::telemetry::follow_signals(cfg_level));
+        tokio::spawn(log_level);
         tokio::select! {
             _ = reader => {}
             _ = term.recv() => tracing::info!("SIGTERM: shutting down"),

@@ -23,4 +23,5 @@ pub mod service;
 pub mod systemd;
 pub mod telemetry;
 pub mod ui_feed;
+pub mod voice;
 pub mod walkthrough;

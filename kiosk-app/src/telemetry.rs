@@ -184,21 +184,26 @@ pub fn set_level(level: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// SIGUSR1 raises the level to `debug`, SIGUSR2 puts `configured` back. Runs until the
-/// process ends.
-pub async fn follow_signals(configured: String) -> std::io::Result<()> {
+/// SIGUSR1 raises the level to `debug`, SIGUSR2 puts `configured` back. The signals are caught
+/// from the call on (call it before the kiosk starts: their default action ends the process);
+/// the returned future follows them until the process ends. Call inside a tokio runtime.
+pub fn follow_signals(
+    configured: String,
+) -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut up = signal(SignalKind::user_defined1())?;
     let mut back = signal(SignalKind::user_defined2())?;
-    loop {
-        let level = tokio::select! {
-            _ = up.recv() => "debug",
-            _ = back.recv() => configured.as_str(),
-        };
-        if let Err(e) = set_level(level) {
-            tracing::warn!(error = %e, "could not change the log level");
+    Ok(async move {
+        loop {
+            let level = tokio::select! {
+                _ = up.recv() => "debug",
+                _ = back.recv() => configured.as_str(),
+            };
+            if let Err(e) = set_level(level) {
+                tracing::warn!(error = %e, "could not change the log level");
+            }
         }
-    }
+    })
 }
 
 #[cfg(test)]

@@ -48,6 +48,10 @@ pub struct SessionReport {
     /// PNGs written in this session (screens already drawn by an earlier one are not drawn
     /// again).
     pub pngs: Vec<String>,
+    /// The voice's cues in the order played (`scan.zh`, `beep` …; each also a WAV in
+    /// `sessions/NAME/voice/`). Empty with `voice.enabled = false`; without prompts (`kiosk
+    /// voice build`) only the beeps and the shutter.
+    pub voice: Vec<String>,
 }
 
 /// What `report.json` holds.
@@ -110,6 +114,7 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
         layout_problems: Vec::new(),
         reached_done: false,
         journal_transitions: 0,
+        voice: Vec::new(),
     };
     let mut sessions = Vec::new();
     for session in SESSIONS {
@@ -120,6 +125,7 @@ pub fn run(cfg: Config, out: &Path) -> anyhow::Result<Report> {
             name: session.name,
             about: session.about,
             pngs: walk.pngs[first_png..].to_vec(),
+            voice: std::mem::take(&mut walk.voice),
         });
     }
 
@@ -156,6 +162,8 @@ struct Walk {
     layout_problems: Vec<String>,
     reached_done: bool,
     journal_transitions: u64,
+    /// The last session's voice cues.
+    voice: Vec<String>,
 }
 
 /// What makes a screen look different: its key, and on the camera and review screens the
@@ -191,6 +199,7 @@ impl Walk {
         std::fs::create_dir_all(&data)?;
         cfg.kiosk.data_dir = data.clone();
         cfg.logging.json_file = data.join("kiosk.log.jsonl");
+        cfg.voice.record_dir = Some(data.join("voice"));
         let cfg = Arc::new(cfg);
 
         let kiosk = assemble::Started::start(cfg.clone())?;
@@ -331,6 +340,9 @@ impl Walk {
         }
         for feed in feeds {
             feed.abort();
+        }
+        if let Some(voice) = &kiosk.voice {
+            self.voice = voice.played.borrow().clone();
         }
         rt.block_on(kiosk.stop());
         self.journal_transitions += journal.transitions().unwrap_or(0);

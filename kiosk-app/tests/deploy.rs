@@ -84,6 +84,15 @@ fn the_install_script_is_idempotent_keeps_the_config_and_leaves_tight_permission
         text.contains("data_dir = \"/var/lib/photo-kiosk\""),
         "{text}"
     );
+    // The voice prompts were built where the config points, for this binary's texts.
+    assert!(
+        text.contains("dir = \"/usr/local/share/photo-kiosk/voice\""),
+        "{text}"
+    );
+    let (prompts, problems) =
+        kiosk_app::voice::Prompts::load(&r.join("usr/local/share/photo-kiosk/voice"));
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(prompts.len(), 2 * kiosk_app::voice::PROMPTS.len());
     assert_eq!(mode(&r.join("var/lib/photo-kiosk")), 0o700);
     assert_eq!(mode(&r.join("etc/photo-kiosk/credential")), 0o600);
     assert_eq!(mode(&cfg), 0o640);

@@ -106,6 +106,7 @@ codes! {
     LOG_CAPPED: Error,
     METRICS_SERVING: Info,
     METRICS_UNAVAILABLE: Warn,
+    VOICE_UNAVAILABLE: Warn,
 }
 
 /// Every device fault kind a [`fault_code`] can carry.

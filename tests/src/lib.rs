@@ -71,6 +71,8 @@ pub fn fast_config(data_dir: &Path) -> Config {
     cfg.service.sim.review_ms = 300;
     cfg.service.sim.auto_pay_ms = Some(300);
     cfg.service.sim.latency_ms = 5;
+    // Silent: tests/tests/voice.rs turns it on where it is what is tested.
+    cfg.voice.enabled = false;
     cfg
 }
 
