@@ -256,7 +256,11 @@ impl Walk {
             let photo = lock(&latest_photo).clone();
             let has_photo = photo.is_some();
             ui.set_photo(photo);
-            let key = screen_key(&model);
+            let mut key = screen_key(&model);
+            ui.render(&model);
+            if ui.exit_dialog_open() {
+                key.push_str("-confirm-exit");
+            }
             if seen.last().map(|v| &v.0) != Some(&key) {
                 if seen
                     .last()
@@ -319,6 +323,8 @@ impl Walk {
                     camera_sim.inject(camera_driver::sim::SimFault::Busy);
                     ui.act(a);
                 }
+                Do::AskToLeave => ui.leave(),
+                Do::Stay => ui.stay(),
                 Do::Wait | Do::End => {}
                 Do::Unplug => {
                     graduate.put_code_away();

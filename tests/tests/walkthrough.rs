@@ -39,6 +39,9 @@ fn walkthrough_renders_every_screen() {
         "review-slow",
         "done-review-pending",
         "rules-idle-warning",
+        // Leaving where it costs something asks first.
+        "shoot-preview-confirm-exit",
+        "pay-showing-confirm-exit",
     ] {
         assert!(
             screens.contains(&needed),
@@ -90,6 +93,8 @@ fn walkthrough_renders_every_screen() {
         ("all-shots-used", "shoot-preview"),
         ("failed-review", "review-failed"),
         ("payment-expired", "pay-expired"),
+        ("payment-expired", "pay-showing-confirm-exit"),
+        ("all-shots-used", "shoot-preview-confirm-exit"),
         ("review-too-slow", "done-review-pending"),
         ("idle-timeout", "rules-idle-warning"),
         ("out-of-service", "out-of-service"),

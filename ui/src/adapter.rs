@@ -16,6 +16,8 @@ pub struct Ui {
     window: KioskWindow,
     last_qr: RefCell<Option<String>>,
     last_lang: RefCell<Option<Lang>>,
+    /// The screen and stage last rendered: the exit dialog closes when they change.
+    last_stage: RefCell<Option<String>>,
 }
 
 /// The intent a Slint action stands for.
@@ -225,6 +227,7 @@ impl Ui {
             window: KioskWindow::new()?,
             last_qr: RefCell::new(None),
             last_lang: RefCell::new(None),
+            last_stage: RefCell::new(None),
         })
     }
 
@@ -266,6 +269,23 @@ impl Ui {
         self.window.global::<Bridge>().invoke_act(action);
     }
 
+    /// The footer's "退出拍照" as a touch does it: leaves at once where leaving costs nothing,
+    /// else opens the dialog that says what it costs.
+    pub fn leave(&self) {
+        self.window.global::<Bridge>().invoke_leave();
+    }
+
+    /// Whether the exit dialog is up.
+    pub fn exit_dialog_open(&self) -> bool {
+        let b = self.window.global::<Bridge>();
+        b.get_exit_dialog() && !b.get_exit_cost().is_empty()
+    }
+
+    /// The exit dialog's primary button: stay.
+    pub fn stay(&self) {
+        self.window.global::<Bridge>().set_exit_dialog(false);
+    }
+
     /// Show the window, fullscreen on the booth.
     pub fn show(&self, fullscreen: bool) -> Result<(), slint::PlatformError> {
         if fullscreen {
@@ -287,6 +307,13 @@ impl Ui {
             *self.last_lang.borrow_mut() = Some(m.lang);
         }
         let b = self.window.global::<Bridge>();
+        // A dialog asked on one screen is not an answer on the next (payment came in, the
+        // idle timeout went home).
+        let stage = format!("{:?}/{:?}/{:?}", m.screen, m.shoot_stage, m.pay_stage);
+        if self.last_stage.borrow().as_ref() != Some(&stage) {
+            b.set_exit_dialog(false);
+            *self.last_stage.borrow_mut() = Some(stage);
+        }
         b.set_screen(map_screen(m.screen));
         b.set_english(m.lang == Lang::En);
         let (step, steps) = m.step.unwrap_or((0, 10));

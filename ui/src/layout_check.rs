@@ -38,7 +38,7 @@ const PANELS: &[&str] = &[
 ];
 
 /// Dialogs drawn over the whole screen.
-const MODALS: &[&str] = &["IdleWarning"];
+const MODALS: &[&str] = &["IdleWarning", "ExitDialog"];
 
 /// Elements no text may overlap unless it sits inside them.
 const OBSTACLES: &[&str] = &["Image"];

@@ -97,14 +97,6 @@ fn every_button_is_found_by_its_label_and_sends_its_intent() {
         (preview.clone(), "重拍（还剩 2 次）", Intent::Retake),
         (
             ScreenModel {
-                can_cancel: true,
-                ..preview.clone()
-            },
-            "退出拍照",
-            Intent::Cancel,
-        ),
-        (
-            ScreenModel {
                 review_stage: ReviewStage::Failed,
                 shots_used: 1,
                 can_go_back: false,
@@ -230,6 +222,98 @@ fn every_button_is_found_by_its_label_and_sends_its_intent() {
     assert_eq!(button.accessible_enabled(), Some(false));
     button.invoke_accessible_default_action();
     assert!(got.borrow().is_empty());
+}
+
+/// "退出拍照" where leaving costs something (a photo taken and not used, an approved photo not
+/// paid) asks first and says what it costs; where it costs nothing it leaves at once.
+#[test]
+fn a_costly_exit_asks_first_and_says_what_it_costs() {
+    i_slint_backend_testing::init_no_event_loop();
+    let ui = Ui::new().unwrap();
+    ui.show(false).unwrap();
+    let got: Rc<RefCell<Vec<Intent>>> = Rc::default();
+    let sink = got.clone();
+    ui.connect(move |i| sink.borrow_mut().push(i));
+    let press = |label: &str| {
+        let found = buttons(&ui, label);
+        assert_eq!(found.len(), 1, "{label:?} found {} times", found.len());
+        found[0].invoke_accessible_default_action();
+    };
+    let said = |text: &str| ElementHandle::find_by_accessible_label(ui.window(), text).count() > 0;
+
+    let preview = ScreenModel {
+        screen: Screen::Shoot,
+        shoot_stage: ShootStage::Preview,
+        shots_used: 1,
+        can_cancel: true,
+        ..ScreenModel::default()
+    };
+    let pay = ScreenModel {
+        screen: Screen::Pay,
+        pay_stage: PayStage::Showing,
+        pay_qr: Some("weixin://wxpay/bizpayurl?pr=abc".into()),
+        can_cancel: true,
+        ..ScreenModel::default()
+    };
+    for (model, stay, cost) in [
+        (&preview, "返回照片", "这次拍摄已计入次数"),
+        (&pay, "继续付款", "本次订单取消"),
+    ] {
+        ui.render(model);
+        got.borrow_mut().clear();
+        press("退出拍照");
+        assert!(
+            got.borrow().is_empty(),
+            "{:?}: left without asking",
+            model.screen
+        );
+        assert!(ui.exit_dialog_open());
+        assert!(ElementHandle::find_by_accessible_label(ui.window(), "确定退出拍照？").count() > 0);
+        let texts: Vec<String> = ElementHandle::query_descendants(
+            &ElementHandle::find_by_accessible_label(ui.window(), "确定退出拍照？")
+                .next()
+                .unwrap(),
+        )
+        .find_all()
+        .iter()
+        .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
+        .collect();
+        assert!(
+            texts.iter().any(|t| t.contains(cost)),
+            "{:?}: the dialog does not say {cost:?}: {texts:?}",
+            model.screen
+        );
+        press(stay);
+        assert!(got.borrow().is_empty() && !ui.exit_dialog_open());
+        press("退出拍照");
+        press("确认退出");
+        assert_eq!(got.borrow().as_slice(), &[Intent::Cancel]);
+        assert!(!ui.exit_dialog_open());
+    }
+
+    // A dialog left open does not survive the screen changing under it (payment came in).
+    ui.render(&pay);
+    press("退出拍照");
+    assert!(ui.exit_dialog_open());
+    ui.render(&ScreenModel {
+        screen: Screen::Done,
+        ..ScreenModel::default()
+    });
+    ui.render(&pay);
+    assert!(!ui.exit_dialog_open() && !said("确认退出"));
+
+    // A failed review with shots left costs nothing to leave: the shots stay on the code.
+    ui.render(&ScreenModel {
+        screen: Screen::Review,
+        review_stage: ReviewStage::Failed,
+        shots_used: 1,
+        shots_max: 3,
+        can_cancel: true,
+        ..ScreenModel::default()
+    });
+    got.borrow_mut().clear();
+    press("退出拍照");
+    assert_eq!(got.borrow().as_slice(), &[Intent::Cancel]);
 }
 
 /// The PIN keypad: digits found by their labels, shown only as dots, sent (not as an intent)

@@ -18,6 +18,10 @@ pub(super) enum Do {
     TiltThenPress(f32, Action),
     /// The camera will refuse the next shot ("PTP Device Busy"); then touch.
     JamThenPress(Action),
+    /// Touch "退出拍照" (where leaving costs something, the dialog saying what comes up).
+    AskToLeave,
+    /// The exit dialog's "stay".
+    Stay,
     Wait,
     Unplug,
     Replug,
@@ -146,11 +150,14 @@ pub const SESSIONS: &[Session] = &[
     },
     Session {
         name: "all-shots-used",
-        about: "the graduate retakes twice; the third photo has no retake left",
+        about: "the graduate retakes twice; the third photo has no retake left; on the \
+                first photo they touch 退出拍照, read what it costs and stay",
         sit_mm: 0.0,
         tune: unchanged,
         script: to_the_camera![
             ("shoot-ready", Do::Press(Action::TakePhoto)),
+            ("shoot-preview", Do::AskToLeave),
+            ("shoot-preview-confirm-exit", Do::Stay),
             ("shoot-preview", Do::Press(Action::Retake)),
             ("shoot-ready", Do::Press(Action::TakePhoto)),
             ("shoot-preview", Do::Press(Action::Retake)),
@@ -175,7 +182,8 @@ pub const SESSIONS: &[Session] = &[
     },
     Session {
         name: "payment-expired",
-        about: "the graduate does not pay; the order expires and they ask for a new one",
+        about: "the graduate touches 退出拍照 on the pay screen, reads what it costs and stays; \
+                they do not pay, the order expires and they ask for a new one",
         sit_mm: 0.0,
         tune: |cfg| {
             cfg.service.sim.auto_pay_ms = None;
@@ -184,6 +192,8 @@ pub const SESSIONS: &[Session] = &[
         script: to_the_camera![
             ("shoot-ready", Do::Press(Action::TakePhoto)),
             ("shoot-preview", Do::Press(Action::UsePhoto)),
+            ("pay-showing", Do::AskToLeave),
+            ("pay-showing-confirm-exit", Do::Stay),
             ("pay-showing", Do::Wait),
             ("pay-expired", Do::Press(Action::RetryPayment)),
             ("pay-showing", Do::End),
