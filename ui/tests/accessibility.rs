@@ -26,14 +26,20 @@ fn buttons(ui: &Ui, label: &str) -> Vec<ElementHandle> {
         .collect()
 }
 
-#[test]
-fn every_button_is_found_by_its_label_and_sends_its_intent() {
+/// A window on the testing backend, and the intents its touches send.
+fn ui_sending_intents() -> (Ui, Rc<RefCell<Vec<Intent>>>) {
     i_slint_backend_testing::init_no_event_loop();
     let ui = Ui::new().unwrap();
     ui.show(false).unwrap();
     let got: Rc<RefCell<Vec<Intent>>> = Rc::default();
     let sink = got.clone();
     ui.connect(move |i| sink.borrow_mut().push(i));
+    (ui, got)
+}
+
+#[test]
+fn every_button_is_found_by_its_label_and_sends_its_intent() {
+    let (ui, got) = ui_sending_intents();
 
     let preview = ScreenModel {
         shoot_stage: ShootStage::Preview,
@@ -228,12 +234,7 @@ fn every_button_is_found_by_its_label_and_sends_its_intent() {
 /// paid) asks first and says what it costs; where it costs nothing it leaves at once.
 #[test]
 fn a_costly_exit_asks_first_and_says_what_it_costs() {
-    i_slint_backend_testing::init_no_event_loop();
-    let ui = Ui::new().unwrap();
-    ui.show(false).unwrap();
-    let got: Rc<RefCell<Vec<Intent>>> = Rc::default();
-    let sink = got.clone();
-    ui.connect(move |i| sink.borrow_mut().push(i));
+    let (ui, got) = ui_sending_intents();
     let press = |label: &str| {
         let found = buttons(&ui, label);
         assert_eq!(found.len(), 1, "{label:?} found {} times", found.len());
