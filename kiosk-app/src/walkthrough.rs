@@ -171,7 +171,10 @@ struct Walk {
 fn look(model: &ScreenModel, key: &str) -> String {
     use kiosk_core::model::Screen;
     match model.screen {
-        Screen::Shoot | Screen::Review => format!("{key}/{}", model.shots_used),
+        // The camera screens differ by the shots used and by the glasses choice (现在请摘下眼镜
+        // only without glasses).
+        Screen::Shoot => format!("{key}/{}/{:?}", model.shots_used, model.glasses),
+        Screen::Review => format!("{key}/{}", model.shots_used),
         _ => key.to_owned(),
     }
 }
@@ -295,8 +298,9 @@ impl Walk {
             if ready && !self.rendered.contains(&look) {
                 self.draw(screen, ui, &model, session.name, &key)?;
                 self.rendered.insert(look);
+                // Drawing left the window in English; back to the graduate's language.
+                ui.render(&model);
             }
-            ui.render(&model);
 
             let (want, action) = script[step];
             // The idle warning may come up on any screen the script lingers on; it is the same

@@ -97,6 +97,7 @@ fn walkthrough_renders_every_screen() {
         ("all-shots-used", "shoot-preview-confirm-exit"),
         ("review-too-slow", "done-review-pending"),
         ("idle-timeout", "rules-idle-warning"),
+        ("with-glasses", "shoot-ready"),
         ("out-of-service", "out-of-service"),
     ] {
         assert!(
@@ -107,6 +108,15 @@ fn walkthrough_renders_every_screen() {
             "{session}: {screen} not visited"
         );
     }
+    // The glasses-on ready screen (no 现在请摘下眼镜) is drawn as a look of its own.
+    assert!(
+        report
+            .pngs
+            .iter()
+            .any(|p| p.ends_with("-with-glasses-shoot-ready.png")),
+        "{:?}",
+        report.pngs
+    );
     // The third photo offers no retake: its preview is drawn in the session that used all three.
     assert!(
         report

@@ -100,7 +100,7 @@ fn every_button_is_found_by_its_label_and_sends_its_intent() {
             Intent::TakePhoto,
         ),
         (preview.clone(), "使用这张照片", Intent::UsePhoto),
-        (preview.clone(), "重拍（还剩 2 次）", Intent::Retake),
+        (preview.clone(), "重拍（还可拍 2 次）", Intent::Retake),
         (
             ScreenModel {
                 review_stage: ReviewStage::Failed,
@@ -108,7 +108,7 @@ fn every_button_is_found_by_its_label_and_sends_its_intent() {
                 can_go_back: false,
                 ..screen(Screen::Review)
             },
-            "重拍（还剩 2 次）",
+            "重拍（还可拍 2 次）",
             Intent::Retake,
         ),
         (

@@ -42,21 +42,24 @@ pub struct Session {
     pub(super) script: &'static [(&'static str, Do)],
 }
 
-/// The steps from the attract screen to the ready screen, for a graduate without glasses
-/// who sits at the right height.
+/// The steps from the attract screen to the ready screen, for a graduate who sits at the right
+/// height and chooses no glasses (or, with `glasses GlassesYes;` first, keeps them on).
 macro_rules! to_the_camera {
-    ($($rest:tt)*) => {
+    (glasses $glasses:ident; $($rest:tt)*) => {
         &[
             ("attract", Do::Press(Action::Start)),
             ("photo-type", Do::Press(Action::ChooseGraduatePhoto)),
             ("prepare", Do::Press(Action::PrepareShoot)),
             ("scan", Do::PresentQr),
             ("confirm", Do::PutAwayQrThen(Action::ConfirmIdentity)),
-            ("lighting", Do::Press(Action::GlassesNo)),
+            ("lighting", Do::Press(Action::$glasses)),
             ("rules", Do::Press(Action::AcceptRules)),
             ("chair-good", Do::Press(Action::ChairReady)),
             $($rest)*
         ]
+    };
+    ($($rest:tt)*) => {
+        to_the_camera![glasses GlassesNo; $($rest)*]
     };
 }
 
@@ -214,6 +217,18 @@ pub const SESSIONS: &[Session] = &[
             ("review-slow", Do::Wait),
             ("done-review-pending", Do::Press(Action::Finish)),
             ("attract", Do::End),
+        ],
+    },
+    Session {
+        name: "with-glasses",
+        about: "a graduate who keeps their glasses on: the glasses light, a ready screen \
+                without 现在请摘下眼镜, the glasses-glare check on the preview",
+        sit_mm: 0.0,
+        tune: unchanged,
+        script: to_the_camera![
+            glasses GlassesYes;
+            ("shoot-ready", Do::Press(Action::TakePhoto)),
+            ("shoot-preview", Do::End),
         ],
     },
     Session {
