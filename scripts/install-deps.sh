@@ -17,6 +17,7 @@ packages=(
   cmake nasm                      # kiosk-photo builds libjpeg-turbo 3 (turbojpeg crate, SIMD) from source
   python3-pil libjpeg-turbo-progs time  # photo_check bench's peers: Pillow, djpeg; GNU time for peak memory
   espeak-ng libasound2-dev        # voice guidance: prompts spoken at set-up; playback through ALSA
+  xvfb xdotool                    # the window test: kiosk demo on a virtual X display, touched with the X pointer
   prometheus systemd              # deploy/ tests: promtool (alert rules), systemd-analyze verify (the unit)
 )
 missing=()

@@ -30,6 +30,10 @@ enum Command {
         /// Where the walkthrough writes when there is no display.
         #[arg(long, default_value = "walkthrough")]
         out: PathBuf,
+        /// In the window: print every screen, once drawn, as a JSON line on stdout (as `kiosk
+        /// headless` does), for scripts and the window test.
+        #[arg(long)]
+        print_screens: bool,
     },
     /// Production: the kiosk fullscreen on the booth's display, devices and service from the
     /// config file.
@@ -326,19 +330,36 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             walkthrough_cmd(cfg, &out)
         }
         Command::Run => {
+            // A test build's introspection server would show the graduate's screens (name, ID)
+            // to anything on the booth that can reach loopback.
+            if cfg!(feature = "ui-introspection") && std::env::var_os("SLINT_MCP_PORT").is_some() {
+                anyhow::bail!(
+                    "SLINT_MCP_PORT is set and this binary has the test-only introspection server \
+                     (feature ui-introspection): a booth runs a build without it"
+                );
+            }
             let path = cfg_path.context("kiosk run needs --config FILE")?;
             let cfg = load(Some(path))?;
             let log = cfg.data_path(&cfg.logging.json_file);
             let _guard = start_logging(&cfg, &log)?;
-            crate::display::run(cfg, false, true)?;
+            let mode = crate::display::Mode {
+                fullscreen: true,
+                ..Default::default()
+            };
+            crate::display::run(cfg, mode)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { out } => {
+        Command::Demo { out, print_screens } => {
             let cfg = load(cfg_path)?;
             if has_display() && cfg!(feature = "window") {
                 let log = cfg.data_path(&cfg.logging.json_file);
                 let _guard = start_logging(&cfg, &log)?;
-                crate::display::run(cfg, true, false)?;
+                let mode = crate::display::Mode {
+                    demo_graduate: true,
+                    print_screens,
+                    ..Default::default()
+                };
+                crate::display::run(cfg, mode)?;
                 return Ok(ExitCode::SUCCESS);
             }
             eprintln!(

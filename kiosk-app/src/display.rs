@@ -33,9 +33,26 @@ fn on_ui(f: impl FnOnce(&Ui) + Send + 'static) {
     });
 }
 
-/// Run the kiosk in a window (or fullscreen) until the window closes. Fullscreen is kiosk
-/// mode: the display backend comes from `display.backend` and the mouse cursor is hidden.
-pub fn run(cfg: Config, demo_graduate: bool, fullscreen: bool) -> anyhow::Result<()> {
+/// How the display runs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Mode {
+    /// A simulated graduate holds up their code and presses the seat button (demo).
+    pub demo_graduate: bool,
+    /// Kiosk mode: the display backend comes from `display.backend`, the mouse cursor hidden.
+    pub fullscreen: bool,
+    /// Every screen, once drawn, as a JSON line on stdout (`{"key", "screen"}`, as `kiosk
+    /// headless` prints them): for scripts and the window test. Demo only: the screen holds the
+    /// graduate's name and ID, which must not reach a booth's logs.
+    pub print_screens: bool,
+}
+
+/// Run the kiosk in a window (or fullscreen) until the window closes.
+pub fn run(cfg: Config, mode: Mode) -> anyhow::Result<()> {
+    let Mode {
+        demo_graduate,
+        fullscreen,
+        print_screens,
+    } = mode;
     let backend = if fullscreen {
         cfg.display.backend
     } else {
@@ -68,11 +85,17 @@ pub fn run(cfg: Config, demo_graduate: bool, fullscreen: bool) -> anyhow::Result
     ui.set_eye_guide(cfg.photo.eye_guide);
     ui.set_notice(&cfg.notice);
     ui_feed::connect(&ui, &handle);
-    ui.render(&handle.screen.borrow());
+    let first = handle.screen.borrow().clone();
+    ui.render(&first);
     ui.show(fullscreen)?;
     UI.with(|slot| *slot.borrow_mut() = Some(ui));
+    if print_screens {
+        // From the event loop: the window exists (winit makes it as the loop starts) when the
+        // line is out.
+        on_ui(move |_| print_screen(&first));
+    }
 
-    rt.spawn(push_screens(handle.clone()));
+    rt.spawn(push_screens(handle.clone(), print_screens));
     rt.spawn(ui_feed::frames(handle.clone(), |px| {
         on_ui(move |ui| ui.set_live_frame(px))
     }));
@@ -113,10 +136,26 @@ pub fn run(cfg: Config, demo_graduate: bool, fullscreen: bool) -> anyhow::Result
 /// Exit status after a crash of the runtime (EX_SOFTWARE).
 const CRASH_EXIT_CODE: i32 = 70;
 
-async fn push_screens(handle: Handle) {
+async fn push_screens(handle: Handle, print_screens: bool) {
     let mut rx = handle.screen.clone();
     while rx.changed().await.is_ok() {
         let model: ScreenModel = rx.borrow_and_update().clone();
-        on_ui(move |ui| ui.render(&model));
+        on_ui(move |ui| {
+            ui.render(&model);
+            if print_screens {
+                print_screen(&model);
+            }
+        });
     }
+}
+
+/// One screen as a JSON line on stdout. Printed on the UI thread right after the screen is set,
+/// so a request the reader sends to the window afterwards (it is handled by the same event loop,
+/// after this turn's redraw) sees the screen drawn.
+fn print_screen(model: &ScreenModel) {
+    use std::io::Write;
+    let line = serde_json::json!({ "key": kiosk_ui::screen_key(model), "screen": model });
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
 }
