@@ -338,8 +338,11 @@ pub struct ScreenModel {
     pub pay_stage: PayStage,
     /// The WeChat `code_url` to draw as a QR code.
     pub pay_qr: Option<String>,
-    /// Amount in fen (1/100 yuan).
+    /// Amount in fen (1/100 yuan): on the pay screen, and on the done screen once paid.
     pub amount_fen: u32,
+    /// The paid order's reference on the done screen (the end of its id): the graduate's proof
+    /// of payment, for staff to look up.
+    pub order_ref: Option<String>,
     /// How the session ended.
     pub done_kind: DoneKind,
     /// Out-of-service reference for staff (no personal data).

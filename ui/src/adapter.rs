@@ -354,6 +354,7 @@ impl Ui {
         b.set_photo_flagged(m.photo_flagged);
         b.set_pay_stage(map_pay(m.pay_stage));
         b.set_amount(format!("{}.{:02}", m.amount_fen / 100, m.amount_fen % 100).into());
+        b.set_order_ref(m.order_ref.clone().unwrap_or_default().into());
         if *self.last_qr.borrow() != m.pay_qr {
             let image = m
                 .pay_qr

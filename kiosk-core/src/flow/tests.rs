@@ -1629,6 +1629,32 @@ fn view_shows_masked_identity_step_and_countdown() {
 }
 
 #[test]
+fn the_done_screen_shows_what_was_paid_and_the_order_to_look_up() {
+    let cfg = cfg();
+    let paid = |id: &str| {
+        let mut s = at(Phase::Done {
+            kind: DoneKind::Paid,
+            until_ms: T0 + 10_000,
+        });
+        s.session.as_mut().unwrap().order.as_mut().unwrap().id = id.into();
+        view(&cfg, &s)
+    };
+    let m = paid("wx-20260626-000123456789");
+    assert_eq!((m.amount_fen, m.order_ref.as_deref()), (2000, Some("23456789")));
+    // A short id is shown whole; characters, not bytes.
+    assert_eq!(paid("单-1").order_ref.as_deref(), Some("单-1"));
+    // Nothing paid, no receipt.
+    let m = view(
+        &cfg,
+        &at(Phase::Done {
+            kind: DoneKind::ReviewPending,
+            until_ms: T0 + 10_000,
+        }),
+    );
+    assert_eq!((m.amount_fen, m.order_ref), (0, None));
+}
+
+#[test]
 fn the_preview_shows_the_shots_checks_until_the_retake() {
     let cfg = cfg();
     let check = |name: &str, pass: Option<bool>| ShotCheck {

@@ -1,8 +1,8 @@
 //! From flow state to the screen model the UI draws. Pure; called after every transition.
 
 use crate::model::{
-    CheckLine, IdentityView, MaintenanceView, PayStage, ReasonView, ReviewStage, Screen,
-    ScreenModel, ShootStage,
+    CheckLine, DoneKind, IdentityView, MaintenanceView, PayStage, ReasonView, ReviewStage,
+    Screen, ScreenModel, ShootStage,
 };
 
 use super::state::{FlowConfig, Pay, Phase, Review, Shoot, State};
@@ -124,6 +124,12 @@ pub fn view(cfg: &FlowConfig, state: &State) -> ScreenModel {
         }
         Phase::Done { kind, .. } => {
             m.done_kind = *kind;
+            if *kind == DoneKind::Paid
+                && let Some(order) = session.and_then(|s| s.order.as_ref())
+            {
+                m.amount_fen = order.amount_fen;
+                m.order_ref = Some(order_ref(&order.id));
+            }
             (Screen::Done, 0)
         }
         Phase::OutOfService { reference } => {
@@ -170,4 +176,14 @@ pub fn view(cfg: &FlowConfig, state: &State) -> ScreenModel {
 fn remaining_secs(deadline_ms: u64, now_ms: u64) -> u32 {
     let ms = deadline_ms.saturating_sub(now_ms);
     u32::try_from(ms.div_ceil(1_000)).unwrap_or(u32::MAX)
+}
+
+/// How much of an order id the done screen shows: enough for staff to find the order among a
+/// day's, short enough to read out.
+const ORDER_REF_CHARS: usize = 8;
+
+/// The end of an order id, as the done screen shows it.
+fn order_ref(id: &str) -> String {
+    let n = id.chars().count();
+    id.chars().skip(n.saturating_sub(ORDER_REF_CHARS)).collect()
 }
