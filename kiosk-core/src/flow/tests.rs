@@ -1640,7 +1640,10 @@ fn the_done_screen_shows_what_was_paid_and_the_order_to_look_up() {
         view(&cfg, &s)
     };
     let m = paid("wx-20260626-000123456789");
-    assert_eq!((m.amount_fen, m.order_ref.as_deref()), (2000, Some("23456789")));
+    assert_eq!(
+        (m.amount_fen, m.order_ref.as_deref()),
+        (2000, Some("23456789"))
+    );
     // A short id is shown whole; characters, not bytes.
     assert_eq!(paid("单-1").order_ref.as_deref(), Some("单-1"));
     // Nothing paid, no receipt.

@@ -1,8 +1,8 @@
 //! From flow state to the screen model the UI draws. Pure; called after every transition.
 
 use crate::model::{
-    CheckLine, DoneKind, IdentityView, MaintenanceView, PayStage, ReasonView, ReviewStage,
-    Screen, ScreenModel, ShootStage,
+    CheckLine, DoneKind, IdentityView, MaintenanceView, PayStage, ReasonView, ReviewStage, Screen,
+    ScreenModel, ShootStage,
 };
 
 use super::state::{FlowConfig, Pay, Phase, Review, Shoot, State};
