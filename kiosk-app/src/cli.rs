@@ -30,7 +30,7 @@ enum Command {
         /// Where the walkthrough writes when there is no display.
         #[arg(long, default_value = "walkthrough")]
         out: PathBuf,
-        /// In the window: print every screen, once drawn, as a JSON line on stdout (as `kiosk
+        /// In the window: print every screen, once set, as a JSON line on stdout (as `kiosk
         /// headless` does), for scripts and the window test.
         #[arg(long)]
         print_screens: bool,

@@ -15,6 +15,7 @@ use kiosk_ui::Ui;
 
 use crate::assemble;
 use crate::config::{Config, Orientation};
+use crate::headless::print_screen;
 use crate::runtime::Handle;
 use crate::ui_feed;
 
@@ -40,9 +41,9 @@ pub struct Mode {
     pub demo_graduate: bool,
     /// Kiosk mode: the display backend comes from `display.backend`, the mouse cursor hidden.
     pub fullscreen: bool,
-    /// Every screen, once drawn, as a JSON line on stdout (`{"key", "screen"}`, as `kiosk
-    /// headless` prints them): for scripts and the window test. Demo only: the screen holds the
-    /// graduate's name and ID, which must not reach a booth's logs.
+    /// Every screen, once set on the UI thread, as a JSON line on stdout (`{"key", "screen"}`,
+    /// as `kiosk headless` prints them): for scripts and the window test. Demo only: the screen
+    /// holds the graduate's name and ID, which must not reach a booth's logs.
     pub print_screens: bool,
 }
 
@@ -90,8 +91,9 @@ pub fn run(cfg: Config, mode: Mode) -> anyhow::Result<()> {
     ui.show(fullscreen)?;
     UI.with(|slot| *slot.borrow_mut() = Some(ui));
     if print_screens {
-        // From the event loop: the window exists (winit makes it as the loop starts) when the
-        // line is out.
+        // From the event loop, as every later screen. A line says the screen is set; its frame
+        // reaches the display a moment later (softbuffer presents without a notice), so a
+        // reader that needs the pixels waits on the display (tests/window).
         on_ui(move |_| print_screen(&first));
     }
 
@@ -147,15 +149,4 @@ async fn push_screens(handle: Handle, print_screens: bool) {
             }
         });
     }
-}
-
-/// One screen as a JSON line on stdout. Printed on the UI thread right after the screen is set,
-/// so a request the reader sends to the window afterwards (it is handled by the same event loop,
-/// after this turn's redraw) sees the screen drawn.
-fn print_screen(model: &ScreenModel) {
-    use std::io::Write;
-    let line = serde_json::json!({ "key": kiosk_ui::screen_key(model), "screen": model });
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
 }

@@ -46,10 +46,7 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
                 let model = screens.borrow_and_update().clone();
                 let key = screen_key(&model);
                 if key != last {
-                    let line = serde_json::json!({ "key": key, "screen": model });
-                    let mut out = std::io::stdout().lock();
-                    let _ = writeln!(out, "{line}");
-                    let _ = out.flush();
+                    print_screen(&model);
                     last = key;
                 }
                 if screens.changed().await.is_err() {
@@ -88,4 +85,13 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
     // The standard-input reader may still be blocked on a read; do not wait for it.
     rt.shutdown_background();
     result
+}
+
+/// One screen as a JSON line on stdout, `{"key", "screen"}`: how `kiosk headless` and `kiosk
+/// demo --print-screens` tell a script what is on the screen.
+pub(crate) fn print_screen(model: &kiosk_core::model::ScreenModel) {
+    let line = serde_json::json!({ "key": screen_key(model), "screen": model });
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
 }

@@ -4,6 +4,8 @@
 //! white, light grey), black (dark hair or clothes filling the frame) and a skin tone.
 //! Text needs 4.5:1 (WCAG 2, 1.4.3); a graphic that shows where something is needs 3:1 (1.4.11).
 
+mod common;
+
 use i_slint_backend_testing::ElementHandle;
 use kiosk_ui::model::*;
 use kiosk_ui::{Ui, headless, pixels};
@@ -28,14 +30,7 @@ fn contrast(a: image::Rgb<u8>, b: image::Rgb<u8>) -> f64 {
 /// A live-view frame of one colour, as the camera would send it (JPEG).
 fn frame(rgb: [u8; 3]) -> Option<pixels::Pixels> {
     let img = image::RgbImage::from_pixel(960, 640, image::Rgb(rgb));
-    let mut jpeg = Vec::new();
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(
-            &mut std::io::Cursor::new(&mut jpeg),
-            image::ImageFormat::Jpeg,
-        )
-        .unwrap();
-    pixels::decode(&jpeg, true)
+    pixels::decode(&common::jpeg(img), true)
 }
 
 /// The on-screen box of the element labelled `label`: (x0, y0, x1, y1) in pixels.

@@ -21,13 +21,7 @@ fn every_screen_renders_in_both_languages() {
             frame.put_pixel(x, y, image::Rgb([38, 48, 78]));
         }
     }
-    let mut jpeg = Vec::new();
-    image::DynamicImage::ImageRgb8(frame)
-        .write_to(
-            &mut std::io::Cursor::new(&mut jpeg),
-            image::ImageFormat::Jpeg,
-        )
-        .unwrap();
+    let jpeg = common::jpeg(frame);
     ui.set_live_frame(pixels::decode(&jpeg, true));
     ui.set_photo(pixels::decode(&jpeg, false));
 

@@ -1,8 +1,10 @@
-//! Screen models shared by the UI tests: one per screen and stage worth drawing.
+//! Shared by the UI tests: screen models (one per screen and stage worth drawing) and JPEG
+//! frames. Each test binary uses what it needs of this module.
 
 use kiosk_core::diagnostics::{Check, FaultKind, Hint, Part};
 use kiosk_ui::model::*;
 
+#[allow(dead_code)]
 pub fn models() -> Vec<ScreenModel> {
     let base = ScreenModel {
         shots_max: 3,
@@ -227,4 +229,17 @@ pub fn models() -> Vec<ScreenModel> {
             ..base.clone()
         },
     ]
+}
+
+/// A live-view frame or photo as the camera sends it: JPEG.
+#[allow(dead_code)]
+pub fn jpeg(img: image::RgbImage) -> Vec<u8> {
+    let mut jpeg = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(
+            &mut std::io::Cursor::new(&mut jpeg),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+    jpeg
 }

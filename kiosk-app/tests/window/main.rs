@@ -8,19 +8,20 @@
 //!
 //! Needs `Xvfb` and `xdotool` (scripts/install-deps.sh).
 
+mod introspection;
+mod x;
+
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, mpsc};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use kiosk_app::config::Config;
 use kiosk_core::model::ScreenModel;
-use serde_json::{Value, json};
-use x11rb::connection::Connection;
-use x11rb::protocol::Event;
-use x11rb::protocol::damage::{self, ConnectionExt as _};
-use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat};
-use x11rb::rust_connection::RustConnection;
+use serde_json::Value;
+
+use introspection::{Introspection, Window};
+use x::{XScreen, start_xvfb};
 
 /// The booth's panel, landscape.
 const WIDTH: u32 = 1920;
@@ -49,32 +50,6 @@ fn lines(from: impl Read + Send + 'static) -> mpsc::Receiver<String> {
     rx
 }
 
-/// An X server of its own (`-displayfd`: it picks a free display and says which once it
-/// accepts connections).
-fn start_xvfb() -> (Killed, String) {
-    let mut child = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-nolisten",
-            "tcp",
-            "-noreset",
-            "-screen",
-            "0",
-        ])
-        .arg(format!("{WIDTH}x{HEIGHT}x24"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb (apt-get install xvfb; scripts/install-deps.sh installs it)");
-    let out = lines(child.stdout.take().unwrap());
-    let child = Killed(child);
-    let number = out
-        .recv_timeout(Duration::from_secs(30))
-        .expect("Xvfb did not say which display it opened");
-    (child, format!(":{}", number.trim()))
-}
-
 /// A free loopback port for the introspection server.
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -100,124 +75,7 @@ fn config(dir: &std::path::Path) -> std::path::PathBuf {
     path
 }
 
-/// A client of Slint's introspection server (MCP's JSON-RPC over HTTP) in the kiosk.
-struct Introspection {
-    http: reqwest::Client,
-    url: String,
-    rt: tokio::runtime::Runtime,
-}
-
-/// An element's place on the X screen, physical pixels.
-#[derive(Clone, Copy, Debug)]
-struct Rect {
-    x: f64,
-    y: f64,
-    w: f64,
-    h: f64,
-}
-
-/// The window: where it is and its root element.
-struct Window {
-    at: Rect,
-    scale: f64,
-    root: Value,
-}
-
-fn number(v: &Value) -> f64 {
-    // Protobuf's JSON leaves zero fields out.
-    v.as_f64()
-        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-        .unwrap_or(0.0)
-}
-
-impl Introspection {
-    fn new(port: u16) -> Self {
-        Self {
-            http: reqwest::Client::new(),
-            url: format!("http://127.0.0.1:{port}/mcp"),
-            rt: tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap(),
-        }
-    }
-
-    /// One tool call; its JSON answer.
-    fn call(&self, tool: &str, arguments: Value) -> Value {
-        let request = json!({
-            "jsonrpc": "2.0", "id": 1, "method": "tools/call",
-            "params": { "name": tool, "arguments": arguments },
-        });
-        let reply: Value = self.rt.block_on(async {
-            let response = self
-                .http
-                .post(&self.url)
-                .json(&request)
-                .timeout(Duration::from_secs(20))
-                .send()
-                .await
-                .unwrap_or_else(|e| panic!("{tool}: {e}"));
-            response.json().await.unwrap()
-        });
-        let result = &reply["result"];
-        let text = result["content"][0]["text"].as_str().unwrap_or_default();
-        assert!(
-            result["isError"] != json!(true),
-            "{tool} {arguments}: {text}"
-        );
-        serde_json::from_str(text).unwrap_or_else(|e| panic!("{tool}: {e}: {text}"))
-    }
-
-    fn window(&self) -> Window {
-        let windows = self.call("list_windows", json!({}));
-        let handles = windows["windowHandles"].as_array().expect("window handles");
-        assert_eq!(handles.len(), 1, "one window: {windows}");
-        let p = self.call(
-            "get_window_properties",
-            json!({ "windowHandle": handles[0] }),
-        );
-        Window {
-            at: Rect {
-                x: number(&p["position"]["x"]),
-                y: number(&p["position"]["y"]),
-                w: number(&p["size"]["width"]),
-                h: number(&p["size"]["height"]),
-            },
-            scale: number(&p["scaleFactor"]),
-            root: p["rootElementHandle"].clone(),
-        }
-    }
-
-    /// The visible buttons labelled `label`, on the X screen.
-    fn buttons(&self, window: &Window, label: &str) -> Vec<Rect> {
-        let found = self.call(
-            "query_element_descendants",
-            json!({
-                "elementHandle": window.root,
-                "queryStack": [{ "matchDescendants": true }, { "matchElementAccessibleRole": "Button" }],
-                "findAll": true,
-            }),
-        );
-        let mut out = Vec::new();
-        for handle in found["elementHandles"].as_array().into_iter().flatten() {
-            let p = self.call("get_element_properties", json!({ "elementHandle": handle }));
-            let (w, h) = (number(&p["size"]["width"]), number(&p["size"]["height"]));
-            if p["accessibleLabel"] != label || number(&p["computedOpacity"]) <= 0.0 || w * h <= 0.0
-            {
-                continue;
-            }
-            out.push(Rect {
-                x: window.at.x + number(&p["absolutePosition"]["x"]) * window.scale,
-                y: window.at.y + number(&p["absolutePosition"]["y"]) * window.scale,
-                w: w * window.scale,
-                h: h * window.scale,
-            });
-        }
-        out
-    }
-}
-
-/// The kiosk's screens as it prints them, once drawn.
+/// The kiosk's screens as it prints them, once set.
 struct Screens {
     rx: mpsc::Receiver<String>,
     seen: Vec<String>,
@@ -292,118 +150,6 @@ fn touch(display: &str, ui: &Introspection, label: &str) {
         .status()
         .expect("xdotool (apt-get install xdotool)");
     assert!(status.success(), "xdotool clicking `{label}` at {x},{y}");
-}
-
-/// The X display: its pixels, and a DAMAGE object on the root window that says when anything
-/// on it (the kiosk's window) is drawn again.
-struct XScreen {
-    conn: Arc<RustConnection>,
-    root: u32,
-    damage: u32,
-    drawn: mpsc::Receiver<()>,
-}
-
-impl XScreen {
-    fn open(display: &str) -> Self {
-        let (conn, screen) = x11rb::connect(Some(display)).unwrap();
-        let root = conn.setup().roots[screen].root;
-        conn.damage_query_version(1, 1).unwrap().reply().unwrap();
-        let damage = conn.generate_id().unwrap();
-        conn.damage_create(damage, root, damage::ReportLevel::NON_EMPTY)
-            .unwrap();
-        conn.flush().unwrap();
-        let conn = Arc::new(conn);
-        let (tx, drawn) = mpsc::channel();
-        let events = conn.clone();
-        std::thread::spawn(move || {
-            while let Ok(event) = events.wait_for_event() {
-                if matches!(event, Event::DamageNotify(_)) && tx.send(()).is_err() {
-                    break;
-                }
-            }
-        });
-        Self {
-            conn,
-            root,
-            damage,
-            drawn,
-        }
-    }
-
-    /// The kiosk's window once it has been drawn at its size (winit sizes it after it is made:
-    /// ask again after each drawing).
-    fn wait_for_window(&self, ui: &Introspection) -> Window {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            self.rearm();
-            let window = ui.window();
-            if window.at.w * window.at.h > 0.0 {
-                return window;
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            self.drawn
-                .recv_timeout(left)
-                .expect("the kiosk's window drawn at a size within 30 s");
-        }
-    }
-
-    /// Damage from here on is drawing newer than what was looked at after this.
-    fn rearm(&self) {
-        self.conn
-            .damage_subtract(self.damage, x11rb::NONE, x11rb::NONE)
-            .unwrap();
-        self.conn.flush().unwrap();
-        while self.drawn.try_recv().is_ok() {}
-    }
-
-    /// What the X server shows in `at` now.
-    fn pixels(&self, at: Rect) -> image::RgbImage {
-        let (width, height) = (at.w as u32, at.h as u32);
-        let image = self
-            .conn
-            .get_image(
-                ImageFormat::Z_PIXMAP,
-                self.root,
-                at.x as i16,
-                at.y as i16,
-                width as u16,
-                height as u16,
-                !0,
-            )
-            .unwrap()
-            .reply()
-            .unwrap();
-        // Depth 24 (or 32, winit's visual with alpha) is 32 bits per pixel on Xvfb: B G R X in
-        // memory on this (little-endian) machine.
-        assert!(
-            [24, 32].contains(&image.depth) && image.data.len() == (4 * width * height) as usize,
-            "32 bits per pixel (depth {})",
-            image.depth
-        );
-        let rgb = image.data.chunks_exact(4).flat_map(|p| [p[2], p[1], p[0]]);
-        image::RgbImage::from_raw(width, height, rgb.collect()).unwrap()
-    }
-
-    /// Wait until the window shows `want` (within `differing` < `tolerance`): look, and if it
-    /// does not, wait for the window to be drawn again and look again. The last look and how
-    /// much of it differed.
-    fn wait_to_show(
-        &self,
-        at: Rect,
-        want: &image::RgbImage,
-        tolerance: f64,
-    ) -> (image::RgbImage, f64) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            self.rearm();
-            let shot = self.pixels(at);
-            let diff = differing(&shot, want);
-            let left = deadline.saturating_duration_since(Instant::now());
-            if diff < tolerance || self.drawn.recv_timeout(left).is_err() {
-                return (shot, diff);
-            }
-        }
-    }
 }
 
 /// These screens drawn by the headless renderer the walkthrough uses (installed once: call once).
