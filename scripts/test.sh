@@ -10,6 +10,5 @@ scripts/fetch-models.sh  # kiosk-photo's detector tests need the MTCNN models an
 # The fuzz targets (fuzz/tests/fuzz.rs) run for this long each, ms: a bounded run (about a
 # minute in all on 2 cores). Set it higher for a longer hunt.
 export BOLERO_RANDOM_TEST_TIME_MS="${BOLERO_RANDOM_TEST_TIME_MS:-15000}"
-# ui-introspection: `kiosk demo` in a window with Slint's introspection server, for the window
-# test (kiosk-app/tests/window/: Xvfb, touched by accessible label). Never in a booth's build.
-exec cargo test --workspace --locked --features kiosk-app/ui-introspection "$@"
+source scripts/features.sh
+exec cargo test --workspace --locked --features "$TEST_FEATURES" "$@"
