@@ -56,7 +56,10 @@ impl Wire {
     pub(crate) fn new(inner: SerialStream) -> io::Result<Self> {
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("photo-kiosk-sim-{}-{n}", std::process::id()));
+        if n == 0 {
+            sweep_dead(&std::env::temp_dir());
+        }
+        let dir = std::env::temp_dir().join(format!("{PREFIX}{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let mut wire = Self {
             link: dir.join("bus"),
@@ -108,6 +111,32 @@ impl Wire {
     }
 }
 
+/// The simulator's directories are named `photo-kiosk-sim-PID-N`.
+const PREFIX: &str = "photo-kiosk-sim-";
+
+/// Remove the directories of simulators whose process has ended without dropping them (killed,
+/// or ended by `process::exit`, as `kiosk demo` and the kill tests do). They hold only a
+/// dangling symlink, but they would pile up in /tmp.
+fn sweep_dead(tmp: &Path) {
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(PREFIX))
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 impl Drop for Wire {
     fn drop(&mut self) {
         self.vanish();
@@ -156,5 +185,28 @@ async fn pump(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A simulator's directory is removed once its process is gone; a live process's, and
+    /// anything else, is left alone.
+    #[test]
+    fn the_directories_of_ended_processes_are_swept() {
+        let tmp = tempfile::tempdir().unwrap();
+        // Above any pid_max (at most 2^22), so no such process.
+        let dead = tmp.path().join(format!("{PREFIX}4294967-0"));
+        let alive = tmp.path().join(format!("{PREFIX}{}-3", std::process::id()));
+        let other = tmp.path().join("photo-kiosk-simulated");
+        for dir in [&dead, &alive, &other] {
+            std::fs::create_dir(dir).unwrap();
+        }
+        std::os::unix::fs::symlink("/dev/pts/4242", dead.join("bus")).unwrap();
+        sweep_dead(tmp.path());
+        assert!(!dead.exists());
+        assert!(alive.exists() && other.exists());
     }
 }
