@@ -302,6 +302,50 @@ mod tests {
         assert_eq!(missing.kind(), std::io::ErrorKind::NotFound);
     }
 
+    /// A real input device (a virtual keyboard through `/dev/uinput`, as a USB scanner appears):
+    /// the kiosk's grab holds it alone, another program's grab is refused (EBUSY) while the
+    /// kiosk holds it and succeeds once the kiosk lets go. Without the grab the second grab
+    /// would succeed at once. Needs `/dev/uinput` (the `uinput` kernel module) and a device
+    /// node for it (udev, or devtmpfs); where either is missing the test says so and passes,
+    /// since nothing can be grabbed there.
+    #[test]
+    fn a_real_input_device_is_grabbed_and_no_one_else_can_take_it() {
+        use evdev::uinput::VirtualDevice;
+        use evdev::{AttributeSet, KeyCode};
+        if !std::path::Path::new("/dev/uinput").exists() {
+            eprintln!("skipped: no /dev/uinput on this machine (the uinput kernel module)");
+            return;
+        }
+        let mut keys = AttributeSet::<KeyCode>::new();
+        for key in [KeyCode::KEY_A, KeyCode::KEY_1, KeyCode::KEY_ENTER] {
+            keys.insert(key);
+        }
+        let mut scanner = VirtualDevice::builder()
+            .and_then(|b| b.name("kiosk test scanner").with_keys(&keys))
+            .and_then(|b| b.build())
+            .expect("a virtual keyboard through /dev/uinput");
+        let node = scanner
+            .enumerate_dev_nodes_blocking()
+            .unwrap()
+            .filter_map(Result::ok)
+            .find(|p| p.exists());
+        let Some(node) = node else {
+            eprintln!("skipped: the virtual keyboard has no device node under /dev/input");
+            return;
+        };
+        let (file, device, hold) = open_grabbed(&node).unwrap();
+        assert_eq!(hold, Hold::Grabbed, "{}", node.display());
+        let mut other = evdev::Device::open(&node).unwrap();
+        let refused = other
+            .grab()
+            .expect_err("a second grab while the kiosk holds it");
+        assert_eq!(refused.raw_os_error(), Some(16), "EBUSY: {refused}");
+        drop((file, device));
+        other
+            .grab()
+            .expect("the device is free once the kiosk lets go");
+    }
+
     #[test]
     fn stray_keys_and_releases_type_nothing() {
         let mut d = KeyDecoder::default();

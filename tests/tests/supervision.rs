@@ -4,7 +4,7 @@
 
 use kiosk_app::assemble;
 use kiosk_app::journal::Journal;
-use kiosk_app::runtime::{Ended, settle};
+use kiosk_app::runtime::{Ended, settle, spawn_owned};
 use kiosk_e2e::fast_config;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -29,7 +29,7 @@ async fn a_runtime_panic_disables_the_motor_and_switches_the_lights_off() {
 
     let ended = settle(
         &world,
-        tokio::spawn(async { panic!("a bug in the runtime") }),
+        spawn_owned(async { panic!("a bug in the runtime") }),
     )
     .await;
     assert_eq!(ended, Ended::Crashed);
@@ -39,5 +39,5 @@ async fn a_runtime_panic_disables_the_motor_and_switches_the_lights_off() {
     }
 
     // A runtime that ends normally is not a crash (and the stop is not run twice).
-    assert_eq!(settle(&world, tokio::spawn(async {})).await, Ended::Stopped);
+    assert_eq!(settle(&world, spawn_owned(async {})).await, Ended::Stopped);
 }

@@ -45,7 +45,7 @@ pub use devices::emergency_stop;
 pub use health::{Faults, check_devices};
 pub use seat::Tracked;
 use supervisor::keep_running;
-pub use supervisor::{Ended, settle};
+pub use supervisor::{Ended, settle, spawn_owned};
 
 /// What the runtime drives: the devices, the collection service and the journal.
 #[derive(Clone)]
@@ -122,6 +122,11 @@ pub struct Runtime {
     /// The out-of-service screen's reference as shown: the flow's, and the kiosk's with the
     /// time it first appeared.
     fault_stamp: Option<(String, String)>,
+    /// The effects' work in flight (service calls, captures, checks): owned, so that when the
+    /// runtime ends (stopped, or aborted as by a power cut) none of it runs on behind it with
+    /// the world it holds; the journal says what to do again after a restart. Finished ones are
+    /// reaped on every tick.
+    effects: tokio::task::JoinSet<()>,
 }
 
 /// How an event is written to the journal and logs: no personal data, no full codes.
@@ -181,21 +186,23 @@ impl Runtime {
             span: Span::none(),
             step_span: Span::none(),
             fault_stamp: None,
+            effects: tokio::task::JoinSet::new(),
         };
         (runtime, handle)
     }
 
-    /// Start the background rooms: event sources, the health monitor, the heartbeat and the
-    /// device workers (whose handles the shutdown waits for). Each runs under
+    /// Start the background rooms: event sources, the health monitor, the heartbeat, and the
+    /// device workers (the second array: the shutdown waits for them). Each runs under
     /// [`supervisor::keep_running`]: one that panics is logged and started again, built afresh
     /// from the same channels (receivers cloned, so a restarted device worker applies the
-    /// newest command at once, and no room keeps a channel open after the runtime drops it).
-    fn start_rooms(&self) -> [tokio::task::JoinHandle<()>; 2] {
+    /// newest command at once). Each is owned by its handle: the runtime ending, or its task
+    /// aborted, ends them all, also the ones (the heartbeat) that would otherwise run for ever.
+    fn start_rooms(&self) -> ([supervisor::Owned; 6], [supervisor::Owned; 2]) {
         let cfg = self.cfg.clone();
         let pause = supervisor::FIRST_PAUSE;
         let (world, tx) = (self.world.clone(), self.tx.clone());
         let scanning = self.scanning.subscribe();
-        keep_running("qr", pause, {
+        let qr = keep_running("qr", pause, {
             let (world, cfg, tx, scanning) =
                 (world.clone(), cfg.clone(), tx.clone(), scanning.clone());
             move || {
@@ -207,7 +214,7 @@ impl Runtime {
                 )
             }
         });
-        keep_running("scanner", pause, {
+        let scanner = keep_running("scanner", pause, {
             let (cfg, tx, scanning) = (cfg.clone(), tx.clone(), scanning.clone());
             move || {
                 let (scanned_tx, scanned) = mpsc::unbounded_channel();
@@ -219,7 +226,7 @@ impl Runtime {
                 }
             }
         });
-        keep_running("health", pause, {
+        let health = keep_running("health", pause, {
             let (world, cfg, tx) = (world.clone(), cfg.clone(), tx.clone());
             let (motor, faults) = (self.chair_cmd.subscribe(), self.faults.subscribe());
             move || {
@@ -233,7 +240,7 @@ impl Runtime {
                 )
             }
         });
-        keep_running("face tracker", pause, {
+        let faces = keep_running("face tracker", pause, {
             let (world, tx) = (world.clone(), tx.clone());
             let (on, out, levelling) = (
                 self.tracking.subscribe(),
@@ -251,7 +258,7 @@ impl Runtime {
                 )
             }
         });
-        keep_running("seat leveller", pause, {
+        let leveller = keep_running("seat leveller", pause, {
             let (world, cfg, tx) = (world.clone(), cfg.clone(), tx.clone());
             let (active, tracked, levelling) = (
                 self.level_active.subscribe(),
@@ -269,7 +276,7 @@ impl Runtime {
                 )
             }
         });
-        keep_running("heartbeat", pause, {
+        let heartbeat = keep_running("heartbeat", pause, {
             let (world, cfg) = (world.clone(), cfg.clone());
             let (screen, faults) = (self.screen.subscribe(), self.faults.subscribe());
             move || {
@@ -301,12 +308,15 @@ impl Runtime {
                 async move { chair.motor(on).await }
             },
         );
-        [lights_task, chair_task]
+        (
+            [qr, scanner, health, faces, leveller, heartbeat],
+            [lights_task, chair_task],
+        )
     }
 
     /// Run until `shutdown` completes; then lights off and chair motor off.
     pub async fn run(mut self, shutdown: impl std::future::Future<Output = ()>) {
-        let workers = self.start_rooms();
+        let (rooms, workers) = self.start_rooms();
         info!(
             code = kiosk_core::ops::code::KIOSK_STARTED,
             kiosk = %self.cfg.kiosk.id,
@@ -330,6 +340,7 @@ impl Runtime {
                 Some(event) = self.rx.recv() => self.apply(event),
                 Some(pin) = self.pins.recv() => self.check_pin(pin),
                 _ = tick.tick() => {
+                    while self.effects.try_join_next().is_some() {}
                     self.apply(Event::Tick { now_ms: now_ms() });
                     watchdog.pet(std::time::Instant::now());
                 }
@@ -360,6 +371,8 @@ impl Runtime {
         {
             error!("devices did not confirm shutdown within 3 s");
         }
+        // The other rooms end here (also when this task is aborted instead: they are owned).
+        drop(rooms);
     }
 
     fn session_span(&self, seq: u64) -> Span {
@@ -454,7 +467,7 @@ impl Runtime {
         }
     }
 
-    fn check_pin(&self, pin: String) {
+    fn check_pin(&mut self, pin: String) {
         if self.pin_entry {
             let hash = self.cfg.service_mode.pin_hash.clone();
             self.spawn(async move { Some(maintenance::check_pin(pin, hash).await) });
@@ -463,19 +476,20 @@ impl Runtime {
 
     /// Run `work` in the step's span (inside the session's) and feed its answer back to the
     /// flow.
-    fn spawn(&self, work: impl std::future::Future<Output = Option<Event>> + Send + 'static) {
+    fn spawn(&mut self, work: impl std::future::Future<Output = Option<Event>> + Send + 'static) {
         let tx = self.tx.clone();
-        tokio::spawn(
+        let span = if self.step_span.is_none() {
+            self.span.clone()
+        } else {
+            self.step_span.clone()
+        };
+        self.effects.spawn(
             async move {
                 if let Some(event) = work.await {
                     let _ = tx.send(event);
                 }
             }
-            .instrument(if self.step_span.is_none() {
-                self.span.clone()
-            } else {
-                self.step_span.clone()
-            }),
+            .instrument(span),
         );
     }
 
@@ -548,7 +562,7 @@ impl Runtime {
                 self.spawn(async move { Some(maintenance::test_shot(world, photo).await) });
             }
             Effect::ChairDrive(direction) => {
-                tokio::spawn(maintenance::drive_chair(
+                self.effects.spawn(maintenance::drive_chair(
                     self.world.clone(),
                     direction,
                     self.tx.clone(),
@@ -633,7 +647,7 @@ fn device_room<T, F, Fut>(
     wanted: watch::Receiver<Option<T>>,
     tx: mpsc::UnboundedSender<Event>,
     apply: F,
-) -> tokio::task::JoinHandle<()>
+) -> supervisor::Owned
 where
     T: Copy + std::fmt::Debug + Send + Sync + 'static,
     F: Fn(T) -> Fut + Clone + Send + Sync + 'static,
@@ -652,6 +666,6 @@ pub async fn supervise(
     ended: watch::Sender<Ended>,
 ) {
     let world = runtime.world.clone();
-    let outcome = supervisor::settle(&world, tokio::spawn(runtime.run(shutdown))).await;
+    let outcome = supervisor::settle(&world, spawn_owned(runtime.run(shutdown))).await;
     ended.send_replace(outcome);
 }

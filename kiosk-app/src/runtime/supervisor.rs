@@ -8,7 +8,8 @@
 use std::future::Future;
 use std::time::Duration;
 
-use tokio::task::{JoinError, JoinHandle};
+use tokio::task::JoinError;
+use tokio_util::task::AbortOnDropHandle;
 use tracing::error;
 
 use super::World;
@@ -31,19 +32,33 @@ pub const FIRST_PAUSE: Duration = Duration::from_secs(1);
 /// Longest pause between restarts.
 pub const MAX_PAUSE: Duration = Duration::from_secs(30);
 
+/// A task that ends when its handle is dropped. Tokio detaches a task whose `JoinHandle` is
+/// dropped; every room and the runtime itself are owned this way instead, so that a runtime
+/// stopped (or aborted) takes all of its rooms with it: none keeps the journal, the camera
+/// thread or a connection open behind it.
+pub type Owned = AbortOnDropHandle<()>;
+
+/// Spawn `task`, owned by the returned handle.
+pub fn spawn_owned(task: impl Future<Output = ()> + Send + 'static) -> Owned {
+    AbortOnDropHandle::new(tokio::spawn(task))
+}
+
 /// Runs the room `make` builds, and builds and runs it again after it panics (waiting
 /// `first_pause`, doubling up to [`MAX_PAUSE`]). A room that returns (its channels closed: the
-/// runtime is shutting down) or is cancelled is not restarted.
-pub fn keep_running<F, Fut>(room: &'static str, first_pause: Duration, make: F) -> JoinHandle<()>
+/// runtime is shutting down) or is cancelled is not restarted. Dropping the handle ends the
+/// room, wherever it is.
+pub fn keep_running<F, Fut>(room: &'static str, first_pause: Duration, make: F) -> Owned
 where
     F: Fn() -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    tokio::spawn(async move {
+    spawn_owned(async move {
         let mut pause = first_pause;
         let mut restarts = 0u32;
         loop {
-            match tokio::spawn(make()).await {
+            // Its own task, so that a panic is caught here; owned, so that cancelling this
+            // task cancels that one too.
+            match spawn_owned(make()).await {
                 Ok(()) => return,
                 Err(e) if e.is_cancelled() => return,
                 Err(e) => {
@@ -65,7 +80,7 @@ where
 }
 
 /// Waits for the runtime's task; if it panicked, makes the booth safe first.
-pub async fn settle(world: &World, task: JoinHandle<()>) -> Ended {
+pub async fn settle(world: &World, task: Owned) -> Ended {
     match task.await {
         Ok(()) => Ended::Stopped,
         Err(e) if e.is_cancelled() => Ended::Stopped,
@@ -123,5 +138,33 @@ mod tests {
             .expect("the supervisor ends when the room returns")
             .unwrap();
         assert_eq!(runs.load(Ordering::SeqCst), 3);
+    }
+
+    /// Dropping a room's handle ends the room itself (its own task, inside the supervising
+    /// one), not only the supervisor: a restarted kiosk must not leave rooms running behind.
+    #[tokio::test]
+    async fn dropping_the_handle_ends_the_room_itself() {
+        let (started_tx, started) = tokio::sync::oneshot::channel();
+        let started_tx = std::sync::Mutex::new(Some(started_tx));
+        let (held_tx, mut held) = tokio::sync::oneshot::channel::<()>();
+        let held_tx = Arc::new(std::sync::Mutex::new(Some(held_tx)));
+        let room = keep_running("test", Duration::from_millis(1), move || {
+            let (started, held) = (started_tx.lock().unwrap().take(), held_tx.clone());
+            async move {
+                // The room owns the sender while it runs, like the heartbeat owns the world.
+                let _sender = held.lock().unwrap().take();
+                if let Some(tx) = started {
+                    let _ = tx.send(());
+                }
+                std::future::pending::<()>().await;
+            }
+        });
+        started.await.unwrap();
+        assert!(held.try_recv().is_err(), "the room is running");
+        drop(room);
+        let ended = tokio::time::timeout(Duration::from_secs(10), held)
+            .await
+            .expect("the room ended once its handle was dropped");
+        assert!(ended.is_err(), "its sender was dropped, not used");
     }
 }
