@@ -333,6 +333,27 @@ async fn sessions_back_to_back_with_faults_end_defined_and_lose_nothing() {
     for ((fault, end), count) in &outcomes {
         println!("  {fault:?} → {end}: {count}");
     }
+    // The in-process service's log (every exchange, raw, for the tests) grows with the run and
+    // is part of this process's memory: said, so the kiosk's own share can be told apart.
+    let log = server.exchanges();
+    let raw: usize = log
+        .iter()
+        .map(|e| {
+            let (target, headers, body) = &e.raw;
+            target.len()
+                + body.len()
+                + headers
+                    .iter()
+                    .map(|(n, v)| n.len() + v.len())
+                    .sum::<usize>()
+        })
+        .sum();
+    println!(
+        "soak: the service simulator's log holds {} exchanges, {:.1} MiB of raw requests",
+        log.len(),
+        raw as f64 / 1_048_576.0
+    );
+    drop(log);
     println!(
         "soak: open fds {} + {} sockets → {} + {}, resident memory {} → {} MiB over the run; \
          after the first session at most +{} fds, +{} sockets, +{} MiB, through {restarts} \

@@ -153,7 +153,7 @@ pub fn check(window: &KioskWindow, frame: &RgbImage) -> Vec<Problem> {
     }
 
     let mut problems = Vec::new();
-    let mut inks: Vec<(String, Rect, Option<Ink>)> = Vec::new();
+    let mut inks: Vec<(String, Option<Ink>)> = Vec::new();
     for (label, rect) in &texts {
         let mut say = |what: String| {
             problems.push(Problem {
@@ -232,10 +232,10 @@ pub fn check(window: &KioskWindow, frame: &RgbImage) -> Vec<Problem> {
                 say(what);
             }
         }
-        inks.push((label.clone(), *rect, ink));
+        inks.push((label.clone(), ink));
     }
-    for (i, (a, _, ia)) in inks.iter().enumerate() {
-        for (b, _, ib) in &inks[i + 1..] {
+    for (i, (a, ia)) in inks.iter().enumerate() {
+        for (b, ib) in &inks[i + 1..] {
             if let (Some(ia), Some(ib)) = (ia, ib)
                 && ia.rect.overlaps(&ib.rect)
             {
