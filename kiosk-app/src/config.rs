@@ -478,6 +478,13 @@ impl Config {
                 }
             }
         }
+        if n.price_fen == 0 {
+            return Err((
+                "notice.price_fen".into(),
+                "is 0; the start screen tells graduates what the photo costs, in fen (2000 = ¥20.00)"
+                    .into(),
+            ));
+        }
         if n.info_phone.trim().is_empty() {
             return Err((
                 "notice.info_phone".into(),
@@ -579,6 +586,8 @@ mod tests {
                 "notice.studio.zh",
             ),
             ("[notice]\ninfo_phone = \" \"\n", "notice.info_phone"),
+            ("[notice]\nprice_fen = 0\n", "notice.price_fen"),
+            ("[notice]\nprice_fen = -5\n", "notice.price_fen"),
             ("[notice]\nstudio_adress = \"x\"\n", "notice.studio_adress"),
             ("this is not toml", "-"),
         ];

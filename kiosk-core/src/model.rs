@@ -396,6 +396,10 @@ pub struct Notice {
     pub info_office: Words,
     /// Their phone number.
     pub info_phone: String,
+    /// What the photo costs, in fen (1/100 yuan), as the agency charges it: said on the start
+    /// and prepare screens before anything begins. The order the service creates is what is
+    /// charged; an order for another amount is logged (`ORDER_PRICE_DIFFERS`).
+    pub price_fen: u32,
 }
 
 impl Default for Notice {
@@ -410,6 +414,8 @@ impl Default for Notice {
             deadline: Words::new("6 月底", "the end of June"),
             info_office: Words::new("信息管理部门", "the information office"),
             info_phone: "56629328".into(),
+            // The demo collection service's price (kiosk-app's SimConfig::amount_fen).
+            price_fen: 2_000,
         }
     }
 }

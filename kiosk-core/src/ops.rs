@@ -71,6 +71,7 @@ codes! {
     REVIEW_TIMED_OUT: Warn,
     ORDER_CREATED: Info,
     ORDER_FAILED: Warn,
+    ORDER_PRICE_DIFFERS: Warn,
     PAYMENT_PAID: Info,
     PAYMENT_EXPIRED: Warn,
     SERVICE_CALL_FAILED: Warn,

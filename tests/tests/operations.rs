@@ -31,6 +31,8 @@ async fn the_logs_of_real_sessions_summarise_and_the_metrics_agree() {
     let port = free_port();
     cfg.metrics.listen = format!("127.0.0.1:{port}");
     cfg.service.heartbeat_secs = 1;
+    // The screens promise ¥30.00; the demo service's order is for ¥20.00.
+    cfg.notice.price_fen = 3_000;
     let mut k = Kiosk::start(cfg, &dir.path().join("j.sqlite3"));
     let mut beats = k.sims.service.as_ref().unwrap().watch_heartbeats();
 
@@ -173,6 +175,14 @@ async fn the_logs_of_real_sessions_summarise_and_the_metrics_agree() {
         .find(|l| l["fields"]["message"] == "photo uploaded")
         .expect("the upload's own line");
     assert_eq!(upload["spans"][1]["step"], "review", "{upload}");
+    // The order's amount is not the price the screens said: operators hear it.
+    let differs: serde_json::Value = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|l| l["fields"]["code"] == "ORDER_PRICE_DIFFERS")
+        .expect("the price mismatch's line");
+    assert_eq!(differs["fields"]["amount_fen"], "2000", "{differs}");
+    assert_eq!(differs["fields"]["price_fen"], "3000", "{differs}");
     let gz = std::fs::File::create(a.join("kiosk.log.jsonl.2026-06-01.gz")).unwrap();
     let mut enc = flate2::write::GzEncoder::new(gz, flate2::Compression::fast());
     std::io::Write::write_all(&mut enc, text.as_bytes()).unwrap();

@@ -222,13 +222,16 @@ pub fn screen_key(m: &ScreenModel) -> String {
 impl Ui {
     /// Create the window (the Slint platform must be set up first: a backend or
     /// [`crate::headless`]).
+    /// The notice's facts are its defaults until [`Ui::set_notice`] gives the config's.
     pub fn new() -> Result<Self, slint::PlatformError> {
-        Ok(Self {
+        let ui = Self {
             window: KioskWindow::new()?,
             last_qr: RefCell::new(None),
             last_lang: RefCell::new(None),
             last_stage: RefCell::new(None),
-        })
+        };
+        ui.set_notice(&model::Notice::default());
+        Ok(ui)
     }
 
     /// The Slint window.
@@ -353,7 +356,7 @@ impl Ui {
         b.set_photo_checks(ModelRc::new(VecModel::from(photo_checks(&m.photo_checks))));
         b.set_photo_flagged(m.photo_flagged);
         b.set_pay_stage(map_pay(m.pay_stage));
-        b.set_amount(format!("{}.{:02}", m.amount_fen / 100, m.amount_fen % 100).into());
+        b.set_amount(yuan(m.amount_fen).into());
         b.set_order_ref(m.order_ref.clone().unwrap_or_default().into());
         if *self.last_qr.borrow() != m.pay_qr {
             let image = m
@@ -414,6 +417,7 @@ impl Ui {
             deadline: words(&n.deadline),
             info_office: words(&n.info_office),
             info_phone: n.info_phone.as_str().into(),
+            price: yuan(n.price_fen).into(),
         });
     }
 
@@ -468,11 +472,18 @@ fn photo_checks(lines: &[model::CheckLine]) -> Vec<PhotoCheck> {
     let passed: Vec<&model::CheckLine> = lines.iter().filter(|l| l.pass == Some(true)).collect();
     if !passed.is_empty() {
         let zh: Vec<&str> = passed.iter().map(|l| l.zh.as_str()).collect();
-        let en: Vec<&str> = passed.iter().map(|l| l.en.as_str()).collect();
+        // Each English name wraps whole (its spaces no-break), so no line ends in a scrap
+        // of one ("… Hair clear of the / eyes").
+        let en: Vec<String> = passed.iter().map(|l| l.en.replace(' ', "\u{a0}")).collect();
         out.push(PhotoCheck {
             kind: 1,
             ..text(&zh.join("、"), &en.join(", "))
         });
     }
     out
+}
+
+/// An amount in fen as yuan with two decimals ("20.00"), as WeChat Pay shows it.
+fn yuan(fen: u32) -> String {
+    format!("{}.{:02}", fen / 100, fen % 100)
 }

@@ -9,8 +9,13 @@
 //! - has its ink (the drawn glyphs, found in the pixels) within [`MARGIN`] px of its panel's
 //!   edge, the screen's edge, or the footer;
 //! - overlaps another text's ink;
-//! - breaks badly: a Chinese line left with one or two characters, or a big Chinese title (a
-//!   heading) broken over lines where its text has no space to break at.
+//! - breaks badly: a Chinese line left with one or two characters, a big Chinese title (a
+//!   heading) broken over lines where its text has no space to break at, or an English
+//!   paragraph ending in an orphan (one short word alone on its last line).
+//!
+//! Where a Chinese body text breaks is Slint's line breaker's (UAX #14): it never starts a line
+//! with closing punctuation, and breaking between any two Han characters is normal Chinese
+//! typesetting, so the check does not judge it.
 //!
 //! A text's box in a Slint layout is as tall as its wrapped lines (Slint gives wrapped text
 //! its full height as minimum), so an overflowing screen shows up as boxes crossing panels;
@@ -114,6 +119,8 @@ struct Panel {
 struct Ink {
     rect: Rect,
     lines: Vec<(u32, u32, u32, u32)>, // (y0, y1, x0, x1) per line band
+    /// Runs of ink on the last line split by gaps a word space wide: its words, for Latin text.
+    last_line_words: usize,
 }
 
 /// Check the screen `window` shows, drawn as `frame` (the same frame, at the window's size).
@@ -260,8 +267,11 @@ fn is_cjk(c: char) -> bool {
 /// A Chinese line left with a single character; a big Chinese heading broken where its text
 /// has no space (titles are written to fit one line, or to break at a space).
 fn bad_break(label: &str, ink: &Ink) -> Option<String> {
-    if !label.chars().any(is_cjk) || ink.lines.len() < 2 {
+    if ink.lines.len() < 2 {
         return None;
+    }
+    if !label.chars().any(is_cjk) {
+        return orphan(label, ink);
     }
     let (y0, y1, x0, x1) = *ink.lines.last()?;
     let band = (y1 - y0).max(1) as f32;
@@ -283,6 +293,47 @@ fn bad_break(label: &str, ink: &Ink) -> Option<String> {
         ));
     }
     None
+}
+
+/// An English paragraph whose last line is one word, and short (under a quarter of its widest
+/// line, and of at most 12 letters: a path wrapping whole is a figure, not a stray): the eye
+/// reads it as a stray. Typesetters call it an orphan (or a runt) and reword or rewrap to
+/// avoid it.
+fn orphan(label: &str, ink: &Ink) -> Option<String> {
+    let &(_, _, x0, x1) = ink.lines.last()?;
+    let widest = ink.lines.iter().map(|l| l.3 - l.2).max()?;
+    let mut words = label.split_whitespace();
+    let word = words.next_back()?;
+    if ink.last_line_words == 1
+        && (x1 - x0) * 4 < widest
+        && words.next().is_some()
+        && word.chars().count() <= 12
+    {
+        return Some(format!(
+            "its last line is one short word alone ({word:?} of {} lines): an orphan",
+            ink.lines.len()
+        ));
+    }
+    None
+}
+
+/// Runs of ink along the band `line` (y0, y1, x0, x1) separated by a gap of at least `space`
+/// px: its words.
+fn words_on(line: (u32, u32, u32, u32), space: u32, far: impl Fn(u32, u32) -> bool) -> usize {
+    let (y0, y1, x0, x1) = line;
+    let (mut words, mut gap, mut inked) = (0, 0, false);
+    for x in x0..x1 {
+        if (y0..y1).any(|y| far(x, y)) {
+            if !inked || gap >= space {
+                words += 1;
+            }
+            inked = true;
+            gap = 0;
+        } else {
+            gap += 1;
+        }
+    }
+    words
 }
 
 /// `rect` without the few pixels along any side that lies on its panel's edge: there the
@@ -363,6 +414,13 @@ fn ink(frame: &RgbImage, rect: &Rect) -> Option<Ink> {
     let (ix0, ix1) = merged
         .iter()
         .fold((u32::MAX, 0), |(a, b), l| (a.min(l.2), b.max(l.3)));
+    // A word space: measured on the booth's Latin text (its tallest line band, ascender to
+    // descender, 35 px), spaces leave 9–13 px between inks and letters at most 6 (antialiased
+    // edges are not ink), so 0.22 of the tallest band; a line's own band is no measure, as a
+    // line without ascenders ("square") is a quarter shorter.
+    let tallest = merged.iter().map(|l| l.1 - l.0).max().unwrap_or(0);
+    let space = ((tallest as f32 * 0.22).ceil() as u32).max(4);
+    let last_line_words = words_on(*last, space, |x, y| far(frame.get_pixel(x, y).0));
     Some(Ink {
         rect: Rect {
             x0: ix0 as f32,
@@ -371,5 +429,87 @@ fn ink(frame: &RgbImage, rect: &Rect) -> Option<Ink> {
             y1: last.1 as f32,
         },
         lines: merged,
+        last_line_words,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line band 30 px tall drawn as blocks: `spec` gives each glyph's width, 0 for a word
+    /// space. Letters stand 6 px apart (the widest letter gap measured), a space 9 px (the
+    /// narrowest).
+    fn line(spec: &[u32]) -> (RgbImage, (u32, u32, u32, u32)) {
+        let mut img = RgbImage::from_pixel(400, 40, image::Rgb([255, 255, 255]));
+        let mut x = 10;
+        for &w in spec {
+            if w == 0 {
+                x += 9 - 6;
+                continue;
+            }
+            for dx in 0..w {
+                for y in 5..35 {
+                    img.put_pixel(x + dx, y, image::Rgb([0, 0, 0]));
+                }
+            }
+            x += w + 6;
+        }
+        (img, (5, 35, 10, x))
+    }
+
+    fn words(spec: &[u32]) -> usize {
+        let (img, band) = line(spec);
+        words_on(band, 7, |x, y| img.get_pixel(x, y).0[0] < 128)
+    }
+
+    #[test]
+    fn words_are_told_apart_by_spaces_not_letter_gaps() {
+        assert_eq!(words(&[12, 10, 14, 9]), 1);
+        assert_eq!(words(&[12, 10, 0, 14, 9]), 2);
+        assert_eq!(words(&[12, 0, 10, 0, 14, 9, 0, 3]), 4);
+    }
+
+    fn ink(lines: &[(u32, u32)], last_line_words: usize) -> Ink {
+        let lines: Vec<_> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, &(x0, x1))| (i as u32 * 40, i as u32 * 40 + 30, x0, x1))
+            .collect();
+        Ink {
+            rect: Rect {
+                x0: 0.0,
+                y0: 0.0,
+                x1: 800.0,
+                y1: 40.0 * lines.len() as f32,
+            },
+            lines,
+            last_line_words,
+        }
+    }
+
+    #[test]
+    fn an_english_orphan_is_a_bad_break_and_a_short_last_phrase_is_not() {
+        let text = "Scan the code on your phone with the camera at the top of the screen";
+        let found = bad_break(text, &ink(&[(0, 800), (0, 90)], 1)).unwrap();
+        assert!(found.contains("\"screen\""), "{found}");
+        // Two words, or one long enough to balance the line: fine.
+        assert_eq!(bad_break(text, &ink(&[(0, 800), (0, 90)], 2)), None);
+        assert_eq!(bad_break(text, &ink(&[(0, 800), (0, 300)], 1)), None);
+        // One line, or a single word that wraps: nothing to judge.
+        assert_eq!(bad_break(text, &ink(&[(0, 800)], 1)), None);
+        assert_eq!(
+            bad_break("Photographing", &ink(&[(0, 800), (0, 90)], 1)),
+            None
+        );
+        // A path wrapping whole onto its own line is a figure, not a stray word.
+        let disk = "37.6 GiB / 252.0 GiB · /var/lib/photo-kiosk/sessions";
+        assert_eq!(bad_break(disk, &ink(&[(0, 800), (0, 190)], 1)), None);
+    }
+
+    #[test]
+    fn a_chinese_last_line_of_one_character_is_a_bad_break() {
+        let found = bad_break("请站在屏幕前面拍摄", &ink(&[(0, 800), (0, 40)], 1)).unwrap();
+        assert!(found.contains("one or two characters"), "{found}");
+    }
 }

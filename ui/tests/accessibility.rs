@@ -414,8 +414,9 @@ fn the_service_screen_shows_the_checks_and_the_log() {
     assert_eq!(log_texts, 1, "the log line is on screen");
 }
 
-/// The notice's facts come from the config: a booth elsewhere shows its own studio, deadline
-/// and information office, in the language chosen; what is kept is said; the reference shows.
+/// The notice's facts come from the config: a booth elsewhere shows its own studio, deadline,
+/// information office and price, in the language chosen; what is kept is said; the reference
+/// shows.
 #[test]
 fn the_notice_facts_on_screen_are_the_configs() {
     i_slint_backend_testing::init_no_event_loop();
@@ -432,6 +433,7 @@ fn the_notice_facts_on_screen_are_the_configs() {
         deadline: words("7 月 10 日", "10 July"),
         info_office: words("教务处", "the registry"),
         info_phone: "010-12345678".into(),
+        price_fen: 3_550,
     });
     let texts = |ui: &Ui| -> Vec<String> {
         i_slint_backend_testing::ElementQuery::from_root(ui.window())
@@ -475,4 +477,17 @@ fn the_notice_facts_on_screen_are_the_configs() {
         has(&confirm, "联系教务处（电话：010-12345678）"),
         "{confirm:?}"
     );
+    // The price, before anything begins: on the start screen and the prepare screen.
+    ui.render(&screen(Screen::Attract));
+    let attract = texts(&ui);
+    assert!(
+        has(&attract, "费用 ¥35.50，审核通过后微信扫码支付"),
+        "{attract:?}"
+    );
+    ui.render(&ScreenModel {
+        lang: Lang::En,
+        ..screen(Screen::Prepare)
+    });
+    let prepare = texts(&ui);
+    assert!(has(&prepare, "you pay ¥35.50 with WeChat"), "{prepare:?}");
 }

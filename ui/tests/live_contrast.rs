@@ -3,6 +3,7 @@
 //! out whatever the picture shows. The picture is each of the backdrops CHSI publishes (blue,
 //! white, light grey), black (dark hair or clothes filling the frame) and a skin tone.
 //! Text needs 4.5:1 (WCAG 2, 1.4.3); a graphic that shows where something is needs 3:1 (1.4.11).
+//! The countdown's disc covers nothing the photo keeps: it stands beside the photo's window.
 
 mod common;
 
@@ -83,7 +84,8 @@ fn the_countdown_and_the_photo_window_stand_out_on_any_picture() {
                 ..shoot.clone()
             });
             let img = screen.snapshot();
-            let (x0, y0, x1, y1) = rect(&ui, "倒计时");
+            let disc_box = rect(&ui, "倒计时");
+            let (x0, y0, x1, y1) = disc_box;
             let (cx, cy) = ((x0 + x1) / 2, (y0 + y1) / 2);
             let digit = (cy - 40..cy + 40)
                 .flat_map(|y| (cx - 40..cx + 40).map(move |x| (x, y)))
@@ -106,7 +108,16 @@ fn the_countdown_and_the_photo_window_stand_out_on_any_picture() {
                 ..shoot.clone()
             });
             let img = screen.snapshot();
-            let (x0, y0, x1, _) = rect(&ui, "照片的取景框");
+            let window_box = rect(&ui, "照片的取景框");
+            // The disc stands beside the photo's window: it covers nothing the photo keeps.
+            let apart = |a: (u32, u32, u32, u32), b: (u32, u32, u32, u32)| {
+                a.2 <= b.0 || b.2 <= a.0 || a.3 <= b.1 || b.3 <= a.1
+            };
+            assert!(
+                apart(disc_box, window_box),
+                "{w}×{h}: the countdown disc {disc_box:?} covers the photo's window {window_box:?}"
+            );
+            let (x0, y0, x1, _) = window_box;
             let cx = (x0 + x1) / 2;
             let outside = *img.get_pixel(cx, y0 - 6);
             let best = (y0..y0 + 8)

@@ -384,6 +384,17 @@ impl Runtime {
         let is_tick = matches!(event, Event::Tick { .. });
         let is_capture = matches!(event, Event::Captured { .. });
         let summary = describe(&event);
+        if let Event::OrderCreated(order) = &event
+            && order.amount_fen != self.cfg.notice.price_fen
+        {
+            // As text, as every coded line's figures (`kiosk logs summary` reads them so).
+            warn!(
+                code = kiosk_core::ops::code::ORDER_PRICE_DIFFERS,
+                amount_fen = %order.amount_fen,
+                price_fen = %self.cfg.notice.price_fen,
+                "the order is for another amount than the screens promised ([notice] price_fen)"
+            );
+        }
         let faults_changed = self.faults.send_if_modified(|f| f.note(&event));
         let (next, effects) = flow::step(&self.cfg.flow, self.state.clone(), event.clone());
         let now = now_ms();

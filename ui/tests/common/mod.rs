@@ -78,7 +78,7 @@ pub fn models() -> Vec<ScreenModel> {
             shots_used: 1,
             reasons: vec![ReasonView {
                 zh: "背景颜色不符合要求".into(),
-                en: "The background must be an even light blue".into(),
+                en: "The background is not an even light blue; please retake".into(),
             }],
             can_go_back: false,
             ..s(Screen::Review, 9)
@@ -153,7 +153,7 @@ pub fn models() -> Vec<ScreenModel> {
             reasons: vec![
                 ReasonView {
                     zh: "背景颜色不符合要求".into(),
-                    en: "The background must be an even light blue".into(),
+                    en: "The background is not an even light blue; please retake".into(),
                 },
                 ReasonView {
                     zh: "头发遮挡眉毛".into(),
