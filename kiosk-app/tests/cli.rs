@@ -299,6 +299,7 @@ fn doctor_checks_every_part_and_fails_on_a_missing_port() {
             "chair_travel",
             "serial_port",
             "scanner",
+            "voice",
             "service",
             "tls",
             "clock",
@@ -410,6 +411,80 @@ fn doctor_checks_every_part_and_fails_on_a_missing_port() {
             .unwrap()
             .contains("credential is 644"),
         "{perms}"
+    );
+}
+
+/// Voice guidance in `kiosk doctor`: prompts not built warn and say how to build them; built,
+/// on a machine whose ALSA default output is the null device (a `~/.asoundrc`, as a booth
+/// without a speaker wired would have a card), the output opens and the beep plays to its end;
+/// `--quick` plays nothing.
+#[test]
+fn doctor_checks_voice_guidance_and_plays_a_beep() {
+    let dir = tempfile::tempdir().unwrap();
+    let voice_dir = dir.path().join("voice");
+    let cfg = dir.path().join("k.toml");
+    std::fs::write(
+        &cfg,
+        format!("[voice]\ndir = \"{}\"\n", voice_dir.display()),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join(".asoundrc"),
+        "pcm.!default { type null }\nctl.!default { type hw card 0 }\n",
+    )
+    .unwrap();
+    let voice_check = |extra: &[&str]| -> serde_json::Value {
+        let out = kiosk()
+            .env("HOME", dir.path())
+            .arg("--config")
+            .arg(&cfg)
+            .arg("doctor")
+            .arg("--json")
+            .args(extra)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .find(|c| c["part"] == "voice")
+            .unwrap_or_else(|| panic!("no voice check: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let missing = voice_check(&["--quick"]);
+    assert_eq!(missing["status"], "warn", "{missing}");
+    assert_eq!(missing["hint"], "voice", "{missing}");
+    assert!(
+        missing["detail"]
+            .as_str()
+            .unwrap()
+            .contains("kiosk voice build"),
+        "{missing}"
+    );
+
+    let built = kiosk()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["voice", "build"])
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let played = voice_check(&[]);
+    assert_eq!(played["status"], "pass", "{played}");
+    assert!(
+        played["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with("a beep played"),
+        "{played}"
+    );
+    let quiet = voice_check(&["--quick"]);
+    assert_eq!(quiet["status"], "pass", "{quiet}");
+    assert!(
+        !quiet["detail"].as_str().unwrap().contains("beep"),
+        "{quiet}"
     );
 }
 

@@ -34,6 +34,27 @@ fn config(dir: &std::path::Path, kiosk: &str) -> std::path::PathBuf {
     cfg
 }
 
+/// `kiosk --config cfg headless` with `set` in its environment and `unset` (and RUST_LOG) out
+/// of it; stdin piped (closing it stops the kiosk), output discarded.
+fn headless(
+    cfg: &std::path::Path,
+    set: &[(&str, &std::ffi::OsStr)],
+    unset: &str,
+) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .arg("--config")
+        .arg(cfg)
+        .arg("headless")
+        .envs(set.iter().copied())
+        .env_remove(unset)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 #[test]
 fn ready_watchdog_and_stopping_reach_systemd_and_signals_change_the_log_level() {
     let dir = tempfile::tempdir().unwrap();
@@ -42,20 +63,15 @@ fn ready_watchdog_and_stopping_reach_systemd_and_signals_change_the_log_level() 
     sock.set_read_timeout(Some(Duration::from_secs(60)))
         .unwrap();
     let cfg = config(dir.path(), "");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk"))
-        .arg("--config")
-        .arg(&cfg)
-        .arg("headless")
-        .env("NOTIFY_SOCKET", &sock_path)
-        // 400 ms: the kiosk must notify at least every 200 ms.
-        .env("WATCHDOG_USEC", "400000")
-        .env_remove("JOURNAL_STREAM")
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = headless(
+        &cfg,
+        &[
+            ("NOTIFY_SOCKET", sock_path.as_os_str()),
+            // 400 ms: the kiosk must notify at least every 200 ms.
+            ("WATCHDOG_USEC", "400000".as_ref()),
+        ],
+        "JOURNAL_STREAM",
+    );
     let pid = Pid::from_raw(child.id() as i32).unwrap();
     let mut seen = vec![];
     until(&sock, "READY=1", &mut seen);
@@ -136,18 +152,11 @@ fn under_systemd_lines_reach_journald_with_their_fields() {
 
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), "id = \"booth-j\"\n");
-    let child = Command::new(env!("CARGO_BIN_EXE_kiosk"))
-        .arg("--config")
-        .arg(&cfg)
-        .arg("headless")
-        .env("JOURNAL_STREAM", "8:12345")
-        .env_remove("NOTIFY_SOCKET")
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let child = headless(
+        &cfg,
+        &[("JOURNAL_STREAM", "8:12345".as_ref())],
+        "NOTIFY_SOCKET",
+    );
     // Killed however the test ends.
     struct Reap(std::process::Child);
     impl Drop for Reap {

@@ -39,6 +39,8 @@ pub enum Part {
     Clock,
     /// The Chinese font the screens need.
     Fonts,
+    /// Voice guidance: its prompts and the sound output.
+    Voice,
     /// The configuration file.
     Config,
     /// The journal's integrity and its key.
@@ -65,6 +67,7 @@ impl Part {
             Part::Tls => "tls",
             Part::Clock => "clock",
             Part::Fonts => "fonts",
+            Part::Voice => "voice",
             Part::Config => "config",
             Part::Journal => "journal",
             Part::Permissions => "permissions",
@@ -184,6 +187,8 @@ pub enum Hint {
     Clock,
     /// The Chinese font is missing.
     Fonts,
+    /// Voice guidance is silent: prompts not built, or no sound output.
+    Voice,
     /// The configuration is wrong.
     Config,
     /// A part runs on its simulator.
@@ -198,7 +203,7 @@ pub enum Hint {
 
 impl Hint {
     /// Every hint (tests check each has words in both languages).
-    pub const ALL: [Hint; 19] = [
+    pub const ALL: [Hint; 20] = [
         Hint::CameraConnection,
         Hint::SerialWiring,
         Hint::ChairMotorFault,
@@ -213,6 +218,7 @@ impl Hint {
         Hint::Tls,
         Hint::Clock,
         Hint::Fonts,
+        Hint::Voice,
         Hint::Config,
         Hint::Simulated,
         Hint::Journal,
@@ -237,6 +243,7 @@ impl Hint {
             Hint::Tls => "tls",
             Hint::Clock => "clock",
             Hint::Fonts => "fonts",
+            Hint::Voice => "voice",
             Hint::Config => "config",
             Hint::Simulated => "simulated",
             Hint::Journal => "journal",
@@ -263,6 +270,7 @@ impl Hint {
             Hint::Tls => "hint-tls",
             Hint::Clock => "hint-clock",
             Hint::Fonts => "hint-fonts",
+            Hint::Voice => "hint-voice",
             Hint::Config => "hint-config",
             Hint::Simulated => "hint-simulated",
             Hint::Journal => "hint-journal",

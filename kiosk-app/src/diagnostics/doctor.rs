@@ -1,6 +1,7 @@
 //! `kiosk doctor`: every check a technician needs at the booth, beyond the devices the
 //! maintenance screen shows: the configuration, the camera's power and capture target, a test
-//! shot, the seat's travel both ways, the serial port's and the scanner's device files, TLS
+//! shot, the seat's travel both ways, the serial port's and the scanner's device files, voice
+//! guidance (prompts and a sound output), TLS
 //! and the clock against the service, the disk, the Chinese font, the journal and who may read
 //! the kiosk's files. Each is a [`Check`] of the one diagnostics model, with a hint whose words
 //! are in the translation files.
@@ -58,6 +59,7 @@ pub async fn doctor(world: Result<&World, &str>, cfg: &Config, active: bool) -> 
     }
     checks.push(serial_port(cfg));
     checks.push(scanner(cfg));
+    checks.push(voice(cfg, active).await);
     if let Ok(world) = world {
         checks.push(super::service(world).await);
     }
@@ -67,6 +69,69 @@ pub async fn doctor(world: Result<&World, &str>, cfg: &Config, active: bool) -> 
     checks.push(journal(&cfg.kiosk.data_dir.join("journal.sqlite3")));
     checks.push(permissions(cfg));
     checks
+}
+
+/// Voice guidance: the prompts built for this kiosk's texts in `voice.dir`, and a sound output
+/// that opens; `active` plays a beep on it, for the technician to hear. Silence does not stop
+/// a session, so anything wrong here is a warning.
+async fn voice(cfg: &Config, active: bool) -> Check {
+    let v = &cfg.voice;
+    if !v.enabled {
+        return Check::passed(Part::Voice, "off (voice.enabled = false)");
+    }
+    let ((prompts, problems), ms) = timed(async { crate::voice::Prompts::load(&v.dir) }).await;
+    if let Some(first) = problems.first() {
+        let detail = format!(
+            "{} of {} prompts missing or stale in {} (voice.dir): {first}",
+            problems.len(),
+            problems.len() + prompts.len(),
+            v.dir.display()
+        );
+        return Check::problem(Part::Voice, Status::Warn, detail, Hint::Voice);
+    }
+    let built = format!("{} prompts in {}", prompts.len(), v.dir.display());
+    if let Some(dir) = &v.record_dir {
+        let detail = format!(
+            "{built}; recorded to {} (voice.record_dir), not played",
+            dir.display()
+        );
+        return pass(
+            Part::Voice,
+            format!("{} prompts", prompts.len()),
+            detail,
+            ms,
+        );
+    }
+    let probe = tokio::task::spawn_blocking(move || crate::voice::probe_output(active));
+    let (out, probe_ms) = timed(tokio::time::timeout(CHECK_TIMEOUT, probe)).await;
+    match out {
+        Ok(Ok(Ok(()))) => {
+            let played = if active { ", a beep played" } else { "" };
+            let detail = format!("{built}; ALSA's default output opens{played}");
+            pass(
+                Part::Voice,
+                format!("{} prompts", prompts.len()),
+                detail,
+                ms + probe_ms,
+            )
+        }
+        Ok(Ok(Err(e))) => Check::problem(Part::Voice, Status::Warn, e, Hint::Voice),
+        Ok(Err(e)) => Check::problem(
+            Part::Voice,
+            Status::Warn,
+            format!("the sound probe ended: {e}"),
+            Hint::Voice,
+        ),
+        Err(_) => Check::problem(
+            Part::Voice,
+            Status::Warn,
+            format!(
+                "the sound output did not play within {} s",
+                CHECK_TIMEOUT.as_secs()
+            ),
+            Hint::Voice,
+        ),
+    }
 }
 
 /// The configuration loaded and passed validation (`kiosk doctor` reports a broken one as

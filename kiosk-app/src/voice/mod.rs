@@ -117,6 +117,27 @@ impl Output {
     }
 }
 
+/// Open the sound output the kiosk plays through (ALSA's default, through rodio) and, with
+/// `beep`, play one countdown beep on it to the end: what `kiosk doctor` does so that a
+/// technician at the booth hears the speaker. Blocking (about a quarter of a second with the
+/// beep). The error says why there is no sound.
+pub fn probe_output(beep: bool) -> Result<(), String> {
+    let Output::Play(stream, _) = Output::open(None)? else {
+        unreachable!("no record directory was given")
+    };
+    if beep {
+        let player = rodio::Player::connect_new(stream.mixer());
+        let (mono, rate) = (
+            std::num::NonZero::new(1).expect("1"),
+            std::num::NonZero::new(RATE).expect("not 0"),
+        );
+        let samples = Prompts::default().samples(Cue::Beep).unwrap_or_default();
+        player.append(rodio::buffer::SamplesBuffer::new(mono, rate, samples));
+        player.sleep_until_end();
+    }
+    Ok(())
+}
+
 /// Voice guidance running: the task following the screens, and what it has played.
 pub struct Voice {
     task: tokio::task::JoinHandle<()>,

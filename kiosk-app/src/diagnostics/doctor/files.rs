@@ -50,21 +50,22 @@ pub(super) fn serial_port(cfg: &Config) -> Check {
             crate::diagnostics::fail(Part::SerialPort, e, FaultKind::Port, Hint::SerialWiring, 0)
         }
         Err(e) => Check::problem(Part::SerialPort, Status::Fail, e, Hint::SerialName),
-        Ok(real) if unstable_name(path) => Check::problem(
-            Part::SerialPort,
-            Status::Warn,
-            format!(
-                "{} (→ {}): a kernel name that changes when re-plugged",
-                path.display(),
-                real.display()
-            ),
-            Hint::SerialName,
-        ),
-        Ok(real) => {
-            let what = format!("{} → {}", path.display(), real.display());
-            Check::passed(Part::SerialPort, what)
-        }
+        Ok(real) => by_name(Part::SerialPort, path, &real, Hint::SerialName, ""),
     }
+}
+
+/// A device file that opened: its udev name passes, a kernel name that a re-plug changes
+/// warns (with `advice` after the reason).
+fn by_name(part: Part, path: &Path, real: &Path, hint: Hint, advice: &str) -> Check {
+    if unstable_name(path) {
+        let what = format!(
+            "{} (→ {}): a kernel name that changes when re-plugged{advice}",
+            path.display(),
+            real.display()
+        );
+        return Check::problem(part, Status::Warn, what, hint);
+    }
+    Check::passed(part, format!("{} → {}", path.display(), real.display()))
 }
 
 /// The USB QR scanner's input device, when one is configured.
@@ -76,20 +77,13 @@ pub(super) fn scanner(cfg: &Config) -> Check {
     }
     match device_file(path, false) {
         Err(e) => Check::problem(Part::Scanner, Status::Fail, e, Hint::Scanner),
-        Ok(real) if unstable_name(path) => Check::problem(
+        Ok(real) => by_name(
             Part::Scanner,
-            Status::Warn,
-            format!(
-                "{} (→ {}): a kernel name that changes when re-plugged; use /dev/input/by-id/…",
-                path.display(),
-                real.display()
-            ),
+            path,
+            &real,
             Hint::Scanner,
+            "; use /dev/input/by-id/…",
         ),
-        Ok(real) => {
-            let what = format!("{} → {}", path.display(), real.display());
-            Check::passed(Part::Scanner, what)
-        }
     }
 }
 
