@@ -473,11 +473,12 @@ fn photo_checks(lines: &[model::CheckLine]) -> Vec<PhotoCheck> {
     if !passed.is_empty() {
         let zh: Vec<&str> = passed.iter().map(|l| l.zh.as_str()).collect();
         // Each English name wraps whole (its spaces no-break), so no line ends in a scrap
-        // of one ("… Hair clear of the / eyes").
+        // of one ("… Hair clear of the / eyes"); semicolons between them, as a name may hold
+        // a comma ("Mouth closed, no teeth").
         let en: Vec<String> = passed.iter().map(|l| l.en.replace(' ', "\u{a0}")).collect();
         out.push(PhotoCheck {
             kind: 1,
-            ..text(&zh.join("、"), &en.join(", "))
+            ..text(&zh.join("、"), &en.join("; "))
         });
     }
     out

@@ -40,7 +40,12 @@ const PANELS: &[&str] = &[
     "Header",
     "Footer",
     "CountdownDisc",
+    "Banner",
 ];
+
+/// Panels that hide the picture under them: a text on one is read on the panel, and its ink
+/// is measured there.
+const OPAQUE: &[&str] = &["Banner"];
 
 /// Dialogs drawn over the whole screen.
 const MODALS: &[&str] = &["IdleWarning", "ExitDialog"];
@@ -200,11 +205,13 @@ pub fn check(window: &KioskWindow, frame: &RgbImage) -> Vec<Problem> {
                 ));
             }
         }
-        // Over a picture (live view, photo) the pixels are not the text's: no ink checks.
-        let over_picture = obstacles
-            .iter()
-            .chain(panels.iter().filter(|p| p.kind == "LiveView"))
-            .any(|o| o.rect.contains_point(cx, cy));
+        // Over a picture (live view, photo) the pixels are not the text's: no ink checks,
+        // unless the text stands on an opaque panel of its own.
+        let over_picture = !OPAQUE.contains(&own_kind)
+            && obstacles
+                .iter()
+                .chain(panels.iter().filter(|p| p.kind == "LiveView"))
+                .any(|o| o.rect.contains_point(cx, cy));
         let ink = if over_picture {
             None
         } else {
