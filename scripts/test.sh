@@ -10,5 +10,8 @@ scripts/fetch-models.sh  # kiosk-photo's detector tests need the MTCNN models an
 # The fuzz targets (fuzz/tests/fuzz.rs) run for this long each, ms: a bounded run (about a
 # minute in all on 2 cores). Set it higher for a longer hunt.
 export BOLERO_RANDOM_TEST_TIME_MS="${BOLERO_RANDOM_TEST_TIME_MS:-15000}"
+# glibc's malloc as the booth runs it (deploy/photo-kiosk.service): two arenas, so the soak's
+# memory figures are the booth's (docs/reliability.md, memory).
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 source scripts/features.sh
 exec cargo test --workspace --locked --features "$TEST_FEATURES" "$@"
