@@ -79,59 +79,43 @@ async fn voice(cfg: &Config, active: bool) -> Check {
     if !v.enabled {
         return Check::passed(Part::Voice, "off (voice.enabled = false)");
     }
+    let warn = |detail: String| Check::problem(Part::Voice, Status::Warn, detail, Hint::Voice);
     let ((prompts, problems), ms) = timed(async { crate::voice::Prompts::load(&v.dir) }).await;
     if let Some(first) = problems.first() {
-        let detail = format!(
+        return warn(format!(
             "{} of {} prompts missing or stale in {} (voice.dir): {first}",
             problems.len(),
             problems.len() + prompts.len(),
             v.dir.display()
-        );
-        return Check::problem(Part::Voice, Status::Warn, detail, Hint::Voice);
+        ));
     }
     let built = format!("{} prompts in {}", prompts.len(), v.dir.display());
-    if let Some(dir) = &v.record_dir {
-        let detail = format!(
-            "{built}; recorded to {} (voice.record_dir), not played",
-            dir.display()
-        );
-        return pass(
-            Part::Voice,
-            format!("{} prompts", prompts.len()),
-            detail,
-            ms,
-        );
-    }
-    let probe = tokio::task::spawn_blocking(move || crate::voice::probe_output(active));
-    let (out, probe_ms) = timed(tokio::time::timeout(CHECK_TIMEOUT, probe)).await;
-    match out {
-        Ok(Ok(Ok(()))) => {
-            let played = if active { ", a beep played" } else { "" };
-            let detail = format!("{built}; ALSA's default output opens{played}");
-            pass(
-                Part::Voice,
-                format!("{} prompts", prompts.len()),
-                detail,
-                ms + probe_ms,
-            )
-        }
-        Ok(Ok(Err(e))) => Check::problem(Part::Voice, Status::Warn, e, Hint::Voice),
-        Ok(Err(e)) => Check::problem(
-            Part::Voice,
-            Status::Warn,
-            format!("the sound probe ended: {e}"),
-            Hint::Voice,
-        ),
-        Err(_) => Check::problem(
-            Part::Voice,
-            Status::Warn,
+    let (heard, ms) = match &v.record_dir {
+        Some(dir) => (
             format!(
-                "the sound output did not play within {} s",
-                CHECK_TIMEOUT.as_secs()
+                "recorded to {} (voice.record_dir), not played",
+                dir.display()
             ),
-            Hint::Voice,
+            ms,
         ),
-    }
+        None => {
+            let probe = tokio::task::spawn_blocking(move || crate::voice::probe_output(active));
+            let (out, probe_ms) = timed(tokio::time::timeout(CHECK_TIMEOUT, probe)).await;
+            let limit = CHECK_TIMEOUT.as_secs();
+            match out {
+                Ok(Ok(Ok(()))) if active => (
+                    "ALSA's default output opens, a beep played".into(),
+                    ms + probe_ms,
+                ),
+                Ok(Ok(Ok(()))) => ("ALSA's default output opens".into(), ms + probe_ms),
+                Ok(Ok(Err(e))) => return warn(e),
+                Ok(Err(e)) => return warn(format!("the sound probe ended: {e}")),
+                Err(_) => return warn(format!("the sound output did not play within {limit} s")),
+            }
+        }
+    };
+    let figures = format!("{} prompts", prompts.len());
+    pass(Part::Voice, figures, format!("{built}; {heard}"), ms)
 }
 
 /// The configuration loaded and passed validation (`kiosk doctor` reports a broken one as

@@ -103,12 +103,8 @@ impl Output {
                 // one that matters.
                 let new = rodio::Player::connect_new(stream.mixer());
                 new.set_volume(volume);
-                let (mono, rate) = (
-                    std::num::NonZero::new(1).expect("1"),
-                    std::num::NonZero::new(RATE).expect("not 0"),
-                );
                 for (_, samples) in batch {
-                    new.append(rodio::buffer::SamplesBuffer::new(mono, rate, samples));
+                    new.append(mono(samples));
                 }
                 *player = Some(new);
             }
@@ -127,15 +123,19 @@ pub fn probe_output(beep: bool) -> Result<(), String> {
     };
     if beep {
         let player = rodio::Player::connect_new(stream.mixer());
-        let (mono, rate) = (
-            std::num::NonZero::new(1).expect("1"),
-            std::num::NonZero::new(RATE).expect("not 0"),
-        );
-        let samples = Prompts::default().samples(Cue::Beep).unwrap_or_default();
-        player.append(rodio::buffer::SamplesBuffer::new(mono, rate, samples));
+        player.append(mono(sounds::beep()));
         player.sleep_until_end();
     }
     Ok(())
+}
+
+/// Our samples as rodio plays them: one channel at [`RATE`].
+fn mono(samples: Vec<f32>) -> rodio::buffer::SamplesBuffer {
+    let (channels, rate) = (
+        std::num::NonZero::new(1).expect("1"),
+        std::num::NonZero::new(RATE).expect("not 0"),
+    );
+    rodio::buffer::SamplesBuffer::new(channels, rate, samples)
 }
 
 /// Voice guidance running: the task following the screens, and what it has played.

@@ -131,7 +131,7 @@ pub fn write_wav(path: &Path, samples: &[f32]) -> std::io::Result<()> {
 }
 
 /// 880 Hz for 150 ms, faded in and out over 10 ms (no click).
-fn beep() -> Vec<f32> {
+pub(super) fn beep() -> Vec<f32> {
     let n = (RATE as usize) * 150 / 1000;
     let fade = (RATE as usize) / 100;
     (0..n)
