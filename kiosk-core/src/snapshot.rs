@@ -189,6 +189,7 @@ enum CodeV1 {
     Personal(String),
     RawChsi,
     Foreign,
+    SeveralPersonal,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -230,6 +231,7 @@ enum NoticeV1 {
     Checking,
     RawChsiCode,
     ForeignCode,
+    SeveralCodes,
     UnknownCode,
     ExpiredCode,
     NoShotsLeft,
@@ -417,6 +419,7 @@ impl From<&ScannedCode> for CodeV1 {
             ScannedCode::Personal(p) => CodeV1::Personal(p.clone()),
             ScannedCode::RawChsi => CodeV1::RawChsi,
             ScannedCode::Foreign => CodeV1::Foreign,
+            ScannedCode::SeveralPersonal => CodeV1::SeveralPersonal,
         }
     }
 }
@@ -427,6 +430,7 @@ impl CodeV1 {
             CodeV1::Personal(p) => ScannedCode::Personal(p),
             CodeV1::RawChsi => ScannedCode::RawChsi,
             CodeV1::Foreign => ScannedCode::Foreign,
+            CodeV1::SeveralPersonal => ScannedCode::SeveralPersonal,
         }
     }
 }
@@ -580,6 +584,7 @@ impl From<ScanNotice> for NoticeV1 {
             ScanNotice::Checking => NoticeV1::Checking,
             ScanNotice::RawChsiCode => NoticeV1::RawChsiCode,
             ScanNotice::ForeignCode => NoticeV1::ForeignCode,
+            ScanNotice::SeveralCodes => NoticeV1::SeveralCodes,
             ScanNotice::UnknownCode => NoticeV1::UnknownCode,
             ScanNotice::ExpiredCode => NoticeV1::ExpiredCode,
             ScanNotice::NoShotsLeft => NoticeV1::NoShotsLeft,
@@ -594,6 +599,7 @@ impl NoticeV1 {
             NoticeV1::Checking => ScanNotice::Checking,
             NoticeV1::RawChsiCode => ScanNotice::RawChsiCode,
             NoticeV1::ForeignCode => ScanNotice::ForeignCode,
+            NoticeV1::SeveralCodes => ScanNotice::SeveralCodes,
             NoticeV1::UnknownCode => ScanNotice::UnknownCode,
             NoticeV1::ExpiredCode => ScanNotice::ExpiredCode,
             NoticeV1::NoShotsLeft => ScanNotice::NoShotsLeft,

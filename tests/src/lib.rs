@@ -1,7 +1,7 @@
 //! Helpers for the end-to-end tests in `tests/`: a whole kiosk on its simulators, and waits on
 //! its screen with timeouts (never fixed sleeps).
 
-pub mod qr_corpus;
+pub use qr_corpus;
 
 use std::path::Path;
 use std::sync::Arc;

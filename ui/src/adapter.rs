@@ -84,6 +84,7 @@ fn map_notice(n: Option<model::ScanNotice>) -> ScanNotice {
         Some(M::Checking) => ScanNotice::Checking,
         Some(M::RawChsiCode) => ScanNotice::RawChsiCode,
         Some(M::ForeignCode) => ScanNotice::ForeignCode,
+        Some(M::SeveralCodes) => ScanNotice::SeveralCodes,
         Some(M::UnknownCode) => ScanNotice::UnknownCode,
         Some(M::ExpiredCode) => ScanNotice::ExpiredCode,
         Some(M::NoShotsLeft) => ScanNotice::NoShotsLeft,
@@ -162,6 +163,7 @@ pub fn screen_key(m: &ScreenModel) -> String {
             // Each refusal says something else: each is its own screen.
             model::ScanNotice::RawChsiCode => "chsi-code",
             model::ScanNotice::ForeignCode => "foreign-code",
+            model::ScanNotice::SeveralCodes => "several-codes",
             model::ScanNotice::UnknownCode => "unknown-code",
             model::ScanNotice::ExpiredCode => "expired-code",
             model::ScanNotice::NoShotsLeft => "no-shots-left",

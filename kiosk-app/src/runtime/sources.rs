@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use camera_driver::Frame;
-use kiosk_core::flow::{Event, ScannedCode};
+use kiosk_core::flow::Event;
 use tokio::sync::{mpsc, watch};
 use tracing::debug;
 
@@ -42,24 +42,23 @@ pub(super) async fn qr_worker(
         else {
             continue;
         };
-        for payload in codes {
-            if last
-                .as_ref()
-                .is_some_and(|(p, at)| *p == payload && at.elapsed() < REPEAT_AFTER)
-            {
-                continue;
-            }
-            let kind = qr::classify(&rules, &payload);
-            let kind_name = match kind {
-                ScannedCode::Personal(_) => "personal",
-                ScannedCode::RawChsi => "raw_chsi",
-                ScannedCode::Foreign => "foreign",
-            };
-            debug!(token = %mask::token(&payload), kind = kind_name, "QR code read");
-            last = Some((payload, Instant::now()));
-            let _ = tx.send(Event::CodeScanned(kind));
-            break;
+        let Some((kind, key)) = qr::pick(&rules, &codes) else {
+            continue;
+        };
+        if last
+            .as_ref()
+            .is_some_and(|(k, at)| *k == key && at.elapsed() < REPEAT_AFTER)
+        {
+            continue;
         }
+        debug!(
+            token = %mask::token(&key),
+            kind = qr::kind_name(&kind),
+            codes = codes.len(),
+            "QR code read"
+        );
+        last = Some((key, Instant::now()));
+        let _ = tx.send(Event::CodeScanned(kind));
     }
 }
 
@@ -80,6 +79,7 @@ pub(super) async fn scanner_worker(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kiosk_core::flow::ScannedCode;
 
     /// Run the scanner worker over `lines` with scanning `on`; the events it sent.
     async fn scanned(on: bool, lines: &[&str]) -> Vec<Event> {

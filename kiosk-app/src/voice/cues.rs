@@ -53,6 +53,11 @@ pub const PROMPTS: &[Prompt] = &[
         "This is the CHSI collection code. Please open the shooting code in the mini-program.",
     ),
     p(
+        "scan-several-codes",
+        "镜头前有多个二维码，请只出示您自己的拍摄二维码。",
+        "There is more than one code in view. Please show only your own.",
+    ),
+    p(
         "scan-refused",
         "这个二维码不能使用，请看屏幕上的说明。",
         "This code cannot be used here. Please read the screen.",
@@ -169,6 +174,7 @@ fn step_prompt(m: &ScreenModel) -> Option<&'static str> {
         Screen::Scan => match m.scan_notice {
             None | Some(ScanNotice::Checking) => "scan",
             Some(ScanNotice::RawChsiCode) => "scan-chsi-code",
+            Some(ScanNotice::SeveralCodes) => "scan-several-codes",
             Some(_) => "scan-refused",
         },
         Screen::Confirm => "confirm",

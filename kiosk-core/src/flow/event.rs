@@ -17,6 +17,9 @@ pub enum ScannedCode {
     RawChsi,
     /// Anything else.
     Foreign,
+    /// Two or more different personal codes in view at once: none is used, and the graduate
+    /// is asked to show only their own.
+    SeveralPersonal,
 }
 
 /// Why the service refused a code.

@@ -519,6 +519,7 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, effects: &mut Ve
                 }
                 ScannedCode::RawChsi => refuse(state, code, ScanNotice::RawChsiCode),
                 ScannedCode::Foreign => refuse(state, code, ScanNotice::ForeignCode),
+                ScannedCode::SeveralPersonal => refuse(state, code, ScanNotice::SeveralCodes),
             }
         }
         (

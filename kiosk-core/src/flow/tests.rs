@@ -679,6 +679,12 @@ fn transitions() {
             vec![],
         ),
         (
+            scan.clone(),
+            Event::CodeScanned(ScannedCode::SeveralPersonal),
+            refused(ScanNotice::SeveralCodes),
+            vec![],
+        ),
+        (
             resolving.clone(),
             Event::CodeScanned(ScannedCode::Foreign),
             resolving.clone(),

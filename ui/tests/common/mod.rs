@@ -123,6 +123,11 @@ pub fn models() -> Vec<ScreenModel> {
         },
         ScreenModel {
             live_view: true,
+            scan_notice: Some(ScanNotice::SeveralCodes),
+            ..s(Screen::Scan, 3)
+        },
+        ScreenModel {
+            live_view: true,
             glasses: Some(false),
             shots_used: 1,
             ..s(Screen::Shoot, 8)
