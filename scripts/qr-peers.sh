@@ -2,13 +2,13 @@
 # The QR benchmark's Python peers (cargo bench -p kiosk-e2e --bench qr_decoders): OpenCV's
 # QRCodeDetector and QRCodeDetectorAruco from the opencv-python-headless wheel (Apache-2.0) with
 # numpy (BSD-3-Clause), pinned by SHA-256, in a virtual environment under target/. The kiosk
-# never uses them. Idempotent.
+# never uses them. Idempotent. numpy's wheel is pinned for CPython 3.11 on x86-64 (Debian 12's).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VENV="$ROOT/target/qr-peers"
+VENV="${CARGO_TARGET_DIR:-$ROOT/target}/qr-peers"
 PYTHON="${PYTHON:-python3}"
 stamp="$VENV/.installed-1"
-[ -f "$stamp" ] && exit 0
+if [ -f "$stamp" ] && "$VENV/bin/python" -c 'import cv2' 2>/dev/null; then exit 0; fi
 rm -rf "$VENV"
 "$PYTHON" -m venv "$VENV"
 reqs="$(mktemp)"

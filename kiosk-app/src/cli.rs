@@ -790,7 +790,7 @@ fn qr_decode(rules: &qr::QrRules, files: &[PathBuf]) -> ExitCode {
             }
             let bytes = std::fs::read(file)?;
             // A decoder bug on one file must not cost the files after it their answers.
-            std::panic::catch_unwind(|| qr::decode_image(&bytes))
+            std::panic::catch_unwind(|| qr::decode_for_scan(&bytes, rules))
                 .map_err(|_| anyhow::anyhow!("the QR decoder failed on this image (a bug)"))?
                 .map_err(Into::into)
         })();

@@ -228,21 +228,35 @@ fn sharpen(img: &image::GrayImage) -> image::GrayImage {
     out
 }
 
-/// Decode with the given steps: the first step that finds anything wins, and what it returns
-/// is every code it saw in the frame, each once.
+/// Decode with the given steps until one finds anything: every code that step saw in the
+/// frame, each once.
 pub fn decode_gray(img: &image::GrayImage, steps: &[Step]) -> Vec<String> {
+    decode_gray_until(img, steps, |found| !found.is_empty())
+}
+
+/// Decode with the given steps, gathering every code each step finds (each once), until
+/// `enough` says what has been found will do.
+pub fn decode_gray_until(
+    img: &image::GrayImage,
+    steps: &[Step],
+    enough: impl Fn(&[String]) -> bool,
+) -> Vec<String> {
     use std::borrow::Cow;
+    let mut all: Vec<String> = Vec::new();
     let mut half: Option<image::GrayImage> = None;
     for (reader, scale, filter) in steps {
         let scaled = match scale {
             Scale::Full => Cow::Borrowed(img),
             Scale::Half => Cow::Borrowed(&*half.get_or_insert_with(|| halve(img))),
-            Scale::Double if img.width() <= MAX_WIDTH => Cow::Owned(image::imageops::resize(
-                img,
-                img.width() * 2,
-                img.height() * 2,
-                image::imageops::FilterType::CatmullRom,
-            )),
+            // Only a small frame: doubling a big one would allocate without bound.
+            Scale::Double if u64::from(img.width()) * u64::from(img.height()) <= 1 << 20 => {
+                Cow::Owned(image::imageops::resize(
+                    img,
+                    img.width() * 2,
+                    img.height() * 2,
+                    image::imageops::FilterType::CatmullRom,
+                ))
+            }
             Scale::Double => continue,
         };
         // The neighbourhood spans about four modules of a code the booth's camera sees.
@@ -260,18 +274,21 @@ pub fn decode_gray(img: &image::GrayImage, steps: &[Step]) -> Vec<String> {
             Filter::Sharpen => Cow::Owned(sharpen(&scaled)),
             Filter::Smooth => Cow::Owned(imageproc::filter::box_filter(&scaled, 1, 1)),
         };
-        let mut found = match reader {
+        let found = match reader {
             Reader::Zxing => zxing(&prepared, zxingcpp::Binarizer::LocalAverage),
             Reader::ZxingGlobal => zxing(&prepared, zxingcpp::Binarizer::GlobalHistogram),
             Reader::Rqrr => rqrr(prepared.into_owned()),
         };
-        if !found.is_empty() {
-            let mut seen = std::collections::HashSet::new();
-            found.retain(|c| seen.insert(c.clone()));
-            return found;
+        for code in found {
+            if !all.contains(&code) {
+                all.push(code);
+            }
+        }
+        if enough(&all) {
+            break;
         }
     }
-    Vec::new()
+    all
 }
 
 /// Smallest image side that can hold a QR code (version 1 is 21 modules square).
@@ -303,16 +320,33 @@ pub fn decode_image(bytes: &[u8]) -> Result<Vec<String>, QrError> {
     decode_image_with(bytes, STEPS)
 }
 
+/// What the scan screen decodes a live-view frame with: like [`decode_image`], but a frame whose
+/// codes are none of them personal goes on through the remaining steps, so a graduate's code
+/// that only a later step reads is not hidden by a poster or a payment sticker beside it that
+/// the first step read (such a frame costs all the steps, about 20 ms).
+pub fn decode_for_scan(bytes: &[u8], rules: &QrRules) -> Result<Vec<String>, QrError> {
+    let gray = luma_at_most(bytes)?;
+    Ok(decode_gray_until(&gray, STEPS, |found| {
+        found
+            .iter()
+            .any(|c| matches!(classify(rules, c), ScannedCode::Personal(_)))
+    }))
+}
+
 /// [`decode_image`] with chosen steps (the benchmark measures each).
 pub fn decode_image_with(bytes: &[u8], steps: &[Step]) -> Result<Vec<String>, QrError> {
+    Ok(decode_gray(&luma_at_most(bytes)?, steps))
+}
+
+/// The frame's brightness, scaled down to [`MAX_WIDTH`] when wider.
+fn luma_at_most(bytes: &[u8]) -> Result<image::GrayImage, QrError> {
     let gray = luma(bytes)?;
-    let gray = if gray.width() > MAX_WIDTH {
+    Ok(if gray.width() > MAX_WIDTH {
         let h = (MAX_WIDTH * gray.height() / gray.width()).max(1);
         image::imageops::resize(&gray, MAX_WIDTH, h, image::imageops::FilterType::Triangle)
     } else {
         gray
-    };
-    Ok(decode_gray(&gray, steps))
+    })
 }
 
 /// The image's size from its header alone, checked against [`MIN_SIDE`] and [`MAX_PIXELS`].
@@ -421,6 +455,56 @@ mod tests {
         // No personal code: a raw CHSI code anywhere in the frame is what it is told about.
         assert_eq!(kind(&[&menu, &chsi]), Some(ScannedCode::RawChsi));
         assert_eq!(kind(&[&menu]), Some(ScannedCode::Foreign));
+    }
+
+    /// A clean code on a light screen and a dark-mode one (light modules on dark), side by side.
+    fn light_and_dark(light: &str, dark: &str) -> image::GrayImage {
+        let mut img = image::GrayImage::from_pixel(900, 420, image::Luma([200]));
+        for (payload, x0, negative) in [(light, 40, false), (dark, 480, true)] {
+            let code = qrcode::QrCode::new(payload.as_bytes()).unwrap();
+            let n = code.width() as u32;
+            let (fg, bg) = if negative { (235, 25) } else { (25, 235) };
+            for y in 0..(n + 8) * 8 {
+                for x in 0..(n + 8) * 8 {
+                    let (mx, my) = ((x / 8).wrapping_sub(4), (y / 8).wrapping_sub(4));
+                    let dark_module =
+                        mx < n && my < n && code[(mx as usize, my as usize)] == qrcode::Color::Dark;
+                    let v = if dark_module { fg } else { bg };
+                    img.put_pixel(x0 + x, 40 + y, image::Luma([v]));
+                }
+            }
+        }
+        img
+    }
+
+    #[test]
+    fn the_scan_screen_looks_on_past_a_code_that_is_not_personal() {
+        let rules = QrRules::default();
+        let menu = "https://example.com/menu";
+        let own = "GPK1.DEMO-ZHANG-0001-abcdef";
+        let img = light_and_dark(menu, own);
+        // rqrr reads no dark-mode code; zxing-cpp reads both.
+        let steps = [
+            (Reader::Rqrr, Scale::Full, Filter::None),
+            (Reader::Zxing, Scale::Full, Filter::None),
+        ];
+        assert_eq!(decode_gray(&img, &steps), vec![menu.to_owned()]);
+        let personal = |found: &[String]| {
+            found
+                .iter()
+                .any(|c| matches!(classify(&rules, c), ScannedCode::Personal(_)))
+        };
+        let both = decode_gray_until(&img, &steps, personal);
+        assert_eq!(both, vec![menu.to_owned(), own.to_owned()]);
+        assert_eq!(
+            pick(&rules, &both).unwrap().0,
+            ScannedCode::Personal(own.to_owned())
+        );
+        // The booth's own steps read both at once.
+        let mut jpeg = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut jpeg, image::ImageFormat::Png).unwrap();
+        let found = decode_for_scan(jpeg.get_ref(), &rules).unwrap();
+        assert!(found.contains(&own.to_owned()), "{found:?}");
     }
 
     #[test]

@@ -37,8 +37,10 @@ pub(super) async fn qr_worker(
         let Some(frame) = frames.borrow_and_update().clone() else {
             continue;
         };
+        let scan_rules = rules.clone();
         let Ok(Ok(codes)) =
-            tokio::task::spawn_blocking(move || qr::decode_image(&frame.jpeg)).await
+            tokio::task::spawn_blocking(move || qr::decode_for_scan(&frame.jpeg, &scan_rules))
+                .await
         else {
             continue;
         };

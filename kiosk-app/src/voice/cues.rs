@@ -54,7 +54,7 @@ pub const PROMPTS: &[Prompt] = &[
     ),
     p(
         "scan-several-codes",
-        "镜头前有多个二维码，请只出示您自己的拍摄二维码。",
+        "镜头前有多个拍摄二维码，请只出示您自己的二维码。",
         "There is more than one code in view. Please show only your own.",
     ),
     p(
