@@ -123,21 +123,14 @@ pub enum Scale {
     Full,
     /// Half size: four times cheaper, averages away noise and JPEG blocks, sharpens blur.
     Half,
-    /// Double size: for a phone far away whose modules are 2–3 px.
-    Double,
 }
 
 /// What is done to the frame before the reader looks at it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Filter {
-    /// Nothing.
+    /// Nothing (zxing-cpp tries the frame inverted itself, for dark-mode screens).
     None,
-    /// Light and dark swapped: dark-mode screens show light modules on dark.
-    Invert,
-    /// Thresholded against each pixel's neighbourhood: a dim screen, where one global
-    /// threshold finds no modules.
-    Adaptive,
-    /// Unsharp-masked, then thresholded locally: an out-of-focus code.
+    /// Unsharp-masked: a small or out-of-focus code.
     Sharpen,
     /// A 3 × 3 mean: sensor noise in a dim booth, which breaks modules into speckle.
     Smooth,
@@ -248,29 +241,9 @@ pub fn decode_gray_until(
         let scaled = match scale {
             Scale::Full => Cow::Borrowed(img),
             Scale::Half => Cow::Borrowed(&*half.get_or_insert_with(|| halve(img))),
-            // Only a small frame: doubling a big one would allocate without bound.
-            Scale::Double if u64::from(img.width()) * u64::from(img.height()) <= 1 << 20 => {
-                Cow::Owned(image::imageops::resize(
-                    img,
-                    img.width() * 2,
-                    img.height() * 2,
-                    image::imageops::FilterType::CatmullRom,
-                ))
-            }
-            Scale::Double => continue,
         };
-        // The neighbourhood spans about four modules of a code the booth's camera sees.
-        let radius = if *scale == Scale::Half { 6 } else { 12 };
         let prepared = match filter {
             Filter::None => scaled,
-            Filter::Invert => {
-                let mut inv = scaled.into_owned();
-                image::imageops::invert(&mut inv);
-                Cow::Owned(inv)
-            }
-            Filter::Adaptive => {
-                Cow::Owned(imageproc::contrast::adaptive_threshold(&scaled, radius, 0))
-            }
             Filter::Sharpen => Cow::Owned(sharpen(&scaled)),
             Filter::Smooth => Cow::Owned(imageproc::filter::box_filter(&scaled, 1, 1)),
         };

@@ -22,6 +22,7 @@ pub(super) async fn qr_worker(
     rules: qr::QrRules,
     tx: mpsc::UnboundedSender<Event>,
 ) {
+    let rules = Arc::new(rules);
     let mut last: Option<(String, Instant)> = None;
     loop {
         if !*scanning.borrow_and_update() {
@@ -37,7 +38,7 @@ pub(super) async fn qr_worker(
         let Some(frame) = frames.borrow_and_update().clone() else {
             continue;
         };
-        let scan_rules = rules.clone();
+        let scan_rules = Arc::clone(&rules);
         let Ok(Ok(codes)) =
             tokio::task::spawn_blocking(move || qr::decode_for_scan(&frame.jpeg, &scan_rules))
                 .await
