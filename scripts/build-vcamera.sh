@@ -10,12 +10,17 @@
 #   3. the synthetic DCIM entry is named "DCIM" (an empty name crashes capture);
 #   4. $VCAMERA_UNPLUGGED_FLAG names a file: while it exists the camera is "unplugged"
 #      (detection finds nothing, every transfer fails), so tests can pull the cable;
-#   5. $VCAMERA_CAPTURES_LEFT sets how many captures fit before the store is full (default 26).
+#   5. $VCAMERA_CAPTURES_LEFT sets how many captures fit before the store is full (default 26);
+#   6. Nikon live view (scripts/vcamera/liveview.c: StartLiveView, EndLiveView, GetLiveViewImg,
+#      DeviceReady, LiveViewStatus, LiveViewProhibitCondition), frames from $VCAMERA_LIVEVIEW_DIR,
+#      with faults from $VCAMERA_LIVEVIEW_*; the model string becomes "D750" (with "VC",
+#      libgphoto2 takes the camera for a Nikon 1 once it lists StartLiveView).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD/target/vcamera"
 prefix="$root/prefix"
-stamp="$prefix/.built-4"
+stamp="$prefix/.built-6"
+liveview_c="$PWD/scripts/vcamera/liveview.c"
 if [ -f "$stamp" ]; then
   exit 0
 fi
@@ -88,6 +93,45 @@ for fn in ["gp_port_vusb_open (GPPort *port)", "gp_port_vusb_write (GPPort *port
     s = s[:j] + "\n\tif (vusb_unplugged ()) return GP_ERROR_IO_USB_FIND;" + s[j:]
 open(p, "w").write(s)
 EOF
+# 6. Nikon live view.
+LIVEVIEW_C="$liveview_c" python3 - <<'EOF'
+import os
+def sub(p, old, new):
+    s = open(p).read()
+    assert s.count(old) == 1, (p, old)
+    open(p, "w").write(s.replace(old, new, 1))
+sub("vcamera.h", "\tunsigned int\tfnumber;\n", "\tunsigned int\tfnumber;\n"
+    "\tint\t\tliveview;\n\tunsigned int\tlvframes, lvbusyframes;\n\tlong long\tlvbusyuntil;\n")
+c = "vcamera.c"
+sub(c, "static int ptp_nikon_setcontrolmode_write(vcamera *cam, ptpcontainer *ptp);\n",
+    "static int ptp_nikon_setcontrolmode_write(vcamera *cam, ptpcontainer *ptp);\n"
+    + "".join("static int ptp_nikon_%s_write(vcamera *cam, ptpcontainer *ptp);\n" % n
+              for n in ("deviceready", "startliveview", "endliveview", "getliveviewimg")))
+sub(c, "\t{0x90c2,\tptp_nikon_setcontrolmode_write, NULL\t\t\t},\n",
+    "\t{0x90c2,\tptp_nikon_setcontrolmode_write, NULL\t\t\t},\n"
+    "\t{0x90c8,\tptp_nikon_deviceready_write, NULL },\n"
+    "\t{0x9201,\tptp_nikon_startliveview_write, NULL },\n"
+    "\t{0x9202,\tptp_nikon_endliveview_write, NULL },\n"
+    "\t{0x9203,\tptp_nikon_getliveviewimg_write, NULL },\n")
+sub(c, "static int ptp_exposurebias_setvalue(vcamera*,PTPPropertyValue*);\n",
+    "static int ptp_exposurebias_setvalue(vcamera*,PTPPropertyValue*);\n"
+    "static int ptp_lvstatus_getdesc(vcamera*,PTPDevicePropDesc*);\n"
+    "static int ptp_lvstatus_getvalue(vcamera*,PTPPropertyValue*);\n"
+    "static int ptp_lvprohibit_getdesc(vcamera*,PTPDevicePropDesc*);\n"
+    "static int ptp_lvprohibit_getvalue(vcamera*,PTPPropertyValue*);\n")
+sub(c, "\t{0x5011,\tptp_datetime_getdesc, ptp_datetime_getvalue, ptp_datetime_setvalue },\n",
+    "\t{0x5011,\tptp_datetime_getdesc, ptp_datetime_getvalue, ptp_datetime_setvalue },\n"
+    "\t{0xd1a2,\tptp_lvstatus_getdesc, ptp_lvstatus_getvalue, NULL },\n"
+    "\t{0xd1a4,\tptp_lvprohibit_getdesc, ptp_lvprohibit_getvalue, NULL },\n")
+sub(c, '\tx += put_string(data+x,"VC");\t/* Model */', '\tx += put_string(data+x,"D750");\t/* Model */')
+# InitiateCapture (the only CHECK_PARAM_COUNT(2)): busy while live view is on or the mirror moves.
+sub(c, "\tCHECK_PARAM_COUNT(2);\n",
+    "\tCHECK_PARAM_COUNT(2);\n\tif (cam->liveview || lv_now_ms() < cam->lvbusyuntil) {\n"
+    "\t\tptp_response (cam, PTP_RC_DeviceBusy, 0);\n\t\treturn 1;\n\t}\n")
+sub(c, "static int\nptp_opensession_write(vcamera *cam, ptpcontainer *ptp) {\n",
+    open(os.environ["LIVEVIEW_C"]).read() + "static int\nptp_opensession_write(vcamera *cam, ptpcontainer *ptp) {\n")
+EOF
+grep -q 'ptp_nikon_getliveviewimg_write' vcamera.c
 grep -q 'getenv("VCAMERADIR")' vcamera.c
 grep -q 'strdup("DCIM")' vcamera.c
 cd ../..

@@ -16,6 +16,9 @@ use tracing::{debug, info, warn};
 
 use crate::{Camera, CameraError, CameraEvent, CameraInfo, ErrorKind, Frame};
 
+/// How many times a capture or trigger is tried while the camera answers "busy".
+pub const SHUTTER_BUSY_TRIES: u32 = 7;
+
 /// Opens the camera; called again after it was lost.
 pub type Opener = Box<dyn FnMut() -> Result<Box<dyn Camera>, CameraError> + Send>;
 
@@ -65,6 +68,9 @@ pub enum Health {
         message: String,
     },
 }
+
+/// Longest wait between live-view frames while the camera keeps failing them.
+const FRAME_RETRY_MAX: Duration = Duration::from_secs(1);
 
 type Reply<T> = oneshot::Sender<Result<T, CameraError>>;
 
@@ -261,6 +267,7 @@ impl Worker {
         let mut next_open = Instant::now();
         let mut next_frame = Instant::now();
         let mut next_ping = Instant::now() + self.cfg.keepalive;
+        let mut frame_failures = 0u32;
         loop {
             if self.camera.is_none() && Instant::now() >= next_open {
                 if self.open() {
@@ -287,8 +294,20 @@ impl Worker {
                 Err(RecvTimeoutError::Disconnected) => break,
             }
             if self.live && self.camera.is_some() && Instant::now() >= next_frame {
-                next_frame = Instant::now() + self.cfg.preview_interval;
-                self.grab_frame();
+                let started = Instant::now();
+                next_frame = started + self.cfg.preview_interval;
+                if self.grab_frame() {
+                    frame_failures = 0;
+                } else {
+                    // A camera that refuses live view (busy, or a prohibit condition such as
+                    // a card error) is asked less and less often, up to once a second, so the
+                    // thread still answers commands and the log is not flooded.
+                    frame_failures = (frame_failures + 1).min(5);
+                    next_frame = started
+                        + (self.cfg.preview_interval * (1 << frame_failures))
+                            .min(FRAME_RETRY_MAX)
+                            .max(self.cfg.preview_interval);
+                }
             }
             if !self.live && self.camera.is_some() && Instant::now() >= next_ping {
                 next_ping = Instant::now() + self.cfg.keepalive;
@@ -370,19 +389,40 @@ impl Worker {
     }
 
     /// Fire the shutter: live view is left first (cameras answer "busy" otherwise) and the
-    /// loop resumes it after.
+    /// loop resumes it after. A body that is still busy (the mirror coming down after live
+    /// view, the previous shot still being written) is asked again, [`SHUTTER_BUSY_TRIES`]
+    /// times at most and within half the capture timeout, so the caller hears the answer
+    /// before it gives up waiting and no photo is taken after nobody is listening.
     fn shutter<T>(
         &mut self,
         op: &'static str,
-        fire: impl FnOnce(&mut dyn Camera) -> Result<T, CameraError>,
+        mut fire: impl FnMut(&mut dyn Camera) -> Result<T, CameraError>,
     ) -> Result<T, CameraError> {
-        let live = self.live;
-        self.with_camera(op, |c| {
-            if live {
-                c.end_preview()?;
+        let started = Instant::now();
+        let mut wait = Duration::from_millis(100);
+        let mut tries = 1;
+        loop {
+            let live = self.live;
+            let result = self.with_camera(op, |c| {
+                if live {
+                    c.end_preview()?;
+                }
+                fire(c)
+            });
+            match result {
+                Err(e)
+                    if e.kind == ErrorKind::Busy
+                        && tries < SHUTTER_BUSY_TRIES
+                        && started.elapsed() + wait < self.cfg.capture_timeout / 2 =>
+                {
+                    debug!(error = %e, tries, "the camera is busy; asking again");
+                    thread::sleep(wait);
+                    wait = (wait * 2).min(Duration::from_millis(800));
+                    tries += 1;
+                }
+                result => return result,
             }
-            fire(c)
-        })
+        }
     }
 
     fn handle(&mut self, cmd: Command) {
@@ -424,7 +464,8 @@ impl Worker {
         }
     }
 
-    fn grab_frame(&mut self) {
+    /// One live-view frame, published; false when the camera gave none.
+    fn grab_frame(&mut self) -> bool {
         match self.with_camera("preview", |c| c.preview()) {
             Ok(jpeg) => {
                 self.seq += 1;
@@ -433,12 +474,17 @@ impl Worker {
                     seq: self.seq,
                     at: Instant::now(),
                 })));
+                true
             }
             Err(e) if e.kind == ErrorKind::Unsupported => {
                 warn!(error = %e, "camera has no live view; live view off");
                 self.live = false;
+                false
             }
-            Err(e) => debug!(error = %e, "live-view frame failed"),
+            Err(e) => {
+                debug!(error = %e, "live-view frame failed");
+                false
+            }
         }
     }
 }

@@ -206,12 +206,29 @@ impl Camera for GphotoCamera {
     }
 
     fn preview(&mut self) -> Result<Vec<u8>, CameraError> {
+        // Set before the call: a preview that fails after the camera entered live view (still
+        // busy from the mirror, say) leaves it there, and the next capture must end it first.
+        self.in_preview = true;
         let file = self
             .camera
             .capture_preview()
             .wait()
             .map_err(|e| map_err("preview", e))?;
-        self.in_preview = true;
+        // libgphoto2 answers a camera that stayed busy through all its tries with success and
+        // an empty file (ptp2 library.c, camera_capture_preview), whose data pointer is NULL:
+        // the crate's get_data would build a slice from it. Asked for the size first, an empty
+        // file is a busy camera.
+        let size = file
+            .size(&self.context)
+            .wait()
+            .map_err(|e| map_err("preview", e))?;
+        if size == 0 {
+            return Err(CameraError::new(
+                ErrorKind::Busy,
+                "preview",
+                "the camera sent an empty live-view frame (still busy)",
+            ));
+        }
         let data = file
             .get_data(&self.context)
             .wait()
@@ -232,6 +249,9 @@ impl Camera for GphotoCamera {
     }
 
     fn capture(&mut self) -> Result<Vec<u8>, CameraError> {
+        // A body still in live view (after a one-off preview, say) answers the shutter with
+        // "busy" for as long as it stays there.
+        self.end_preview()?;
         let path = self
             .camera
             .capture_image()
@@ -244,6 +264,7 @@ impl Camera for GphotoCamera {
     }
 
     fn trigger_capture(&mut self) -> Result<(), CameraError> {
+        self.end_preview()?;
         self.camera
             .trigger_capture()
             .wait()

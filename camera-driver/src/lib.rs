@@ -20,7 +20,7 @@ mod scene;
 #[cfg(feature = "sim")]
 pub mod sim;
 
-pub use actor::{ActorConfig, CameraActor, Health, Opener};
+pub use actor::{ActorConfig, CameraActor, Health, Opener, SHUTTER_BUSY_TRIES};
 pub use error::{CameraError, ErrorKind};
 #[cfg(feature = "gphoto2")]
 pub use gphoto::{GphotoCamera, Selector};

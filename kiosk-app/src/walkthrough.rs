@@ -324,7 +324,10 @@ impl Walk {
                     ui.act(a);
                 }
                 Do::JamThenPress(a) => {
-                    camera_sim.inject(camera_driver::sim::SimFault::Busy);
+                    // Busy on every try the camera actor makes before it gives up.
+                    for _ in 0..camera_driver::SHUTTER_BUSY_TRIES {
+                        camera_sim.inject(camera_driver::sim::SimFault::Busy);
+                    }
                     ui.act(a);
                 }
                 Do::AskToLeave => ui.leave(),

@@ -600,15 +600,16 @@ fn camera_tools_work_on_libgphoto2() {
     );
     let (w, h) = image::image_dimensions(&file).unwrap();
     assert_eq!((w, h), (800, 600));
-    // No live view on the virtual camera: a clear error, non-zero exit.
-    let out = run(&[
-        "camera",
-        "preview",
-        "--out",
-        dir.path().join("p.jpg").to_str().unwrap(),
-    ]);
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("preview"));
+    // One live-view frame: with no frame directory set, the virtual camera's live view shows
+    // the card's photo.
+    let frame = dir.path().join("p.jpg");
+    let out = run(&["camera", "preview", "--out", frame.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(image::image_dimensions(&frame).unwrap(), (800, 600));
 }
 
 /// On a fresh machine (no credential file) the simulator still starts: it makes a practice
