@@ -14,12 +14,13 @@
 #   6. Nikon live view (scripts/vcamera/liveview.c: StartLiveView, EndLiveView, GetLiveViewImg,
 #      DeviceReady, LiveViewStatus, LiveViewProhibitCondition), frames from $VCAMERA_LIVEVIEW_DIR,
 #      with faults from $VCAMERA_LIVEVIEW_*; the model string becomes "D750" (with "VC",
-#      libgphoto2 takes the camera for a Nikon 1 once it lists StartLiveView).
+#      libgphoto2 takes the camera for a Nikon 1 once it lists StartLiveView); setting a
+#      property the camera lacks is answered once, not twice (which desynchronised the session).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD/target/vcamera"
 prefix="$root/prefix"
-stamp="$prefix/.built-6"
+stamp="$prefix/.built-6b"
 liveview_c="$PWD/scripts/vcamera/liveview.c"
 if [ -f "$stamp" ]; then
   exit 0
@@ -128,6 +129,15 @@ sub(c, '\tx += put_string(data+x,"VC");\t/* Model */', '\tx += put_string(data+x
 sub(c, "\tCHECK_PARAM_COUNT(2);\n",
     "\tCHECK_PARAM_COUNT(2);\n\tif (cam->liveview || lv_now_ms() < cam->lvbusyuntil) {\n"
     "\t\tptp_response (cam, PTP_RC_DeviceBusy, 0);\n\t\treturn 1;\n\t}\n")
+# Setting a property the camera does not have (libgphoto2 sets Nikon's RecordingMedia before it
+# starts live view) was answered twice: once after the command, once more after the data
+# phase, and every later answer was then one behind. Answer only once.
+sub(c, "ptp_setdevicepropvalue_write_data(vcamera *cam, ptpcontainer *ptp, unsigned char *data, unsigned int len) {\n"
+    "\tint\t\t\ti;\n\tPTPPropertyValue\tval;\n\tPTPDevicePropDesc\tdesc;\n\n",
+    "ptp_setdevicepropvalue_write_data(vcamera *cam, ptpcontainer *ptp, unsigned char *data, unsigned int len) {\n"
+    "\tint\t\t\ti;\n\tPTPPropertyValue\tval;\n\tPTPDevicePropDesc\tdesc;\n\n"
+    "\tfor (i=0;i<sizeof(ptp_properties)/sizeof(ptp_properties[0]) && ptp_properties[i].code != ptp->params[0];i++)\n\t\t;\n"
+    "\tif (i == sizeof(ptp_properties)/sizeof(ptp_properties[0]))\n\t\treturn 1;\t/* answered after the command already */\n")
 sub(c, "static int\nptp_opensession_write(vcamera *cam, ptpcontainer *ptp) {\n",
     open(os.environ["LIVEVIEW_C"]).read() + "static int\nptp_opensession_write(vcamera *cam, ptpcontainer *ptp) {\n")
 EOF

@@ -11,6 +11,7 @@ use gphoto2::widget::Widget;
 use gphoto2::{Camera as GpCamera, Context};
 use tracing::{debug, warn};
 
+use crate::config_tree::{self, ConfigEntry, WidgetKind};
 use crate::{Camera, CameraError, CameraEvent, CameraInfo, ErrorKind};
 
 /// Which camera to open. Empty fields match anything; with both empty the first camera found
@@ -73,6 +74,8 @@ pub struct GphotoCamera {
     model: String,
     port: String,
     in_preview: bool,
+    /// The toggle that leaves live view (`viewfinder`, or `eosviewfinder` on older Canons).
+    viewfinder: Option<&'static str>,
 }
 
 impl GphotoCamera {
@@ -119,13 +122,69 @@ impl GphotoCamera {
             model: descriptor.model.clone(),
             port: descriptor.port.clone(),
             in_preview: false,
+            viewfinder: None,
         };
-        // Photos go to the camera's RAM, not the card: nothing piles up between sessions.
-        match this.set_config("capturetarget", "Internal RAM") {
-            Ok(v) => debug!(capturetarget = %v, "capture target set"),
-            Err(e) => warn!(error = %e, "could not set the capture target to internal RAM"),
+        let tree = this.config_tree()?;
+        this.viewfinder = config_tree::viewfinder_key(&tree);
+        for s in config_tree::startup_settings(&tree) {
+            // Each one read back: a body may keep another value than the one asked for.
+            match this.set_config(&s.key, &s.value) {
+                Ok(v) if v == s.value => debug!(key = %s.key, value = %v, why = s.why, "set"),
+                Ok(v) => warn!(key = %s.key, wanted = %s.value, kept = %v, why = s.why,
+                    "the camera kept another value"),
+                Err(e) => warn!(key = %s.key, error = %e, why = s.why, "could not set"),
+            }
         }
         Ok(this)
+    }
+
+    /// Every setting with its kind, choices and whether it can be written: what
+    /// [`config_tree::startup_settings`] decides on.
+    pub fn config_tree(&mut self) -> Result<Vec<ConfigEntry>, CameraError> {
+        fn walk(w: &Widget, path: &str, out: &mut Vec<ConfigEntry>) {
+            let path = format!("{path}/{}", w.name());
+            let kind = match w {
+                Widget::Group(g) => {
+                    for child in g.children_iter() {
+                        walk(&child, &path, out);
+                    }
+                    return;
+                }
+                Widget::Button(_) => WidgetKind::Button,
+                Widget::Text(_) => WidgetKind::Text,
+                Widget::Range(_) => WidgetKind::Range,
+                Widget::Toggle(_) => WidgetKind::Toggle,
+                // The crate does not tell a menu from a radio list; both hold choices.
+                Widget::Radio(_) => WidgetKind::Radio,
+                Widget::Date(_) => WidgetKind::Date,
+            };
+            out.push(ConfigEntry {
+                path,
+                label: w.label(),
+                readonly: w.readonly(),
+                kind,
+                current: widget_value(w),
+                choices: match w {
+                    Widget::Radio(r) => r.choices_iter().collect(),
+                    _ => Vec::new(),
+                },
+            });
+        }
+        let root = self
+            .camera
+            .config()
+            .wait()
+            .map_err(|e| map_err("config", e))?;
+        let mut out = Vec::new();
+        // The root is "main", as in `gphoto2 --list-all-config`'s paths.
+        let root = Widget::Group(root);
+        let base = format!("/{}", root.name());
+        if let Widget::Group(g) = &root {
+            for child in g.children_iter() {
+                walk(&child, &base, &mut out);
+            }
+        }
+        Ok(out)
     }
 
     fn widget(&self, key: &str) -> Result<Widget, CameraError> {
@@ -241,8 +300,8 @@ impl Camera for GphotoCamera {
             self.in_preview = false;
             // Canon and Nikon leave live view when the viewfinder toggle goes off; cameras
             // without it leave live view by themselves on capture.
-            if self.widget("viewfinder").is_ok() {
-                self.set_config("viewfinder", "0")?;
+            if let Some(key) = self.viewfinder {
+                self.set_config(key, "0")?;
             }
         }
         Ok(())

@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 mod actor;
+pub mod config_tree;
 mod error;
 #[cfg(feature = "gphoto2")]
 pub mod gphoto;

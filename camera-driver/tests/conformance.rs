@@ -733,3 +733,47 @@ async fn child_busy_frames() {
             .expect("a frame once the camera is ready"),
     );
 }
+
+#[test]
+fn libgphoto2_settings_live_view_needs_are_applied_and_read_back() {
+    in_vcamera("child_config_tree", true, &[]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "runs in a child process with the virtual camera"]
+async fn child_config_tree() {
+    use camera_driver::config_tree::{self, WidgetKind};
+    if !child() {
+        return;
+    }
+    let mut cam = GphotoCamera::open(&Selector::default()).expect("open");
+    let tree = cam.config_tree().unwrap();
+    // The same decisions as on the real bodies' trees (config_tree's tests): a Nikon with a
+    // viewfinder toggle, a RAM capture target and no auto power off.
+    assert_eq!(config_tree::viewfinder_key(&tree), Some("viewfinder"));
+    let settings = config_tree::startup_settings(&tree);
+    assert_eq!(settings.len(), 1, "{settings:?}");
+    assert_eq!(
+        (settings[0].key.as_str(), settings[0].value.as_str()),
+        ("capturetarget", "Internal RAM")
+    );
+    // Applied when the camera was opened, and read back from the camera.
+    let target = tree.iter().find(|e| e.key() == "capturetarget").unwrap();
+    assert_eq!(target.current, "Internal RAM");
+    assert_eq!(target.path, "/main/settings/capturetarget");
+    let vf = tree.iter().find(|e| e.key() == "viewfinder").unwrap();
+    assert_eq!(
+        (vf.path.as_str(), vf.kind),
+        ("/main/actions/viewfinder", WidgetKind::Toggle)
+    );
+    // Live view through the toggle, read back.
+    assert_eq!(cam.set_config("viewfinder", "1").unwrap(), "1");
+    decodes(&cam.preview().unwrap());
+    cam.end_preview().unwrap();
+    assert_eq!(cam.get_config("viewfinder").unwrap(), "0");
+    // The tree written as `gphoto2 --list-all-config` does reads back the same, so a dump
+    // from a booth can become a fixture.
+    let text = config_tree::dump(&tree);
+    assert_eq!(config_tree::parse_list_all_config(&text).unwrap(), tree);
+    println!("observed: the virtual D750 offers {} settings", tree.len());
+}
