@@ -141,6 +141,10 @@ impl GphotoCamera {
     /// Every setting with its kind, choices and whether it can be written: what
     /// [`config_tree::startup_settings`] decides on.
     pub fn config_tree(&mut self) -> Result<Vec<ConfigEntry>, CameraError> {
+        self.tree("config")
+    }
+
+    fn tree(&mut self, op: &'static str) -> Result<Vec<ConfigEntry>, CameraError> {
         fn walk(w: &Widget, path: &str, out: &mut Vec<ConfigEntry>) {
             let path = format!("{path}/{}", w.name());
             let kind = match w {
@@ -170,20 +174,10 @@ impl GphotoCamera {
                 },
             });
         }
-        let root = self
-            .camera
-            .config()
-            .wait()
-            .map_err(|e| map_err("config", e))?;
+        let root = self.camera.config().wait().map_err(|e| map_err(op, e))?;
         let mut out = Vec::new();
-        // The root is "main", as in `gphoto2 --list-all-config`'s paths.
-        let root = Widget::Group(root);
-        let base = format!("/{}", root.name());
-        if let Widget::Group(g) = &root {
-            for child in g.children_iter() {
-                walk(&child, &base, &mut out);
-            }
-        }
+        // The root is "main": paths come out as `gphoto2 --list-all-config` writes them.
+        walk(&Widget::Group(root), "", &mut out);
         Ok(out)
     }
 
@@ -366,25 +360,12 @@ impl Camera for GphotoCamera {
     }
 
     fn list_config(&mut self) -> Result<Vec<(String, String)>, CameraError> {
-        fn walk(w: &Widget, out: &mut Vec<(String, String)>) {
-            match w {
-                Widget::Group(g) => {
-                    for child in g.children_iter() {
-                        walk(&child, out);
-                    }
-                }
-                Widget::Button(_) => {}
-                leaf => out.push((leaf.name(), widget_value(leaf))),
-            }
-        }
-        let root = self
-            .camera
-            .config()
-            .wait()
-            .map_err(|e| map_err("list_config", e))?;
-        let mut out = Vec::new();
-        walk(&Widget::Group(root), &mut out);
-        Ok(out)
+        Ok(self
+            .tree("list_config")?
+            .into_iter()
+            .filter(|e| e.kind != WidgetKind::Button)
+            .map(|e| (e.key().to_owned(), e.current))
+            .collect())
     }
 
     fn set_config(&mut self, key: &str, value: &str) -> Result<String, CameraError> {
