@@ -52,6 +52,9 @@ enum Damage {
     ClothesLikeBackdrop,
     Fringe,
     SecondFace,
+    /// The camera mounted on its side: the same scene stored turned a quarter, with the Exif
+    /// orientation (6 or 8) that says how to stand it upright. Nothing may fail.
+    OnItsSide(u8),
 }
 
 struct Case {
@@ -72,6 +75,8 @@ fn cases(rng: &mut StdRng) -> Vec<Case> {
     let dark = rng.random_range(0.18..0.3);
     let blur = rng.random_range(3.0..5.0);
     let grey = rng.random_range(150..215u8);
+    // From a draw already made: a new draw would change every capture after it.
+    let side = if sign > 0.0 { 6 } else { 8 };
     vec![
         c("good", Damage::None, None),
         c("tilted", Damage::Tilt(tilt), Some(CheckName::HeadTilt)),
@@ -97,6 +102,7 @@ fn cases(rng: &mut StdRng) -> Vec<Case> {
             Damage::SecondFace,
             Some(CheckName::FaceCount),
         ),
+        c("camera on its side", Damage::OnItsSide(side), None),
     ]
 }
 
@@ -204,12 +210,25 @@ fn capture(face: &str, case: &Case, rng: &mut StdRng) -> Vec<u8> {
         let n: i16 = rng.random_range(-4..=4);
         p.0 = p.0.map(|v| (i16::from(v) + n).clamp(0, 255) as u8);
     }
+    let stored = match case.damage {
+        Damage::OnItsSide(6) => image::imageops::rotate270(&img),
+        Damage::OnItsSide(_) => image::imageops::rotate90(&img),
+        _ => img,
+    };
     let mut out = Vec::new();
-    image::DynamicImage::ImageRgb8(img)
+    image::DynamicImage::ImageRgb8(stored)
         .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
             &mut out, 92,
         ))
         .unwrap();
+    if let Damage::OnItsSide(value) = case.damage {
+        // APP1 "Exif", a little-endian TIFF header and one IFD entry: Orientation (0x0112),
+        // SHORT, count 1, the value. Right after the start-of-image marker, as cameras put it.
+        let mut app1 = vec![0xFF, 0xE1, 0, 34];
+        app1.extend_from_slice(b"Exif\0\0II\x2A\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0");
+        app1.extend_from_slice(&[value, 0, 0, 0, 0, 0, 0, 0]);
+        out.splice(2..2, app1);
+    }
     out
 }
 
@@ -240,7 +259,7 @@ fn run_set(face: &str, seeds: std::ops::RangeInclusive<u64>, soft: bool) -> Vec<
             eprintln!("{tag}");
             // A soft source must read as blurred on the undamaged capture; on the others its
             // sharpness verdict is left open (drawn lids and dark noise add crisp detail).
-            let soft_good = soft && matches!(case.damage, Damage::None);
+            let soft_good = soft && matches!(case.damage, Damage::None | Damage::OnItsSide(_));
             let wanted: Vec<CheckName> = case
                 .fails
                 .iter()

@@ -7,6 +7,7 @@
 //! 116–123 ms and full decodes' 136–200 ms (numbers in the README).
 
 use image::RgbImage;
+use image::metadata::Orientation;
 
 use crate::Point;
 use crate::error::PhotoError;
@@ -27,6 +28,9 @@ pub struct JpegHeader {
     pub height: u32,
     /// Colour components (1 grey, 3 YCbCr, 4 CMYK).
     pub components: u8,
+    /// How the pixels are to be turned to stand upright (the Exif orientation a camera writes
+    /// when it is held or mounted on its side); no transform without Exif.
+    pub orientation: Orientation,
 }
 
 /// A decoded capture and how it relates to the original pixels.
@@ -40,6 +44,10 @@ pub struct Decoded {
     pub source_height: u32,
     /// DCT scaling denominator used: 1, 2, 4 or 8.
     pub denom: u32,
+    /// The Exif orientation that was applied to stand `image` upright. `source_width` and
+    /// `source_height` are the upright image's too: every coordinate the photo path reports is
+    /// in the capture as a viewer shows it.
+    pub orientation: Orientation,
 }
 
 impl Decoded {
@@ -67,6 +75,7 @@ pub fn read_header(jpeg: &[u8]) -> Result<JpegHeader, PhotoError> {
         return Err(bad("no JPEG start-of-image marker"));
     }
     let mut i = 2;
+    let mut orientation = None;
     loop {
         // Markers may be preceded by any number of 0xFF fill bytes.
         if jpeg.get(i) != Some(&0xFF) {
@@ -94,6 +103,10 @@ pub fn read_header(jpeg: &[u8]) -> Result<JpegHeader, PhotoError> {
         let seg = &jpeg[i + 2..i + len];
         i += len;
         match marker {
+            // The first Exif block is the camera's (a later one would be an editor's copy).
+            0xE1 if orientation.is_none() && seg.starts_with(b"Exif\0\0") => {
+                orientation = Some(Orientation::from_exif_chunk(&seg[6..]));
+            }
             // Baseline, extended and progressive Huffman: what cameras write.
             0xC0..=0xC2 => {
                 if seg.len() < 6 {
@@ -118,6 +131,8 @@ pub fn read_header(jpeg: &[u8]) -> Result<JpegHeader, PhotoError> {
                     width,
                     height,
                     components,
+                    // Exif without an orientation, or with a value outside 1–8: as stored.
+                    orientation: orientation.flatten().unwrap_or(Orientation::NoTransforms),
                 });
             }
             0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => {
@@ -155,7 +170,37 @@ pub fn decoded_size(data: &[u8], max_pixels: u64) -> Option<(u32, u32)> {
         return None;
     }
     let d = denominator(&h, PHOTO_SHORT_SIDE);
-    Some((h.width.div_ceil(d), h.height.div_ceil(d)))
+    let (w, ht) = (h.width.div_ceil(d), h.height.div_ceil(d));
+    Some(if quarter_turn(h.orientation) {
+        (ht, w)
+    } else {
+        (w, ht)
+    })
+}
+
+/// Whether `o` turns the image by a quarter (its width and height trade places).
+fn quarter_turn(o: Orientation) -> bool {
+    matches!(
+        o,
+        Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH
+    )
+}
+
+/// `img` stood upright as its Exif orientation says. This only undoes how the camera stored
+/// its pixels (a body mounted on its side writes landscape pixels and "rotate 90°"), which is
+/// what every viewer, CHSI's included, does with the tag: the scene itself is not turned or
+/// mirrored, so it is not the rotation the standard forbids. The finished photo carries no
+/// Exif, so its pixels must already stand upright.
+fn upright(img: RgbImage, o: Orientation) -> RgbImage {
+    if o == Orientation::NoTransforms {
+        return img;
+    }
+    let mut turned = image::DynamicImage::ImageRgb8(img);
+    turned.apply_orientation(o);
+    turned.into_rgb8()
 }
 
 /// [`decode_for_photo`] with the short side to keep (e.g. smaller for live-view tracking).
@@ -197,11 +242,17 @@ pub fn decode_scaled(
     let size = |v: usize| u32::try_from(v).map_err(|_| bad("decoded size out of range"));
     let image = RgbImage::from_raw(size(out.width)?, size(out.height)?, buf.pixels)
         .ok_or_else(|| bad("decoder returned fewer pixels than the header promised"))?;
+    let (source_width, source_height) = if quarter_turn(h.orientation) {
+        (h.height, h.width)
+    } else {
+        (h.width, h.height)
+    };
     Ok(Decoded {
-        image,
-        source_width: h.width,
-        source_height: h.height,
+        image: upright(image, h.orientation),
+        source_width,
+        source_height,
         denom,
+        orientation: h.orientation,
     })
 }
 
@@ -244,10 +295,17 @@ pub fn decode_any(data: &[u8], max_pixels: u64) -> Result<Decoded, PhotoError> {
     // RGBA at 16 bits per channel is the most a PNG decodes to, plus the RGB copy.
     limits.max_alloc = Some(max_pixels.saturating_mul(8 + 3));
     reader.limits(limits);
-    let img = reader
-        .decode()
-        .map_err(|e| bad(format!("the PNG cannot be decoded: {e}")))?
-        .to_rgb8();
+    let unreadable = |e: image::ImageError| bad(format!("the PNG cannot be decoded: {e}"));
+    let mut decoder = reader.into_decoder().map_err(unreadable)?;
+    // PNG carries Exif in its eXIf chunk; a camera's orientation there is honoured as in a JPEG.
+    let orientation = image::ImageDecoder::orientation(&mut decoder).map_err(unreadable)?;
+    let img = upright(
+        image::DynamicImage::from_decoder(decoder)
+            .map_err(unreadable)?
+            .into_rgb8(),
+        orientation,
+    );
+    let (width, height) = img.dimensions();
     let short = width.min(height);
     let image = if short > PHOTO_SHORT_SIDE {
         let k = PHOTO_SHORT_SIDE as f32 / short as f32;
@@ -264,6 +322,7 @@ pub fn decode_any(data: &[u8], max_pixels: u64) -> Result<Decoded, PhotoError> {
         source_width: width,
         source_height: height,
         denom: 1,
+        orientation,
     })
 }
 
@@ -295,7 +354,8 @@ mod tests {
             JpegHeader {
                 width: 800,
                 height: 600,
-                components: 3
+                components: 3,
+                orientation: Orientation::NoTransforms,
             }
         );
         let full = decode_scaled(&data, 1_000_000, 600).unwrap();
@@ -385,6 +445,123 @@ mod tests {
                 height: 1,
             }) => {}
             other => panic!("{other:?}"),
+        }
+    }
+
+    /// `jpeg` with an Exif block after its start marker whose IFD0 holds one Orientation entry
+    /// (tag 0x0112, SHORT) of `value`, in Intel (`II`) or Motorola (`MM`) byte order, as
+    /// cameras write it.
+    fn with_exif_orientation(jpeg: &[u8], value: u16, intel: bool) -> Vec<u8> {
+        let u16b = |v: u16| {
+            if intel {
+                v.to_le_bytes()
+            } else {
+                v.to_be_bytes()
+            }
+        };
+        let u32b = |v: u32| {
+            if intel {
+                v.to_le_bytes()
+            } else {
+                v.to_be_bytes()
+            }
+        };
+        let mut tiff = Vec::new();
+        tiff.extend_from_slice(if intel { b"II" } else { b"MM" });
+        tiff.extend_from_slice(&u16b(42));
+        tiff.extend_from_slice(&u32b(8));
+        tiff.extend_from_slice(&u16b(1));
+        tiff.extend_from_slice(&u16b(0x0112));
+        tiff.extend_from_slice(&u16b(3));
+        tiff.extend_from_slice(&u32b(1));
+        tiff.extend_from_slice(&u16b(value));
+        tiff.extend_from_slice(&[0, 0]);
+        tiff.extend_from_slice(&u32b(0));
+        let mut seg = b"Exif\0\0".to_vec();
+        seg.extend_from_slice(&tiff);
+        let mut out = jpeg[..2].to_vec();
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&((seg.len() + 2) as u16).to_be_bytes());
+        out.extend_from_slice(&seg);
+        out.extend_from_slice(&jpeg[2..]);
+        out
+    }
+
+    /// Four flat quadrants, so any turn or mirror shows at the corners.
+    fn quadrants(w: u32, h: u32) -> RgbImage {
+        RgbImage::from_fn(w, h, |x, y| match (x < w / 2, y < h / 2) {
+            (true, true) => image::Rgb([220, 30, 30]),
+            (false, true) => image::Rgb([30, 200, 30]),
+            (true, false) => image::Rgb([30, 30, 220]),
+            (false, false) => image::Rgb([240, 240, 240]),
+        })
+    }
+
+    fn encode(img: &RgbImage) -> Vec<u8> {
+        let mut out = Vec::new();
+        let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90);
+        image::DynamicImage::ImageRgb8(img.clone())
+            .write_with_encoder(enc)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn a_capture_stored_on_its_side_comes_out_upright_in_every_exif_orientation() {
+        let upright = quadrants(640, 480);
+        for value in 1..=8u8 {
+            let o = Orientation::from_exif(value).unwrap();
+            // What a camera stores for that tag: the upright scene turned back. Exif 6 and 8
+            // undo each other; every other orientation is its own inverse.
+            let back = match o {
+                Orientation::Rotate90 => Orientation::Rotate270,
+                Orientation::Rotate270 => Orientation::Rotate90,
+                other => other,
+            };
+            let mut stored = image::DynamicImage::ImageRgb8(upright.clone());
+            stored.apply_orientation(back);
+            for intel in [true, false] {
+                let data = with_exif_orientation(&encode(&stored.to_rgb8()), value.into(), intel);
+                assert_eq!(read_header(&data).unwrap().orientation, o, "{value}");
+                let d = decode_scaled(&data, 1_000_000, 120).unwrap();
+                assert_eq!(d.orientation, o);
+                // Reduced by 4 and upright: the photo path's coordinates are the viewer's.
+                assert_eq!(d.image.dimensions(), (160, 120), "orientation {value}");
+                assert_eq!((d.source_width, d.source_height), (640, 480));
+                // Short side under 960: the photo path decodes it whole, upright.
+                assert_eq!(decoded_size(&data, 1_000_000), Some((640, 480)));
+                for (x, y) in [(10, 10), (150, 10), (10, 110), (150, 110)] {
+                    let want = upright.get_pixel(x * 4, y * 4).0;
+                    let got = d.image.get_pixel(x, y).0;
+                    assert!(
+                        (0..3).all(|c| got[c].abs_diff(want[c]) <= 12),
+                        "orientation {value} ({}): at ({x}, {y}) {got:?}, want {want:?}",
+                        if intel { "II" } else { "MM" }
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_size_from_the_header_follows_the_orientation() {
+        let data = with_exif_orientation(&jpeg(3000, 2000, false), 6, true);
+        let d = decode_any(&data, 50_000_000).unwrap();
+        assert_eq!(d.image.dimensions(), (1000, 1500));
+        assert_eq!(decoded_size(&data, 50_000_000), Some((1000, 1500)));
+        assert_eq!(
+            d.to_source(Point { x: 100.0, y: 10.0 }),
+            Point { x: 200.0, y: 20.0 }
+        );
+    }
+
+    #[test]
+    fn an_orientation_outside_exif_s_eight_leaves_the_pixels_as_stored() {
+        for value in [0, 9, 0xFFFF] {
+            let data = with_exif_orientation(&jpeg(640, 480, false), value, false);
+            let d = decode_scaled(&data, 1_000_000, 480).unwrap();
+            assert_eq!(d.orientation, Orientation::NoTransforms);
+            assert_eq!(d.image.dimensions(), (640, 480));
         }
     }
 }

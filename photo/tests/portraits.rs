@@ -72,20 +72,63 @@ fn astronaut_eyes_within_ten_percent_of_inter_eye_distance() {
     check("astronaut", &load_portrait("astronaut.png"), l, r);
 }
 
-#[test]
-fn hopper_eyes_within_ten_percent_through_the_photo_decoder() {
+/// Grace Hopper's portrait as the file's own JPEG bytes.
+fn hopper_jpeg() -> Vec<u8> {
     let path = portrait_dir().join("grace_hopper.jpg");
-    let jpeg = std::fs::read(&path).unwrap_or_else(|e| {
+    std::fs::read(&path).unwrap_or_else(|e| {
         panic!(
             "portrait {} unavailable ({e}); run scripts/fetch-models.sh",
             path.display()
         )
-    });
+    })
+}
+
+#[test]
+fn hopper_eyes_within_ten_percent_through_the_photo_decoder() {
+    let jpeg = hopper_jpeg();
     // Full size: the portrait is only 512 × 600.
     let decoded = kiosk_photo::decode::decode_scaled(&jpeg, 1_000_000, 600).unwrap();
     assert_eq!(decoded.denom, 1);
     let (l, r) = HOPPER_EYES;
     check("grace_hopper", &decoded.image, l, r);
+}
+
+/// An Exif block (APP1) whose only entry is the orientation `value`, Intel byte order: what a
+/// camera mounted on its side writes (`6`: turn 90° clockwise to view, `8`: counter-clockwise).
+fn exif_orientation_segment(value: u8) -> Vec<u8> {
+    let mut seg = vec![0xFF, 0xE1, 0x00, 0x22];
+    seg.extend_from_slice(b"Exif\0\0II*\0\x08\0\0\0");
+    // One IFD entry: tag 0x0112 (Orientation), type SHORT, count 1, the value; no next IFD.
+    seg.extend_from_slice(&[
+        1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, value, 0, 0, 0, 0, 0, 0, 0,
+    ]);
+    assert_eq!(seg.len(), 0x22 + 2);
+    seg
+}
+
+#[test]
+fn hopper_from_a_camera_on_its_side_is_stood_upright_before_detection() {
+    let jpeg = hopper_jpeg();
+    let upright = image::load_from_memory(&jpeg).unwrap();
+    for (value, stored) in [(6, upright.rotate270()), (8, upright.rotate90())] {
+        let mut data = Vec::new();
+        stored
+            .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
+                &mut data, 95,
+            ))
+            .unwrap();
+        data.splice(2..2, exif_orientation_segment(value));
+        let decoded = kiosk_photo::decode::decode_scaled(&data, 1_000_000, 512).unwrap();
+        assert_eq!(decoded.image.dimensions(), upright.to_rgb8().dimensions());
+        // The hand-measured eyes of the upright portrait: coordinates are the viewer's.
+        let (l, r) = HOPPER_EYES;
+        check(
+            &format!("grace_hopper, Exif orientation {value}"),
+            &decoded.image,
+            l,
+            r,
+        );
+    }
 }
 
 #[test]
