@@ -242,7 +242,7 @@ pub fn run(s: &Subject<'_>, cfg: &CheckSettings) -> Vec<Check> {
         return out;
     };
     out.push(geometry(s, face, cfg));
-    out.push(head_tilt(face, cfg));
+    out.push(head_tilt(s.photo, face, cfg));
     out.push(head_turn(face, cfg));
     out.push(eyes_open(s.photo, face, cfg));
     out.push(mouth_closed(s.photo, face, cfg));
@@ -410,8 +410,8 @@ fn geometry_fix(b: &Broken) -> (&'static str, &'static str) {
     }
 }
 
-fn head_tilt(face: &Face, cfg: &CheckSettings) -> Check {
-    let a = tilt_deg(face);
+fn head_tilt(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check {
+    let a = tilt_deg_at_pupils(img, face);
     Check::new(
         CheckName::HeadTilt,
         a.abs() <= MAX_TILT_DEG,

@@ -38,6 +38,60 @@ fn tilt_and_turn_follow_the_landmarks() {
     assert!(c.reason_en.contains("Face the camera"));
 }
 
+/// Skin, with a dark iris at each of `pupils` (radius 9 px: an iris is about a tenth of the
+/// distance between the eyes), a glasses rim across both brows and a bright glare patch up and
+/// to the right of each iris.
+fn eyes_photo(pupils: [Point; 2]) -> RgbImage {
+    let mut img = RgbImage::from_pixel(480, 640, image::Rgb([205, 160, 140]));
+    for (x, y, px) in img.enumerate_pixels_mut() {
+        let (x, y) = (x as f32, y as f32);
+        for c in pupils {
+            if (x - c.x).hypot(y - c.y) < 9.0 {
+                px.0 = [45, 35, 30];
+            }
+            if (x - c.x - 6.0).hypot(y - c.y + 5.0) < 4.0 {
+                px.0 = [250, 252, 255];
+            }
+        }
+        if (228.0..231.0).contains(&y) && (150.0..330.0).contains(&x) {
+            px.0 = [60, 55, 50];
+        }
+    }
+    img
+}
+
+#[test]
+fn the_eye_line_is_read_through_the_pupils_not_the_wandering_landmarks() {
+    // The head is tilted 3.4° (6 px over 100) but the landmarks, pulled by glare, read level:
+    // the pupils tell the truth.
+    let img = eyes_photo([p(192.0, 253.0), p(290.0, 247.0)]);
+    let f = face();
+    assert!(tilt_deg(&f).abs() < 1e-3);
+    let l = pupil(&img, &f, f.landmarks.eye_left).unwrap();
+    assert!(l.dist(p(192.0, 253.0)) < 1.0, "{l:?}");
+    // An iris cut by the search window's edge reads a little towards the landmark: 2.9° here.
+    let a = tilt_deg_at_pupils(&img, &f);
+    assert!((a - 3.43).abs() < 0.6, "{a}");
+    // And the other way: landmarks that read 4.6° on a level head pass.
+    let img = eyes_photo([p(190.0, 252.0), p(290.0, 252.0)]);
+    let mut g = face();
+    g.landmarks.eye_right.y -= 8.0;
+    assert!(tilt_deg(&g) > MAX_TILT_DEG);
+    let level = head_tilt(&img, &g, &CheckSettings::default());
+    assert_eq!(level.pass, Some(true), "{}", level.value);
+    assert_eq!(
+        head_tilt(&img, &f, &CheckSettings::default()).pass,
+        Some(true)
+    );
+    // No dark iris to find (skin only): the landmarks' angle, so a tilt still fails.
+    let bare = RgbImage::from_pixel(480, 640, image::Rgb([205, 160, 140]));
+    assert_eq!(pupil(&bare, &g, g.landmarks.eye_left), None);
+    assert_eq!(
+        head_tilt(&bare, &g, &CheckSettings::default()).pass,
+        Some(false)
+    );
+}
+
 #[test]
 fn without_a_face_every_check_but_the_backdrop_is_unmeasured_and_nothing_passes() {
     let photo = RgbImage::from_pixel(480, 640, image::Rgb([100, 197, 255]));
