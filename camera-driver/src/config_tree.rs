@@ -297,6 +297,12 @@ mod tests {
             .collect()
     }
 
+    fn entry<'a>(tree: &'a [ConfigEntry], key: &str) -> &'a ConfigEntry {
+        tree.iter()
+            .find(|e| e.key() == key)
+            .unwrap_or_else(|| panic!("no {key} in the tree"))
+    }
+
     fn pair(k: &str, v: &str) -> (String, String) {
         (k.to_owned(), v.to_owned())
     }
@@ -307,9 +313,9 @@ mod tests {
         assert_eq!(tree.len(), 60);
         // The NBSP run after the first path is not part of its name.
         assert_eq!(tree[0].path, "/main/actions/syncdatetimeutc");
-        let owner = tree.iter().find(|e| e.key() == "ownername").unwrap();
+        let owner = entry(&tree, "ownername");
         assert_eq!(owner.current, "");
-        let focus = tree.iter().find(|e| e.key() == "focusinfo").unwrap();
+        let focus = entry(&tree, "focusinfo");
         assert!(focus.current.starts_with("eosversion=2,"), "{focus:?}");
         let battery = tree.iter().find(|e| e.path == "/main/other/5001").unwrap();
         assert!(battery.readonly && battery.kind == WidgetKind::Menu);
@@ -328,7 +334,7 @@ mod tests {
     fn canon_eos_2000d_old_form_captures_to_the_card_until_told() {
         let tree = fixture("canon-eos2000d");
         assert_eq!(tree.len(), 63);
-        let target = tree.iter().find(|e| e.key() == "capturetarget").unwrap();
+        let target = entry(&tree, "capturetarget");
         assert_eq!(target.current, "Memory card");
         assert_eq!(target.choices, ["Internal RAM", "Memory card"]);
         assert_eq!(

@@ -238,6 +238,14 @@ fn in_vcamera(child: &str, with_photo: bool, env: &[(&str, String)]) {
     }
 }
 
+/// [`in_vcamera`] with a card photo and `var` naming a flag file, not yet there, that the
+/// child creates and removes to switch a fault of the virtual camera on and off.
+fn in_vcamera_with_flag(child: &str, var: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let flag = dir.path().join("flag").display().to_string();
+    in_vcamera(child, true, &[(var, flag)]);
+}
+
 /// True inside a child (the ignored tests do nothing when run by hand outside one).
 fn child() -> bool {
     std::env::var_os(CHILD).is_some()
@@ -302,15 +310,7 @@ async fn child_missing_then_plugged() {
 
 #[test]
 fn libgphoto2_unplugged_mid_session_fails_the_shot_and_recovers() {
-    let dir = tempfile::tempdir().unwrap();
-    in_vcamera(
-        "child_unplugged_mid_session",
-        true,
-        &[(
-            "VCAMERA_UNPLUGGED_FLAG",
-            dir.path().join("unplugged").display().to_string(),
-        )],
-    );
+    in_vcamera_with_flag("child_unplugged_mid_session", "VCAMERA_UNPLUGGED_FLAG");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -609,15 +609,7 @@ async fn child_leaves_live_view() {
 
 #[test]
 fn libgphoto2_a_camera_refusing_live_view_says_why_and_streams_again_after() {
-    let dir = tempfile::tempdir().unwrap();
-    in_vcamera(
-        "child_refuses_live_view",
-        true,
-        &[(
-            "VCAMERA_LIVEVIEW_OFF_FLAG",
-            dir.path().join("off").display().to_string(),
-        )],
-    );
+    in_vcamera_with_flag("child_refuses_live_view", "VCAMERA_LIVEVIEW_OFF_FLAG");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -646,15 +638,7 @@ async fn child_refuses_live_view() {
 
 #[test]
 fn libgphoto2_unplugged_during_live_view_recovers_and_streams_again() {
-    let dir = tempfile::tempdir().unwrap();
-    in_vcamera(
-        "child_unplugged_in_live_view",
-        true,
-        &[(
-            "VCAMERA_UNPLUGGED_FLAG",
-            dir.path().join("unplugged").display().to_string(),
-        )],
-    );
+    in_vcamera_with_flag("child_unplugged_in_live_view", "VCAMERA_UNPLUGGED_FLAG");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

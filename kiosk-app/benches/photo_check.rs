@@ -22,7 +22,7 @@
 //!
 //! `scripts/fetch-models.sh` first (portrait and face models), then
 //! `cargo bench -p kiosk-app --bench photo_check`; `--profile dev` builds faster (the photo
-//! crate and dependencies at opt-level 2, kiosk-app itself unoptimised). Debian packages for the
+//! crate, kiosk-app and dependencies at opt-level 2, with debug assertions). Debian packages for the
 //! peers: python3-pil, libjpeg-turbo-progs, time; a missing one is skipped with a note.
 
 use std::ffi::{OsStr, OsString};
@@ -336,7 +336,7 @@ fn bench() -> Result<ExitCode, String> {
     println!(
         "build: {}",
         if cfg!(debug_assertions) {
-            "dev profile (kiosk-app unoptimised; kiosk-photo and dependencies at opt-level 2)"
+            "dev profile (kiosk-app, kiosk-photo and dependencies at opt-level 2, debug assertions on)"
         } else {
             "optimised (bench profile)"
         }

@@ -67,7 +67,7 @@ fn the_eye_line_is_read_through_the_pupils_not_the_wandering_landmarks() {
     let img = eyes_photo([p(192.0, 253.0), p(290.0, 247.0)]);
     let f = face();
     assert!(tilt_deg(&f).abs() < 1e-3);
-    let l = pupil(&img, &f, f.landmarks.eye_left).unwrap();
+    let [l, _] = pupils(&img, &f).unwrap();
     assert!(l.dist(p(192.0, 253.0)) < 1.0, "{l:?}");
     // An iris cut by the search window's edge reads a little towards the landmark: 2.9° here.
     let a = tilt_deg_at_pupils(&img, &f);
@@ -85,7 +85,7 @@ fn the_eye_line_is_read_through_the_pupils_not_the_wandering_landmarks() {
     );
     // No dark iris to find (skin only): the landmarks' angle, so a tilt still fails.
     let bare = RgbImage::from_pixel(480, 640, image::Rgb([205, 160, 140]));
-    assert_eq!(pupil(&bare, &g, g.landmarks.eye_left), None);
+    assert_eq!(pupils(&bare, &g), None);
     assert_eq!(
         head_tilt(&bare, &g, &CheckSettings::default()).pass,
         Some(false)

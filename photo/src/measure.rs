@@ -114,8 +114,8 @@ pub fn tilt_deg(face: &Face) -> f32 {
     (l.y - r.y).atan2(r.x - l.x).to_degrees()
 }
 
-/// The eye-line angle through the pupils: [`tilt_deg`] with each MTCNN eye point moved to
-/// [`pupil`] near it, or the landmarks' own angle when either pupil cannot be found.
+/// The eye-line angle through the pupils: [`tilt_deg`] with the MTCNN eye points moved to
+/// [`pupils`], or the landmarks' own angle when either pupil cannot be found.
 ///
 /// MTCNN's eye points wander by a few pixels with glare, lids and lashes, which at the photo's
 /// ~100 px between the eyes is a degree or more. Measured on the training corpus (15 seeds ×
@@ -124,24 +124,29 @@ pub fn tilt_deg(face: &Face) -> f32 {
 /// pupils 0.2–0.3° and up to 1.1° (3.5° dark). On tilted heads the error against the drawn
 /// angle fell from 1.22° to 0.28° on average, 2.8° to 1.0° at worst.
 pub fn tilt_deg_at_pupils(img: &RgbImage, face: &Face) -> f32 {
-    let lm = &face.landmarks;
-    match (
-        pupil(img, face, lm.eye_left),
-        pupil(img, face, lm.eye_right),
-    ) {
-        (Some(l), Some(r)) => (l.y - r.y).atan2(r.x - l.x).to_degrees(),
-        _ => tilt_deg(face),
+    match pupils(img, face) {
+        Some([l, r]) => (l.y - r.y).atan2(r.x - l.x).to_degrees(),
+        None => tilt_deg(face),
     }
 }
 
-/// The centre of the dark iris and pupil around the eye point `e`: the centroid of the pixels
-/// darker than 60 % of the skin within ±0.16 × ±0.10 inter-eye distances, each weighted by the
-/// square of how much darker it is (the pupil outweighs lashes and a glasses rim; glare, being
-/// bright, weighs nothing). `None` when fewer than four pixels are that dark (a face too dark
-/// to tell, or no skin to compare with).
-pub fn pupil(img: &RgbImage, face: &Face, e: Point) -> Option<Point> {
+/// The centres of the dark iris and pupil around each MTCNN eye point, image-left first: the
+/// centroid of the pixels darker than 60 % of the skin within ±0.16 × ±0.10 inter-eye
+/// distances, each weighted by the square of how much darker it is (the pupil outweighs lashes
+/// and a glasses rim; glare, being bright, weighs nothing). `None` when either eye has fewer
+/// than four pixels that dark (a face too dark to tell, or no skin to compare with).
+pub fn pupils(img: &RgbImage, face: &Face) -> Option<[Point; 2]> {
     let skin = skin_luma(img, face)?;
     let d = face.inter_eye();
+    let lm = &face.landmarks;
+    Some([
+        pupil(img, skin, d, lm.eye_left)?,
+        pupil(img, skin, d, lm.eye_right)?,
+    ])
+}
+
+/// [`pupils`] for the eye point `e`, given the skin's luma and the inter-eye distance `d`.
+fn pupil(img: &RgbImage, skin: f32, d: f32, e: Point) -> Option<Point> {
     let (x0, y0, x1, y1) = around(img, e, 0.16 * d, 0.10 * d);
     let (mut sw, mut sx, mut sy, mut n) = (0.0f32, 0.0f32, 0.0f32, 0u32);
     for y in y0..y1 {
