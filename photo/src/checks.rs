@@ -11,10 +11,11 @@ use image::RgbImage;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::Face;
+use crate::features;
 use crate::framing::{Broken, Limit, Placement, Standard};
 use crate::measure::*;
 use crate::silhouette::{Backdrop, HeadColumns, background_stats};
+use crate::{Face, Mesh};
 
 /// The checks, in the order the preview screen lists them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -26,8 +27,10 @@ pub enum CheckName {
     Geometry,
     /// Eye-line angle.
     HeadTilt,
-    /// Yaw from the landmarks' symmetry.
+    /// Yaw from the mesh's depth.
     HeadTurn,
+    /// Pitch from the mesh's depth: eyes level with the camera.
+    HeadPitch,
     /// Both eyes open.
     EyesOpen,
     /// Lips closed, no teeth.
@@ -48,11 +51,12 @@ pub enum CheckName {
 
 impl CheckName {
     /// Every check, in display order.
-    pub const ALL: [CheckName; 12] = [
+    pub const ALL: [CheckName; 13] = [
         Self::FaceCount,
         Self::Geometry,
         Self::HeadTilt,
         Self::HeadTurn,
+        Self::HeadPitch,
         Self::EyesOpen,
         Self::MouthClosed,
         Self::Background,
@@ -70,6 +74,7 @@ impl CheckName {
             Self::Geometry => "geometry",
             Self::HeadTilt => "head_tilt",
             Self::HeadTurn => "head_turn",
+            Self::HeadPitch => "head_pitch",
             Self::EyesOpen => "eyes_open",
             Self::MouthClosed => "mouth_closed",
             Self::Background => "background",
@@ -88,6 +93,7 @@ impl CheckName {
             Self::Geometry => ("头部位置和大小合适", "Head position and size"),
             Self::HeadTilt => ("头部端正", "Head level"),
             Self::HeadTurn => ("正对镜头", "Facing the camera"),
+            Self::HeadPitch => ("双眼平视镜头", "Eyes level with the camera"),
             Self::EyesOpen => ("双眼睁开", "Eyes open"),
             Self::MouthClosed => ("嘴巴闭合，不露牙齿", "Mouth closed, no teeth"),
             Self::Background => ("背景颜色均匀", "Even background"),
@@ -183,15 +189,22 @@ impl Default for CheckSettings {
 /// Largest eye-line angle, degrees. Reviewers name "pupil-line tilt"; 4° is about 6 px of
 /// height difference between the eyes of a standard photo, which a person notices.
 pub const MAX_TILT_DEG: f32 = 4.0;
-/// Largest nose offset from the eyes' midpoint, in inter-eye distances (≈ 12° of yaw).
-pub const MAX_TURN: f32 = 0.12;
-/// Smallest eye opening: the dark iris's height through the eye centre, in inter-eye distances.
-/// An open adult eye shows 0.10–0.20; a closed one a lash line of ≤ 0.05.
-pub const MIN_EYE_OPENING: f32 = 0.075;
-/// Largest share of tooth-coloured pixels between the mouth corners.
-pub const MAX_TEETH: f32 = 0.06;
-/// Largest share of dark (open-mouth) pixels between the mouth corners.
-pub const MAX_MOUTH_DARK: f32 = 0.15;
+/// Largest yaw, degrees, from the mesh's depth. CHSI's reviewers refuse a face turned enough to
+/// show more of one cheek; 10° is where that starts to show in a 480 × 640 photo.
+pub const MAX_YAW_DEG: f32 = 10.0;
+/// Pitch of a level head, degrees: the forehead-to-chin line of the mesh is not upright in
+/// depth even when the eyes look level into the lens (the chin sits further back).
+pub const LEVEL_PITCH_DEG: f32 = 0.0;
+/// Largest pitch away from [`LEVEL_PITCH_DEG`], degrees (the notice: 双眼平视).
+pub const MAX_PITCH_DEG: f32 = 12.0;
+/// Smallest eyelid aperture (lid to lid over corner to corner) of either eye.
+pub const MIN_EYE_APERTURE: f32 = 0.18;
+/// Largest gap between the inner lips over the mouth's width.
+pub const MAX_LIP_GAP: f32 = 0.08;
+/// Largest tooth-coloured area inside the lips over the mouth's width squared.
+pub const MAX_TEETH_AREA: f32 = 0.01;
+/// Smallest frame-edge strength on the nose bridge taken as glasses worn.
+pub const MIN_FRAME_EDGES: f32 = 0.15;
 /// Largest spread (RMS distance from the region's mean) of the backdrop: shadows, gradients.
 pub const MAX_BACKDROP_SPREAD: f32 = 12.0;
 /// Largest share of backdrop pixels off the reference colour.
@@ -202,12 +215,13 @@ pub const MAX_CLOTHES_LIKE_BACKDROP: f32 = 0.35;
 pub const FACE_LUMA: (f32, f32) = (60.0, 215.0);
 /// Largest share of clipped (≥ 250) face pixels.
 pub const MAX_FACE_CLIPPED: f32 = 0.03;
-/// Smallest sharpness at the eyes: variance of the Laplacian over variance of the luma.
-pub const MIN_SHARPNESS: f32 = 0.12;
+/// Smallest sharpness at the eyes: the share of the eye band's gradient a further blur takes
+/// away, measured at a fixed distance between the eyes (`features::sharpness`).
+pub const MIN_SHARPNESS: f32 = 0.30;
 /// Largest share of specular pixels on the lenses' area (normal and glasses lighting).
 pub const MAX_GLARE: (f32, f32) = (0.02, 0.01);
-/// Largest share of hair-coloured pixels on the forehead just above the eyebrows.
-pub const MAX_FOREHEAD_HAIR: f32 = 0.5;
+/// Largest share of hair in the band just above the eyebrows.
+pub const MAX_HAIR_ABOVE_BROWS: f32 = 0.4;
 
 /// What the checks get: the photo, every face found in it (in photo pixels, best first), and
 /// the crown row (`None` when the silhouette did not find one; `Some(0.0)` for a head cut off).
@@ -221,6 +235,8 @@ pub struct Subject<'a> {
     pub crown: Option<f32>,
     /// The capture itself had the head cut off at the top.
     pub head_cut_off: bool,
+    /// The first face's mesh, in photo coordinates (`None`: the mesh network saw no face).
+    pub mesh: Option<&'a Mesh>,
 }
 
 /// Runs every check.
@@ -243,15 +259,42 @@ pub fn run(s: &Subject<'_>, cfg: &CheckSettings) -> Vec<Check> {
     };
     out.push(geometry(s, face, cfg));
     out.push(head_tilt(s.photo, face, cfg));
-    out.push(head_turn(face, cfg));
-    out.push(eyes_open(s.photo, face, cfg));
-    out.push(mouth_closed(s.photo, face, cfg));
+    let Some(mesh) = s.mesh else {
+        let why = (
+            "看不清五官，无法检查",
+            "The face's features cannot be read, so this cannot be checked",
+        );
+        for name in [
+            CheckName::HeadTurn,
+            CheckName::HeadPitch,
+            CheckName::EyesOpen,
+            CheckName::MouthClosed,
+        ] {
+            out.push(Check::unmeasured(name, limit_of(name, cfg), why));
+        }
+        out.push(background(s.photo, Some(face), cfg));
+        out.push(clothing_contrast(s.photo, face, cfg));
+        for name in [
+            CheckName::Exposure,
+            CheckName::Sharpness,
+            CheckName::GlassesGlare,
+            CheckName::HairOverEyes,
+        ] {
+            out.push(Check::unmeasured(name, limit_of(name, cfg), why));
+        }
+        return out;
+    };
+    let (yaw, pitch) = features::pose(mesh);
+    out.push(head_turn(yaw, cfg));
+    out.push(head_pitch(pitch, cfg));
+    out.push(eyes_open(mesh, cfg));
+    out.push(mouth_closed(s.photo, mesh, cfg));
     out.push(background(s.photo, Some(face), cfg));
     out.push(clothing_contrast(s.photo, face, cfg));
-    out.push(exposure(s.photo, face, cfg));
-    out.push(sharpness(s.photo, face, cfg));
-    out.push(glasses_glare(s.photo, face, cfg));
-    out.push(hair_over_eyes(s.photo, face, s.crown, cfg));
+    out.push(exposure(s.photo, mesh, cfg));
+    out.push(sharpness(s.photo, mesh, cfg));
+    out.push(glasses_glare(s.photo, mesh, cfg));
+    out.push(hair_over_eyes(s.photo, mesh, cfg));
     out
 }
 
@@ -271,12 +314,13 @@ fn limit_of(name: CheckName, cfg: &CheckSettings) -> String {
             st.max_off_centre
         ),
         CheckName::HeadTilt => format!("≤ {MAX_TILT_DEG}°"),
-        CheckName::HeadTurn => format!("|nose offset| ≤ {MAX_TURN} of the eye distance"),
-        CheckName::EyesOpen => format!("opening ≥ {MIN_EYE_OPENING} of the eye distance"),
+        CheckName::HeadTurn => format!("|yaw| ≤ {MAX_YAW_DEG}°"),
+        CheckName::HeadPitch => format!("|pitch| ≤ {MAX_PITCH_DEG}°"),
+        CheckName::EyesOpen => {
+            format!("each eye's lids ≥ {MIN_EYE_APERTURE} of its width apart")
+        }
         CheckName::MouthClosed => format!(
-            "teeth ≤ {:.0} %, open ≤ {:.0} % of the lips' area",
-            MAX_TEETH * 100.0,
-            MAX_MOUTH_DARK * 100.0
+            "inner lips ≤ {MAX_LIP_GAP} of the mouth's width apart, teeth ≤ {MAX_TEETH_AREA} of its square"
         ),
         CheckName::Background => format!(
             "RGB({},{},{}) within {}, spread ≤ {MAX_BACKDROP_SPREAD}, off-colour ≤ {:.0} %",
@@ -296,9 +340,10 @@ fn limit_of(name: CheckName, cfg: &CheckSettings) -> String {
             FACE_LUMA.1,
             MAX_FACE_CLIPPED * 100.0
         ),
-        CheckName::Sharpness => {
-            format!("≥ {MIN_SHARPNESS} (Laplacian / luma variance at the eyes)")
-        }
+        CheckName::Sharpness => format!(
+            "≥ {MIN_SHARPNESS} (gradient a re-blur removes at the eyes, {} px between them)",
+            features::SHARPNESS_EYE_DISTANCE
+        ),
         CheckName::GlassesGlare => format!(
             "specular ≤ {:.0} % of the lens area",
             if cfg.glasses {
@@ -308,8 +353,8 @@ fn limit_of(name: CheckName, cfg: &CheckSettings) -> String {
             } * 100.0
         ),
         CheckName::HairOverEyes => format!(
-            "hair ≤ {:.0} % of the forehead above the brows",
-            MAX_FOREHEAD_HAIR * 100.0
+            "hair ≤ {:.0} % of the band above each brow",
+            MAX_HAIR_ABOVE_BROWS * 100.0
         ),
     }
 }
@@ -421,12 +466,11 @@ fn head_tilt(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check {
     )
 }
 
-fn head_turn(face: &Face, cfg: &CheckSettings) -> Check {
-    let t = turn(face);
+fn head_turn(yaw: f32, cfg: &CheckSettings) -> Check {
     Check::new(
         CheckName::HeadTurn,
-        t.abs() <= MAX_TURN,
-        json!(round3(t)),
+        yaw.abs() <= MAX_YAW_DEG,
+        json!(round1(yaw)),
         limit_of(CheckName::HeadTurn, cfg),
         (
             "请正对镜头，不要转头",
@@ -435,24 +479,46 @@ fn head_turn(face: &Face, cfg: &CheckSettings) -> Check {
     )
 }
 
-fn eyes_open(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check {
-    measured(
-        CheckName::EyesOpen,
-        eye_opening(img, face),
-        |v| v >= MIN_EYE_OPENING,
-        limit_of(CheckName::EyesOpen, cfg),
-        ("请睁大眼睛，不要眨眼", "Keep your eyes open; do not blink"),
-        ("看不清眼睛，无法检查", "The eyes cannot be measured"),
+fn head_pitch(pitch: f32, cfg: &CheckSettings) -> Check {
+    let off = pitch - LEVEL_PITCH_DEG;
+    let fix = if off > 0.0 {
+        (
+            "请稍微低一点头，双眼平视镜头",
+            "Lower your chin a little and look straight into the lens",
+        )
+    } else {
+        (
+            "请稍微抬一点头，双眼平视镜头",
+            "Raise your chin a little and look straight into the lens",
+        )
+    };
+    Check::new(
+        CheckName::HeadPitch,
+        off.abs() <= MAX_PITCH_DEG,
+        json!(round1(off)),
+        limit_of(CheckName::HeadPitch, cfg),
+        fix,
     )
 }
 
-fn mouth_closed(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check {
+fn eyes_open(mesh: &Mesh, cfg: &CheckSettings) -> Check {
+    let [l, r] = features::eye_apertures(mesh);
+    Check::new(
+        CheckName::EyesOpen,
+        l.min(r) >= MIN_EYE_APERTURE,
+        json!(round3(l.min(r))),
+        limit_of(CheckName::EyesOpen, cfg),
+        ("请睁大眼睛，不要眨眼", "Keep your eyes open; do not blink"),
+    )
+}
+
+fn mouth_closed(img: &RgbImage, mesh: &Mesh, cfg: &CheckSettings) -> Check {
     let limit = limit_of(CheckName::MouthClosed, cfg);
-    match mouth_measures(img, face) {
-        Some((teeth, open)) => Check::new(
+    match features::lips(img, mesh) {
+        Some(l) => Check::new(
             CheckName::MouthClosed,
-            teeth <= MAX_TEETH && open <= MAX_MOUTH_DARK,
-            json!({"teeth": round3(teeth), "open": round3(open)}),
+            l.gap <= MAX_LIP_GAP && l.teeth <= MAX_TEETH_AREA,
+            json!({"gap": round3(l.gap), "teeth": round3(l.teeth)}),
             limit,
             (
                 "请闭上嘴巴，不要露出牙齿",
@@ -535,26 +601,15 @@ fn clothing_contrast(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check 
     )
 }
 
-fn exposure(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check {
-    let lm = &face.landmarks;
-    let d = face.inter_eye();
-    let cx = lm.eye_left.mid(lm.eye_right).x;
-    // Cheeks and nose, below where lenses sit: glare on glasses is its own check and must not
-    // read as an overexposed face.
-    let y0 = lm.eye_left.mid(lm.eye_right).y + 0.3 * d;
-    let y1 = lm.mouth_left.mid(lm.mouth_right).y + 0.1 * d;
-    let r = rect(img, cx - 0.6 * d, y0, cx + 0.6 * d, y1);
+fn exposure(img: &RgbImage, mesh: &Mesh, cfg: &CheckSettings) -> Check {
     let limit = limit_of(CheckName::Exposure, cfg);
-    let lumas: Vec<f32> = pixels(img, r).map(luma).collect();
-    if lumas.is_empty() {
+    let Some((mean, clipped)) = features::skin_exposure(img, mesh) else {
         return Check::unmeasured(
             CheckName::Exposure,
             limit,
             ("看不到脸部，无法检查", "The face is not visible"),
         );
-    }
-    let mean = lumas.iter().sum::<f32>() / lumas.len() as f32;
-    let clipped = lumas.iter().filter(|&&l| l >= 250.0).count() as f32 / lumas.len() as f32;
+    };
     let fix = if mean < FACE_LUMA.0 {
         (
             "脸部太暗：请抬头正对灯光；仍然太暗请联系工作人员",
@@ -575,11 +630,11 @@ fn exposure(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check {
     )
 }
 
-fn sharpness(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check {
+fn sharpness(img: &RgbImage, mesh: &Mesh, cfg: &CheckSettings) -> Check {
     let limit = limit_of(CheckName::Sharpness, cfg);
     measured(
         CheckName::Sharpness,
-        sharpness_at_eyes(img, face),
+        features::sharpness(img, mesh),
         |v| v >= MIN_SHARPNESS,
         limit,
         (
@@ -587,46 +642,66 @@ fn sharpness(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check {
             "The photo is blurred: hold still while it is taken",
         ),
         (
-            "眼部没有细节可测，无法检查",
-            "No detail at the eyes to measure",
+            "眼部太小或不在照片中，无法检查",
+            "The eyes are too small or outside the photo to measure",
         ),
     )
 }
 
-fn glasses_glare(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check {
+/// Glare is judged only on glasses: worn when the graduate chose the glasses lighting or a
+/// frame shows on the nose bridge. Without glasses it passes and says so.
+fn glasses_glare(img: &RgbImage, mesh: &Mesh, cfg: &CheckSettings) -> Check {
+    let limit = limit_of(CheckName::GlassesGlare, cfg);
+    let frame = features::frame_edges(img, mesh);
+    let worn = cfg.glasses || frame.is_some_and(|f| f >= MIN_FRAME_EDGES);
+    if !worn {
+        return Check {
+            name: CheckName::GlassesGlare,
+            pass: Some(true),
+            value: json!({"glasses": false, "frame": frame.map(round3)}),
+            limit,
+            reason_zh: "未戴眼镜".into(),
+            reason_en: "No glasses".into(),
+        };
+    }
     let max = if cfg.glasses {
         MAX_GLARE.1
     } else {
         MAX_GLARE.0
     };
-    let limit = limit_of(CheckName::GlassesGlare, cfg);
-    measured(
-        CheckName::GlassesGlare,
-        glare_share(img, face),
-        |v| v <= max,
-        limit,
-        (
-            "眼镜反光：请把眼镜往上推一推，或稍微低一点头",
-            "Glare on your glasses: push them up a little or lower your chin slightly",
+    match features::lens_glare(img, mesh) {
+        Some(g) => Check::new(
+            CheckName::GlassesGlare,
+            g <= max,
+            json!({"glasses": true, "frame": frame.map(round3), "glare": round3(g)}),
+            limit,
+            (
+                "眼镜反光：请把眼镜往上推一推，或稍微低一点头",
+                "Glare on your glasses: push them up a little or lower your chin slightly",
+            ),
         ),
-        ("看不到眼部，无法检查", "The eyes are not visible"),
-    )
+        None => Check::unmeasured(
+            CheckName::GlassesGlare,
+            limit,
+            ("看不到眼部，无法检查", "The eyes are not visible"),
+        ),
+    }
 }
 
-fn hair_over_eyes(img: &RgbImage, face: &Face, crown: Option<f32>, cfg: &CheckSettings) -> Check {
+fn hair_over_eyes(img: &RgbImage, mesh: &Mesh, cfg: &CheckSettings) -> Check {
     let limit = limit_of(CheckName::HairOverEyes, cfg);
     measured(
         CheckName::HairOverEyes,
-        forehead_hair(img, face, crown),
-        |v| v <= MAX_FOREHEAD_HAIR,
+        features::hair_above_brows(img, mesh),
+        |v| v <= MAX_HAIR_ABOVE_BROWS,
         limit,
         (
             "头发或帽子遮住了眉毛：请把刘海拨到两边，摘下帽子",
             "Hair or a hat covers your eyebrows: move your fringe aside, take off any hat",
         ),
         (
-            "头发和皮肤颜色分不开，无法检查",
-            "Hair and skin cannot be told apart here",
+            "看不到眉毛上方的皮肤，无法检查",
+            "The skin above the eyebrows cannot be seen",
         ),
     )
 }

@@ -22,20 +22,60 @@ fn face() -> Face {
 }
 
 #[test]
-fn tilt_and_turn_follow_the_landmarks() {
+fn tilt_follows_the_landmarks() {
     let mut f = face();
     assert!(tilt_deg(&f).abs() < 1e-3);
-    assert!(turn(&f).abs() < 1e-3);
     f.landmarks.eye_right.y -= 10.0;
     assert!((tilt_deg(&f) - 5.71).abs() < 0.05, "{}", tilt_deg(&f));
-    let mut g = face();
-    g.landmarks.nose.x += 20.0;
-    g.landmarks.mouth_left.x += 20.0;
-    g.landmarks.mouth_right.x += 20.0;
-    assert!((turn(&g) - 0.2).abs() < 1e-3);
-    let c = head_turn(&g, &CheckSettings::default());
+}
+
+#[test]
+fn turn_and_pitch_name_the_way_to_move() {
+    let cfg = CheckSettings::default();
+    let c = head_turn(MAX_YAW_DEG + 5.0, &cfg);
     assert_eq!(c.pass, Some(false));
     assert!(c.reason_en.contains("Face the camera"));
+    assert_eq!(head_turn(-MAX_YAW_DEG + 1.0, &cfg).pass, Some(true));
+    let up = head_pitch(LEVEL_PITCH_DEG + MAX_PITCH_DEG + 3.0, &cfg);
+    assert_eq!(up.pass, Some(false));
+    assert!(up.reason_en.contains("Lower your chin"), "{up:?}");
+    let down = head_pitch(LEVEL_PITCH_DEG - MAX_PITCH_DEG - 3.0, &cfg);
+    assert!(down.reason_en.contains("Raise your chin"), "{down:?}");
+}
+
+#[test]
+fn without_a_mesh_the_features_are_unmeasured_never_passed() {
+    let photo = RgbImage::from_pixel(480, 640, image::Rgb([100, 197, 255]));
+    let f = [face()];
+    let checks = run(
+        &Subject {
+            photo: &photo,
+            faces: &f,
+            crown: Some(80.0),
+            head_cut_off: false,
+            mesh: None,
+        },
+        &CheckSettings::default(),
+    );
+    let names: Vec<_> = checks.iter().map(|c| c.name).collect();
+    assert_eq!(names, CheckName::ALL);
+    for c in &checks {
+        let feature = matches!(
+            c.name,
+            CheckName::HeadTurn
+                | CheckName::HeadPitch
+                | CheckName::EyesOpen
+                | CheckName::MouthClosed
+                | CheckName::Exposure
+                | CheckName::Sharpness
+                | CheckName::GlassesGlare
+                | CheckName::HairOverEyes
+        );
+        if feature {
+            assert_eq!(c.pass, None, "{c:?}");
+            assert!(c.reason_en.contains("features cannot be read"), "{c:?}");
+        }
+    }
 }
 
 /// Skin, with a dark iris at each of `pupils` (radius 9 px: an iris is about a tenth of the
@@ -101,6 +141,7 @@ fn without_a_face_every_check_but_the_backdrop_is_unmeasured_and_nothing_passes(
             faces: &[],
             crown: None,
             head_cut_off: false,
+            mesh: None,
         },
         &CheckSettings::default(),
     );
@@ -126,6 +167,7 @@ fn geometry_names_the_way_to_move() {
         faces: &[],
         crown: Some(crown),
         head_cut_off: false,
+        mesh: None,
     };
     let cfg = CheckSettings::default();
     let f = face();

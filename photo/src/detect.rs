@@ -13,6 +13,7 @@ use tract_onnx::prelude::*;
 use crate::Point;
 use crate::boxes::{Candidate, Overlap, nms, pnet_candidates, pyramid_scales};
 use crate::error::PhotoError;
+use crate::mesh::{Mesh, MeshNets};
 use crate::net::{Net, by_channels};
 use crate::sample::{patch_chw, scaled_chw};
 
@@ -21,7 +22,7 @@ pub const MODEL_DIR_ENV: &str = "KIOSK_MODEL_DIR";
 
 /// Where `scripts/fetch-models.sh` puts the models when no directory is configured.
 pub fn default_model_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/models/mtcnn")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/models/face")
 }
 
 /// Detector settings; the defaults are mtcnn-runtime's.
@@ -118,12 +119,14 @@ impl Face {
     }
 }
 
-/// MTCNN loaded once; `detect` is then safe to call from any thread.
+/// MTCNN and the face mesh loaded once; `detect` and `mesh` are then safe to call from any
+/// thread.
 pub struct Detector {
     cfg: DetectorConfig,
     pnet: Net,
     rnet: Net,
     onet: Net,
+    mesh: MeshNets,
 }
 
 impl std::fmt::Debug for Detector {
@@ -135,17 +138,34 @@ impl std::fmt::Debug for Detector {
 }
 
 impl Detector {
-    /// Loads the three networks from `cfg.model_dir`.
+    /// Loads the five networks from `cfg.model_dir`: MTCNN's three on one core while the face
+    /// mesh and iris networks load on the other.
     pub fn new(cfg: DetectorConfig) -> Result<Self, PhotoError> {
-        let pnet = Net::load(&cfg.model_dir, "pnet.onnx", "P-Net", None)?;
-        let rnet = Net::load(&cfg.model_dir, "rnet.onnx", "R-Net", Some(24))?;
-        let onet = Net::load(&cfg.model_dir, "onet.onnx", "O-Net", Some(48))?;
+        let dir = &cfg.model_dir;
+        let (mtcnn, mesh) = rayon::join(
+            || -> Result<_, PhotoError> {
+                Ok((
+                    Net::load(dir, "pnet.onnx", "P-Net", None)?,
+                    Net::load(dir, "rnet.onnx", "R-Net", Some(24))?,
+                    Net::load(dir, "onet.onnx", "O-Net", Some(48))?,
+                ))
+            },
+            || MeshNets::load(dir),
+        );
+        let (pnet, rnet, onet) = mtcnn?;
         Ok(Self {
+            mesh: mesh?,
             cfg,
             pnet,
             rnet,
             onet,
         })
+    }
+
+    /// The dense landmarks of `face` (found by [`Detector::detect`]) in `img`: `None` when the
+    /// mesh network sees no face there.
+    pub fn mesh(&self, img: &RgbImage, face: &Face) -> Result<Option<Mesh>, PhotoError> {
+        self.mesh.run(img, face)
     }
 
     /// The settings in use.

@@ -14,8 +14,10 @@ pub mod decode;
 mod detect;
 pub mod encode;
 mod error;
+pub mod features;
 pub mod framing;
 pub mod measure;
+pub mod mesh;
 mod net;
 pub mod pipeline;
 mod sample;
@@ -26,6 +28,7 @@ pub use checks::{Check, CheckName, CheckSettings};
 pub use decode::{Decoded, decode_any, decode_for_photo, decoded_size};
 pub use detect::{Detector, DetectorConfig, Face, Landmarks, MODEL_DIR_ENV, default_model_dir};
 pub use error::{ErrorKind, PhotoError};
+pub use mesh::{Eye, Mesh};
 pub use pipeline::{
     DEFAULT_MAX_PIXELS, Photo, Report, make_photo, photo_from, prepare, review_photo,
 };

@@ -22,6 +22,17 @@ type Plan = Arc<TypedRunnableModel>;
 /// More shapes than a pyramid of a few input sizes needs; beyond it the cache starts over.
 const MAX_PLANS: usize = 64;
 
+/// What a network's input is.
+#[derive(Clone, Copy)]
+enum Input {
+    /// One image of any height and width.
+    Image,
+    /// Any number of square patches of this side.
+    Patches(usize),
+    /// One square image of this side.
+    Single(usize),
+}
+
 /// A network and its optimised plans by input shape.
 pub struct Net {
     stage: &'static str,
@@ -40,6 +51,26 @@ impl Net {
         stage: &'static str,
         side: Option<usize>,
     ) -> Result<Self, PhotoError> {
+        Self::load_as(dir, name, stage, side.map_or(Input::Image, Input::Patches))
+    }
+
+    /// Loads `dir/name` for one `side × side` image at a time: for networks converted with a
+    /// batch of one written into their shapes (the face mesh and iris).
+    pub fn load_single(
+        dir: &Path,
+        name: &str,
+        stage: &'static str,
+        side: usize,
+    ) -> Result<Self, PhotoError> {
+        Self::load_as(dir, name, stage, Input::Single(side))
+    }
+
+    fn load_as(
+        dir: &Path,
+        name: &str,
+        stage: &'static str,
+        input: Input,
+    ) -> Result<Self, PhotoError> {
         let path = dir.join(name);
         if !path.is_file() {
             return Err(PhotoError::ModelMissing { path });
@@ -49,15 +80,16 @@ impl Net {
             reason: format!("{e:#}"),
         };
         let model = onnx().model_for_path(&path).map_err(invalid)?;
-        let (shape, symbols): (TVec<TDim>, Vec<Symbol>) = match side {
-            None => {
+        let (shape, symbols): (TVec<TDim>, Vec<Symbol>) = match input {
+            Input::Single(s) => (tvec![1.into(), 3.into(), s.into(), s.into()], Vec::new()),
+            Input::Image => {
                 let (h, w) = (model.sym("h"), model.sym("w"));
                 (
                     tvec![1.into(), 3.into(), h.clone().into(), w.clone().into()],
                     vec![h, w],
                 )
             }
-            Some(s) => {
+            Input::Patches(s) => {
                 let n = model.sym("n");
                 (
                     tvec![n.clone().into(), 3.into(), s.into(), s.into()],
@@ -84,12 +116,12 @@ impl Net {
     }
 
     /// The plan cache's key for an input shape: height and width for P-Net; nothing for the
-    /// patch networks (their batch size stays symbolic).
+    /// patch networks (their batch size stays symbolic) and the single-image ones.
     fn key(&self, shape: &[usize; 4]) -> Vec<i64> {
-        if self.symbols.len() == 1 {
-            Vec::new()
-        } else {
+        if self.symbols.len() == 2 {
             vec![shape[2] as i64, shape[3] as i64]
+        } else {
+            Vec::new()
         }
     }
 

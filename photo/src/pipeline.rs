@@ -18,7 +18,7 @@ use crate::encode::encode_photo;
 use crate::error::PhotoError;
 use crate::framing::{self, Crop, Framing};
 use crate::silhouette::{HeadColumns, backdrop_at_top, find_crown};
-use crate::{Detector, Face, Point};
+use crate::{Detector, Face, Mesh, Point};
 
 /// Default largest image accepted, in pixels: a 45 MP sensor with room to spare, and a bound on
 /// what one decode may allocate (about 150 MB at 3 bytes a pixel, before DCT scaling).
@@ -227,15 +227,25 @@ pub fn photo_from(
         y: (p.y - crop.y as f32) * k,
     };
     let in_photo: Vec<Face> = faces.iter().map(|f| f.mapped(to_photo)).collect();
-    let subject = checks::Subject {
-        photo: &pixels,
-        faces: &in_photo,
-        crown: crown.map(|c| (c as f32 - crop.y as f32) * k),
-        head_cut_off,
-    };
-    // Independent, and the graduate waits for both: one on each core.
-    let (checks, encoded) = rayon::join(|| checks::run(&subject, cfg), || encode_photo(&pixels));
-    let encoded = encoded?;
+    // The mesh and the checks read the finished photo, as the service's review does; the
+    // encoder is independent, and the graduate waits for both: one on each core.
+    let (checks, encoded) = rayon::join(
+        || -> Result<_, PhotoError> {
+            let mesh = mesh_of(det, &pixels, &in_photo)?;
+            Ok(checks::run(
+                &checks::Subject {
+                    photo: &pixels,
+                    faces: &in_photo,
+                    crown: crown.map(|c| (c as f32 - crop.y as f32) * k),
+                    head_cut_off,
+                    mesh: mesh.as_ref(),
+                },
+                cfg,
+            ))
+        },
+        || encode_photo(&pixels),
+    );
+    let (checks, encoded) = (checks?, encoded?);
     let report = Report {
         width: std.width,
         height: std.height,
@@ -266,15 +276,25 @@ pub fn review_photo(
     let img = &decoded.image;
     let faces = faces_in(det, img)?;
     let crown = faces.first().and_then(|f| crown_of(img, f, cfg));
+    let mesh = mesh_of(det, img, &faces)?;
     Ok(checks::run(
         &checks::Subject {
             photo: img,
             faces: &faces,
             crown: crown.map(|c| c as f32),
             head_cut_off: crown == Some(0),
+            mesh: mesh.as_ref(),
         },
         cfg,
     ))
+}
+
+/// The mesh of the first (the graduate's) face, if there is one and the mesh network sees it.
+fn mesh_of(det: &Detector, img: &RgbImage, faces: &[Face]) -> Result<Option<Mesh>, PhotoError> {
+    match faces.first() {
+        Some(f) => det.mesh(img, f),
+        None => Ok(None),
+    }
 }
 
 fn pt(p: Point) -> [f32; 2] {

@@ -1,0 +1,434 @@
+//! The measures read from the face mesh (`mesh.rs`): eyelids, lips and teeth, the head's pose,
+//! brows under hair, glasses and their glare, the skin's exposure, and sharpness at a fixed
+//! scale. Numbers only; `checks.rs` holds the limits, which were set on the training half of
+//! the real-face corpus (`photo/tests/faces.rs`, `tests/faces/labels.json`).
+//!
+//! Distances are in units of the face itself (eye width, mouth width, the distance between the
+//! irises `d`), so they mean the same for every photo size.
+
+use image::RgbImage;
+
+use crate::Point;
+use crate::measure::{luma, median, pixels, rect, rgb_dist, saturation};
+use crate::mesh::{Mesh, idx};
+
+/// Whether `p` lies inside the polygon `poly` (even–odd rule).
+pub(crate) fn inside(poly: &[Point], p: Point) -> bool {
+    let mut hit = false;
+    let mut j = poly.len().wrapping_sub(1);
+    for i in 0..poly.len() {
+        let (a, b) = (poly[i], poly[j]);
+        if (a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x {
+            hit = !hit;
+        }
+        j = i;
+    }
+    hit
+}
+
+/// The pixels whose centres lie inside `poly`, as (x, y, rgb).
+pub(crate) fn in_polygon<'a>(
+    img: &'a RgbImage,
+    poly: &'a [Point],
+) -> impl Iterator<Item = (u32, u32, [u8; 3])> + 'a {
+    let (w, h) = img.dimensions();
+    let lo = |f: fn(&Point) -> f32, m: u32| {
+        poly.iter()
+            .map(f)
+            .fold(f32::MAX, f32::min)
+            .max(0.0)
+            .min(m as f32) as u32
+    };
+    let hi = |f: fn(&Point) -> f32, m: u32| {
+        (poly.iter().map(f).fold(f32::MIN, f32::max).ceil().max(0.0) as u32).min(m)
+    };
+    let (x0, x1) = (lo(|p| p.x, w), hi(|p| p.x, w));
+    let (y0, y1) = (lo(|p| p.y, h), hi(|p| p.y, h));
+    (y0..y1).flat_map(move |y| {
+        (x0..x1).filter_map(move |x| {
+            let c = Point {
+                x: x as f32 + 0.5,
+                y: y as f32 + 0.5,
+            };
+            inside(poly, c).then(|| (x, y, img.get_pixel(x, y).0))
+        })
+    })
+}
+
+/// The polygon `poly` grown by `by` pixels away from its centroid.
+fn grown(poly: &[Point], by: f32) -> Vec<Point> {
+    let n = poly.len().max(1) as f32;
+    let c = Point {
+        x: poly.iter().map(|p| p.x).sum::<f32>() / n,
+        y: poly.iter().map(|p| p.y).sum::<f32>() / n,
+    };
+    poly.iter()
+        .map(|p| {
+            let d = p.dist(c).max(1e-3);
+            Point {
+                x: p.x + (p.x - c.x) / d * by,
+                y: p.y + (p.y - c.y) / d * by,
+            }
+        })
+        .collect()
+}
+
+/// The skin's luma and colour: the median luma and mean colour of the two cheeks below the
+/// eyes (mesh points 50 and 280), a tenth of `d` around each.
+pub fn skin(img: &RgbImage, mesh: &Mesh) -> Option<(f32, [f32; 3])> {
+    let d = mesh.inter_eye();
+    let mut lumas = Vec::new();
+    let mut sum = [0f32; 3];
+    for i in [50, 280] {
+        let c = mesh.p(i);
+        let r = rect(
+            img,
+            c.x - 0.1 * d,
+            c.y - 0.1 * d,
+            c.x + 0.1 * d,
+            c.y + 0.1 * d,
+        );
+        for p in pixels(img, r) {
+            lumas.push(luma(p));
+            for k in 0..3 {
+                sum[k] += f32::from(p[k]);
+            }
+        }
+    }
+    let n = lumas.len() as f32;
+    let l = median(lumas)?;
+    Some((l, sum.map(|s| s / n)))
+}
+
+/// Eyelid aperture of each eye (image-left, image-right): the mean distance between the upper
+/// and lower lid at the five middle points of the iris model's contour, over the eye's width
+/// corner to corner. About 0.3 for an open eye, under 0.1 for a closed one.
+pub fn eye_apertures(mesh: &Mesh) -> [f32; 2] {
+    mesh.eyes.clone().map(|e| {
+        let (up, low) = (e.upper_lid(), e.lower_lid());
+        let width = low[0].dist(low[8]).max(1.0);
+        let gap: f32 = (1..6).map(|k| up[k].dist(low[k + 1])).sum::<f32>() / 5.0;
+        gap / width
+    })
+}
+
+/// The lips: the gap between the inner lips at the middle over the mouth's width, and the share
+/// of the mouth's width squared that tooth-coloured pixels cover inside the inner lips' outline
+/// (grown by 1.5 % of the mouth width, which the mesh tends to close too far).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Lips {
+    /// Inner-lip gap over mouth width.
+    pub gap: f32,
+    /// Tooth-coloured area inside the lips over mouth width squared.
+    pub teeth: f32,
+}
+
+/// [`Lips`] of the face; `None` without skin to compare the lips with.
+pub fn lips(img: &RgbImage, mesh: &Mesh) -> Option<Lips> {
+    let width = mesh.p(idx::MOUTH[0]).dist(mesh.p(idx::MOUTH[1])).max(1.0);
+    let gap = mesh.p(idx::LIP_GAP[0]).dist(mesh.p(idx::LIP_GAP[1])) / width;
+    // The lips' own colour: between the outer and inner outlines.
+    let mut outer = mesh.outline(&idx::LIP_OUT_UP);
+    outer.extend(mesh.outline(&idx::LIP_OUT_LOW).into_iter().rev());
+    let mut inner = mesh.outline(&idx::LIP_IN_UP);
+    inner.extend(mesh.outline(&idx::LIP_IN_LOW).into_iter().rev());
+    let lip_luma = median(
+        in_polygon(img, &outer)
+            .filter(|&(x, y, _)| {
+                !inside(
+                    &inner,
+                    Point {
+                        x: x as f32 + 0.5,
+                        y: y as f32 + 0.5,
+                    },
+                )
+            })
+            .map(|(_, _, p)| luma(p))
+            .collect(),
+    )?;
+    let (skin_luma, _) = skin(img, mesh)?;
+    let open = grown(&inner, 0.015 * width);
+    let bright = (lip_luma + 0.25 * (skin_luma - lip_luma).abs()).max(lip_luma + 20.0);
+    let teeth = in_polygon(img, &open)
+        .filter(|&(_, _, p)| luma(p) > bright && saturation(p) < 0.35)
+        .count() as f32
+        / (width * width);
+    Some(Lips { gap, teeth })
+}
+
+/// The head's pose from the mesh's depth, in degrees: (yaw, pitch). Yaw: the turn of the lines
+/// between five pairs of mirrored points (cheeks, jaw, eye corners, mouth corners) out of the
+/// image plane, the median; positive when the image-right side is further away. Pitch: the
+/// turn of the forehead-to-chin line out of the image plane; positive when the chin is further
+/// away than a level head's (the head raised). Both are measured in the face's own frame (the
+/// eye line level) so a tilted head does not read as turned.
+pub fn pose(mesh: &Mesh) -> (f32, f32) {
+    let [l, r] = [mesh.p(idx::EYE_L[0]), mesh.p(idx::EYE_R[1])];
+    let a = (r.y - l.y).atan2(r.x - l.x);
+    let (s, c) = a.sin_cos();
+    let along = |q: [f32; 3]| (q[0] * c + q[1] * s, -q[0] * s + q[1] * c, q[2]);
+    let yaws: Vec<f32> = idx::SYMMETRIC
+        .iter()
+        .map(|&[i, j]| {
+            let (p, q) = (along(mesh.points[i]), along(mesh.points[j]));
+            (q.2 - p.2).atan2(q.0 - p.0).to_degrees()
+        })
+        .collect();
+    let yaw = median(yaws).unwrap_or(0.0);
+    let (top, chin) = (
+        along(mesh.points[idx::FOREHEAD_CHIN[0]]),
+        along(mesh.points[idx::FOREHEAD_CHIN[1]]),
+    );
+    let pitch = (chin.2 - top.2).atan2(chin.1 - top.1).to_degrees();
+    (yaw, pitch)
+}
+
+/// How much of the band just above each eyebrow (from 0.02 `d` above the brow's upper edge up
+/// by 0.08 `d`) is hair rather than skin: darker than 60 % of the cheeks' luma and far from
+/// their colour. The larger of the two brows: 0 with the forehead clear, near 1 with a fringe
+/// down to or over the brows. A fringe that stops higher, or a bald scalp, leaves it near 0.
+pub fn hair_above_brows(img: &RgbImage, mesh: &Mesh) -> Option<f32> {
+    let (skin_luma, skin_rgb) = skin(img, mesh)?;
+    let d = mesh.inter_eye();
+    let mut worst: f32 = 0.0;
+    for brow in [&idx::BROW_L[..], &idx::BROW_R[..]] {
+        let low = mesh.outline(brow);
+        // The band's polygon: the brow's upper edge raised by 0.02 d, then by 0.10 d. A fringe
+        // that ends a little higher (a sixth of d above the brows is common) leaves it clear.
+        let raised = |by: f32| {
+            low.iter().map(move |p| Point {
+                x: p.x,
+                y: p.y - by * d,
+            })
+        };
+        let band: Vec<Point> = raised(0.02).chain(raised(0.10).rev()).collect();
+        let (mut n, mut hair) = (0f32, 0f32);
+        for (_, _, p) in in_polygon(img, &band) {
+            n += 1.0;
+            let dark = luma(p) < 0.6 * skin_luma;
+            let off = rgb_dist(p, skin_rgb) > 0.45 * skin_luma.max(60.0);
+            hair += f32::from(u8::from(dark && off));
+        }
+        if n < 4.0 {
+            return None;
+        }
+        worst = worst.max(hair / n);
+    }
+    Some(worst)
+}
+
+/// Evidence of a glasses frame: the strength of horizontal edges on the nose bridge between the
+/// inner eye corners (where a frame's bridge crosses smooth skin), over the skin's luma. Bare
+/// skin there reads under about 0.05; a frame's bridge well above.
+pub fn frame_edges(img: &RgbImage, mesh: &Mesh) -> Option<f32> {
+    let (skin_luma, _) = skin(img, mesh)?;
+    let d = mesh.inter_eye();
+    let (a, b) = (mesh.p(idx::EYE_L[1]), mesh.p(idx::EYE_R[0]));
+    let mid = a.mid(b);
+    let half = (b.x - a.x).abs() * 0.3;
+    let r = rect(
+        img,
+        mid.x - half,
+        mid.y - 0.35 * d,
+        mid.x + half,
+        mid.y + 0.1 * d,
+    );
+    if r.2 <= r.0 + 1 || r.3 <= r.1 + 2 {
+        return None;
+    }
+    // Per column, the strongest vertical step over two pixels; the median over the columns, so
+    // a frame crossing the whole bridge counts and a lone mole or lash does not.
+    let mut per_col = Vec::new();
+    for x in r.0..r.2 {
+        let mut best: f32 = 0.0;
+        for y in r.1 + 1..r.3 - 1 {
+            let up = luma(img.get_pixel(x, y - 1).0);
+            let down = luma(img.get_pixel(x, y + 1).0);
+            best = best.max((down - up).abs());
+        }
+        per_col.push(best);
+    }
+    Some(median(per_col)? / skin_luma.max(30.0))
+}
+
+/// Share of specular pixels (near-white, unsaturated) where the lenses sit: around each eye out
+/// to 0.4 `d` across and 0.28 `d` up and down, leaving out the eye's own opening (catch-lights
+/// on the cornea are not glare on a lens).
+pub fn lens_glare(img: &RgbImage, mesh: &Mesh) -> Option<f32> {
+    let d = mesh.inter_eye();
+    let (mut n, mut hit) = (0f32, 0f32);
+    for e in &mesh.eyes {
+        let mut opening: Vec<Point> = e.lower_lid().to_vec();
+        opening.extend(e.upper_lid().iter().rev());
+        let c = e.iris[0];
+        let r = rect(
+            img,
+            c.x - 0.4 * d,
+            c.y - 0.28 * d,
+            c.x + 0.4 * d,
+            c.y + 0.28 * d,
+        );
+        for y in r.1..r.3 {
+            for x in r.0..r.2 {
+                let q = Point {
+                    x: x as f32 + 0.5,
+                    y: y as f32 + 0.5,
+                };
+                if inside(&opening, q) {
+                    continue;
+                }
+                let p = img.get_pixel(x, y).0;
+                n += 1.0;
+                hit += f32::from(u8::from(luma(p) >= 235.0 && saturation(p) < 0.12));
+            }
+        }
+    }
+    (n > 0.0).then(|| hit / n)
+}
+
+/// The face's skin for exposure: inside the mesh's outline, from the lower lids down to the
+/// mouth corners' row, leaving out the lips. (mean luma, share clipped at ≥ 250).
+pub fn skin_exposure(img: &RgbImage, mesh: &Mesh) -> Option<(f32, f32)> {
+    let oval = mesh.outline(&idx::OVAL);
+    let mut lips = mesh.outline(&idx::LIP_OUT_UP);
+    lips.extend(mesh.outline(&idx::LIP_OUT_LOW).into_iter().rev());
+    let top = mesh.eyes[0].lower_lid()[4]
+        .y
+        .max(mesh.eyes[1].lower_lid()[4].y);
+    let bottom = mesh.p(idx::MOUTH[0]).y.max(mesh.p(idx::MOUTH[1]).y);
+    let (mut n, mut sum, mut clipped) = (0f32, 0f32, 0f32);
+    for (x, y, p) in in_polygon(img, &oval) {
+        let yf = y as f32 + 0.5;
+        if yf < top || yf > bottom {
+            continue;
+        }
+        let q = Point {
+            x: x as f32 + 0.5,
+            y: yf,
+        };
+        if inside(&lips, q) {
+            continue;
+        }
+        let l = luma(p);
+        n += 1.0;
+        sum += l;
+        clipped += f32::from(u8::from(l >= 250.0));
+    }
+    (n >= 16.0).then(|| (sum / n, clipped / n))
+}
+
+/// The distance between the irises at which sharpness is measured: every photo's eye band is
+/// resampled to it first, so the number means the same whatever the face's size.
+pub const SHARPNESS_EYE_DISTANCE: f32 = 64.0;
+
+/// Sharpness at the eyes at a fixed scale: the eye band (both eyes and brows) resampled by area
+/// to [`SHARPNESS_EYE_DISTANCE`] between the irises, then Crété-Roffet's no-reference blur
+/// measure (F. Crété-Roffet et al., "The blur effect", SPIE 2007): how much of the band's
+/// gradient a further 9-tap blur takes away. A sharp band loses much (towards 1), a blurred
+/// one little (towards 0). The smaller of the horizontal and vertical readings, since motion
+/// blurs one direction only. Independent of contrast and exposure.
+pub fn sharpness(img: &RgbImage, mesh: &Mesh) -> Option<f32> {
+    let [l, r] = mesh.eye_centres();
+    let d = l.dist(r);
+    if d < 8.0 {
+        return None;
+    }
+    let k = SHARPNESS_EYE_DISTANCE / d;
+    let mid = l.mid(r);
+    // The band in the image: 1.8 d wide, 0.7 d high, centred a little above the eye line.
+    let (x0, y0) = (mid.x - 0.9 * d, mid.y - 0.45 * d);
+    let (bw, bh) = (
+        (1.8 * d * k).round() as usize,
+        (0.7 * d * k).round() as usize,
+    );
+    let band = area_sample(img, x0, y0, 1.0 / k, bw, bh)?;
+    let blur = |horizontal: bool| -> Option<f32> {
+        let at = |x: usize, y: usize| band[y * bw + x];
+        let (mut d_f, mut d_v) = (0f32, 0f32);
+        for y in 4..bh - 5 {
+            for x in 4..bw - 5 {
+                let (step, blurred_step) = if horizontal {
+                    let b0: f32 = (x - 4..=x + 4).map(|i| at(i, y)).sum::<f32>() / 9.0;
+                    let b1: f32 = (x - 3..=x + 5).map(|i| at(i, y)).sum::<f32>() / 9.0;
+                    ((at(x + 1, y) - at(x, y)).abs(), (b1 - b0).abs())
+                } else {
+                    let b0: f32 = (y - 4..=y + 4).map(|i| at(x, i)).sum::<f32>() / 9.0;
+                    let b1: f32 = (y - 3..=y + 5).map(|i| at(x, i)).sum::<f32>() / 9.0;
+                    ((at(x, y + 1) - at(x, y)).abs(), (b1 - b0).abs())
+                };
+                d_f += step;
+                d_v += (step - blurred_step).max(0.0);
+            }
+        }
+        (d_f > 1.0).then(|| d_v / d_f)
+    };
+    if bw < 12 || bh < 12 {
+        return None;
+    }
+    Some(blur(true)?.min(blur(false)?))
+}
+
+/// Luma of the image's rectangle from (`x0`, `y0`), `step` source pixels per output pixel,
+/// `w × h` outputs, each the mean of the source pixels its square covers (area averaging).
+/// `None` if the rectangle leaves the image.
+fn area_sample(
+    img: &RgbImage,
+    x0: f32,
+    y0: f32,
+    step: f32,
+    w: usize,
+    h: usize,
+) -> Option<Vec<f32>> {
+    let (iw, ih) = img.dimensions();
+    if x0 < 0.0 || y0 < 0.0 || x0 + step * w as f32 > iw as f32 || y0 + step * h as f32 > ih as f32
+    {
+        return None;
+    }
+    let mut out = Vec::with_capacity(w * h);
+    for oy in 0..h {
+        for ox in 0..w {
+            let (sx0, sy0) = (x0 + ox as f32 * step, y0 + oy as f32 * step);
+            let (xa, ya) = (sx0.floor() as u32, sy0.floor() as u32);
+            let xb = ((sx0 + step).ceil() as u32).clamp(xa + 1, iw);
+            let yb = ((sy0 + step).ceil() as u32).clamp(ya + 1, ih);
+            let (mut s, mut n) = (0f32, 0f32);
+            for y in ya..yb {
+                for x in xa..xb {
+                    s += luma(img.get_pixel(x, y).0);
+                    n += 1.0;
+                }
+            }
+            out.push(s / n);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inside_follows_the_even_odd_rule() {
+        let sq = [
+            Point { x: 0.0, y: 0.0 },
+            Point { x: 10.0, y: 0.0 },
+            Point { x: 10.0, y: 10.0 },
+            Point { x: 0.0, y: 10.0 },
+        ];
+        assert!(inside(&sq, Point { x: 5.0, y: 5.0 }));
+        assert!(!inside(&sq, Point { x: 15.0, y: 5.0 }));
+        assert!(!inside(&sq, Point { x: 5.0, y: -1.0 }));
+        let img = RgbImage::new(20, 20);
+        assert_eq!(in_polygon(&img, &sq).count(), 100);
+    }
+
+    #[test]
+    fn area_sampling_averages_and_refuses_to_leave_the_image() {
+        let mut img = RgbImage::new(4, 4);
+        img.put_pixel(0, 0, image::Rgb([255, 255, 255]));
+        let v = area_sample(&img, 0.0, 0.0, 2.0, 2, 2).unwrap();
+        assert!((v[0] - 255.0 / 4.0).abs() < 0.01 && v[1] == 0.0, "{v:?}");
+        assert!(area_sample(&img, 1.0, 0.0, 2.0, 2, 2).is_none());
+    }
+}
