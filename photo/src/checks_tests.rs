@@ -36,11 +36,11 @@ fn turn_and_pitch_name_the_way_to_move() {
     assert_eq!(c.pass, Some(false));
     assert!(c.reason_en.contains("Face the camera"));
     assert_eq!(head_turn(-MAX_YAW_DEG + 1.0, &cfg).pass, Some(true));
-    let up = head_pitch(LEVEL_PITCH_DEG + MAX_PITCH_DEG + 3.0, &cfg);
-    assert_eq!(up.pass, Some(false));
-    assert!(up.reason_en.contains("Lower your chin"), "{up:?}");
-    let down = head_pitch(LEVEL_PITCH_DEG - MAX_PITCH_DEG - 3.0, &cfg);
-    assert!(down.reason_en.contains("Raise your chin"), "{down:?}");
+    let lowered = head_pitch(LEVEL_PITCH_DEG + MAX_PITCH_DEG + 3.0, &cfg);
+    assert_eq!(lowered.pass, Some(false));
+    assert!(lowered.reason_en.contains("Raise your chin"), "{lowered:?}");
+    let raised = head_pitch(LEVEL_PITCH_DEG - MAX_PITCH_DEG - 3.0, &cfg);
+    assert!(raised.reason_en.contains("Lower your chin"), "{raised:?}");
 }
 
 #[test]

@@ -262,8 +262,20 @@ pub fn decode_scaled(
 /// header. Whatever comes out is at most [`PHOTO_SHORT_SIDE`] on its short side (larger PNGs are
 /// reduced with a triangle filter).
 pub fn decode_any(data: &[u8], max_pixels: u64) -> Result<Decoded, PhotoError> {
+    decode_any_scaled(data, max_pixels, PHOTO_SHORT_SIDE)
+}
+
+/// [`decode_any`] keeping at least `short_side` on the short side (JPEG: the DCT scaling that
+/// keeps it; PNG: reduced to it when larger). The photo path decodes again with this when the
+/// face's window came out smaller than the photo, so the photo is never enlarged from a
+/// reduced decode when the capture has the pixels.
+pub fn decode_any_scaled(
+    data: &[u8],
+    max_pixels: u64,
+    short_side: u32,
+) -> Result<Decoded, PhotoError> {
     if data.starts_with(&[0xFF, 0xD8]) {
-        return decode_for_photo(data, max_pixels);
+        return decode_scaled(data, max_pixels, short_side);
     }
     let format = image::guess_format(data)
         .map_err(|_| bad("neither a JPEG nor a PNG (unknown file signature)"))?;
@@ -307,8 +319,8 @@ pub fn decode_any(data: &[u8], max_pixels: u64) -> Result<Decoded, PhotoError> {
     );
     let (width, height) = img.dimensions();
     let short = width.min(height);
-    let image = if short > PHOTO_SHORT_SIDE {
-        let k = PHOTO_SHORT_SIDE as f32 / short as f32;
+    let image = if short > short_side {
+        let k = short_side as f32 / short as f32;
         let (w, h) = (
             ((width as f32 * k).round() as u32).max(1),
             ((height as f32 * k).round() as u32).max(1),

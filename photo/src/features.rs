@@ -159,8 +159,8 @@ pub fn lips(img: &RgbImage, mesh: &Mesh) -> Option<Lips> {
 /// The head's pose from the mesh's depth, in degrees: (yaw, pitch). Yaw: the turn of the lines
 /// between five pairs of mirrored points (cheeks, jaw, eye corners, mouth corners) out of the
 /// image plane, the median; positive when the image-right side is further away. Pitch: the
-/// turn of the forehead-to-chin line out of the image plane; positive when the chin is further
-/// away than a level head's (the head raised). Both are measured in the face's own frame (the
+/// turn of the forehead-to-chin line out of the image plane; positive when the head is lowered
+/// (the chin goes back, the forehead comes forward). Both are measured in the face's own frame (the
 /// eye line level) so a tilted head does not read as turned.
 pub fn pose(mesh: &Mesh) -> (f32, f32) {
     let [l, r] = [mesh.p(idx::EYE_L[0]), mesh.p(idx::EYE_R[1])];

@@ -112,6 +112,20 @@ pub struct Crop {
     pub height: u32,
 }
 
+impl Crop {
+    /// The same window in an image `f` times the size (`w × h`), kept inside it.
+    pub fn scaled(self, f: f32, w: u32, h: u32) -> Crop {
+        let x = ((self.x as f32 * f).round() as u32).min(w.saturating_sub(1));
+        let y = ((self.y as f32 * f).round() as u32).min(h.saturating_sub(1));
+        Crop {
+            x,
+            y,
+            width: ((self.width as f32 * f).round() as u32).clamp(1, w - x),
+            height: ((self.height as f32 * f).round() as u32).clamp(1, h - y),
+        }
+    }
+}
+
 /// Where the subject lands in the output photo, in output pixels.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Placement {

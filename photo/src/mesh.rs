@@ -214,8 +214,9 @@ pub(crate) fn sample_region(
             let a = x as f32 / n - 0.5;
             let a = if mirror { -a } else { a };
             let p = r.at(a, y as f32 / n - 0.5);
-            let sx = p.x.clamp(0.0, (w - 1) as f32);
-            let sy = p.y.clamp(0.0, (h - 1) as f32);
+            // Pixel i spans [i, i + 1) (crate::Point): its centre is at i + 0.5.
+            let sx = (p.x - 0.5).clamp(0.0, (w - 1) as f32);
+            let sy = (p.y - 0.5).clamp(0.0, (h - 1) as f32);
             let (x0, y0) = (sx.floor() as usize, sy.floor() as usize);
             let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
             let (fx, fy) = (sx - x0 as f32, sy - y0 as f32);
@@ -411,7 +412,7 @@ mod tests {
             img.put_pixel(x, 0, image::Rgb([x as u8 * 80, 0, 255]));
         }
         let r = Region {
-            centre: Point { x: 2.0, y: 0.0 },
+            centre: Point { x: 2.5, y: 0.5 },
             side: 4.0,
             angle: 0.0,
         };

@@ -13,7 +13,7 @@ use image::imageops::{self, FilterType};
 use serde::Serialize;
 
 use crate::checks::{self, Check, CheckSettings};
-use crate::decode::{Decoded, decode_any};
+use crate::decode::{Decoded, decode_any, decode_any_scaled};
 use crate::encode::encode_photo;
 use crate::error::PhotoError;
 use crate::framing::{self, Crop, Framing};
@@ -75,6 +75,9 @@ pub struct Report {
     pub face: Option<FaceReport>,
     /// The crop window.
     pub crop: CropReport,
+    /// Rows of decoded pixels the photo's 640 were made from: fewer than 640 only when the
+    /// capture itself has too few (the photo was then enlarged).
+    pub window_rows: u32,
     /// The checks, in display order.
     pub checks: Vec<Check>,
 }
@@ -100,6 +103,8 @@ pub struct Photo {
     pub pixels: RgbImage,
     /// Where everything is and what the checks say.
     pub report: Report,
+    /// The graduate's face mesh in the photo's pixels, what the checks read.
+    pub mesh: Option<Mesh>,
 }
 
 fn min_face(width: u32, height: u32) -> f32 {
@@ -195,14 +200,16 @@ pub fn make_photo(
 ) -> Result<Photo, PhotoError> {
     let started = Instant::now();
     let decoded = decode_any(input, max_pixels)?;
-    photo_from(det, &decoded, cfg, started)
+    photo_from(det, &decoded, input, cfg, started)
 }
 
-/// [`make_photo`] on a capture already decoded (with [`decode_any`]) since `started`: lets a
-/// caller decode while the detector is still loading (the command line does, on two cores).
+/// [`make_photo`] on a capture (`input`) already decoded (with [`decode_any`]) since
+/// `started`: lets a caller decode while the detector is still loading (the command line does,
+/// on two cores).
 pub fn photo_from(
     det: &Detector,
     decoded: &Decoded,
+    input: &[u8],
     cfg: &CheckSettings,
     started: Instant,
 ) -> Result<Photo, PhotoError> {
@@ -213,6 +220,16 @@ pub fn photo_from(
     let Chosen { crop, crown } = choose_crop(img, &faces, cfg);
     let head_cut_off = crown == Some(0);
 
+    // A window smaller than the photo (a graduate sitting far back, a small PNG) would be
+    // enlarged: decode again with the pixels it needs when the capture has them.
+    let finer = finer_decode(decoded, input, crop, std.height)?;
+    let (img, crop, f) = match &finer {
+        Some(d) => {
+            let f = d.image.height() as f32 / img.height() as f32;
+            (&d.image, crop.scaled(f, d.image.width(), d.image.height()), f)
+        }
+        None => (img, crop, 1.0),
+    };
     let window = imageops::crop_imm(img, crop.x, crop.y, crop.width, crop.height);
     // Reducing: area averaging, what OpenCV's INTER_AREA does for ID-photo tools, and fast.
     // Enlarging (a capture too small for the window): Catmull-Rom.
@@ -223,8 +240,8 @@ pub fn photo_from(
     };
     let k = std.height as f32 / crop.height as f32;
     let to_photo = |p: Point| Point {
-        x: (p.x - crop.x as f32) * k,
-        y: (p.y - crop.y as f32) * k,
+        x: (p.x * f - crop.x as f32) * k,
+        y: (p.y * f - crop.y as f32) * k,
     };
     let in_photo: Vec<Face> = faces.iter().map(|f| f.mapped(to_photo)).collect();
     // The mesh and the checks read the finished photo, as the service's review does; the
@@ -232,20 +249,21 @@ pub fn photo_from(
     let (checks, encoded) = rayon::join(
         || -> Result<_, PhotoError> {
             let mesh = mesh_of(det, &pixels, &in_photo)?;
-            Ok(checks::run(
+            let checks = checks::run(
                 &checks::Subject {
                     photo: &pixels,
                     faces: &in_photo,
-                    crown: crown.map(|c| (c as f32 - crop.y as f32) * k),
+                    crown: crown.map(|c| (c as f32 * f - crop.y as f32) * k),
                     head_cut_off,
                     mesh: mesh.as_ref(),
                 },
                 cfg,
-            ))
+            );
+            Ok((checks, mesh))
         },
         || encode_photo(&pixels),
     );
-    let (checks, encoded) = (checks?, encoded?);
+    let ((checks, mesh), encoded) = (checks?, encoded?);
     let report = Report {
         width: std.width,
         height: std.height,
@@ -254,14 +272,35 @@ pub fn photo_from(
         ok: Report::all_passed(&checks),
         ms: (started.elapsed().as_secs_f64() * 1e4).round() / 10.0,
         face: faces.first().map(|f| face_report(decoded, f)),
-        crop: crop_report(decoded, crop),
+        crop: crop_report(finer.as_ref().unwrap_or(decoded), crop),
+        window_rows: crop.height,
         checks,
     };
     Ok(Photo {
         jpeg: encoded.bytes,
         pixels,
         report,
+        mesh,
     })
+}
+
+/// The capture decoded again so that `crop` (in `decoded`'s pixels) holds at least `height`
+/// rows, when it holds fewer and the capture has more pixels than `decoded`; `None` when the
+/// first decode is already enough or as fine as the capture allows.
+fn finer_decode(
+    decoded: &Decoded,
+    input: &[u8],
+    crop: Crop,
+    height: u32,
+) -> Result<Option<Decoded>, PhotoError> {
+    let (w, h) = decoded.image.dimensions();
+    let source_short = decoded.source_width.min(decoded.source_height);
+    if crop.height >= height || w.min(h) >= source_short || crop.height == 0 {
+        return Ok(None);
+    }
+    let need = (w.min(h) as f32 * height as f32 / crop.height as f32).ceil() as u32;
+    let pixels = u64::from(decoded.source_width) * u64::from(decoded.source_height);
+    decode_any_scaled(input, pixels, need.min(source_short)).map(Some)
 }
 
 /// Reviews a finished photo as it is (no reframing): what the collection-service simulator

@@ -194,3 +194,34 @@ fn astronaut_detected_segmented_and_framed_with_the_crown_limit_reported() {
     assert!((f.broken[0].value - 31.0).abs() < 3.0, "{f:?}");
     assert!((200.0..=300.0).contains(&f.placement.eye_line), "{f:?}");
 }
+
+/// A graduate sitting far back: Hopper's 512 × 600 portrait in the middle of a 3000 × 2400
+/// capture. The photo path's fast decode (1/2) leaves her window under 640 rows; the window is
+/// decoded again at full size, so the photo is cut from real pixels, never enlarged.
+#[test]
+fn a_small_face_in_a_large_capture_is_decoded_again_not_enlarged() {
+    let hopper = image::load_from_memory(&hopper_jpeg()).unwrap().to_rgb8();
+    let mut capture = image::RgbImage::from_pixel(3000, 2400, image::Rgb([100, 197, 255]));
+    image::imageops::overlay(&mut capture, &hopper, 1244, 1100);
+    let mut data = Vec::new();
+    image::DynamicImage::ImageRgb8(capture)
+        .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
+            &mut data, 92,
+        ))
+        .unwrap();
+    let first = kiosk_photo::decode_any(&data, 50_000_000).unwrap();
+    assert!(first.denom > 1, "the test needs a reduced first decode");
+    let photo = kiosk_photo::make_photo(
+        &detector(),
+        &data,
+        &kiosk_photo::CheckSettings::default(),
+        50_000_000,
+    )
+    .unwrap();
+    let r = &photo.report;
+    assert!(r.face.is_some(), "{r:?}");
+    // Her window spans fewer than 640 of the capture's rows, so the photo is cut from all of
+    // them: as many decoded rows as the window has in the capture (the 1/2 decode had half).
+    assert!(r.crop.height < 640, "{:?}", r.crop);
+    assert_eq!(r.window_rows, r.crop.height, "{:?}", r.crop);
+}
