@@ -191,20 +191,22 @@ impl Default for CheckSettings {
 pub const MAX_TILT_DEG: f32 = 4.0;
 /// Largest yaw, degrees, from the mesh's depth. CHSI's reviewers refuse a face turned enough to
 /// show more of one cheek; 10° is where that starts to show in a 480 × 640 photo.
-pub const MAX_YAW_DEG: f32 = 10.0;
+pub const MAX_YAW_DEG: f32 = 12.0;
 /// Pitch of a level head, degrees: the forehead-to-chin line of the mesh is not upright in
 /// depth even when the eyes look level into the lens (the chin sits further back).
-pub const LEVEL_PITCH_DEG: f32 = 0.0;
+pub const LEVEL_PITCH_DEG: f32 = 6.0;
 /// Largest pitch away from [`LEVEL_PITCH_DEG`], degrees (the notice: 双眼平视).
-pub const MAX_PITCH_DEG: f32 = 12.0;
+pub const MAX_PITCH_DEG: f32 = 10.0;
 /// Smallest eyelid aperture (lid to lid over corner to corner) of either eye.
-pub const MIN_EYE_APERTURE: f32 = 0.18;
+pub const MIN_EYE_APERTURE: f32 = 0.16;
+/// Darkest skin around an eye, over the cheeks', before the eyes count as hidden (dark lenses).
+pub const MIN_EYE_SURROUND: f32 = 0.35;
 /// Largest gap between the inner lips over the mouth's width.
 pub const MAX_LIP_GAP: f32 = 0.08;
 /// Largest tooth-coloured area inside the lips over the mouth's width squared.
-pub const MAX_TEETH_AREA: f32 = 0.01;
+pub const MAX_TEETH_AREA: f32 = 0.06;
 /// Smallest frame-edge strength on the nose bridge taken as glasses worn.
-pub const MIN_FRAME_EDGES: f32 = 0.15;
+pub const MIN_FRAME_EDGES: f32 = 0.3;
 /// Largest spread (RMS distance from the region's mean) of the backdrop: shadows, gradients.
 pub const MAX_BACKDROP_SPREAD: f32 = 12.0;
 /// Largest share of backdrop pixels off the reference colour.
@@ -217,7 +219,7 @@ pub const FACE_LUMA: (f32, f32) = (60.0, 215.0);
 pub const MAX_FACE_CLIPPED: f32 = 0.03;
 /// Smallest sharpness at the eyes: the share of the eye band's gradient a further blur takes
 /// away, measured at a fixed distance between the eyes (`features::sharpness`).
-pub const MIN_SHARPNESS: f32 = 0.30;
+pub const MIN_SHARPNESS: f32 = 0.155;
 /// Largest share of specular pixels on the lenses' area (normal and glasses lighting).
 pub const MAX_GLARE: (f32, f32) = (0.02, 0.01);
 /// Largest share of hair in the band just above the eyebrows.
@@ -287,7 +289,7 @@ pub fn run(s: &Subject<'_>, cfg: &CheckSettings) -> Vec<Check> {
     let (yaw, pitch) = features::pose(mesh);
     out.push(head_turn(yaw, cfg));
     out.push(head_pitch(pitch, cfg));
-    out.push(eyes_open(mesh, cfg));
+    out.push(eyes_open(s.photo, mesh, cfg));
     out.push(mouth_closed(s.photo, mesh, cfg));
     out.push(background(s.photo, Some(face), cfg));
     out.push(clothing_contrast(s.photo, face, cfg));
@@ -315,10 +317,14 @@ fn limit_of(name: CheckName, cfg: &CheckSettings) -> String {
         ),
         CheckName::HeadTilt => format!("≤ {MAX_TILT_DEG}°"),
         CheckName::HeadTurn => format!("|yaw| ≤ {MAX_YAW_DEG}°"),
-        CheckName::HeadPitch => format!("|pitch| ≤ {MAX_PITCH_DEG}°"),
-        CheckName::EyesOpen => {
-            format!("each eye's lids ≥ {MIN_EYE_APERTURE} of its width apart")
+        CheckName::HeadPitch => {
+            format!(
+                "|pitch − {LEVEL_PITCH_DEG}°| ≤ {MAX_PITCH_DEG}° (a level head reads {LEVEL_PITCH_DEG}°)"
+            )
         }
+        CheckName::EyesOpen => format!(
+            "each eye's lids ≥ {MIN_EYE_APERTURE} of its width apart, the skin around it ≥ {MIN_EYE_SURROUND} of the cheeks' brightness"
+        ),
         CheckName::MouthClosed => format!(
             "inner lips ≤ {MAX_LIP_GAP} of the mouth's width apart, teeth ≤ {MAX_TEETH_AREA} of its square"
         ),
@@ -502,13 +508,28 @@ fn head_pitch(pitch: f32, cfg: &CheckSettings) -> Check {
     )
 }
 
-fn eyes_open(mesh: &Mesh, cfg: &CheckSettings) -> Check {
+fn eyes_open(img: &RgbImage, mesh: &Mesh, cfg: &CheckSettings) -> Check {
     let [l, r] = features::eye_apertures(mesh);
+    let surround = features::eye_surround(img, mesh);
+    let limit = limit_of(CheckName::EyesOpen, cfg);
+    let value = json!({"aperture": round3(l.min(r)), "surround": surround.map(round3)});
+    if surround.is_some_and(|s| s < MIN_EYE_SURROUND) {
+        return Check::new(
+            CheckName::EyesOpen,
+            false,
+            value,
+            limit,
+            (
+                "看不到眼睛：请摘下墨镜或有色眼镜",
+                "Your eyes cannot be seen: take off sunglasses or tinted glasses",
+            ),
+        );
+    }
     Check::new(
         CheckName::EyesOpen,
         l.min(r) >= MIN_EYE_APERTURE,
-        json!(round3(l.min(r))),
-        limit_of(CheckName::EyesOpen, cfg),
+        value,
+        limit,
         ("请睁大眼睛，不要眨眼", "Keep your eyes open; do not blink"),
     )
 }

@@ -47,10 +47,11 @@ pub mod idx {
     pub const LID_UP_R: [usize; 7] = [466, 388, 387, 386, 385, 384, 398];
     /// Lower lid, image-right eye, outer to inner.
     pub const LID_LOW_R: [usize; 7] = [249, 390, 373, 374, 380, 381, 382];
-    /// Upper edge of the image-left brow, outer to inner.
-    pub const BROW_L: [usize; 5] = [70, 63, 105, 66, 107];
-    /// Upper edge of the image-right brow, inner to outer.
-    pub const BROW_R: [usize; 5] = [336, 296, 334, 293, 300];
+    /// Upper edge of the image-left brow, its inner half (the outer half meets the hair at the
+    /// temple on a turned head), middle to inner end.
+    pub const BROW_L: [usize; 3] = [105, 66, 107];
+    /// Upper edge of the image-right brow, its inner half, inner end to middle.
+    pub const BROW_R: [usize; 3] = [336, 296, 334];
     /// Mouth corners, image-left then image-right.
     pub const MOUTH: [usize; 2] = [61, 291];
     /// Inner lip outline, upper lip, corner to corner (78 … 308).

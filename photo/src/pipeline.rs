@@ -226,7 +226,11 @@ pub fn photo_from(
     let (img, crop, f) = match &finer {
         Some(d) => {
             let f = d.image.height() as f32 / img.height() as f32;
-            (&d.image, crop.scaled(f, d.image.width(), d.image.height()), f)
+            (
+                &d.image,
+                crop.scaled(f, d.image.width(), d.image.height()),
+                f,
+            )
         }
         None => (img, crop, 1.0),
     };

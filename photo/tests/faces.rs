@@ -59,6 +59,8 @@ struct Case {
     wants: Vec<(CheckName, Want)>,
     /// The hand-measured iris centres in `image`, when measured.
     eyes: Option<[Point; 2]>,
+    /// Turned so far that a detector may miss it (labelled `turned`).
+    turned: bool,
 }
 
 fn s<'a>(v: &'a Value, k: &str) -> &'a str {
@@ -302,6 +304,7 @@ fn cases(det: &Detector) -> Vec<Case> {
             })
         });
         let split = s(&label, "split").to_string();
+        let turned = s(&label, "yaw") == "turned";
         let wants = wants_of(&label);
         let sharp = s(&label, "sharp") == "sharp";
         // Blur at the photo's scale: the photo has about 100 px between the eyes, so a blur of
@@ -322,6 +325,7 @@ fn cases(det: &Detector) -> Vec<Case> {
                 image: defocus,
                 wants: only_blur.clone(),
                 eyes,
+                turned,
             });
             out.push(Case {
                 id: format!("{id}+motion"),
@@ -329,6 +333,7 @@ fn cases(det: &Detector) -> Vec<Case> {
                 image: motion_blur(&img, 9.0 * scale, 20.0),
                 wants: only_blur,
                 eyes,
+                turned,
             });
         }
         out.push(Case {
@@ -337,6 +342,7 @@ fn cases(det: &Detector) -> Vec<Case> {
             image: img,
             wants,
             eyes,
+            turned,
         });
     }
     out
@@ -357,7 +363,11 @@ fn dump(dir: &std::path::Path, id: &str, photo: &kiosk_photo::Photo) {
             })).collect::<Vec<_>>(),
         })
     });
-    std::fs::write(dir.join(format!("{id}.json")), serde_json::to_string(&mesh).unwrap()).unwrap();
+    std::fs::write(
+        dir.join(format!("{id}.json")),
+        serde_json::to_string(&mesh).unwrap(),
+    )
+    .unwrap();
 }
 
 #[derive(Default)]
@@ -389,7 +399,7 @@ fn real_faces_conformance() {
         if let Some(dir) = std::env::var_os("FACES_DUMP_DIR").map(PathBuf::from) {
             dump(&dir, &case.id, &photo);
         }
-        if r.face.is_none() {
+        if r.face.is_none() && !case.turned {
             not_found.push(case.id.clone());
         }
         // In a group photo the path takes the largest face, which may be a neighbour's: the
@@ -474,4 +484,31 @@ fn real_faces_conformance() {
     }
     println!("another face than the labelled one taken: {other_face:?}");
     assert!(not_found.is_empty(), "no face found in {not_found:?}");
+    assert!(
+        other_face.is_empty(),
+        "another face taken in {other_face:?}"
+    );
+    // What the test half measured when the limits were set (photo/README.md's table): a
+    // change that makes any check worse on it fails here. Lower these when a check improves.
+    let measured: [(&str, u32, u32); 8] = [
+        ("eyes_open", 2, 1),
+        ("glasses_glare", 2, 1),
+        ("hair_over_eyes", 5, 0),
+        ("head_pitch", 10, 0),
+        ("head_tilt", 1, 0),
+        ("head_turn", 0, 1),
+        ("mouth_closed", 1, 2),
+        ("sharpness", 2, 2),
+    ];
+    let mut worse = Vec::new();
+    for (name, false_rejects, misses) in measured {
+        let t = &tallies[&("test".to_string(), name)];
+        if t.false_rejects > false_rejects || t.misses > misses {
+            worse.push(format!(
+                "{name}: {} false rejects (was {false_rejects}), {} misses (was {misses})",
+                t.false_rejects, t.misses
+            ));
+        }
+    }
+    assert!(worse.is_empty(), "worse on the test half: {worse:?}");
 }

@@ -195,14 +195,16 @@ fn astronaut_detected_segmented_and_framed_with_the_crown_limit_reported() {
     assert!((200.0..=300.0).contains(&f.placement.eye_line), "{f:?}");
 }
 
-/// A graduate sitting far back: Hopper's 512 × 600 portrait in the middle of a 3000 × 2400
-/// capture. The photo path's fast decode (1/2) leaves her window under 640 rows; the window is
-/// decoded again at full size, so the photo is cut from real pixels, never enlarged.
+/// A graduate sitting far back: Hopper's portrait (scaled 1.5×) in a 2600 × 1950 capture. The
+/// photo path's fast decode (1/2) leaves her window under 640 rows; the window is decoded again
+/// at full size, so the photo is cut from the capture's own pixels, never enlarged.
 #[test]
 fn a_small_face_in_a_large_capture_is_decoded_again_not_enlarged() {
     let hopper = image::load_from_memory(&hopper_jpeg()).unwrap().to_rgb8();
-    let mut capture = image::RgbImage::from_pixel(3000, 2400, image::Rgb([100, 197, 255]));
-    image::imageops::overlay(&mut capture, &hopper, 1244, 1100);
+    let hopper =
+        image::imageops::resize(&hopper, 768, 900, image::imageops::FilterType::CatmullRom);
+    let mut capture = image::RgbImage::from_pixel(2600, 1950, image::Rgb([100, 197, 255]));
+    image::imageops::overlay(&mut capture, &hopper, 916, 700);
     let mut data = Vec::new();
     image::DynamicImage::ImageRgb8(capture)
         .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
@@ -210,7 +212,7 @@ fn a_small_face_in_a_large_capture_is_decoded_again_not_enlarged() {
         ))
         .unwrap();
     let first = kiosk_photo::decode_any(&data, 50_000_000).unwrap();
-    assert!(first.denom > 1, "the test needs a reduced first decode");
+    assert_eq!(first.denom, 2, "the test needs a reduced first decode");
     let photo = kiosk_photo::make_photo(
         &detector(),
         &data,
@@ -220,8 +222,9 @@ fn a_small_face_in_a_large_capture_is_decoded_again_not_enlarged() {
     .unwrap();
     let r = &photo.report;
     assert!(r.face.is_some(), "{r:?}");
-    // Her window spans fewer than 640 of the capture's rows, so the photo is cut from all of
-    // them: as many decoded rows as the window has in the capture (the 1/2 decode had half).
-    assert!(r.crop.height < 640, "{:?}", r.crop);
+    // At 1/2 the window had half its capture rows, under 640; the photo was cut from a decode
+    // with every row of the window (as many decoded rows as capture rows), 640 or more.
+    assert!(r.crop.height / 2 < 640, "{:?}", r.crop);
     assert_eq!(r.window_rows, r.crop.height, "{:?}", r.crop);
+    assert!(r.window_rows >= 640, "{}", r.window_rows);
 }
