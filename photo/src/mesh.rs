@@ -231,6 +231,9 @@ pub(crate) fn sample_region(
     }
 }
 
+/// Mesh points in image pixels (x, y, depth).
+type Points = Vec<[f32; 3]>;
+
 /// The face mesh and iris networks.
 pub(crate) struct MeshNets {
     mesh: Net,
@@ -293,11 +296,7 @@ impl MeshNets {
 
     /// The mesh network on one region: the points in image pixels and the face presence, or
     /// `None` when it sees no face.
-    fn mesh_in(
-        &self,
-        img: &RgbImage,
-        r: &Region,
-    ) -> Result<Option<(Vec<[f32; 3]>, f32)>, PhotoError> {
+    fn mesh_in(&self, img: &RgbImage, r: &Region) -> Result<Option<(Points, f32)>, PhotoError> {
         let mut data = Vec::with_capacity(3 * MESH_SIDE * MESH_SIDE);
         sample_region(img, r, MESH_SIDE, false, &mut data);
         let out = self.mesh.run([1, 3, MESH_SIDE, MESH_SIDE], data)?;
