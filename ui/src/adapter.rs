@@ -457,7 +457,7 @@ fn hint_key(hint: kiosk_core::diagnostics::Hint) -> &'static str {
 }
 
 /// The preview's lines: broken checks with what to do, then those not measured, then one line
-/// naming every check that passed (twelve full lines would not fit beside the photo).
+/// naming every check that passed (thirteen full lines would not fit beside the photo).
 fn photo_checks(lines: &[model::CheckLine]) -> Vec<PhotoCheck> {
     let text = |zh: &str, en: &str| PhotoCheck {
         kind: 0,
