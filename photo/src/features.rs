@@ -86,7 +86,7 @@ pub fn skin(img: &RgbImage, mesh: &Mesh) -> Option<(f32, [f32; 3])> {
 /// and lower lid at the five middle points of the iris model's contour, over the eye's width
 /// corner to corner. About 0.3 for an open eye, under 0.1 for a closed one.
 pub fn eye_apertures(mesh: &Mesh) -> [f32; 2] {
-    mesh.eyes.clone().map(|e| {
+    [&mesh.eyes[0], &mesh.eyes[1]].map(|e| {
         let (up, low) = (e.upper_lid(), e.lower_lid());
         let width = low[0].dist(low[8]).max(1.0);
         let gap: f32 = (1..6).map(|k| up[k].dist(low[k + 1])).sum::<f32>() / 5.0;
@@ -113,8 +113,7 @@ pub fn eye_surround(img: &RgbImage, mesh: &Mesh) -> Option<f32> {
     let d = mesh.inter_eye();
     let mut darkest = f32::INFINITY;
     for e in &mesh.eyes {
-        let mut opening: Vec<Point> = e.lower_lid().to_vec();
-        opening.extend(e.upper_lid().iter().rev());
+        let opening = e.opening();
         let c = e.iris[0];
         let r = rect(
             img,
@@ -283,8 +282,7 @@ pub fn lens_glare(img: &RgbImage, mesh: &Mesh) -> Option<f32> {
     let d = mesh.inter_eye();
     let (mut n, mut hit) = (0f32, 0f32);
     for e in &mesh.eyes {
-        let mut opening: Vec<Point> = e.lower_lid().to_vec();
-        opening.extend(e.upper_lid().iter().rev());
+        let opening = e.opening();
         let c = e.iris[0];
         let r = rect(
             img,

@@ -101,6 +101,14 @@ impl Eye {
         &self.contour[9..16]
     }
 
+    /// The eye's opening as a polygon: the lower lid from the outer corner to the inner one,
+    /// then the upper lid back.
+    pub fn opening(&self) -> Vec<Point> {
+        let mut poly = self.lower_lid().to_vec();
+        poly.extend(self.upper_lid().iter().rev());
+        poly
+    }
+
     /// The iris radius: the mean distance of its edge points from its centre.
     pub fn iris_radius(&self) -> f32 {
         self.iris[1..]
