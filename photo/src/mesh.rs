@@ -327,45 +327,40 @@ impl MeshNets {
         Ok(Some((points, presence)))
     }
 
-    /// Both eyes through the iris network, one after the other (the image-right eye mirrored).
+    /// Both eyes through the iris network, one on each core (the image-right eye mirrored).
     fn eyes(&self, img: &RgbImage, corners: [(Point, Point); 2]) -> Result<[Eye; 2], PhotoError> {
-        let regions = corners.map(|(a, b)| Region {
+        let [l, r] = corners.map(|(a, b)| Region {
             centre: a.mid(b),
             side: a.dist(b).max(1.0) * EYE_SCALE,
             angle: angle_of(a, b),
         });
-        let mut data = Vec::with_capacity(2 * 3 * IRIS_SIDE * IRIS_SIDE);
-        let mut eyes = Vec::with_capacity(2);
-        for (i, r) in regions.iter().enumerate() {
-            data.clear();
-            sample_region(img, r, IRIS_SIDE, i == 1, &mut data);
-            let out = self
-                .iris
-                .run([1, 3, IRIS_SIDE, IRIS_SIDE], std::mem::take(&mut data))?;
-            let contour = by_channels("iris", &out, 213)?;
-            let iris = by_channels("iris", &out, 15)?;
-            let n = IRIS_SIDE as f32;
-            let project = |v: &[f32]| -> Vec<Point> {
-                v.chunks_exact(3)
-                    .map(|c| {
-                        let a = c[0] / n - 0.5;
-                        r.at(if i == 1 { -a } else { a }, c[1] / n - 0.5)
-                    })
-                    .collect()
-            };
-            let contour = project(&contour.iter().copied().collect::<Vec<_>>());
-            let ring = project(&iris.iter().copied().collect::<Vec<_>>());
-            let iris: [Point; 5] = ring.try_into().map_err(|_| PhotoError::Inference {
-                stage: "iris",
-                reason: "the iris output is not five points".into(),
-            })?;
-            eyes.push(Eye { contour, iris });
-        }
-        let [l, r]: [Eye; 2] = eyes.try_into().map_err(|_| PhotoError::Inference {
+        let (l, r) = rayon::join(|| self.eye(img, &l, false), || self.eye(img, &r, true));
+        Ok([l?, r?])
+    }
+
+    /// One eye's contour and iris through the iris network, the region mirrored when `mirror`.
+    fn eye(&self, img: &RgbImage, r: &Region, mirror: bool) -> Result<Eye, PhotoError> {
+        let mut data = Vec::with_capacity(3 * IRIS_SIDE * IRIS_SIDE);
+        sample_region(img, r, IRIS_SIDE, mirror, &mut data);
+        let out = self.iris.run([1, 3, IRIS_SIDE, IRIS_SIDE], data)?;
+        let contour = by_channels("iris", &out, 213)?;
+        let iris = by_channels("iris", &out, 15)?;
+        let n = IRIS_SIDE as f32;
+        let project = |v: &[f32]| -> Vec<Point> {
+            v.chunks_exact(3)
+                .map(|c| {
+                    let a = c[0] / n - 0.5;
+                    r.at(if mirror { -a } else { a }, c[1] / n - 0.5)
+                })
+                .collect()
+        };
+        let contour = project(&contour.iter().copied().collect::<Vec<_>>());
+        let ring = project(&iris.iter().copied().collect::<Vec<_>>());
+        let iris: [Point; 5] = ring.try_into().map_err(|_| PhotoError::Inference {
             stage: "iris",
-            reason: "two eyes expected".into(),
+            reason: "the iris output is not five points".into(),
         })?;
-        Ok([l, r])
+        Ok(Eye { contour, iris })
     }
 }
 
