@@ -230,7 +230,9 @@ fn find<'a>(tree: &'a [ConfigEntry], key: &str) -> Option<&'a ConfigEntry> {
 /// - `autopoweroff` off, where the body has it (Canon), so the camera does not sleep during a
 ///   quiet hour with the booth still open. A text or range setting gets 0 (Canon's "never"), a
 ///   list its "off" choice. Nikon bodies have no such setting; the actor's keepalive (a summary
-///   every few seconds) keeps them awake.
+///   every few seconds) keeps them awake;
+/// - a smaller JPEG ([`capture_size`]): the photo is 480 × 640, and a 24 MP JPEG costs four
+///   times the transfer and decode of one a quarter its size, for pixels the photo never uses.
 ///
 /// Settings a body does not have, or has read-only, are left out.
 pub fn startup_settings(tree: &[ConfigEntry]) -> Vec<Setting> {
@@ -265,7 +267,72 @@ pub fn startup_settings(tree: &[ConfigEntry]) -> Vec<Setting> {
             });
         }
     }
+    out.extend(capture_size(tree));
     out
+}
+
+/// Rows a capture needs: the face's 3:4 window must keep at least twice the photo's pixels
+/// (640 × √2 ≈ 906 rows of the window for the photo's 640), and in the booth the window is 0.6
+/// to 0.85 of the frame's height (a graduate sitting high or far back makes it smaller).
+pub const MIN_CAPTURE_ROWS: u32 = 1510;
+
+/// Canon's JPEG-only formats, smallest first, that keep [`MIN_CAPTURE_ROWS`] on every EOS body
+/// libgphoto2 drives: Small Fine (S1) is 2592 × 1728 on an 18 MP body, 2976 × 1984 on a 24 MP
+/// one. "Smaller" (S2, 1920 × 1280) and "Tiny" (S3, 720 × 480) are too small; "Normal" is
+/// coarser compression, RAW no JPEG at all.
+const CANON_FORMATS: [&str; 3] = ["Small Fine JPEG", "Medium Fine JPEG", "Large Fine JPEG"];
+
+/// The settings that make the camera write the smallest JPEG the photo can be cut from:
+/// - Canon (`imageformat`, named by size class): the first of [`CANON_FORMATS`] offered;
+/// - Nikon (`imagesize`, "W×H"): the smallest size with at least [`MIN_CAPTURE_ROWS`] rows, and
+///   `imagequality` "JPEG Fine" where offered (not NEF).
+///
+/// A body with neither is left as it is; so is one whose sizes cannot be read.
+pub fn capture_size(tree: &[ConfigEntry]) -> Vec<Setting> {
+    const WHY: &str = "a smaller JPEG is faster to transfer and decode, with pixels to spare";
+    let mut out = Vec::new();
+    if let Some(e) = find(tree, "imageformat")
+        && let Some(f) = CANON_FORMATS
+            .iter()
+            .find(|f| e.choices.iter().any(|c| c == *f))
+    {
+        out.push(Setting {
+            key: e.key().to_owned(),
+            value: (*f).to_owned(),
+            why: WHY,
+        });
+    }
+    if let Some(e) = find(tree, "imagesize")
+        && let Some(size) = e
+            .choices
+            .iter()
+            .filter_map(|c| Some((c, rows_of(c)?)))
+            .filter(|&(_, rows)| rows >= MIN_CAPTURE_ROWS)
+            .min_by_key(|&(_, rows)| rows)
+    {
+        out.push(Setting {
+            key: e.key().to_owned(),
+            value: size.0.clone(),
+            why: WHY,
+        });
+        if let Some(q) = find(tree, "imagequality")
+            && let Some(fine) = q.choices.iter().find(|c| c.as_str() == "JPEG Fine")
+        {
+            out.push(Setting {
+                key: q.key().to_owned(),
+                value: fine.clone(),
+                why: "a JPEG the booth can read, at the finest compression",
+            });
+        }
+    }
+    out
+}
+
+/// The rows of a size choice written "6000x4000"; `None` for anything else.
+fn rows_of(choice: &str) -> Option<u32> {
+    let (w, h) = choice.split_once('x')?;
+    w.trim().parse::<u32>().ok()?;
+    h.trim().parse().ok()
 }
 
 /// The toggle that starts and ends live view: `viewfinder` on current Canon and Nikon bodies,
@@ -324,7 +391,8 @@ mod tests {
             settings(&tree),
             [
                 pair("capturetarget", "Internal RAM"),
-                pair("autopoweroff", "0")
+                pair("autopoweroff", "0"),
+                pair("imageformat", "Small Fine JPEG")
             ]
         );
         assert_eq!(viewfinder_key(&tree), Some("viewfinder"));
@@ -337,11 +405,14 @@ mod tests {
         let target = entry(&tree, "capturetarget");
         assert_eq!(target.current, "Memory card");
         assert_eq!(target.choices, ["Internal RAM", "Memory card"]);
+        // Set to RAW + JPEG: the booth asks for the small JPEG alone.
+        assert_eq!(entry(&tree, "imageformat").current, "RAW + Large Fine JPEG");
         assert_eq!(
             settings(&tree),
             [
                 pair("capturetarget", "Internal RAM"),
-                pair("autopoweroff", "0")
+                pair("autopoweroff", "0"),
+                pair("imageformat", "Small Fine JPEG")
             ]
         );
         assert_eq!(viewfinder_key(&tree), Some("viewfinder"));
@@ -353,6 +424,8 @@ mod tests {
         assert_eq!(tree.len(), 54);
         assert_eq!(viewfinder_key(&tree), Some("eosviewfinder"));
         assert_eq!(settings(&tree)[0], pair("capturetarget", "Internal RAM"));
+        assert_eq!(entry(&tree, "imageformat").current, "RAW");
+        assert!(settings(&tree).contains(&pair("imageformat", "Small Fine JPEG")));
     }
 
     #[test]
@@ -361,7 +434,16 @@ mod tests {
         assert_eq!(tree.len(), 108);
         assert!(tree.iter().any(|e| e.kind == WidgetKind::Range));
         assert!(tree.iter().filter(|e| e.readonly).count() >= 30);
-        assert_eq!(settings(&tree), [pair("capturetarget", "Internal RAM")]);
+        // 2992 × 2000 is the smallest of 6000 × 4000, 4496 × 3000 and 2992 × 2000 with enough
+        // rows; JPEG Fine rather than the Normal it was left at.
+        assert_eq!(
+            settings(&tree),
+            [
+                pair("capturetarget", "Internal RAM"),
+                pair("imagesize", "2992x2000"),
+                pair("imagequality", "JPEG Fine")
+            ]
+        );
         assert_eq!(viewfinder_key(&tree), Some("viewfinder"));
     }
 
@@ -408,6 +490,29 @@ mod tests {
             &["1 minute", "30 minutes", "Off"],
         )];
         assert_eq!(settings(&tree), [pair("autopoweroff", "Off")]);
+        // Sizes too small for the photo, or unreadable, are never chosen; nor is RAW.
+        let tree = [
+            entry(
+                "/main/imgsettings/imagesize",
+                WidgetKind::Radio,
+                false,
+                &["1920x1280", "3008x2000", "large", "6016x4016"],
+            ),
+            entry(
+                "/main/imgsettings/imageformat",
+                WidgetKind::Radio,
+                false,
+                &["RAW", "Smaller JPEG", "Tiny JPEG"],
+            ),
+        ];
+        assert_eq!(settings(&tree), [pair("imagesize", "3008x2000")]);
+        let tree = [entry(
+            "/main/imgsettings/imagesize",
+            WidgetKind::Radio,
+            false,
+            &["1920x1280", "medium"],
+        )];
+        assert!(settings(&tree).is_empty());
     }
 
     #[test]
