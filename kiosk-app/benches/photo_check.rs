@@ -2,9 +2,14 @@
 //! goals: the whole `kiosk photo check IMAGE --out FILE` process against
 //!
 //! - (a) Pillow: `Image.open`, full decode (`convert("RGB")`), centred 3:4 window resized to
-//!   480 × 640 with LANCZOS, saved at 300 dpi (`benches/pillow_pipeline.py`): goal ≥ 5× faster;
+//!   480 × 640 with LANCZOS, saved at 300 dpi (`benches/pillow_pipeline.py`): no goal (issue
+//!   12's 5× was withdrawn by issue 35: it asked for less time than the decode floor);
 //! - (b) the same with Pillow's DCT-scaled decode (`Image.draft`): goal faster;
-//! - (c) the decode floor, `djpeg -scale 1/4 -outfile /dev/null`: goal within 2×;
+//! - (c) the decode floor, `djpeg -scale 1/4 -outfile /dev/null`: goal within 1.3× (issue 35);
+//!
+//! and then, in this process with the detector loaded once as the kiosk has it, a shot's work
+//! from capture bytes to the photo with its checks against the decode alone (issue 35: within
+//! the decode plus [`KIOSK_EXTRA_GOAL_MS`]);
 //!
 //! The Pillow pipelines crop what a booth without face detection can: the centred 3:4 window as
 //! tall as the frame (3000 × 4000). Ours crops around the face (2472 × 3296 on this capture);
@@ -40,6 +45,9 @@ mod scene;
 const RUNS: usize = 7;
 const WIDTH: u32 = 6000;
 const HEIGHT: u32 = 4000;
+/// The same scene as a 24 MP Canon writes it at "Small Fine JPEG" (S1), what the kiosk now asks
+/// the camera for (`camera_driver::config_tree::capture_size`).
+const SMALL: (u32, u32) = (2976, 1984);
 const CAPTURE_QUALITY: i32 = 92;
 /// Raise when the scene changes, so that a cached capture is made again.
 const SCENE_VERSION: u32 = 1;
@@ -48,12 +56,12 @@ const SCENE_VERSION: u32 = 1;
 const DEFAULT_QUALITY: i64 = 88;
 /// Issue 12: peak memory of the whole process.
 const MAX_RSS_GOAL_MB: f64 = 200.0;
+/// Issue 35: in the kiosk, a shot's checks at most this long after its decode, ms.
+const KIOSK_EXTRA_GOAL_MS: f64 = 30.0;
 
 /// What a peer must be beaten by.
 #[derive(Clone, Copy)]
 enum Goal {
-    /// Ours at least this many times faster.
-    TimesFaster(f64),
     /// Ours faster.
     Faster,
     /// Ours at most this many times slower.
@@ -63,7 +71,6 @@ enum Goal {
 impl Goal {
     fn describe(self) -> String {
         match self {
-            Goal::TimesFaster(k) => format!("ours ≥ {k}× faster"),
             Goal::Faster => "ours faster".into(),
             Goal::Within(k) => format!("ours within {k}×"),
         }
@@ -72,7 +79,6 @@ impl Goal {
     /// `speedup` is the peer's time over ours.
     fn met(self, speedup: f64) -> bool {
         match self {
-            Goal::TimesFaster(k) => speedup >= k,
             Goal::Faster => speedup > 1.0,
             Goal::Within(k) => speedup >= 1.0 / k,
         }
@@ -226,22 +232,22 @@ fn json_stdout(out: &Output) -> Option<Value> {
 }
 
 /// The cached capture, made first when missing; a line describing it.
-fn capture(dir: &Path) -> Result<(PathBuf, String), String> {
+fn capture(dir: &Path, (width, height): (u32, u32)) -> Result<(PathBuf, String), String> {
     let path = dir.join(format!(
-        "graduate-{WIDTH}x{HEIGHT}-q{CAPTURE_QUALITY}-422-v{SCENE_VERSION}.jpg"
+        "graduate-{width}x{height}-q{CAPTURE_QUALITY}-422-v{SCENE_VERSION}.jpg"
     ));
     let made = if path.is_file() {
         "cached".to_string()
     } else {
         let start = Instant::now();
         let portrait = scene::load_hopper()?;
-        let frame = scene::booth_frame(&portrait, WIDTH, HEIGHT, 24);
+        let frame = scene::booth_frame(&portrait, width, height, 24);
         let jpeg = turbojpeg::compress(
             turbojpeg::Image {
                 pixels: frame.as_raw().as_slice(),
-                width: WIDTH as usize,
-                pitch: WIDTH as usize * 3,
-                height: HEIGHT as usize,
+                width: width as usize,
+                pitch: width as usize * 3,
+                height: height as usize,
                 format: turbojpeg::PixelFormat::RGB,
             },
             CAPTURE_QUALITY,
@@ -260,7 +266,7 @@ fn capture(dir: &Path) -> Result<(PathBuf, String), String> {
         .map_err(|e| format!("{}: {e}", path.display()))?
         .len();
     let line = format!(
-        "{}: {WIDTH} × {HEIGHT}, 4:2:2, quality {CAPTURE_QUALITY}, {:.2} MB ({made})",
+        "{}: {width} × {height}, 4:2:2, quality {CAPTURE_QUALITY}, {:.2} MB ({made})",
         path.display(),
         bytes as f64 / 1e6
     );
@@ -336,7 +342,7 @@ fn bench() -> Result<ExitCode, String> {
     println!(
         "build: {}",
         if cfg!(debug_assertions) {
-            "dev profile (kiosk-app, kiosk-photo and dependencies at opt-level 2, debug assertions on)"
+            "dev profile (kiosk-app, kiosk-photo and dependencies at opt-level 2; debug assertions on in our crates, off in dependencies)"
         } else {
             "optimised (bench profile)"
         }
@@ -348,7 +354,7 @@ fn bench() -> Result<ExitCode, String> {
     );
 
     let bench_dir = scene::photo_cache().join("bench");
-    let (image, image_line) = capture(&bench_dir)?;
+    let (image, image_line) = capture(&bench_dir, (WIDTH, HEIGHT))?;
     println!("capture: {image_line}");
     let out_dir = bench_dir.join("out");
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
@@ -413,7 +419,7 @@ fn bench() -> Result<ExitCode, String> {
                 "Pillow: full decode, LANCZOS",
                 py.clone(),
                 common("pillow.jpg"),
-                Some(Goal::TimesFaster(5.0)),
+                None,
             ));
             let mut draft = common("pillow-draft.jpg");
             draft.push("--draft".into());
@@ -442,7 +448,7 @@ fn bench() -> Result<ExitCode, String> {
                 "/dev/null".into(),
                 image.clone().into(),
             ],
-            Some(Goal::Within(2.0)),
+            Some(Goal::Within(1.3)),
         ));
     } else {
         skipped.push(
@@ -561,10 +567,55 @@ fn bench() -> Result<ExitCode, String> {
         println!("{line}");
     }
 
+    println!();
+    for (what, size) in [
+        ("24 MP, Large Fine", (WIDTH, HEIGHT)),
+        ("6 MP, Small Fine", SMALL),
+    ] {
+        match capture(&bench_dir, size).and_then(|(path, line)| Ok((in_kiosk(&path)?, line))) {
+            Ok((result, line)) => println!("{what}: {line}\n  {result}"),
+            Err(e) => println!("{what}: in the kiosk: not measured: {e}"),
+        }
+    }
+
     match ours_ok {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) => Err(format!("ours was not measured: {e}")),
     }
+}
+
+/// A shot in the kiosk: the detector loaded once (the kiosk loads it at start), then the
+/// capture's decode alone (`decode_any`, what `kiosk_photo::make_photo` starts with) and the
+/// whole of `make_photo` (decode, detection, framing, the photo, its mesh and checks, and its
+/// JPEG on the other core), each the median of [`RUNS`] after a warm-up, taking turns.
+fn in_kiosk(image: &Path) -> Result<String, String> {
+    use kiosk_photo::{CheckSettings, DEFAULT_MAX_PIXELS, Detector, DetectorConfig};
+    let data = std::fs::read(image).map_err(|e| format!("{}: {e}", image.display()))?;
+    let det = Detector::new(DetectorConfig::from_env()).map_err(|e| e.to_string())?;
+    let cfg = CheckSettings::default();
+    let shot = || kiosk_photo::make_photo(&det, &data, &cfg, DEFAULT_MAX_PIXELS);
+    shot().map_err(|e| e.to_string())?;
+    let (mut decode, mut whole) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        kiosk_photo::decode_any(&data, DEFAULT_MAX_PIXELS).map_err(|e| e.to_string())?;
+        decode.push(start.elapsed().as_secs_f64() * 1e3);
+        let start = Instant::now();
+        shot().map_err(|e| e.to_string())?;
+        whole.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    let (decode, whole) = (median(&decode), median(&whole));
+    let extra = whole - decode;
+    Ok(format!(
+        "in the kiosk (detector loaded once; median of {RUNS}): decode {decode:.0} ms, capture \
+         to photo with checks {whole:.0} ms: {extra:.0} ms after the decode, goal ≤ \
+         {KIOSK_EXTRA_GOAL_MS:.0} ms: {}",
+        if extra <= KIOSK_EXTRA_GOAL_MS {
+            "met"
+        } else {
+            "MISSED"
+        }
+    ))
 }
 
 /// What our warm-up run printed, checked against the contract: a 480 × 640 JPEG in FILE of the
