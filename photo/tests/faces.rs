@@ -559,6 +559,26 @@ struct Seat {
     wants: &'static [(CheckName, Want)],
 }
 
+impl Seat {
+    /// A seat whose capture the checks in `wants` must refuse; the face's own are not asked.
+    const fn refused(
+        name: &'static str,
+        eyes: (f32, f32),
+        backdrop: [f32; 3],
+        wants: &'static [(CheckName, Want)],
+    ) -> Seat {
+        Seat {
+            name,
+            eyes,
+            backdrop,
+            face_checks: false,
+            wants,
+        }
+    }
+}
+
+const BAD_GEOMETRY: &[(CheckName, Want)] = &[(CheckName::Geometry, Want::Fail)];
+
 const WHITE: [f32; 3] = [246.0, 246.0, 246.0];
 
 const SEATS: [Seat; 6] = [
@@ -582,34 +602,15 @@ const SEATS: [Seat; 6] = [
             (CheckName::Background, Want::Pass),
         ],
     },
-    Seat {
-        name: "high",
-        eyes: (0.5, 0.09),
-        backdrop: scene::BACKDROP,
-        face_checks: false,
-        wants: &[(CheckName::Geometry, Want::Fail)],
-    },
-    Seat {
-        name: "low",
-        eyes: (0.5, 0.80),
-        backdrop: scene::BACKDROP,
-        face_checks: false,
-        wants: &[(CheckName::Geometry, Want::Fail)],
-    },
-    Seat {
-        name: "edge",
-        eyes: (0.09, 0.36),
-        backdrop: scene::BACKDROP,
-        face_checks: false,
-        wants: &[(CheckName::Geometry, Want::Fail)],
-    },
-    Seat {
-        name: "white",
-        eyes: (0.5, 0.36),
-        backdrop: WHITE,
-        face_checks: false,
-        wants: &[(CheckName::Background, Want::Fail)],
-    },
+    Seat::refused("high", (0.5, 0.09), scene::BACKDROP, BAD_GEOMETRY),
+    Seat::refused("low", (0.5, 0.80), scene::BACKDROP, BAD_GEOMETRY),
+    Seat::refused("edge", (0.09, 0.36), scene::BACKDROP, BAD_GEOMETRY),
+    Seat::refused(
+        "white",
+        (0.5, 0.36),
+        WHITE,
+        &[(CheckName::Background, Want::Fail)],
+    ),
 ];
 
 /// The rows of the person's outline that hold the person (a portrait may end below the
