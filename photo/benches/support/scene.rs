@@ -145,6 +145,7 @@ pub fn booth_frame(portrait: &RgbImage, width: u32, height: u32, seed: u64) -> R
 /// its outline `alpha` (255 = person) already at the frame's scale, their top-left corner at
 /// `(left, top)` in the frame, on `backdrop`. Below its last row the person carries on (the
 /// body continues out of the picture); beside and above it is backdrop.
+#[allow(dead_code)] // Used by photo/tests/faces.rs; the benches that include this file do not.
 pub fn seated(
     person: &RgbImage,
     alpha: &image::GrayImage,
