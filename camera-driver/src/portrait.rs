@@ -1,4 +1,5 @@
-//! Real faces for the simulated graduate, so that a real face detector finds them.
+//! Real people for the simulated graduate, so that a real face detector and the real photo
+//! checks see a person: each portrait with its hand-measured features and the person's outline.
 //!
 //! The portraits are public-domain photographs that `scripts/fetch-models.sh` fetches (and
 //! checks by SHA-256) into `target/photo-cache/portraits/` (or `$KIOSK_PORTRAIT_DIR`):
@@ -53,6 +54,9 @@ struct Known {
     teeth: Option<Ellipse>,
     /// Patches of bare skin (x0, y0, x1, y1) for the skin tone: cheeks, forehead, chin.
     skin: &'static [(u32, u32, u32, u32)],
+    /// The person's outline (hair, head, shoulders) as rows (y, left, right) every 8 pixels,
+    /// from MediaPipe's selfie segmentation (`tests/faces/segment.py --outline`).
+    outline: &'static [(f32, f32, f32)],
 }
 
 const KNOWN: &[Known] = &[
@@ -77,6 +81,80 @@ const KNOWN: &[Known] = &[
             (318, 238, 343, 262),
             (240, 158, 290, 174),
             (250, 295, 285, 310),
+        ],
+        outline: &[
+            (24.5, 264.0, 268.0),
+            (32.5, 216.0, 292.0),
+            (40.5, 208.0, 301.0),
+            (48.5, 202.0, 323.0),
+            (56.5, 189.0, 335.0),
+            (64.5, 180.0, 344.0),
+            (72.5, 174.0, 349.0),
+            (80.5, 174.0, 353.0),
+            (88.5, 167.0, 365.0),
+            (96.5, 161.0, 368.0),
+            (104.5, 156.0, 370.0),
+            (112.5, 152.0, 370.0),
+            (120.5, 147.0, 371.0),
+            (128.5, 147.0, 372.0),
+            (136.5, 147.0, 372.0),
+            (144.5, 147.0, 372.0),
+            (152.5, 146.0, 372.0),
+            (160.5, 147.0, 371.0),
+            (168.5, 147.0, 371.0),
+            (176.5, 157.0, 371.0),
+            (184.5, 154.0, 374.0),
+            (192.5, 154.0, 376.0),
+            (200.5, 151.0, 376.0),
+            (208.5, 153.0, 375.0),
+            (216.5, 153.0, 374.0),
+            (224.5, 158.0, 371.0),
+            (232.5, 159.0, 370.0),
+            (240.5, 160.0, 368.0),
+            (248.5, 165.0, 367.0),
+            (256.5, 167.0, 364.0),
+            (264.5, 170.0, 363.0),
+            (272.5, 181.0, 362.0),
+            (280.5, 182.0, 358.0),
+            (288.5, 187.0, 354.0),
+            (296.5, 194.0, 350.0),
+            (304.5, 201.0, 340.0),
+            (312.5, 201.0, 334.0),
+            (320.5, 194.0, 338.0),
+            (328.5, 187.0, 347.0),
+            (336.5, 177.0, 358.0),
+            (344.5, 160.0, 375.0),
+            (352.5, 134.0, 393.0),
+            (360.5, 118.0, 411.0),
+            (368.5, 79.0, 436.0),
+            (376.5, 66.0, 461.0),
+            (384.5, 52.0, 478.0),
+            (392.5, 44.0, 492.0),
+            (400.5, 42.0, 496.0),
+            (408.5, 37.0, 499.0),
+            (416.5, 33.0, 501.0),
+            (424.5, 29.0, 504.0),
+            (432.5, 26.0, 509.0),
+            (440.5, 27.0, 512.0),
+            (448.5, 28.0, 512.0),
+            (456.5, 26.0, 512.0),
+            (464.5, 26.0, 512.0),
+            (472.5, 24.0, 512.0),
+            (480.5, 24.0, 512.0),
+            (488.5, 22.0, 512.0),
+            (496.5, 22.0, 512.0),
+            (504.5, 20.0, 512.0),
+            (512.5, 19.0, 512.0),
+            (520.5, 16.0, 512.0),
+            (528.5, 15.0, 512.0),
+            (536.5, 14.0, 512.0),
+            (544.5, 9.0, 512.0),
+            (552.5, 13.0, 512.0),
+            (560.5, 13.0, 512.0),
+            (568.5, 13.0, 512.0),
+            (576.5, 13.0, 512.0),
+            (584.5, 10.0, 512.0),
+            (592.5, 9.0, 512.0),
         ],
     },
     Known {
@@ -106,6 +184,70 @@ const KNOWN: &[Known] = &[
             (210, 82, 240, 90),
             (215, 160, 235, 172),
         ],
+        outline: &[
+            (16.5, 224.0, 244.0),
+            (24.5, 197.0, 265.0),
+            (32.5, 190.0, 278.0),
+            (40.5, 177.0, 287.0),
+            (48.5, 166.0, 292.0),
+            (56.5, 157.0, 296.0),
+            (64.5, 153.0, 298.0),
+            (72.5, 151.0, 300.0),
+            (80.5, 152.0, 301.0),
+            (88.5, 153.0, 302.0),
+            (96.5, 154.0, 300.0),
+            (104.5, 157.0, 298.0),
+            (112.5, 163.0, 295.0),
+            (120.5, 171.0, 289.0),
+            (128.5, 179.0, 281.0),
+            (136.5, 182.0, 275.0),
+            (144.5, 183.0, 268.0),
+            (152.5, 178.0, 264.0),
+            (160.5, 144.0, 260.0),
+            (168.5, 137.0, 258.0),
+            (176.5, 126.0, 259.0),
+            (184.5, 120.0, 266.0),
+            (192.5, 118.0, 279.0),
+            (200.5, 113.0, 288.0),
+            (208.5, 108.0, 294.0),
+            (216.5, 97.0, 299.0),
+            (224.5, 90.0, 303.0),
+            (232.5, 80.0, 306.0),
+            (240.5, 71.0, 318.0),
+            (248.5, 64.0, 328.0),
+            (256.5, 59.0, 336.0),
+            (264.5, 55.0, 342.0),
+            (272.5, 50.0, 347.0),
+            (280.5, 44.0, 350.0),
+            (288.5, 42.0, 354.0),
+            (296.5, 39.0, 370.0),
+            (304.5, 38.0, 368.0),
+            (312.5, 35.0, 367.0),
+            (320.5, 31.0, 367.0),
+            (328.5, 30.0, 368.0),
+            (336.5, 29.0, 368.0),
+            (344.5, 26.0, 375.0),
+            (352.5, 25.0, 443.0),
+            (360.5, 25.0, 456.0),
+            (368.5, 24.0, 466.0),
+            (376.5, 22.0, 473.0),
+            (384.5, 18.0, 480.0),
+            (392.5, 14.0, 484.0),
+            (400.5, 6.0, 488.0),
+            (408.5, 6.0, 490.0),
+            (416.5, 4.0, 493.0),
+            (424.5, 0.0, 495.0),
+            (432.5, 0.0, 496.0),
+            (440.5, 0.0, 497.0),
+            (448.5, 0.0, 498.0),
+            (456.5, 0.0, 503.0),
+            (464.5, 0.0, 503.0),
+            (472.5, 0.0, 499.0),
+            (480.5, 0.0, 496.0),
+            (488.5, 5.0, 496.0),
+            (496.5, 10.0, 492.0),
+            (504.5, 14.0, 493.0),
+        ],
     },
 ];
 
@@ -130,6 +272,60 @@ pub(crate) struct Portrait {
     pub(crate) skin: Rgb<u8>,
     /// The skin around each eye, for closed lids.
     pub(crate) lids: [[f32; 3]; 2],
+    /// Where the person is in it.
+    pub(crate) outline: Outline,
+}
+
+/// A person's outline: on rows evenly spaced down the portrait, where the person starts and
+/// ends. Below the last row the person carries on as on it (the body goes on out of the
+/// picture); where the portrait's edge cut the body, the body is carried on past it,
+/// mirrored about the face's centre line.
+pub(crate) struct Outline {
+    rows: Vec<(f32, f32, f32)>,
+}
+
+/// Width of the outline's soft edge, in portrait pixels (about the segmentation's own blur).
+const OUTLINE_EDGE: f32 = 1.5;
+
+impl Outline {
+    fn new(rows: &[(f32, f32, f32)], width: f32, centre: f32) -> Self {
+        let rows = rows
+            .iter()
+            .map(|&(y, l, r)| {
+                let l = if l <= 0.0 { l.min(2.0 * centre - r) } else { l };
+                let r = if r >= width {
+                    r.max(2.0 * centre - l)
+                } else {
+                    r
+                };
+                (y, l, r)
+            })
+            .collect();
+        Self { rows }
+    }
+
+    /// How much of the person (0–1) covers portrait point (x, y).
+    pub(crate) fn coverage(&self, x: f32, y: f32) -> f32 {
+        let (Some(first), Some(last)) = (self.rows.first(), self.rows.last()) else {
+            return 0.0;
+        };
+        let (left, right, top) = if y >= last.0 {
+            (last.1, last.2, f32::INFINITY)
+        } else {
+            // Rows are evenly spaced, so the pair around y is found by index.
+            let step = (last.0 - first.0) / (self.rows.len() - 1).max(1) as f32;
+            let i = (((y - first.0) / step).floor().max(0.0) as usize).min(self.rows.len() - 2);
+            let (a, b) = (self.rows[i], self.rows[i + 1]);
+            let t = ((y - a.0) / (b.0 - a.0)).clamp(0.0, 1.0);
+            (
+                a.1 + (b.1 - a.1) * t,
+                a.2 + (b.2 - a.2) * t,
+                y - first.0 + step / 2.0,
+            )
+        };
+        let inside = (x - left).min(right - x).min(top);
+        (inside / OUTLINE_EDGE + 0.5).clamp(0.0, 1.0)
+    }
 }
 
 impl Portrait {
@@ -166,8 +362,11 @@ impl Portrait {
             };
             ring_skin(&img, ring)
         });
+        let centre = (known.eyes[0].0 + known.eyes[1].0) / 2.0;
+        let outline = Outline::new(known.outline, img.width() as f32, centre);
         Ok(Self {
             path: path.to_owned(),
+            outline,
             img,
             eyes: known.eyes,
             mouth: known.mouth,
@@ -177,6 +376,14 @@ impl Portrait {
             skin: Rgb(skin.map(|c| c.round() as u8)),
             lids,
         })
+    }
+
+    /// The colour at (x, y) like [`Portrait::sample`], but past the portrait's edges the
+    /// picture goes on as a reflection of the band of `MIRROR_BAND` pixels along the edge, back
+    /// and forth (a jacket goes on as jacket, not as stretched stripes).
+    pub(crate) fn sample_beyond(&self, x: f32, y: f32) -> [f32; 3] {
+        let (w, h) = self.img.dimensions();
+        self.sample(fold(x, w as f32), fold(y, h as f32))
     }
 
     /// The colour at (x, y) (pixel (i, j) covers [i, i + 1) × [j, j + 1)), bilinear.
@@ -194,6 +401,26 @@ impl Portrait {
             let bottom = c[i] + (d[i] - c[i]) * fx;
             top + (bottom - top) * fy
         })
+    }
+}
+
+/// Width of the band along a portrait's edge that is reflected past it.
+const MIRROR_BAND: f32 = 40.0;
+
+/// `v` folded back into `[0, len]` by reflecting, back and forth, in the band of
+/// [`MIRROR_BAND`] along the edge it went past.
+fn fold(v: f32, len: f32) -> f32 {
+    let band = MIRROR_BAND.min(len / 2.0);
+    let tri = |d: f32| {
+        let m = d.rem_euclid(2.0 * band);
+        if m < band { m } else { 2.0 * band - m }
+    };
+    if v < 0.0 {
+        tri(-v)
+    } else if v > len {
+        len - tri(v - len)
+    } else {
+        v
     }
 }
 
@@ -310,6 +537,30 @@ pub(crate) fn cached(path: &Path) -> Option<Arc<Portrait>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn past_the_edge_the_band_along_it_is_reflected_back_and_forth() {
+        assert_eq!(fold(10.0, 100.0), 10.0);
+        assert_eq!(fold(105.0, 100.0), 95.0);
+        assert_eq!(fold(140.0, 100.0), 60.0);
+        assert_eq!(fold(150.0, 100.0), 70.0);
+        assert_eq!(fold(-5.0, 100.0), 5.0);
+        assert_eq!(fold(-45.0, 100.0), 35.0);
+    }
+
+    #[test]
+    fn the_outline_keeps_the_person_and_carries_the_body_on() {
+        // Head 40 px wide from row 10, shoulders to the portrait's right edge from row 50.
+        let o = Outline::new(&[(10.0, 30.0, 70.0), (50.0, 10.0, 100.0)], 100.0, 50.0);
+        assert_eq!(o.coverage(50.0, 30.0), 1.0);
+        assert_eq!(o.coverage(5.0, 30.0), 0.0);
+        // Above the first row by more than half the rows' spacing: no one.
+        assert_eq!(o.coverage(50.0, -15.0), 0.0);
+        // Below the last row, and past the edge that cut the shoulders, the body goes on.
+        assert_eq!(o.coverage(50.0, 500.0), 1.0);
+        assert_eq!(o.coverage(95.0, 60.0), 1.0);
+        assert_eq!(o.coverage(5.0, 60.0), 0.0);
+    }
 
     #[test]
     fn feather_is_one_inside_zero_outside() {

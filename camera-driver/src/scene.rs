@@ -6,10 +6,13 @@
 //! simulated photo passes the kiosk's own checks the way a well-seated graduate's would. That is
 //! the default [`Pose`]; a pose moves the whole person and rolls the head about the neck.
 //!
-//! The head is drawn (hair, hairline, ears, skin) around a real face: a portrait's brows, eyes,
-//! nose, mouth and cheeks, scaled, turned and placed so that the portrait's eyes fall exactly on
-//! the drawn eye positions, under a feathered elliptical mask, with the drawn skin in the
-//! portrait's own skin tone. Without a portrait the cartoon face of old is drawn there.
+//! With a portrait the graduate is a real person: the whole portrait, cut out along the person's
+//! outline (hair, head, shoulders; `portrait.rs`), scaled and placed so that the portrait's eyes
+//! fall exactly on the pose's eye positions. Rolling the head turns it about the neck while the
+//! shoulders stay upright (the neck bends in between); below and beside the portrait's edges the
+//! clothes go on as a reflection of the band along the edge. Shut eyes are lids in the person's
+//! own skin tone with a fringe of lashes and a crease; teeth are a row of upper teeth between
+//! parted lips. Without a portrait a drawn head and body with the cartoon face of old.
 
 use image::{Rgb, RgbImage};
 
@@ -26,6 +29,7 @@ const EYE: Rgb<u8> = Rgb([30, 25, 25]);
 const LIPS: Rgb<u8> = Rgb([170, 90, 90]);
 const LASHES: [f32; 3] = [45.0, 32.0, 30.0];
 const TEETH: [f32; 3] = [238.0, 234.0, 224.0];
+const MOUTH_INSIDE: [f32; 3] = [70.0, 30.0, 32.0];
 const PHONE: Rgb<u8> = Rgb([24, 24, 28]);
 const SCREEN: Rgb<u8> = Rgb([250, 250, 250]);
 
@@ -41,11 +45,13 @@ const EYE_SIZE: (f32, f32) = (0.018, 0.011);
 const MOUTH: (f32, f32) = (0.0, 0.475);
 const MOUTH_HALF_WIDTH: f32 = 0.035;
 /// Closed lids over the eyes.
-const LID_SIZE: (f32, f32) = (0.021, 0.0115);
+const LID_SIZE: (f32, f32) = (0.024, 0.013);
 /// The head's extent (ears, hair, chin), for the pixels to shade.
 const HEAD_BOX: ((f32, f32), (f32, f32)) = ((-0.155, 0.19), (0.155, 0.57));
-/// Width of the portrait's soft edge, as a fraction of its ellipse's radius.
-const PORTRAIT_FEATHER: f32 = 0.14;
+/// Where a real person's neck bends when they roll their head (frame heights below the top,
+/// the person upright): the head above the first rolls whole, the shoulders below the second
+/// stay upright.
+const NECK_BEND: (f32, f32) = (0.52, 0.62);
 
 /// What is in front of the camera.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -112,14 +118,18 @@ pub fn draw(scene: &Scene, portrait: Option<&Portrait>, width: u32, height: u32)
         dx: scene.pose.off_centre,
         dy: scene.pose.height,
     };
-    if scene.person {
-        let skin = portrait.map_or(SKIN, |p| p.skin);
-        // Body and shoulders (on past the frame's bottom, however high they sit), collar,
-        // neck.
-        c.trapezoid(0.60, 1.6, 0.16, 0.81, SHIRT);
-        c.trapezoid(0.58, 0.66, 0.06, 0.10, COLLAR);
-        c.trapezoid(0.50, 0.62, 0.055, 0.06, skin);
-        Head::new(&scene.pose, skin, portrait).draw(&mut c);
+    match (scene.person, portrait) {
+        (false, _) => {}
+        // The real person, cut out along their outline: hair, head, shoulders.
+        (true, Some(p)) => Head::new(&scene.pose, p.skin, Some(p)).draw_person(&mut c),
+        (true, None) => {
+            // Body and shoulders (on past the frame's bottom, however high they sit), collar,
+            // neck, and the drawn head.
+            c.trapezoid(0.60, 1.6, 0.16, 0.81, SHIRT);
+            c.trapezoid(0.58, 0.66, 0.06, 0.10, COLLAR);
+            c.trapezoid(0.50, 0.62, 0.055, 0.06, SKIN);
+            Head::new(&scene.pose, SKIN, None).draw(&mut c);
+        }
     }
     if let Some(payload) = &scene.qr {
         draw_phone(&mut c, payload);
@@ -310,28 +320,85 @@ impl<'a> Head<'a> {
         })
     }
 
+    /// The real person with a portrait: every pixel of the frame looked up in the portrait
+    /// through the pose (the head rolled about the neck, the shoulders upright, the neck bent
+    /// in between), kept where the portrait's outline says the person is, with the pose's
+    /// lids and teeth on the face. Without a portrait, the drawn head.
+    fn draw_person(&self, c: &mut Canvas) {
+        let Some(fit) = &self.fit else {
+            return self.draw(c);
+        };
+        let upright = Pose {
+            tilt_deg: 0.0,
+            ..self.pose
+        }
+        .placement();
+        let rolled = self.pose.placement();
+        let w = c.img.width() as usize;
+        let (unit, cx) = (c.unit, c.cx);
+        // One row of the frame: every pixel looked up in the portrait.
+        let row = |y: usize, pixels: &mut [u8]| {
+            let world_y = (y as f32 + 0.5) / unit;
+            // How much of the head's roll this row takes: all of it down to the chin, none
+            // from the shoulders on.
+            let t = ((world_y - self.pose.height - NECK_BEND.0) / (NECK_BEND.1 - NECK_BEND.0))
+                .clamp(0.0, 1.0);
+            let roll = 1.0 - t * t * (3.0 - 2.0 * t);
+            for (x, px) in pixels.chunks_exact_mut(3).enumerate() {
+                let world = ((x as f32 + 0.5 - cx) / unit, world_y);
+                let q = match roll {
+                    1.0 => rolled.unplace(world),
+                    0.0 => upright.unplace(world),
+                    _ => {
+                        let (a, b) = (rolled.unplace(world), upright.unplace(world));
+                        (b.0 + (a.0 - b.0) * roll, b.1 + (a.1 - b.1) * roll)
+                    }
+                };
+                let p = fit.to_portrait(q);
+                let a = fit.portrait.outline.coverage(p.0, p.1);
+                if a <= 0.0 {
+                    continue;
+                }
+                let person = self.overlays(fit.portrait.sample_beyond(p.0, p.1), q);
+                let old = [px[0], px[1], px[2]].map(f32::from);
+                let colour = mix(old, person, a);
+                for (o, v) in px.iter_mut().zip(colour) {
+                    *o = v.round().clamp(0.0, 255.0) as u8;
+                }
+            }
+        };
+        // A 24 MP capture is drawn in two halves at once (the camera's thread waits for it).
+        let raw: &mut [u8] = &mut c.img;
+        let half_rows = raw.len().div_ceil(w * 3).div_ceil(2).max(1);
+        std::thread::scope(|s| {
+            for (i, part) in raw.chunks_mut(half_rows * w * 3).enumerate() {
+                let row = &row;
+                s.spawn(move || {
+                    for (j, pixels) in part.chunks_exact_mut(w * 3).enumerate() {
+                        row(i * half_rows + j, pixels);
+                    }
+                });
+            }
+        });
+    }
+
+    /// The drawn face (the cartoon's eyes and mouth on skin), with the pose's lids and teeth.
     fn face(&self, q: (f32, f32)) -> [f32; 3] {
         let mut c = self.skin;
-        match &self.fit {
-            Some(fit) => {
-                let p = fit.to_portrait(q);
-                let a = feather(fit.portrait.face.radius(p.0, p.1), PORTRAIT_FEATHER);
-                if a > 0.0 {
-                    c = mix(c, fit.portrait.sample(p.0, p.1), a);
-                }
-            }
-            None => {
-                if EYES
-                    .iter()
-                    .any(|e| inside((e.0, e.1, EYE_SIZE.0, EYE_SIZE.1), q))
-                {
-                    c = rgb(EYE);
-                }
-                if inside((MOUTH.0, MOUTH.1, MOUTH_HALF_WIDTH, 0.008), q) {
-                    c = rgb(LIPS);
-                }
-            }
+        if EYES
+            .iter()
+            .any(|e| inside((e.0, e.1, EYE_SIZE.0, EYE_SIZE.1), q))
+        {
+            c = rgb(EYE);
         }
+        if inside((MOUTH.0, MOUTH.1, MOUTH_HALF_WIDTH, 0.008), q) {
+            c = rgb(LIPS);
+        }
+        self.overlays(c, q)
+    }
+
+    /// Colour `c` at head coordinates `q` with the pose's teeth and closed lids on it.
+    fn overlays(&self, mut c: [f32; 3], q: (f32, f32)) -> [f32; 3] {
         if self.pose.teeth {
             c = self.teeth(c, q);
         }
@@ -343,18 +410,33 @@ impl<'a> Head<'a> {
         c
     }
 
-    /// Parted lips with a white band of teeth between them.
+    /// Parted lips with the upper teeth between them: a band of tooth colour, shaded at its
+    /// edges and toward the corners, with the gaps between teeth and a dark gap under them.
     fn teeth(&self, c: [f32; 3], q: (f32, f32)) -> [f32; 3] {
         let (mx, my) = self.mouth;
         let w = self.mouth_half_width;
-        let lips = feather(radius((mx, my, w * 0.9, 0.0105), q), 0.3);
-        let teeth = feather(radius((mx, my + 0.0005, w * 0.74, 0.006), q), 0.3);
-        mix(mix(c, self.lips, lips), TEETH, teeth)
+        let lips = feather(radius((mx, my, w * 0.92, 0.014), q), 0.3);
+        let c = mix(c, self.lips, lips);
+        let inside = (mx, my + 0.0005, w * 0.78, 0.0095);
+        let teeth = feather(radius(inside, q), 0.3);
+        if teeth <= 0.0 {
+            return c;
+        }
+        let u = (q.0 - mx) / (w * 0.76);
+        let v = (q.1 - inside.1) / inside.3;
+        // Six upper teeth across, narrower toward the corners; a thin darker gap between them.
+        let k = u.abs().powf(0.8) * 3.0;
+        let gap = (1.0 - (k - k.round()).abs() / 0.06).clamp(0.0, 1.0);
+        let shade = (1.0 - 0.25 * u * u) * (1.0 - 0.18 * v.abs()) * (1.0 - 0.2 * gap);
+        let tooth = TEETH.map(|x| x * shade);
+        // Below the teeth, the dark of the open mouth.
+        let mouth = (0.0f32).max((v - 0.55) / 0.45).min(1.0);
+        mix(c, mix(tooth, MOUTH_INSIDE, mouth), teeth)
     }
 }
 
-/// A lid shut over the eye centred at `eye`: skin the colour of `lid`, a little darker toward
-/// the dark lash line that sags across its lower half.
+/// A lid shut over the eye centred at `eye`: skin the colour of `lid`, shaded a little toward
+/// the dark fringe of lashes along its sagging lower edge, with the lid's crease above.
 fn closed_lid(c: [f32; 3], q: (f32, f32), eye: (f32, f32), lid: [f32; 3]) -> [f32; 3] {
     let (rx, ry) = LID_SIZE;
     let shape = (eye.0, eye.1 - 0.001, rx, ry);
@@ -362,16 +444,20 @@ fn closed_lid(c: [f32; 3], q: (f32, f32), eye: (f32, f32), lid: [f32; 3]) -> [f3
     if a <= 0.0 {
         return c;
     }
-    let shade = 1.0 - 0.08 * ((q.1 - shape.1) / ry).clamp(-1.0, 1.0);
-    let c = mix(c, lid.map(|v| v * shade), a);
+    let v = ((q.1 - shape.1) / ry).clamp(-1.0, 1.0);
+    let shade = 0.96 - 0.06 * v;
+    let c = mix(c, lid.map(|x| x * shade), a);
     let t = (q.0 - eye.0) / rx;
     if t.abs() >= 0.95 {
         return c;
     }
-    let line = eye.1 + ry * 0.45 * (1.0 - t * t);
-    let half = 0.0016 * (1.0 - t * t).sqrt();
-    let dark = (1.0 - (q.1 - line).abs() / half.max(1e-6)).clamp(0.0, 1.0);
-    mix(c, LASHES, dark)
+    let arc = 1.0 - t * t;
+    // A dark arc `half` thick (frame heights) centred on row `at`, fading toward the corners.
+    let line = |at: f32, half: f32| (1.0 - (q.1 - at).abs() / half.max(1e-6)).clamp(0.0, 1.0);
+    let lashes = line(eye.1 + ry * 0.45 * arc, 0.003 * arc.sqrt());
+    let crease = 0.25 * line(eye.1 - ry * 0.75 * arc.sqrt(), 0.0012 * arc.sqrt());
+    let c = mix(c, lid.map(|x| x * 0.6), crease);
+    mix(c, LASHES, lashes)
 }
 
 /// A phone held up in front of the chest, its screen showing the QR code. It stays where it is
@@ -543,17 +629,19 @@ mod tests {
                     "open {o:?}, shut {s:?}"
                 );
             }
+            // In the middle of a front tooth, a little beside the mouth's centre.
             let head = Head::new(&open, SKIN, portrait);
-            let mouth = open.place(head.mouth);
-            let mouth = (750.0 + mouth.0 * 1000.0, mouth.1 * 1000.0);
-            let teeth = around(&b, mouth);
-            assert!(diff(teeth, TEETH) < 20.0, "{teeth:?} at {mouth:?}");
-            assert!(diff(around(&a, mouth), TEETH) > 60.0);
+            let tooth = (head.mouth.0 + 0.1 * head.mouth_half_width, head.mouth.1);
+            let tooth = open.place(tooth);
+            let tooth = (750.0 + tooth.0 * 1000.0, tooth.1 * 1000.0);
+            let teeth = around(&b, tooth);
+            assert!(diff(teeth, TEETH) < 25.0, "{teeth:?} at {tooth:?}");
+            assert!(diff(around(&a, tooth), TEETH) > 60.0);
         }
     }
 
     #[test]
-    fn the_head_follows_the_pose_and_the_body_fills_the_frame_below() {
+    fn the_person_follows_the_pose_and_the_body_fills_the_frame_below() {
         let crown = |img: &RgbImage| {
             (0..img.height())
                 .find(|y| *img.get_pixel(img.width() / 2, *y) != BACKDROP)
@@ -566,15 +654,27 @@ mod tests {
         };
         let a = draw(&person(Pose::default()), Some(&grace), 1500, 1000);
         let b = draw(&person(up), Some(&grace), 1500, 1000);
-        // Crown at 19.5 % of the frame (16 % of the kiosk's crop), lifted 100 px.
-        assert_eq!(crown(&a), 195);
-        assert_eq!(crown(&b), 95);
-        assert_eq!(*b.get_pixel(750, 999), SHIRT);
-        // Beside the face, the drawn skin is the portrait's.
-        let cheek = Pose::default().place((-0.131, 0.42));
-        assert_eq!(
-            *a.get_pixel((750.0 + cheek.0 * 1000.0) as u32, (cheek.1 * 1000.0) as u32),
-            grace.skin
+        // The top of her cap, 0.2 frame heights above the eyes; lifted 100 px with the seat.
+        assert!((160..=180).contains(&crown(&a)), "{}", crown(&a));
+        assert_eq!(crown(&a) - crown(&b), 100);
+        // Her jacket goes on to the frame's bottom, also below where the portrait ends.
+        for img in [&a, &b] {
+            let jacket = around(img, (750.0, 998.0));
+            assert!(brightness(jacket) < 80.0, "{jacket:?}");
+        }
+        // A rolled head leaves the shoulders where they were.
+        let tilted = draw(
+            &person(Pose {
+                tilt_deg: 8.0,
+                ..Pose::default()
+            }),
+            Some(&grace),
+            1500,
+            1000,
         );
+        for x in [520.0, 980.0] {
+            assert_eq!(around(&a, (x, 760.0)), around(&tilted, (x, 760.0)));
+        }
+        assert_ne!(around(&a, (750.0, 250.0)), around(&tilted, (750.0, 250.0)));
     }
 }

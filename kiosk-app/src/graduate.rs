@@ -106,6 +106,21 @@ impl Graduate {
         }
     }
 
+    /// Look or sit as `change` makes the well-seated pose (eyes shut, teeth showing, off to one
+    /// side), at the height where the chair put them.
+    pub fn pose(&self, change: fn(&mut camera_driver::sim::Pose)) {
+        if let Some(camera) = &self.camera {
+            camera.pose_handle().update(|p| {
+                let height = p.height;
+                *p = camera_driver::sim::Pose {
+                    height,
+                    ..Default::default()
+                };
+                change(p);
+            });
+        }
+    }
+
     /// Hold the phone with the shooting code up to the camera.
     pub fn show_code(&self) {
         if let Some(camera) = &self.camera {

@@ -167,13 +167,27 @@ struct Walk {
 }
 
 /// What makes a screen look different: its key, and on the camera and review screens the
-/// shots used (还可拍 N 次, and no retake after the third).
+/// shots used (还可拍 N 次, and no retake after the third) and the checks a preview flags.
 fn look(model: &ScreenModel, key: &str) -> String {
     use kiosk_core::model::Screen;
     match model.screen {
         // The camera screens differ by the shots used and by the glasses choice (现在请摘下眼镜
         // only without glasses).
-        Screen::Shoot => format!("{key}/{}/{:?}", model.shots_used, model.glasses),
+        // A preview also differs by what its checks flag (each fault has its own).
+        Screen::Shoot => {
+            let flagged: Vec<&str> = model
+                .photo_checks
+                .iter()
+                .filter(|c| c.pass != Some(true))
+                .map(|c| c.en.as_str())
+                .collect();
+            format!(
+                "{key}/{}/{:?}/{}",
+                model.shots_used,
+                model.glasses,
+                flagged.join("|")
+            )
+        }
         Screen::Review => format!("{key}/{}", model.shots_used),
         _ => key.to_owned(),
     }
@@ -321,6 +335,14 @@ impl Walk {
                 Do::AdjustSeat => rt.block_on(graduate.adjust_seat()),
                 Do::TiltThenPress(deg, a) => {
                     graduate.tilt_head(deg);
+                    ui.act(a);
+                }
+                Do::PoseThenPress(change, a) => {
+                    graduate.pose(change);
+                    ui.act(a);
+                }
+                Do::SitThenPress(mm, a) => {
+                    graduate.sit_at(mm);
                     ui.act(a);
                 }
                 Do::JamThenPress(a) => {

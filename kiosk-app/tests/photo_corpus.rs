@@ -2,8 +2,9 @@
 //! way graduates and booths do: a tilted head, closed eyes, teeth, sitting too high, a dark or
 //! blurred shot, glare on the lenses, the wrong backdrop, clothes the backdrop's colour, a
 //! fringe down to the brows, a second person. Captures come from the simulated camera (a real
-//! public-domain face composited into the booth scene, see camera-driver's `portrait.rs`), then
-//! are damaged in pixels, with sensor noise, and JPEG-encoded again as a camera would.
+//! public-domain portrait, the whole person cut out along their outline and seated in the booth
+//! scene, see camera-driver's `portrait.rs`), then are damaged in pixels, with sensor noise,
+//! and JPEG-encoded again as a camera would.
 //!
 //! Two sets. `train` (Grace Hopper's face, seeds 1–3) is what the thresholds in
 //! `kiosk_photo::checks` were set on. `held_out` (Eileen Collins's face from the astronaut
@@ -13,6 +14,8 @@
 //! fixed scale since issue 35, may pass or fail it (a blur on top must fail). (The scene paints
 //! closed lips over her smile, so her teeth do not show.) The checks' limits are now set on real
 //! faces (`photo/tests/faces.rs`); this corpus keeps each drawn damage failing its own check.
+//! One false reject is known and allowed: Collins's real hair, swept down to just above her
+//! brows, fails `hair_over_eyes` (0.40–0.48), as such fringes do in the real-face corpus.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -26,7 +29,8 @@ use rand::{Rng, SeedableRng, rngs::StdRng};
 
 const SIZE: (u32, u32) = (1500, 1000);
 const BACKDROP: [u8; 3] = [100, 197, 255];
-const SHIRT: [u8; 3] = [38, 48, 78];
+/// Clothes dyed near the backdrop's blue.
+const CLOTHES_LIKE_BACKDROP: [f32; 3] = [96.0, 190.0, 250.0];
 
 fn portrait(name: &str) -> PathBuf {
     std::env::var_os("KIOSK_PORTRAIT_DIR")
@@ -178,15 +182,24 @@ fn capture(face: &str, case: &Case, rng: &mut StdRng) -> Vec<u8> {
             .pixels_mut()
             .filter(|p| near(p.0, BACKDROP, 40))
             .for_each(|p| p.0 = grey),
-        Damage::ClothesLikeBackdrop => img
-            .pixels_mut()
-            .filter(|p| near(p.0, SHIRT, 30))
-            .for_each(|p| p.0 = [96, 190, 250]),
+        Damage::ClothesLikeBackdrop => {
+            // Everything of the person below the chin (their clothes, collar and all) dyed a
+            // blue a shade off the backdrop's, keeping its light and shade.
+            let chin = (l.1.max(r.1) + 1.4 * d) as u32;
+            for (_, _, p) in img
+                .enumerate_pixels_mut()
+                .filter(|(_, y, p)| *y > chin && !near(p.0, BACKDROP, 40))
+            {
+                let luma = (u32::from(p.0[0]) + u32::from(p.0[1]) + u32::from(p.0[2])) as f32;
+                let shade = 0.85 + 0.15 * (luma / 765.0);
+                p.0 = CLOTHES_LIKE_BACKDROP.map(|c| (c * shade) as u8);
+            }
+        }
         Damage::Fringe => {
             let mid = ((l.0 + r.0) / 2.0, (l.1 + r.1) / 2.0);
             blob(
                 &mut img,
-                (mid.0, mid.1 - 0.72 * d),
+                (mid.0, mid.1 - 0.62 * d),
                 (1.2 * d, 0.42 * d),
                 [36.0, 29.0, 26.0],
             );
@@ -266,17 +279,6 @@ fn run_set(face: &str, seeds: std::ops::RangeInclusive<u64>, soft: bool) -> Vec<
             // little, so its verdict on the undamaged captures is left open; the real-face
             // corpus (photo/tests/faces.rs) with real defocus and motion is the reference.
             let wanted: Vec<CheckName> = case.fails.iter().copied().collect();
-            // Drawn damage the mesh-based checks (issue 35) do not see, reported in its note
-            // and left open: a fringe blob that ends just at the brows, and lids drawn over
-            // one held-out face's eyes that the iris model still reads as open.
-            let known = [
-                ("grace_hopper.jpg", 2, "fringe"),
-                ("astronaut.png", 103, "eyes closed"),
-            ];
-            if known.contains(&(face, seed, case.name.as_str())) {
-                eprintln!("{tag}: a known miss on drawn damage");
-                continue;
-            }
             for w in &wanted {
                 if pass(r, *w) != Some(false) {
                     problems.push(format!("{tag}: {} should fail", w.as_str()));
@@ -296,8 +298,9 @@ fn run_set(face: &str, seeds: std::ops::RangeInclusive<u64>, soft: bool) -> Vec<
                     CheckName::HairOverEyes,
                 ],
                 Damage::Blur(_) => &[CheckName::EyesOpen],
-                // Glare that covers the iris hides whether the eye is open.
-                Damage::Glare => &[CheckName::EyesOpen],
+                // Glare that covers the iris hides whether the eye is open, and moves where the
+                // pupils read (the tilt is measured between them).
+                Damage::Glare => &[CheckName::EyesOpen, CheckName::HeadTilt],
                 // The lids drawn over the eyes move the whole mesh a little: the lips' gap of
                 // the held-out face's painted mouth then reads just over its limit.
                 Damage::EyesClosed => &[CheckName::MouthClosed],
@@ -309,12 +312,17 @@ fn run_set(face: &str, seeds: std::ops::RangeInclusive<u64>, soft: bool) -> Vec<
                 ],
                 _ => &[],
             };
+            // A false reject the real-face corpus also measures (photo/README.md): Collins's
+            // real hair, swept down to just above her brows, reads as hair over them.
+            let known_false_reject =
+                |name: CheckName| face == "astronaut.png" && name == CheckName::HairOverEyes;
             for c in &r.checks {
                 let soft_blur = soft && c.name == CheckName::Sharpness;
                 if c.pass != Some(true)
                     && !wanted.contains(&c.name)
                     && !tolerated.contains(&c.name)
                     && !soft_blur
+                    && !known_false_reject(c.name)
                 {
                     problems.push(format!(
                         "{tag}: {} unexpectedly {:?}",

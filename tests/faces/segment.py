@@ -14,6 +14,11 @@ and shoulders is zeroed, so a neighbour never comes along.
 
 Usage: python segment.py MODEL LABELS FACES_DIR OUT_DIR
 writes OUT_DIR/<id>.png: an 8-bit mask the size of the face's image (255 = person).
+
+   or: python segment.py --outline MODEL IMAGE [STEP]
+prints the person's outline in IMAGE as Rust (y, left, right) rows every STEP pixels (default
+8): on each row, the longest run of person pixels. This is how the simulated camera's
+portraits got their outlines (camera-driver/src/portrait.rs, `Known::outline`).
 """
 import json
 import sys
@@ -40,11 +45,46 @@ def window(label, w, h):
     return (x0, y0, x1, y1), keep
 
 
-def main(model, labels, faces, out):
+def segmenter(model):
+    """A function from a PIL RGB image to its person mask (uint8, the image's size)."""
     it = Interpreter(model_path=model)
     it.allocate_tensors()
     inp = it.get_input_details()[0]['index']
     outp = it.get_output_details()[0]['index']
+
+    def run(region):
+        x = np.asarray(region.resize((SIDE, SIDE), Image.BILINEAR), np.float32) / 255.0
+        it.set_tensor(inp, x[None])
+        it.invoke()
+        m = it.get_tensor(outp)[0, :, :, 0]
+        m = Image.fromarray(np.clip(m * 255.0 + 0.5, 0, 255).astype(np.uint8))
+        return np.asarray(m.resize(region.size, Image.BILINEAR)).copy()
+    return run
+
+
+def outline(model, image, step=8):
+    img = Image.open(image).convert('RGB')
+    m = segmenter(model)(img) >= 128
+    w, h = img.size
+    rows = []
+    for y in range(0, h, int(step)):
+        best, run_start = None, None
+        for x in range(w + 1):
+            on = x < w and m[y, x]
+            if on and run_start is None:
+                run_start = x
+            elif not on and run_start is not None:
+                if best is None or x - run_start > best[1] - best[0]:
+                    best = (run_start, x)
+                run_start = None
+        if best is not None:
+            rows.append(f'({y}.5, {best[0]}.0, {best[1]}.0)')
+    for i in range(0, len(rows), 4):
+        print('    ' + ', '.join(rows[i:i + 4]) + ',')
+
+
+def main(model, labels, faces, out):
+    run = segmenter(model)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     for label in json.load(open(labels))['faces']:
@@ -52,12 +92,7 @@ def main(model, labels, faces, out):
         w, h = img.size
         (x0, y0, x1, y1), keep = window(label, w, h)
         region = img.crop((x0, y0, x1, y1))
-        x = np.asarray(region.resize((SIDE, SIDE), Image.BILINEAR), np.float32) / 255.0
-        it.set_tensor(inp, x[None])
-        it.invoke()
-        m = it.get_tensor(outp)[0, :, :, 0]
-        m = Image.fromarray(np.clip(m * 255.0 + 0.5, 0, 255).astype(np.uint8))
-        m = np.asarray(m.resize(region.size, Image.BILINEAR)).copy()
+        m = run(region)
         ys, xs = np.mgrid[y0:y1, x0:x1]
         inside = (xs >= keep[0]) & (xs < keep[2]) & (ys >= keep[1]) & (ys < keep[3])
         m[~inside] = 0
@@ -70,4 +105,7 @@ def main(model, labels, faces, out):
 
 
 if __name__ == '__main__':
-    main(*sys.argv[1:5])
+    if sys.argv[1] == '--outline':
+        outline(*sys.argv[2:5])
+    else:
+        main(*sys.argv[1:5])

@@ -108,6 +108,22 @@ fn walkthrough_renders_every_screen() {
             "{session}: {screen} not visited"
         );
     }
+    // Each fault's preview is drawn, flagged: eyes shut, teeth and sitting far aside in
+    // `faults`, slumped in `slumped` (the real person on the simulated camera, the real checks).
+    let flagged = |session: &str| {
+        report
+            .sessions
+            .iter()
+            .find(|s| s.name == session)
+            .map_or(0, |s| {
+                s.pngs
+                    .iter()
+                    .filter(|p| p.ends_with("-shoot-preview-flagged.png"))
+                    .count()
+            })
+    };
+    assert_eq!(flagged("faults"), 3, "{:?}", report.pngs);
+    assert_eq!(flagged("slumped"), 1, "{:?}", report.pngs);
     // Looks of their own, drawn in the session that shows them: the glasses-on ready screen
     // (no 现在请摘下眼镜), and the third photo's preview (no retake left).
     for png in [

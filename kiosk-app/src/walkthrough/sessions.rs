@@ -1,6 +1,7 @@
 //! The walkthrough's scripted sessions: what the graduate (or technician) does on each screen,
 //! and how the simulators are set to make each path happen.
 
+use camera_driver::sim::Pose;
 use kiosk_ui::Action;
 
 use crate::config::Config;
@@ -16,6 +17,12 @@ pub(super) enum Do {
     AdjustSeat,
     /// The graduate leans their head (degrees; 0 straightens it), then touches.
     TiltThenPress(f32, Action),
+    /// The graduate looks or sits another way (eyes shut, teeth showing, off to one side),
+    /// from the well-seated pose, then touches.
+    PoseThenPress(fn(&mut Pose), Action),
+    /// The graduate slumps or straightens in the seat (mm taller than the reference
+    /// graduate's sitting height, as [`Session::sit_mm`]), then touches.
+    SitThenPress(f32, Action),
     /// The camera will refuse the next shot ("PTP Device Busy"); then touch.
     JamThenPress(Action),
     /// Touch "退出拍照" (where leaving costs something, the dialog saying what comes up).
@@ -138,6 +145,46 @@ pub const SESSIONS: &[Session] = &[
             ),
             ("scan-unknown-code", Do::PutAwayQrThen(Action::Cancel)),
             ("attract", Do::End),
+        ],
+    },
+    Session {
+        name: "faults",
+        about: "three shots, each with something the checks must flag: eyes shut, teeth \
+                showing, sitting far to one side (each preview offers the retake first)",
+        sit_mm: 0.0,
+        tune: unchanged,
+        script: to_the_camera![
+            (
+                "shoot-ready",
+                Do::PoseThenPress(|p| p.eyes_closed = true, Action::TakePhoto)
+            ),
+            ("shoot-preview-flagged", Do::Press(Action::Retake)),
+            (
+                "shoot-ready",
+                Do::PoseThenPress(|p| p.teeth = true, Action::TakePhoto)
+            ),
+            ("shoot-preview-flagged", Do::Press(Action::Retake)),
+            (
+                "shoot-ready",
+                Do::PoseThenPress(|p| p.off_centre = -0.5, Action::TakePhoto)
+            ),
+            ("shoot-preview-flagged", Do::End),
+        ],
+    },
+    Session {
+        name: "slumped",
+        about: "the graduate slumps in the seat after the chair step: the preview says to \
+                raise the seat",
+        sit_mm: 0.0,
+        tune: unchanged,
+        script: to_the_camera![
+            (
+                "shoot-ready",
+                // 190 mm lower than when the chair step put their eyes on the line (0.3 frame
+                // heights).
+                Do::SitThenPress(-190.0, Action::TakePhoto)
+            ),
+            ("shoot-preview-flagged", Do::End),
         ],
     },
     Session {
