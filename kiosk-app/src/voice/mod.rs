@@ -200,8 +200,11 @@ pub fn start(
         tracing::warn!(code = kiosk_core::ops::code::VOICE_UNAVAILABLE, error = %e, "no voice thread");
         return None;
     }
+    // The screen as it is now, taken here and not when the task first runs: a touch that
+    // changes the screen before the task is scheduled (a busy machine) would otherwise become
+    // its starting point, and that step would never be spoken.
+    let mut before = screens.borrow_and_update().clone();
     let task = tokio::spawn(async move {
-        let mut before = screens.borrow_and_update().clone();
         while screens.changed().await.is_ok() {
             let now = screens.borrow_and_update().clone();
             let batch: Vec<(Cue, Vec<f32>)> = cues(&before, &now)
