@@ -290,6 +290,23 @@ impl Reader {
     }
 }
 
+/// A failed review's reasons: a JSON array of strings (each reason whole, whatever it holds).
+/// Lines of earlier kiosks joined them with "; ", which also splits a reason that holds one;
+/// they are read that way, as well as can be.
+fn review_reasons(field: Option<&str>) -> Vec<String> {
+    let Some(field) = field else {
+        return Vec::new();
+    };
+    if let Ok(reasons) = serde_json::from_str::<Vec<String>>(field) {
+        return reasons;
+    }
+    field
+        .split("; ")
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Where `"code":"` is in a line.
 fn memchr_code(line: &[u8]) -> Option<usize> {
     memchr::memmem::find(line, b"\"code\":\"")
@@ -323,7 +340,7 @@ fn what_of(code: &str, f: &Fields) -> Option<What> {
             failed: list(&f.failed, ","),
         },
         code::REVIEW_PASSED => What::ReviewPassed,
-        code::REVIEW_FAILED => What::ReviewFailed(list(&f.reasons, "; ")),
+        code::REVIEW_FAILED => What::ReviewFailed(review_reasons(f.reasons.as_deref())),
         code::PAYMENT_PAID => What::Paid(num(&f.amount_fen).unwrap_or(0)),
         code::PAYMENT_EXPIRED => What::Expired,
         code::OUT_OF_SERVICE => What::OutOfService,
@@ -654,4 +671,69 @@ pub fn table(report: &Report) -> String {
         report.files, report.unreadable_lines
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use kiosk_core::ops::Observed;
+
+    /// A log line as the kiosk writes an observed event (tracing's JSON: the code and the
+    /// event's fields under `fields`).
+    fn line(at: &str, code: &str, observed: Option<&Observed>) -> String {
+        let mut fields = serde_json::Map::new();
+        fields.insert("code".into(), code.into());
+        fields.insert("kiosk".into(), "booth-1".into());
+        for (k, v) in observed.map(Observed::fields).unwrap_or_default() {
+            fields.insert(k.into(), v.into());
+        }
+        serde_json::json!({ "timestamp": at, "level": "WARN", "fields": fields }).to_string()
+    }
+
+    #[test]
+    fn a_review_reason_is_counted_whole_whatever_punctuation_it_holds() {
+        let hair = "Hair covers the eyebrows; please tidy it and retake";
+        let tilt = "Head tilted, eyes not level";
+        let failed = Observed::ReviewFailed(vec![hair.into(), tilt.into()]);
+        let dir = tempfile::tempdir().unwrap();
+        let text = [
+            line("2026-06-01T08:00:00Z", "SESSION_STARTED", None),
+            line("2026-06-01T08:01:00Z", "REVIEW_FAILED", Some(&failed)),
+            line("2026-06-01T08:02:00Z", "REVIEW_FAILED", Some(&failed)),
+        ]
+        .join("\n");
+        std::fs::write(dir.path().join("kiosk.log.jsonl"), text).unwrap();
+        let report = super::summarise(&super::Query {
+            dirs: vec![dir.path().to_owned()],
+            ..Default::default()
+        })
+        .unwrap();
+        let s = &report.kiosks[0];
+        assert_eq!(s.reviews_failed, 2);
+        let top: Vec<(&str, u64)> = s
+            .top_rejections
+            .iter()
+            .map(|(r, n)| (r.as_str(), *n))
+            .collect();
+        assert_eq!(
+            top,
+            [
+                (
+                    "review: Hair covers the eyebrows; please tidy it and retake",
+                    2
+                ),
+                ("review: Head tilted, eyes not level", 2),
+            ],
+            "each reason once per review, not split at its punctuation"
+        );
+    }
+
+    #[test]
+    fn reasons_from_logs_before_the_json_array_are_still_read() {
+        assert_eq!(
+            super::review_reasons(Some("Head tilted; Eyes closed")),
+            ["Head tilted", "Eyes closed"]
+        );
+        assert_eq!(super::review_reasons(Some("[]")), Vec::<String>::new());
+        assert_eq!(super::review_reasons(None), Vec::<String>::new());
+    }
 }

@@ -320,7 +320,12 @@ impl Observed {
                 vec![("shot", shot.to_string()), ("failed", failed.join(","))]
             }
             Observed::CaptureFailed(p) => vec![("problem", format!("{p:?}").to_lowercase())],
-            Observed::ReviewFailed(reasons) => vec![("reasons", reasons.join("; "))],
+            // A JSON array: a reason is the service's free text and may hold any separator
+            // ("Hair covers the eyebrows; please tidy it and retake").
+            Observed::ReviewFailed(reasons) => vec![(
+                "reasons",
+                serde_json::to_string(reasons).unwrap_or_default(),
+            )],
             Observed::OrderCreated { amount_fen } | Observed::Paid { amount_fen } => {
                 vec![("amount_fen", amount_fen.to_string())]
             }
