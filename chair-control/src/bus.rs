@@ -12,7 +12,6 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 use tokio_modbus::client::{Client, Context};
 use tokio_modbus::prelude::SlaveContext;
@@ -20,35 +19,7 @@ use tokio_modbus::{Request, Response, Slave};
 use tracing::{debug, warn};
 
 use crate::error::{DeviceError, ErrorKind};
-use crate::link::{Link, SerialLink};
-
-/// Serial settings of one bus.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct PortConfig {
-    /// Device path or udev symlink, e.g. `/dev/photo-kiosk/lights`.
-    pub path: String,
-    /// Baud rate.
-    pub baud: u32,
-    /// "none", "even" or "odd".
-    pub parity: String,
-    /// Per-request timeout in ms.
-    pub timeout_ms: u64,
-    /// Extra attempts after a failed request.
-    pub retries: u32,
-}
-
-impl Default for PortConfig {
-    fn default() -> Self {
-        Self {
-            path: "/dev/photo-kiosk/bus".into(),
-            baud: 19_200,
-            parity: "none".into(),
-            timeout_ms: 300,
-            retries: 2,
-        }
-    }
-}
+use crate::link::{Link, PortConfig, SerialLink};
 
 /// A Modbus RTU bus on one [`Link`], normally a serial port.
 pub struct Bus {

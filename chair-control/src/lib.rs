@@ -19,9 +19,9 @@ pub mod map;
 #[cfg(feature = "sim")]
 pub mod sim;
 
-pub use bus::{Bus, PortConfig};
+pub use bus::Bus;
 pub use chair::{Chair, ChairStatus, Direction};
 pub use error::{DeviceError, ErrorKind};
 pub use lights::Lights;
-pub use link::{DuplexLink, Link, SerialLink};
+pub use link::{DuplexLink, Link, Parity, PortConfig, SerialLink};
 pub use map::{ChairMap, LightsMap, Preset};

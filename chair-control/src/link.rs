@@ -8,10 +8,61 @@
 //! hands out a fresh `tokio::io::duplex` pipe whose far end it gives to a device (the simulator,
 //! or a test's hand-written fake).
 
+use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncWrite, DuplexStream};
 
-use crate::bus::PortConfig;
 use crate::error::{DeviceError, ErrorKind};
+
+/// Serial settings of one bus.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PortConfig {
+    /// Device path or udev symlink, e.g. `/dev/photo-kiosk/lights`.
+    pub path: String,
+    /// Baud rate.
+    pub baud: u32,
+    /// `none`, `even` or `odd` (anything else is refused when the config is read).
+    pub parity: Parity,
+    /// Per-request timeout in ms.
+    pub timeout_ms: u64,
+    /// Extra attempts after a failed request.
+    pub retries: u32,
+}
+
+impl Default for PortConfig {
+    fn default() -> Self {
+        Self {
+            path: "/dev/photo-kiosk/bus".into(),
+            baud: 19_200,
+            parity: Parity::None,
+            timeout_ms: 300,
+            retries: 2,
+        }
+    }
+}
+
+/// The parity bit of an RTU character.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Parity {
+    /// No parity bit.
+    #[default]
+    None,
+    /// Even parity (Modbus's default).
+    Even,
+    /// Odd parity.
+    Odd,
+}
+
+impl From<Parity> for tokio_serial::Parity {
+    fn from(p: Parity) -> Self {
+        match p {
+            Parity::None => tokio_serial::Parity::None,
+            Parity::Even => tokio_serial::Parity::Even,
+            Parity::Odd => tokio_serial::Parity::Odd,
+        }
+    }
+}
 
 /// A byte stream tokio-modbus can frame RTU on. Implemented for every suitable type; it exists
 /// because a trait object can name only one non-auto trait.
@@ -45,19 +96,6 @@ impl SerialLink {
     pub fn config(&self) -> &PortConfig {
         &self.cfg
     }
-
-    fn parity(&self) -> Result<tokio_serial::Parity, DeviceError> {
-        match self.cfg.parity.as_str() {
-            "none" => Ok(tokio_serial::Parity::None),
-            "even" => Ok(tokio_serial::Parity::Even),
-            "odd" => Ok(tokio_serial::Parity::Odd),
-            other => Err(DeviceError::new(
-                ErrorKind::Port,
-                &self.cfg.path,
-                format!("parity {other:?} is not one of none, even, odd"),
-            )),
-        }
-    }
 }
 
 impl Link for SerialLink {
@@ -66,7 +104,8 @@ impl Link for SerialLink {
     }
 
     fn open(&self) -> Result<Box<dyn Transport>, DeviceError> {
-        let builder = tokio_serial::new(&self.cfg.path, self.cfg.baud).parity(self.parity()?);
+        let builder =
+            tokio_serial::new(&self.cfg.path, self.cfg.baud).parity(self.cfg.parity.into());
         let port = tokio_serial::SerialStream::open(&builder).map_err(|e| {
             DeviceError::new(
                 ErrorKind::Port,

@@ -21,8 +21,8 @@ use super::wire::{
     self, H_CODE, H_IDEMPOTENCY, H_KIOSK, H_NONCE, H_SHA256, H_SHOT, H_SIGNATURE, H_TIMESTAMP,
 };
 use super::{CollectionService, Resolved, ServiceError};
-use crate::mask;
 use kiosk_core::flow::{Identity, OrderInfo, PaymentState, RejectReason, ReviewState};
+use kiosk_core::mask;
 
 /// Largest answer read: the service's JSON answers are a few hundred bytes.
 pub const MAX_ANSWER_BYTES: usize = 64 * 1024;

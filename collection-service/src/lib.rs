@@ -1,15 +1,23 @@
-//! The collection service (the photo agency's server): who a code belongs to, the upload, the
-//! review, the WeChat Pay order. The kiosk holds no payment keys; only the service's word that
-//! an order is paid counts.
+//! The collection service (the photo agency's server) as the booth meets it: who a code
+//! belongs to, the upload, the review, the WeChat Pay order, the heartbeat. The kiosk holds no
+//! payment keys; only the service's word that an order is paid counts.
 //!
-//! [`CollectionService`] is what the runtime calls. [`http::HttpService`] speaks the API of
-//! `docs/api/collection-service.openapi.json` over HTTPS; [`sim::SimService`] implements it
-//! in-process for demo mode, and [`server::SimServer`] serves that simulator over HTTP on
-//! loopback with the same API (tests, and a booth rehearsing without the agency's server).
+//! - [`CollectionService`]: the API as the kiosk's runtime calls it.
+//! - [`wire`]: the API's bodies, headers and request signatures, shared by both sides, as
+//!   `docs/api/collection-service.openapi.json` writes them.
+//! - [`client::HttpService`]: the API over HTTPS (reqwest, rustls), with retries and limits.
+//! - [`sim::SimService`]: the service simulated in-process (demo mode and tests), its review
+//!   done by a [`sim::Reviewer`] the caller hands it, so this crate does not pull the photo
+//!   pipeline into every user of the client.
+//! - [`sim_server::SimServer`]: that simulator served over HTTP on loopback with the same API
+//!   and faults injected on request (tests, and a booth rehearsing without the agency).
+//!
+//! Its users: `kiosk-app` (the client, and the simulator in demo mode), the tests and the
+//! fuzzers. It depends on `kiosk-core` only for the flow's domain types.
 
-pub mod http;
-pub mod server;
+pub mod client;
 pub mod sim;
+pub mod sim_server;
 pub mod wire;
 
 use async_trait::async_trait;

@@ -1,5 +1,6 @@
-//! The simulated collection service: a roster of demo graduates, uploads checked with the
-//! kiosk's own photo checks (and, on request, failed with configured reasons), a review that
+//! The simulated collection service: a roster of demo graduates, uploads checked by the
+//! [`Reviewer`] it is handed (the booth hands it its own photo checks) and, on request, failed
+//! with configured reasons, a review that
 //! finishes after a delay, and WeChat orders that the simulated graduate pays after a delay
 //! (or a test pays with [`SimService::pay`], or `kiosk sim-service pay`), and that expire.
 //!
@@ -8,7 +9,7 @@
 //! restarts the way the agency's server does.
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -16,9 +17,26 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::{CollectionService, Resolved, ServiceError};
-use crate::mask;
-use crate::photo::{PhotoConfig, PhotoLab};
 use kiosk_core::flow::{Identity, OrderInfo, PaymentState, RejectReason, ReviewState};
+use kiosk_core::mask;
+
+/// What reviews an upload on arrival, as the agency's automatic checks do: the reasons it
+/// fails for, each (zh, en), none when it passes. It may block (it runs on a blocking thread).
+/// The booth hands the simulator its own photo checks, so a photo the booth warned about fails
+/// here with the same reasons; tests that do not care about the photo hand it [`Approve`].
+pub trait Reviewer: Send + Sync + 'static {
+    /// The reasons `jpeg` fails for; empty when it passes.
+    fn reasons(&self, jpeg: &[u8]) -> Vec<(String, String)>;
+}
+
+/// A reviewer that passes every photo (for tests that exercise the protocol, not the photo).
+pub struct Approve;
+
+impl Reviewer for Approve {
+    fn reasons(&self, _: &[u8]) -> Vec<(String, String)> {
+        Vec::new()
+    }
+}
 
 /// Behaviour of the simulated service, from the `[service.sim]` config section.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -86,13 +104,18 @@ pub const DEMO_ROSTER: &[(&str, &str, &str, &str, &str)] = &[
 /// The in-process simulator.
 pub struct SimService {
     cfg: SimServiceConfig,
-    photo: PhotoConfig,
+    reviewer: Arc<dyn Reviewer>,
     db: Mutex<Connection>,
     /// The latest heartbeat's body, for tests to wait on.
     heartbeat: tokio::sync::watch::Sender<Option<String>>,
 }
 
-use crate::clock::now_ms;
+/// Wall-clock ms since the Unix epoch (orders and reviews are timed across restarts).
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
 
 fn db_err(e: rusqlite::Error) -> ServiceError {
     ServiceError::Unavailable(format!("simulator storage: {e}"))
@@ -114,45 +137,39 @@ const SCHEMA: &str = "
 
 impl SimService {
     /// A simulator with the demo roster, its state in memory.
-    pub fn new(cfg: SimServiceConfig, photo: PhotoConfig) -> Self {
+    pub fn new(cfg: SimServiceConfig, reviewer: Arc<dyn Reviewer>) -> Self {
         let conn = Connection::open_in_memory().expect("an in-memory SQLite database");
-        Self::with_connection(cfg, photo, conn).expect("the simulator's schema")
+        Self::with_connection(cfg, reviewer, conn).expect("the simulator's schema")
     }
 
     /// A simulator whose state lives in the SQLite file `path` (kept across restarts).
-    pub fn open(cfg: SimServiceConfig, photo: PhotoConfig, path: &Path) -> rusqlite::Result<Self> {
-        Self::with_connection(cfg, photo, Connection::open(path)?)
+    pub fn open(
+        cfg: SimServiceConfig,
+        reviewer: Arc<dyn Reviewer>,
+        path: &Path,
+    ) -> rusqlite::Result<Self> {
+        Self::with_connection(cfg, reviewer, Connection::open(path)?)
     }
 
     fn with_connection(
         cfg: SimServiceConfig,
-        photo: PhotoConfig,
+        reviewer: Arc<dyn Reviewer>,
         conn: Connection,
     ) -> rusqlite::Result<Self> {
         conn.execute_batch(SCHEMA)?;
         Ok(Self {
             cfg,
-            photo,
+            reviewer,
             db: Mutex::new(conn),
             heartbeat: tokio::sync::watch::Sender::new(None),
         })
     }
 
-    /// Reviews an upload with the kiosk's own checks (the same code and thresholds), so a photo
-    /// the kiosk warned about fails here with the same reasons. The detector is loaded on the
-    /// first upload and shared with the kiosk in the same process.
-    async fn review(&self, jpeg: &[u8]) -> Vec<(String, String)> {
-        let lab = match PhotoLab::load(&self.photo) {
-            Ok(lab) => lab,
-            Err(e) => {
-                return vec![(
-                    "照片检测模型缺失，无法审核".into(),
-                    format!("The photo cannot be reviewed: {e}"),
-                )];
-            }
-        };
+    /// Reviews an upload with the reviewer it was handed, on a blocking thread.
+    async fn check_photo(&self, jpeg: &[u8]) -> Vec<(String, String)> {
+        let reviewer = self.reviewer.clone();
         let jpeg = jpeg.to_vec();
-        tokio::task::spawn_blocking(move || lab.review_reasons(&jpeg))
+        tokio::task::spawn_blocking(move || reviewer.reasons(&jpeg))
             .await
             .unwrap_or_else(|e| vec![("照片审核出错".into(), format!("The review failed: {e}"))])
     }
@@ -295,7 +312,7 @@ impl CollectionService for SimService {
 
     async fn upload(&self, code: &str, shot: u8, jpeg: &[u8]) -> Result<String, ServiceError> {
         self.call().await?;
-        let reasons = self.review(jpeg).await;
+        let reasons = self.check_photo(jpeg).await;
         let db = self.db();
         let existing: Option<String> = db
             .query_row(
@@ -492,5 +509,56 @@ impl SimService {
             code_url: format!("weixin://wxpay/bizpayurl?pr=SIM{id}"),
             amount_fen: self.cfg.amount_fen,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fails every photo whose first byte is 0 with one reason; counts what it saw.
+    struct Picky(std::sync::atomic::AtomicUsize);
+
+    impl Reviewer for Picky {
+        fn reasons(&self, jpeg: &[u8]) -> Vec<(String, String)> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if jpeg.first() == Some(&0) {
+                vec![("闭眼".into(), "Eyes closed".into())]
+            } else {
+                Vec::new()
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn an_upload_is_reviewed_by_the_reviewer_it_was_handed() {
+        let picky = Arc::new(Picky(Default::default()));
+        let cfg = SimServiceConfig {
+            review_ms: 0,
+            latency_ms: 0,
+            ..SimServiceConfig::default()
+        };
+        let sim = SimService::new(cfg, picky.clone());
+        let code = DEMO_ROSTER[0].0;
+        let good = sim.upload(code, 1, &[1, 2, 3]).await.unwrap();
+        let bad = sim.upload(code, 2, &[0, 2, 3]).await.unwrap();
+        assert_eq!(sim.review(&good).await.unwrap(), ReviewState::Passed);
+        assert_eq!(
+            sim.review(&bad).await.unwrap(),
+            ReviewState::Failed(vec![("闭眼".into(), "Eyes closed".into())])
+        );
+        assert_eq!(picky.0.load(std::sync::atomic::Ordering::SeqCst), 2);
+        // A retried upload is the same submission.
+        assert_eq!(sim.upload(code, 1, &[1, 2, 3]).await.unwrap(), good);
+        // Approve passes anything, without any photo pipeline.
+        let sim = SimService::new(
+            SimServiceConfig {
+                review_ms: 0,
+                ..Default::default()
+            },
+            Arc::new(Approve),
+        );
+        let any = sim.upload(code, 1, &[0]).await.unwrap();
+        assert_eq!(sim.review(&any).await.unwrap(), ReviewState::Passed);
     }
 }

@@ -180,7 +180,25 @@ pub struct Heartbeat {
     pub devices: std::collections::BTreeMap<String, String>,
     /// The health gauges operators scrape (absent from kiosks older than 0.15).
     #[serde(default)]
-    pub health: Option<crate::metrics::Health>,
+    pub health: Option<KioskHealth>,
+}
+
+/// The kiosk's health as the heartbeat carries it to the operators: the same gauges Prometheus
+/// scrapes on the booth (`kiosk-app`'s metrics fill it in). No personal data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KioskHealth {
+    /// The out-of-service screen is up.
+    pub out_of_service: bool,
+    /// Part (`camera`, `lights`, `chair`, `service`) → it answers.
+    pub parts_up: std::collections::BTreeMap<String, bool>,
+    /// Chosen photos not yet delivered to the service.
+    pub upload_backlog: u32,
+    /// Seconds since the service last answered (since the start, when it never has).
+    pub service_since_success_secs: u64,
+    /// Free bytes where the journal and photos live.
+    pub data_dir_free_bytes: u64,
+    /// The kiosk's version.
+    pub version: String,
 }
 
 /// An error answer.

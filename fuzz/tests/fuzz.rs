@@ -21,7 +21,7 @@ fn qr_payload() {
             assert!(code.len() <= rules.personal_prefix.len() + kiosk_app::qr::MAX_TOKEN_LEN);
         }
         // What the log shows of it: never more than six characters.
-        let masked = kiosk_app::mask::token(&payload);
+        let masked = kiosk_core::mask::token(&payload);
         assert!(masked.chars().count() <= 6 + 3 + 20, "{masked}");
     });
 }
@@ -214,8 +214,8 @@ fn modbus_requests() {
 /// every call it makes. The service is a loopback server answering whatever the input says.
 #[test]
 fn service_answers() {
-    use kiosk_app::service::CollectionService;
-    use kiosk_app::service::http::HttpService;
+    use collection_service::CollectionService;
+    use collection_service::client::HttpService;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -276,7 +276,7 @@ fn service_answers() {
     )
     .expect("a loopback client")
     .with_backoff(Duration::from_millis(1));
-    let beat: kiosk_app::service::wire::Heartbeat = serde_json::from_str(
+    let beat: collection_service::wire::Heartbeat = serde_json::from_str(
         r#"{"kiosk":"booth-fuzz","screen":"attract","devices":{"camera":"ok"}}"#,
     )
     .expect("a heartbeat");

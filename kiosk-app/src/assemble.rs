@@ -13,8 +13,8 @@ use chair_control::{Bus, Chair, Lights, PortConfig};
 use crate::config::{Backend, Config};
 use crate::journal::Journal;
 use crate::runtime::{Ended, World};
-use crate::service::CollectionService;
-use crate::service::sim::SimService;
+use collection_service::CollectionService;
+use collection_service::sim::SimService;
 
 /// Simulators started for demo mode; they live as long as this value.
 pub struct Simulators {
@@ -215,12 +215,15 @@ pub fn world(cfg: &Config, journal: Journal) -> anyhow::Result<(World, Simulator
     let chair = Arc::new(Chair::new(bus, cfg.chair.clone()));
     let (service, sim_service): (Arc<dyn CollectionService>, _) = match cfg.service.backend {
         Backend::Sim => {
-            let sim = Arc::new(SimService::new(cfg.service.sim.clone(), cfg.photo.clone()));
+            let sim = Arc::new(SimService::new(
+                cfg.service.sim.clone(),
+                std::sync::Arc::new(crate::photo::PhotoReviewer(cfg.photo.clone())),
+            ));
             (sim.clone(), Some(sim))
         }
         Backend::Real => {
-            let secret = crate::service::read_credential(&cfg.service.credential_path)?;
-            let http = crate::service::http::HttpService::new(
+            let secret = collection_service::read_credential(&cfg.service.credential_path)?;
+            let http = collection_service::client::HttpService::new(
                 &cfg.service.url,
                 &cfg.kiosk.id,
                 secret,

@@ -388,7 +388,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::ServicePin(ServicePinCmd::Hash) => {
             let mut line = String::new();
             std::io::stdin().read_line(&mut line)?;
-            let hash = crate::maintenance::hash_pin(line.trim())?;
+            let hash = crate::pin::hash_pin(line.trim())?;
             println!("[service_mode]\npin_hash = \"{hash}\"");
             Ok(ExitCode::SUCCESS)
         }
@@ -591,7 +591,7 @@ where
 /// second value is the practice file's path when that is the one used.
 fn sim_credential(cfg: &Config) -> anyhow::Result<(String, Option<PathBuf>)> {
     if cfg.service.credential_path.exists() {
-        let secret = crate::service::read_credential(&cfg.service.credential_path)?;
+        let secret = collection_service::read_credential(&cfg.service.credential_path)?;
         return Ok((String::from_utf8_lossy(&secret).into_owned(), None));
     }
     let path = cfg.kiosk.data_dir.join("practice-credential");
@@ -623,18 +623,18 @@ fn sim_service_cmd(cfg: &Config, cmd: SimServiceCmd) -> anyhow::Result<ExitCode>
             SimServiceCmd::Serve { port, db } => {
                 let (secret, practice) = sim_credential(cfg)?;
                 let sim = std::sync::Arc::new(match db {
-                    Some(path) => crate::service::sim::SimService::open(
+                    Some(path) => collection_service::sim::SimService::open(
                         cfg.service.sim.clone(),
-                        cfg.photo.clone(),
+                        std::sync::Arc::new(crate::photo::PhotoReviewer(cfg.photo.clone())),
                         &path,
                     )
                     .with_context(|| format!("opening {}", path.display()))?,
-                    None => crate::service::sim::SimService::new(
+                    None => collection_service::sim::SimService::new(
                         cfg.service.sim.clone(),
-                        cfg.photo.clone(),
+                        std::sync::Arc::new(crate::photo::PhotoReviewer(cfg.photo.clone())),
                     ),
                 });
-                let server = crate::service::server::SimServer::start_on(
+                let server = collection_service::sim_server::SimServer::start_on(
                     sim,
                     &cfg.kiosk.id,
                     secret.trim().as_bytes(),

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::photo::PhotoConfig;
 use crate::qr::QrRules;
-use crate::service::sim::SimServiceConfig;
+use collection_service::sim::SimServiceConfig;
 use kiosk_core::flow::FlowConfig;
 
 /// A configuration problem, naming the file and the key.
@@ -71,9 +71,9 @@ pub struct CameraSection {
     pub backend: Backend,
     /// Simulated capture size.
     pub sim_capture_size: (u32, u32),
-    /// Capture timeout, ms.
+    /// Capture timeout, ms (1000..=120000).
     pub capture_timeout_ms: u64,
-    /// Live-view frame interval, ms.
+    /// Live-view frame interval, ms (20..=1000).
     pub preview_interval_ms: u64,
     /// Which camera to open (real backend): model as `kiosk camera list` shows it, and/or
     /// port; both empty: the first camera found.
@@ -273,7 +273,7 @@ pub struct ServiceModeSection {
 impl Default for ServiceModeSection {
     fn default() -> Self {
         Self {
-            pin_hash: crate::maintenance::DEMO_PIN_HASH.into(),
+            pin_hash: crate::pin::DEMO_PIN_HASH.into(),
         }
     }
 }
@@ -392,7 +392,7 @@ impl Config {
         }
         if self.service.backend == Backend::Real {
             let loopback = reqwest::Url::parse(&self.service.url)
-                .is_ok_and(|u| crate::service::http::is_loopback(&u));
+                .is_ok_and(|u| collection_service::client::is_loopback(&u));
             let https = self.service.url.starts_with("https://");
             let simulator = loopback && self.service.url.starts_with("http://");
             if !(https || simulator) {
@@ -426,6 +426,40 @@ impl Config {
                 ),
             ));
         }
+        // Ranges a booth can live with: a value outside them is a typo, not a choice (a zero
+        // countdown shoots before the graduate is still, a zero preview interval spins a core,
+        // a timeout of u64::MAX never notices a camera that hung).
+        for (key, v, range, unit) in [
+            (
+                "camera.capture_timeout_ms",
+                self.camera.capture_timeout_ms,
+                1_000..=120_000,
+                "ms: a DSLR's capture and download of its largest JPEG",
+            ),
+            (
+                "camera.preview_interval_ms",
+                self.camera.preview_interval_ms,
+                20..=1_000,
+                "ms between live-view frames: 50 to 1 per second",
+            ),
+            (
+                "flow.countdown_secs",
+                u64::from(f.countdown_secs),
+                1..=10,
+                "seconds the graduate sees before the shot",
+            ),
+        ] {
+            if !range.contains(&v) {
+                return Err((
+                    key.into(),
+                    format!(
+                        "must be {}..={} ({unit}), not {v}",
+                        range.start(),
+                        range.end()
+                    ),
+                ));
+            }
+        }
         if !(0.5..=60.0).contains(&self.chair.auto_level_max_secs) {
             return Err((
                 "chair.auto_level_max_secs".into(),
@@ -438,7 +472,7 @@ impl Config {
                 "must name the serial device".into(),
             ));
         }
-        if let Err(message) = crate::maintenance::check_hash(&self.service_mode.pin_hash) {
+        if let Err(message) = crate::pin::check_hash(&self.service_mode.pin_hash) {
             return Err(("service_mode.pin_hash".into(), message));
         }
         let real = [
@@ -447,7 +481,7 @@ impl Config {
             self.service.backend,
         ]
         .contains(&Backend::Real);
-        if real && self.service_mode.pin_hash == crate::maintenance::DEMO_PIN_HASH {
+        if real && self.service_mode.pin_hash == crate::pin::DEMO_PIN_HASH {
             return Err((
                 "service_mode.pin_hash".into(),
                 "is still the demo PIN's hash; a booth needs its own: `kiosk service-pin hash`"
@@ -571,11 +605,27 @@ mod tests {
                 "serial.health_interval_ms",
             ),
             ("[serial]\nchair_poll_ms = 0\n", "serial.chair_poll_ms"),
+            ("[serial.port]\nparity = \"mark\"\n", "serial.port.parity"),
             (
                 "[flow]\nservice_refresh_secs = 0\n",
                 "flow.service_refresh_secs",
             ),
             ("[flow]\npin_attempts = 0\n", "flow.pin_attempts"),
+            // Numbers serde takes but a booth cannot live with.
+            (
+                "[camera]\ncapture_timeout_ms = 18446744073709551615\n",
+                "camera.capture_timeout_ms",
+            ),
+            (
+                "[camera]\ncapture_timeout_ms = 0\n",
+                "camera.capture_timeout_ms",
+            ),
+            (
+                "[camera]\npreview_interval_ms = 0\n",
+                "camera.preview_interval_ms",
+            ),
+            ("[flow]\ncountdown_secs = 0\n", "flow.countdown_secs"),
+            ("[flow]\ncountdown_secs = 3600\n", "flow.countdown_secs"),
             ("[flow]\npin_lock_secs = 0\n", "flow.pin_lock_secs"),
             (
                 "[notice]\nstudio = { zh = \"某照相馆\" }\n",

@@ -11,11 +11,14 @@ use kiosk_core::diagnostics::{Check, FaultKind, Hint, Part};
 use kiosk_core::flow::{Device, Event};
 use kiosk_core::model::Lang;
 
-use crate::runtime::World;
-use crate::service::ServiceError;
+use crate::disk::existing_ancestor;
+use crate::world::World;
+use collection_service::ServiceError;
 
 mod doctor;
+mod test_shot;
 pub use doctor::{broken_config, doctor};
+pub use test_shot::test_shot;
 
 /// No check may hang the report (the maintenance screen refreshes it every few seconds).
 /// Devices have their own timeouts; the service gets this one.
@@ -202,28 +205,6 @@ pub async fn service(world: &World) -> Check {
             ms,
         ),
     }
-}
-
-/// `dir`, or its nearest ancestor that exists (a relative path's last ancestor is "": the
-/// working directory).
-fn existing_ancestor(dir: &Path) -> &Path {
-    dir.ancestors()
-        .map(|p| {
-            if p.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                p
-            }
-        })
-        .find(|p| p.exists())
-        .unwrap_or(dir)
-}
-
-/// Free bytes (for unprivileged users) on the file system that holds or will hold `dir`.
-pub fn free_bytes(dir: &Path) -> Option<u64> {
-    rustix::fs::statvfs(existing_ancestor(dir))
-        .ok()
-        .map(|st| st.f_bavail * st.f_frsize)
 }
 
 /// Free space where the journal and photos live (on the file system that will hold the data

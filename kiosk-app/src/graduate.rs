@@ -17,7 +17,7 @@ use kiosk_core::model::Screen;
 
 use crate::assemble::Simulators;
 use crate::runtime::Handle;
-use crate::service::sim::DEMO_ROSTER;
+use collection_service::sim::DEMO_ROSTER;
 
 /// How long the graduate takes: at once (scripts, tests) or like a person (the window demo).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::sync::atomic::AtomicU64;
 
+use collection_service::wire::KioskHealth;
 use kiosk_core::flow::{Device, Phase, Review, State};
 use kiosk_core::ops::{self, Observed};
 use prometheus_client::encoding::EncodeLabelSet;
@@ -87,24 +88,6 @@ struct Part {
 struct Build {
     version: String,
     kiosk: String,
-}
-
-/// The kiosk's health as the heartbeat to the collection service carries it (the same gauges
-/// Prometheus scrapes). No personal data.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Health {
-    /// The out-of-service screen is up.
-    pub out_of_service: bool,
-    /// Part (`camera`, `lights`, `chair`, `service`) → it answers.
-    pub parts_up: std::collections::BTreeMap<String, bool>,
-    /// Chosen photos not yet delivered to the service.
-    pub upload_backlog: u32,
-    /// Seconds since the service last answered (since the start, when it never has).
-    pub service_since_success_secs: u64,
-    /// Free bytes where the journal and photos live.
-    pub data_dir_free_bytes: u64,
-    /// The kiosk's version.
-    pub version: String,
 }
 
 /// The kiosk's metrics. Cheap to update from any task.
@@ -420,17 +403,17 @@ impl Metrics {
             t => t,
         };
         self.service_since_ok.set((now - last).max(0.0));
-        if let Some(free) = crate::diagnostics::free_bytes(data_dir) {
+        if let Some(free) = crate::disk::free_bytes(data_dir) {
             self.disk_free.set(i64::try_from(free).unwrap_or(i64::MAX));
         }
     }
 
     /// The health gauges as the heartbeat carries them: the same numbers a scrape at `now_ms`
     /// would show.
-    pub fn health(&self, now_ms: u64, data_dir: &std::path::Path) -> Health {
+    pub fn health(&self, now_ms: u64, data_dir: &std::path::Path) -> KioskHealth {
         self.refresh(now_ms, data_dir);
         let up = |p: &str| self.device_up.get(&part(p)).is_none_or(|g| g.get() == 1);
-        Health {
+        KioskHealth {
             out_of_service: self.out_of_service.get() == 1,
             parts_up: ["camera", "lights", "chair", "service"]
                 .into_iter()

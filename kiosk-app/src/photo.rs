@@ -109,6 +109,23 @@ impl PhotoConfig {
     }
 }
 
+/// The booth's own checks as the simulated collection service's reviewer: a photo the kiosk
+/// warned about fails there with the same reasons. The detector is loaded on the first upload
+/// and shared with the kiosk in the same process.
+pub struct PhotoReviewer(pub PhotoConfig);
+
+impl collection_service::sim::Reviewer for PhotoReviewer {
+    fn reasons(&self, jpeg: &[u8]) -> Vec<(String, String)> {
+        match PhotoLab::load(&self.0) {
+            Ok(lab) => lab.review_reasons(jpeg),
+            Err(e) => vec![(
+                "照片检测模型缺失，无法审核".into(),
+                format!("The photo cannot be reviewed: {e}"),
+            )],
+        }
+    }
+}
+
 /// The configuration and the loaded detector, shared by the camera room, the maintenance test
 /// shot and the service simulator.
 #[derive(Debug)]

@@ -18,7 +18,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::sync::mpsc;
 use tracing::{info, warn};
 
-use crate::mask;
+use kiosk_core::mask;
 
 /// `[scanner]` config section.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

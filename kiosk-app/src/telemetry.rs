@@ -1,7 +1,7 @@
 //! Logging from the first line: JSON lines to daily files (for any collector and for
 //! `kiosk logs summary`), and readable text on the terminal or, under systemd, structured
 //! entries in the journal. Every operator-facing line carries a stable `code`
-//! (`docs/operations.md`). Personal data is masked by the callers (see [`crate::mask`]);
+//! (`docs/operations.md`). Personal data is masked by the callers (see [`kiosk_core::mask`]);
 //! tokens and QR payloads are never logged in full.
 //!
 //! Files: `<stem>.<YYYY-MM-DD>.jsonl` beside `logging.json_file`, a new one each day (UTC),

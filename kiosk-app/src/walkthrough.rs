@@ -82,7 +82,7 @@ pub fn config(mut cfg: Config) -> Config {
     cfg.service.sim.auto_pay_ms = Some(2_500);
     cfg.service.sim.latency_ms = 20;
     // The script opens maintenance mode with the demo PIN.
-    cfg.service_mode.pin_hash = crate::maintenance::DEMO_PIN_HASH.into();
+    cfg.service_mode.pin_hash = crate::pin::DEMO_PIN_HASH.into();
     cfg
 }
 
@@ -360,7 +360,7 @@ impl Walk {
                     camera_sim.unplug(true);
                 }
                 Do::Replug => camera_sim.unplug(false),
-                Do::EnterPin => ui.enter_pin(crate::maintenance::DEMO_PIN),
+                Do::EnterPin => ui.enter_pin(crate::pin::DEMO_PIN),
             }
         };
 

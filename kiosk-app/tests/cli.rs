@@ -616,7 +616,7 @@ fn camera_tools_work_on_libgphoto2() {
 /// credential in the data directory, names it after the URL, and signs with it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sim_service_serves_out_of_the_box_with_a_practice_credential() {
-    use kiosk_app::service::CollectionService;
+    use collection_service::CollectionService;
     use std::io::BufRead;
 
     let dir = tempfile::tempdir().unwrap();
@@ -653,7 +653,7 @@ async fn sim_service_serves_out_of_the_box_with_a_practice_credential() {
         assert_eq!(mode & 0o077, 0, "owner-only: {mode:o}");
     }
     let secret = std::fs::read_to_string(path).unwrap();
-    let client = kiosk_app::service::http::HttpService::new(
+    let client = collection_service::client::HttpService::new(
         &url,
         "demo-kiosk",
         secret.trim().as_bytes().to_vec(),
@@ -661,7 +661,7 @@ async fn sim_service_serves_out_of_the_box_with_a_practice_credential() {
         1,
     )
     .unwrap();
-    let code = kiosk_app::service::sim::DEMO_ROSTER[1].0;
+    let code = collection_service::sim::DEMO_ROSTER[1].0;
     let resolved = client.resolve(code).await;
     server.kill().unwrap();
     server.wait().unwrap();
@@ -672,7 +672,7 @@ async fn sim_service_serves_out_of_the_box_with_a_practice_credential() {
 /// on it, as WeChat's notification would; the kiosk's client then sees the order paid.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sim_service_serves_the_api_and_pays_orders_from_the_command_line() {
-    use kiosk_app::service::CollectionService;
+    use collection_service::CollectionService;
     use kiosk_core::flow::{PaymentState, ReviewState};
     use std::io::BufRead;
 
@@ -708,7 +708,7 @@ async fn sim_service_serves_the_api_and_pays_orders_from_the_command_line() {
     let url = url.trim().to_owned();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
 
-    let client = kiosk_app::service::http::HttpService::new(
+    let client = collection_service::client::HttpService::new(
         &url,
         "demo-kiosk",
         b"cli-test-credential".to_vec(),
@@ -716,7 +716,7 @@ async fn sim_service_serves_the_api_and_pays_orders_from_the_command_line() {
         1,
     )
     .unwrap();
-    let code = kiosk_app::service::sim::DEMO_ROSTER[1].0;
+    let code = collection_service::sim::DEMO_ROSTER[1].0;
     assert_eq!(client.resolve(code).await.unwrap().identity.name, "李**红");
     // A real photo: the simulated DSLR's shot through the kiosk's own processing.
     use camera_driver::Camera;

@@ -11,11 +11,11 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+use collection_service::sim::SimServiceConfig;
+use collection_service::sim::{DEMO_ROSTER, SimService};
+use collection_service::sim_server::SimServer;
 use kiosk_app::journal::Journal;
 use kiosk_app::photo::PhotoConfig;
-use kiosk_app::service::server::SimServer;
-use kiosk_app::service::sim::SimServiceConfig;
-use kiosk_app::service::sim::{DEMO_ROSTER, SimService};
 use serde_json::Value;
 
 const SECRET: &str = "kill-test-credential";
@@ -127,7 +127,7 @@ fn config(dir: &Path, url: &str) -> std::path::PathBuf {
         std::os::unix::fs::PermissionsExt::from_mode(0o600),
     )
     .unwrap();
-    let pin = kiosk_app::maintenance::hash_pin("975310").unwrap();
+    let pin = kiosk_app::pin::hash_pin("975310").unwrap();
     let text = format!(
         r#"
 [kiosk]
@@ -172,7 +172,7 @@ async fn session_killed_at(kill_at: &str) {
             latency_ms: 0,
             ..SimServiceConfig::default()
         },
-        PhotoConfig::default(),
+        Arc::new(kiosk_app::photo::PhotoReviewer(PhotoConfig::default())),
     ));
     let server = SimServer::start(sim.clone(), "demo-kiosk", SECRET.as_bytes())
         .await

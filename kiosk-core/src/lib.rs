@@ -9,6 +9,7 @@
 
 pub mod diagnostics;
 pub mod flow;
+pub mod mask;
 pub mod model;
 pub mod ops;
 pub mod snapshot;

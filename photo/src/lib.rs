@@ -14,6 +14,7 @@ pub mod decode;
 mod detect;
 pub mod encode;
 mod error;
+mod face;
 pub mod features;
 pub mod framing;
 pub mod measure;
@@ -26,8 +27,9 @@ pub mod track;
 
 pub use checks::{Check, CheckName, CheckSettings};
 pub use decode::{Decoded, decode_any, decode_for_photo, decoded_size};
-pub use detect::{Detector, DetectorConfig, Face, Landmarks, MODEL_DIR_ENV, default_model_dir};
+pub use detect::{Detector, DetectorConfig, MODEL_DIR_ENV, default_model_dir};
 pub use error::{ErrorKind, PhotoError};
+pub use face::{Face, Landmarks};
 pub use mesh::{Eye, Mesh};
 pub use pipeline::{
     DEFAULT_MAX_PIXELS, Photo, Report, make_photo, photo_from, prepare, review_photo,

@@ -17,8 +17,8 @@
 use image::RgbImage;
 
 use crate::Point;
-use crate::detect::Face;
 use crate::error::PhotoError;
+use crate::face::Face;
 use crate::net::{Net, by_channels};
 
 /// The mesh network's input side.

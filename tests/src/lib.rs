@@ -7,23 +7,23 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use collection_service::sim::SimService;
+use collection_service::sim_server::SimServer;
 use kiosk_app::assemble::Started;
 use kiosk_app::config::Config;
 use kiosk_app::graduate::{Graduate, Pace};
 use kiosk_app::journal::Journal;
-use kiosk_app::service::server::SimServer;
-use kiosk_app::service::sim::SimService;
 use kiosk_core::flow::Event;
 use kiosk_core::model::{Intent, ScreenModel};
 
 /// The first demo graduate's code (the one [`Graduate`] shows).
-pub const CODE: &str = kiosk_app::service::sim::DEMO_ROSTER[0].0;
+pub const CODE: &str = collection_service::sim::DEMO_ROSTER[0].0;
 
 /// What a finished session must not leave anywhere under the data dir: `"file: what"` for
 /// each file holding the first demo graduate's code, name or ID number (whole or masked), or
 /// a JPEG start marker.
 pub fn personal_traces(dir: &Path) -> Vec<String> {
-    let (code, name, id, ..) = kiosk_app::service::sim::DEMO_ROSTER[0];
+    let (code, name, id, ..) = collection_service::sim::DEMO_ROSTER[0];
     let needles: [(&str, &[u8]); 6] = [
         ("code", code.as_bytes()),
         ("name", name.as_bytes()),
@@ -106,7 +106,7 @@ pub async fn service_paid_by_hand(dir: &Path) -> (Arc<SimService>, SimServer) {
     base.service.sim.auto_pay_ms = None;
     let sim = Arc::new(SimService::new(
         base.service.sim.clone(),
-        base.photo.clone(),
+        std::sync::Arc::new(kiosk_app::photo::PhotoReviewer(base.photo.clone())),
     ));
     let server = SimServer::start(sim.clone(), &base.kiosk.id, SECRET.as_bytes())
         .await

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use chair_control::sim::SimHandle;
-use kiosk_app::maintenance::hash_pin;
+use kiosk_app::pin::hash_pin;
 use kiosk_core::model::{Intent, MaintenanceCommand, Screen};
 use kiosk_e2e::{Kiosk, fast_config};
 

@@ -7,17 +7,20 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use collection_service::client::HttpService;
+use collection_service::sim::{DEMO_ROSTER, SimService};
+use collection_service::sim_server::{Exchange, SimServer};
+use collection_service::{CollectionService, ServiceError};
 use kiosk_app::config::Config;
-use kiosk_app::service::http::HttpService;
-use kiosk_app::service::server::{Exchange, SimServer};
-use kiosk_app::service::sim::{DEMO_ROSTER, SimService};
-use kiosk_app::service::{CollectionService, ServiceError};
 use kiosk_core::model::{DoneKind, Intent, PayStage, ReviewStage, Screen, ShootStage};
 use kiosk_e2e::{Kiosk, SECRET, fast_config, http_config, service_paid_by_hand, to_shoot};
 use serde_json::Value;
 
 async fn server(cfg: &Config) -> SimServer {
-    let sim = Arc::new(SimService::new(cfg.service.sim.clone(), cfg.photo.clone()));
+    let sim = Arc::new(SimService::new(
+        cfg.service.sim.clone(),
+        std::sync::Arc::new(kiosk_app::photo::PhotoReviewer(cfg.photo.clone())),
+    ));
     SimServer::start(sim, &cfg.kiosk.id, SECRET.as_bytes())
         .await
         .unwrap()
@@ -347,7 +350,7 @@ async fn a_redirect_is_never_followed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_endless_or_huge_answer_is_not_read() {
-    use kiosk_app::service::http::MAX_ANSWER_BYTES;
+    use collection_service::client::MAX_ANSWER_BYTES;
     use tokio::io::AsyncWriteExt;
     let code = DEMO_ROSTER[0].0;
 
@@ -435,7 +438,7 @@ async fn a_failed_review_and_an_expired_order_over_http() {
     base.service.sim.auto_pay_ms = None;
     let sim = Arc::new(SimService::new(
         base.service.sim.clone(),
-        base.photo.clone(),
+        std::sync::Arc::new(kiosk_app::photo::PhotoReviewer(base.photo.clone())),
     ));
     let server = SimServer::start(sim.clone(), &base.kiosk.id, SECRET.as_bytes())
         .await
@@ -725,9 +728,9 @@ async fn a_replayed_or_altered_request_is_refused() {
         ("x-shooting-code", other),
         (
             "idempotency-key",
-            &kiosk_app::service::wire::upload_key(other, 1),
+            &collection_service::wire::upload_key(other, 1),
         ),
-        ("x-kiosk-nonce", &kiosk_app::service::wire::nonce()),
+        ("x-kiosk-nonce", &collection_service::wire::nonce()),
     ]);
     let (status, answer) = send_raw(&server.url(), &path, &forged, &body).await;
     assert_eq!(status, 401, "{answer}");
@@ -735,7 +738,7 @@ async fn a_replayed_or_altered_request_is_refused() {
     // Another shot number, likewise.
     let forged = with(&[
         ("x-shot", "2"),
-        ("x-kiosk-nonce", &kiosk_app::service::wire::nonce()),
+        ("x-kiosk-nonce", &collection_service::wire::nonce()),
     ]);
     let (status, _) = send_raw(&server.url(), &path, &forged, &body).await;
     assert_eq!(status, 401);

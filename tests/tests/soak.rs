@@ -15,11 +15,11 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use chair_control::sim::{SimFault, WireFaults};
+use collection_service::sim::DEMO_ROSTER;
+use collection_service::sim::SimService;
+use collection_service::sim_server::SimServer;
 use kiosk_app::config::Config;
 use kiosk_app::graduate::{Graduate, Pace};
-use kiosk_app::service::server::SimServer;
-use kiosk_app::service::sim::DEMO_ROSTER;
-use kiosk_app::service::sim::SimService;
 use kiosk_core::model::Intent;
 use kiosk_e2e::{Kiosk, http_config, personal_traces, service_paid_by_hand};
 use rand::rngs::StdRng;

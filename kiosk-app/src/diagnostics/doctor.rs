@@ -13,7 +13,7 @@ use kiosk_core::diagnostics::{Check, FaultKind, Hint, Part, Status};
 
 use super::{CHECK_TIMEOUT, pass, timed};
 use crate::config::{Backend, Config};
-use crate::runtime::World;
+use crate::world::World;
 
 mod files;
 use files::{font_dirs, fonts, journal, permissions, scanner, serial_port};
@@ -25,7 +25,7 @@ const TRAVEL_TIME: Duration = Duration::from_secs(2);
 /// Clock skew that is worth a warning; beyond the service's window, signed requests are
 /// refused.
 const SKEW_WARN_SECS: u64 = 30;
-const SKEW_FAIL_SECS: u64 = crate::service::wire::MAX_SKEW_SECS;
+const SKEW_FAIL_SECS: u64 = collection_service::wire::MAX_SKEW_SECS;
 
 /// Every check, in the order a technician walks the booth. `active` adds what moves or fires
 /// something (the test shot, the seat's travel): leave it off while a graduate is inside.
@@ -231,7 +231,7 @@ async fn capture_target(world: &World) -> Check {
 /// The maintenance screen's test shot: nobody sits in the booth, so only capture and
 /// processing count, not the face checks.
 async fn test_shot(world: &World) -> Check {
-    let ((line, photo), ms) = timed(crate::maintenance::test_shot(world)).await;
+    let ((line, photo), ms) = timed(super::test_shot(world)).await;
     let mut check = match photo {
         Some(_) => pass(Part::TestShot, line.clone(), line, ms),
         None => Check::problem(Part::TestShot, Status::Fail, line, Hint::TestShot),

@@ -13,7 +13,7 @@ use crate::config::Config;
 /// Check a PIN from the keypad against the configured Argon2id hash, off the async threads
 /// (Argon2id is slow on purpose). Only whether it matched reaches the flow.
 pub(super) async fn check_pin(pin: String, hash: String) -> Event {
-    let ok = tokio::task::spawn_blocking(move || crate::maintenance::verify_pin(&pin, &hash))
+    let ok = tokio::task::spawn_blocking(move || crate::pin::verify_pin(&pin, &hash))
         .await
         .unwrap_or(false);
     if ok {
@@ -37,7 +37,7 @@ pub(super) async fn test_shot(
     world: World,
     photo_tx: watch::Sender<Option<Arc<Vec<u8>>>>,
 ) -> Event {
-    let (summary, jpeg) = crate::maintenance::test_shot(&world).await;
+    let (summary, jpeg) = crate::diagnostics::test_shot(&world).await;
     info!(result = %summary, "maintenance test shot");
     photo_tx.send_replace(jpeg.map(Arc::new));
     Event::TestShotTaken { summary }
@@ -69,7 +69,7 @@ mod tests {
 
     #[tokio::test]
     async fn only_the_right_pin_is_accepted() {
-        let hash = crate::maintenance::hash_pin("135790").unwrap();
+        let hash = crate::pin::hash_pin("135790").unwrap();
         assert_eq!(
             check_pin("135790".into(), hash.clone()).await,
             Event::PinChecked { ok: true }

@@ -29,8 +29,7 @@ mod supervisor;
 use std::sync::Arc;
 use std::time::Duration;
 
-use camera_driver::{CameraActor, Frame};
-use chair_control::{Chair, Lights};
+use camera_driver::Frame;
 use kiosk_core::flow::{self, Device, Effect, Event, LightPreset, ScannedCode, State};
 use kiosk_core::model::ScreenModel;
 use tokio::sync::{mpsc, watch};
@@ -38,8 +37,7 @@ use tracing::{Instrument, Span, error, info, info_span, warn};
 
 use crate::config::Config;
 use crate::journal::Journal;
-use crate::mask;
-use crate::service::CollectionService;
+use kiosk_core::mask;
 
 pub use crate::clock::now_ms;
 pub use devices::emergency_stop;
@@ -48,24 +46,7 @@ pub use seat::Tracked;
 use supervisor::keep_running;
 pub use supervisor::{Ended, settle, spawn_owned};
 
-/// What the runtime drives: the devices, the collection service and the journal.
-#[derive(Clone)]
-pub struct World {
-    /// The camera thread.
-    pub camera: Arc<CameraActor>,
-    /// Studio lights.
-    pub lights: Arc<Lights>,
-    /// The chair.
-    pub chair: Arc<Chair>,
-    /// The collection service.
-    pub service: Arc<dyn CollectionService>,
-    /// The journal.
-    pub journal: Arc<Journal>,
-    /// The photo lab (detector loaded once).
-    pub photo: Arc<crate::photo::PhotoLab>,
-    /// What Prometheus scrapes.
-    pub metrics: Arc<crate::metrics::Metrics>,
-}
+pub use crate::world::World;
 
 /// What the UI (or a test) holds to watch and drive the kiosk.
 #[derive(Clone)]

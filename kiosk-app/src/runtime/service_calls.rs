@@ -13,8 +13,8 @@ use tracing::{debug, error, info, warn};
 use super::World;
 use super::health::Faults;
 use crate::config::Config;
-use crate::mask;
-use crate::service::{CollectionService, ServiceError};
+use collection_service::{CollectionService, ServiceError};
+use kiosk_core::mask;
 
 /// A service call bounded by `timeout`; no answer in time is `Unavailable`.
 pub(super) async fn bounded<T>(
@@ -168,7 +168,7 @@ pub(super) async fn call(world: World, timeout: Duration, effect: Effect) -> Opt
 
 /// Tell the service every `service.heartbeat_secs` that this kiosk is alive: the screen it
 /// shows, its devices ("ok" or a fault reference) and the health gauges Prometheus scrapes
-/// ([`crate::metrics::Health`]). No personal data. A failed heartbeat is
+/// ([`collection_service::wire::KioskHealth`]). No personal data. A failed heartbeat is
 /// only logged: the next one follows.
 pub(super) async fn heartbeats(
     world: World,
@@ -189,7 +189,7 @@ pub(super) async fn heartbeats(
         devices.insert("camera".to_owned(), camera);
         let fault = faults.borrow().reference();
         devices.insert("fault".to_owned(), fault.unwrap_or_else(|| "ok".into()));
-        let beat = crate::service::wire::Heartbeat {
+        let beat = collection_service::wire::Heartbeat {
             kiosk: cfg.kiosk.id.clone(),
             screen: kiosk_ui::screen_key(&screen.borrow()),
             devices,
@@ -205,7 +205,7 @@ pub(super) async fn heartbeats(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::service::sim::DEMO_ROSTER;
+    use collection_service::sim::DEMO_ROSTER;
 
     #[tokio::test(start_paused = true)]
     async fn a_call_with_no_answer_in_time_is_unavailable() {

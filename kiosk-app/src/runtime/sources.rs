@@ -9,7 +9,8 @@ use kiosk_core::flow::Event;
 use tokio::sync::{mpsc, watch};
 use tracing::debug;
 
-use crate::{mask, qr};
+use crate::qr;
+use kiosk_core::mask;
 
 /// The same payload held in view is reported again only after this long.
 const REPEAT_AFTER: Duration = Duration::from_secs(2);

@@ -71,7 +71,7 @@ impl Default for FlowConfig {
 }
 
 /// The identity the service resolved from a shooting code, already masked by the service or
-/// by the kiosk's masking (`kiosk_app::mask`) before it reaches the flow.
+/// by the kiosk's masking ([`crate::mask`]) before it reaches the flow.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
     /// Masked name (张**三).
