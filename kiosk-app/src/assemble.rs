@@ -76,7 +76,7 @@ impl Started {
         let metrics = cfg.metrics.addr().ok().flatten().map(|addr| {
             let (metrics, dir) = (world.metrics.clone(), cfg.kiosk.data_dir.clone());
             tokio::spawn(async move {
-                if let Err(e) = crate::metrics::serve(addr, metrics, dir).await {
+                if let Err(e) = kiosk_ops::metrics::serve(addr, metrics, dir).await {
                     tracing::warn!(
                         code = kiosk_core::ops::code::METRICS_UNAVAILABLE,
                         %addr,
@@ -242,9 +242,9 @@ pub fn world(cfg: &Config, journal: Journal) -> anyhow::Result<(World, Simulator
             service,
             journal: Arc::new(journal),
             photo,
-            metrics: Arc::new(crate::metrics::Metrics::new(
+            metrics: Arc::new(kiosk_ops::metrics::Metrics::new(
                 &cfg.kiosk.id,
-                crate::clock::now_ms(),
+                kiosk_ops::clock::now_ms(),
             )),
         },
         Simulators {

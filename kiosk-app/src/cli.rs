@@ -9,7 +9,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::config::{Backend, Config};
-use crate::{qr, telemetry, walkthrough};
+use crate::{qr, walkthrough};
+use kiosk_ops::telemetry;
 
 /// Self-service graduate photo kiosk.
 #[derive(Parser)]
@@ -399,10 +400,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
         }) => {
             let time = |v: Option<String>, flag: &str| {
-                v.map(|s| crate::logs::parse_time(&s).map_err(|e| anyhow::anyhow!("--{flag}: {e}")))
-                    .transpose()
+                v.map(|s| {
+                    kiosk_ops::logs::parse_time(&s).map_err(|e| anyhow::anyhow!("--{flag}: {e}"))
+                })
+                .transpose()
             };
-            let mut q = crate::logs::Query {
+            let mut q = kiosk_ops::logs::Query {
                 dirs: dir,
                 since_ms: time(since, "since")?,
                 until_ms: time(until, "until")?,
@@ -417,11 +420,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         .to_owned(),
                 );
             }
-            let report = crate::logs::summarise(&q).map_err(|e| anyhow::anyhow!(e))?;
+            let report = kiosk_ops::logs::summarise(&q).map_err(|e| anyhow::anyhow!(e))?;
             if json {
                 println!("{}", serde_json::to_string(&report)?);
             } else {
-                print!("{}", crate::logs::table(&report));
+                print!("{}", kiosk_ops::logs::table(&report));
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -309,7 +309,7 @@ pub struct Config {
     /// `[service_mode]`.
     pub service_mode: ServiceModeSection,
     /// `[metrics]`: the Prometheus endpoint.
-    pub metrics: crate::metrics::MetricsSection,
+    pub metrics: kiosk_ops::metrics::MetricsSection,
     /// `[notice]`: the notice's facts the screens quote (alternative studio, deadline,
     /// information office).
     pub notice: kiosk_core::model::Notice,

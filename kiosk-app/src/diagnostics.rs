@@ -11,9 +11,9 @@ use kiosk_core::diagnostics::{Check, FaultKind, Hint, Part};
 use kiosk_core::flow::{Device, Event};
 use kiosk_core::model::Lang;
 
-use crate::disk::existing_ancestor;
 use crate::world::World;
 use collection_service::ServiceError;
+use kiosk_ops::disk::existing_ancestor;
 
 mod doctor;
 mod test_shot;

@@ -71,7 +71,7 @@ pub fn run(cfg: Config, mode: Mode) -> anyhow::Result<()> {
     // SIGTERM (and the log-level signals) are caught from before the kiosk starts: one that arrives while it starts (it
     // says KIOSK_STARTED from its own task) is an orderly stop too, not the default death.
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    let log_level = crate::telemetry::follow_signals(level)?;
+    let log_level = kiosk_ops::telemetry::follow_signals(level)?;
     let kiosk = assemble::Started::start(cfg.clone())?;
     let handle = kiosk.handle.clone();
 

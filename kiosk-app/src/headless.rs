@@ -30,7 +30,7 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
         // Caught from before the kiosk starts: a SIGTERM while it starts (it says KIOSK_STARTED
         // from its own task, before this function is done starting it) is an orderly stop.
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        let log_level = crate::telemetry::follow_signals(cfg_level)?;
+        let log_level = kiosk_ops::telemetry::follow_signals(cfg_level)?;
         let kiosk = assemble::Started::start(Arc::new(cfg))?;
         let (handle, sims) = (&kiosk.handle, &kiosk.sims);
 

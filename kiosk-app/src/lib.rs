@@ -4,25 +4,19 @@
 
 pub mod assemble;
 pub mod cli;
-pub mod clock;
 pub mod config;
 pub mod diagnostics;
-pub mod disk;
 pub mod display;
 pub mod graduate;
 pub mod headless;
 pub mod journal;
-pub mod logs;
 pub mod maintenance;
-pub mod metrics;
 pub mod photo;
 pub mod pin;
 pub mod qr;
 pub mod retention;
 pub mod runtime;
 pub mod scanner;
-pub mod systemd;
-pub mod telemetry;
 pub mod ui_feed;
 pub mod voice;
 pub mod walkthrough;

@@ -105,7 +105,7 @@ pub fn old_logs(json_file: &Path, keep_days: usize, now_ms: u64) -> Vec<PathBuf>
             }) else {
                 return false;
             };
-            crate::logs::parse_time(&date)
+            kiosk_ops::logs::parse_time(&date)
                 .is_ok_and(|day| u64::try_from(day).unwrap_or(0) + DAY_MS <= cutoff)
         })
         .collect();
@@ -120,7 +120,7 @@ mod tests {
     #[test]
     fn a_clock_behind_the_journal_purges_nothing_until_it_is_right() {
         let j = Journal::in_memory().unwrap();
-        let now = crate::clock::now_ms();
+        let now = kiosk_ops::clock::now_ms();
         let old = kiosk_core::flow::State {
             now_ms: now - 40 * DAY_MS,
             ..Default::default()
@@ -158,7 +158,7 @@ mod tests {
         ] {
             std::fs::write(dir.path().join(name), "x").unwrap();
         }
-        let now = crate::logs::parse_time("2026-06-30T12:00:00Z").unwrap() as u64;
+        let now = kiosk_ops::logs::parse_time("2026-06-30T12:00:00Z").unwrap() as u64;
         let old = old_logs(&dir.path().join("kiosk.log.jsonl"), 30, now);
         let names: Vec<_> = old
             .iter()

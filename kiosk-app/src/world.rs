@@ -26,5 +26,5 @@ pub struct World {
     /// The photo lab (detector loaded once).
     pub photo: Arc<crate::photo::PhotoLab>,
     /// What Prometheus scrapes.
-    pub metrics: Arc<crate::metrics::Metrics>,
+    pub metrics: Arc<kiosk_ops::metrics::Metrics>,
 }

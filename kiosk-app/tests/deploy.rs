@@ -135,7 +135,7 @@ fn the_alert_rules_are_valid_pass_their_unit_tests_and_name_real_metrics() {
 
     // Every kiosk_* name in the rules and the dashboard is a family the kiosk exports.
     // (Families with labels show once they have a series: one fault, one failed check.)
-    let m = kiosk_app::metrics::Metrics::new("k", 0);
+    let m = kiosk_ops::metrics::Metrics::new("k", 0);
     m.observe(
         &kiosk_core::ops::Observed::DeviceFault(
             kiosk_core::flow::Device::Camera,

@@ -202,7 +202,7 @@ fn main() -> ExitCode {
         std::fs::read_dir(dir.path()).unwrap().count(),
         made.elapsed().as_secs_f64()
     );
-    let q = kiosk_app::logs::Query {
+    let q = kiosk_ops::logs::Query {
         dirs: vec![dir.path().to_owned()],
         ..Default::default()
     };
@@ -210,7 +210,7 @@ fn main() -> ExitCode {
     let mut ours = vec![];
     for _ in 0..5 {
         let (cpu, wall) = (thread_cpu(), Instant::now());
-        let report = kiosk_app::logs::summarise(&q).unwrap();
+        let report = kiosk_ops::logs::summarise(&q).unwrap();
         ours.push((thread_cpu() - cpu, wall.elapsed().as_secs_f64()));
         assert!(report.kiosks[0].events as usize >= events * 99 / 100);
     }

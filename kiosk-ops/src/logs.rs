@@ -5,7 +5,7 @@
 //! Lines are parsed borrowed (no allocation per field), only lines carrying a `code` are
 //! parsed at all, and each is reduced to a small record; the records are then sorted by
 //! kiosk and time and folded session by session. A million events take about a second on one
-//! core (`cargo bench -p kiosk-app --bench logs_summary`).
+//! core (`cargo bench -p kiosk-ops --bench logs_summary`).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};

@@ -25,7 +25,7 @@ async fn the_logs_of_real_sessions_summarise_and_the_metrics_agree() {
     let dir = tempfile::tempdir().unwrap();
     let logs = dir.path().join("logs");
     // This test binary's only test: the process-wide subscriber is ours.
-    let guard = kiosk_app::telemetry::init_in("info", &logs.join("kiosk.log.jsonl")).unwrap();
+    let guard = kiosk_ops::telemetry::init_in("info", &logs.join("kiosk.log.jsonl")).unwrap();
     let mut cfg = fast_config(dir.path());
     cfg.kiosk.id = "booth-7".into();
     let port = free_port();
@@ -107,7 +107,7 @@ async fn the_logs_of_real_sessions_summarise_and_the_metrics_agree() {
     k.stop().await;
     drop(guard);
 
-    let report = kiosk_app::logs::summarise(&kiosk_app::logs::Query {
+    let report = kiosk_ops::logs::summarise(&kiosk_ops::logs::Query {
         dirs: vec![logs.clone()],
         ..Default::default()
     })
@@ -141,9 +141,9 @@ async fn the_logs_of_real_sessions_summarise_and_the_metrics_agree() {
     assert!(s.out_of_service_secs > 0.0);
 
     // A window before anything happened holds nothing; the day's window holds it all.
-    let report = kiosk_app::logs::summarise(&kiosk_app::logs::Query {
+    let report = kiosk_ops::logs::summarise(&kiosk_ops::logs::Query {
         dirs: vec![logs.clone()],
-        until_ms: Some(kiosk_app::logs::parse_time("2020-01-01").unwrap()),
+        until_ms: Some(kiosk_ops::logs::parse_time("2020-01-01").unwrap()),
         ..Default::default()
     })
     .unwrap();
@@ -192,7 +192,7 @@ async fn the_logs_of_real_sessions_summarise_and_the_metrics_agree() {
         text.replace("booth-7", "booth-8"),
     )
     .unwrap();
-    let report = kiosk_app::logs::summarise(&kiosk_app::logs::Query {
+    let report = kiosk_ops::logs::summarise(&kiosk_ops::logs::Query {
         dirs: vec![a, b],
         ..Default::default()
     })

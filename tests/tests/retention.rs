@@ -17,7 +17,7 @@ async fn past_the_retention_nothing_personal_remains() {
     cfg.kiosk.keep_days = 30;
     cfg.logging.keep_days = 14;
     // This test binary's only test: the process-wide subscriber is ours.
-    let guard = kiosk_app::telemetry::init_in("debug", &cfg.logging.json_file).unwrap();
+    let guard = kiosk_ops::telemetry::init_in("debug", &cfg.logging.json_file).unwrap();
     let journal_path = data.join("journal.sqlite3");
     let mut k = Kiosk::start(cfg.clone(), &journal_path);
     paid_session(&mut k).await;
@@ -25,7 +25,7 @@ async fn past_the_retention_nothing_personal_remains() {
     drop(guard);
 
     let journal = Journal::open(&journal_path).unwrap();
-    let now = kiosk_app::clock::now_ms();
+    let now = kiosk_ops::clock::now_ms();
     assert_eq!(
         journal.counters().unwrap(),
         1,

@@ -39,9 +39,9 @@ use crate::config::Config;
 use crate::journal::Journal;
 use kiosk_core::mask;
 
-pub use crate::clock::now_ms;
 pub use devices::emergency_stop;
 pub use health::{Faults, check_devices};
+pub use kiosk_ops::clock::now_ms;
 pub use seat::Tracked;
 use supervisor::keep_running;
 pub use supervisor::{Ended, settle, spawn_owned};
@@ -192,8 +192,8 @@ impl Runtime {
         let mut tick = tokio::time::interval(Duration::from_millis(200));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         tokio::pin!(shutdown);
-        crate::systemd::ready();
-        let mut watchdog = crate::systemd::Watchdog::from_env();
+        kiosk_ops::systemd::ready();
+        let mut watchdog = kiosk_ops::systemd::Watchdog::from_env();
         loop {
             tokio::select! {
                 Some(event) = self.rx.recv() => self.apply(event),
@@ -206,7 +206,7 @@ impl Runtime {
                 () = &mut shutdown => break,
             }
         }
-        crate::systemd::stopping();
+        kiosk_ops::systemd::stopping();
         info!(
             code = kiosk_core::ops::code::KIOSK_STOPPED,
             "shutting down: chair motor off, lights off"
@@ -317,7 +317,6 @@ impl Runtime {
         }
     }
 
-    /// A PIN from the keypad, checked only while the flow has the keypad up.
     /// An operator looks a fault up by kiosk, fault and time: "kiosk · device-kind · HH:MM UTC"
     /// (UTC, as the logs are), stamped when the fault first shows.
     fn stamp_fault(&mut self, reference: String) -> String {
