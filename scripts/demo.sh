@@ -7,9 +7,9 @@ scripts/install-deps.sh
 # The face detector's models and the simulated graduate's portrait (checksum-verified, once).
 scripts/fetch-models.sh
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-  cargo build --release --locked -p kiosk-app --features window
+  cargo build --release --locked -p kiosk-app --features window,layout-check
 else
-  cargo build --release --locked -p kiosk-app
+  cargo build --release --locked -p kiosk-app --features layout-check
 fi
 # Voice guidance's prompts, spoken by espeak-ng into target/voice (the default `voice.dir`).
 target/release/kiosk voice build

@@ -5,4 +5,6 @@
 # - kiosk-app/ui-introspection: `kiosk demo` in a window with Slint's introspection server, for
 #   the window test (kiosk-app/tests/window/: Xvfb, touched by accessible label). Never in a
 #   booth's build.
-TEST_FEATURES="kiosk-app/linuxkms,kiosk-app/ui-introspection"
+# - kiosk-app/layout-check: the walkthrough's layout check (Slint's testing backend), which the
+#   walkthrough and layout tests assert on. Never in a booth's build.
+TEST_FEATURES="kiosk-app/linuxkms,kiosk-app/ui-introspection,kiosk-app/layout-check"

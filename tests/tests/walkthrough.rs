@@ -8,6 +8,10 @@ fn walkthrough_renders_every_screen() {
     let cfg = kiosk_app::walkthrough::config(kiosk_app::config::Config::default());
     let report = kiosk_app::walkthrough::run(cfg, out.path()).expect("walkthrough");
     assert!(report.reached_done);
+    assert!(
+        report.layout_checked,
+        "the tests build the layout check in (scripts/features.sh)"
+    );
     let screens: Vec<&str> = report.visits.iter().map(|v| v.screen.as_str()).collect();
     for needed in [
         "attract",

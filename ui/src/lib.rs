@@ -6,6 +6,7 @@
 //! payment QR) are decoded or generated off the UI thread into pixel buffers ([`pixels`]).
 
 pub mod headless;
+#[cfg(feature = "layout-check")]
 pub mod layout_check;
 pub mod pixels;
 
