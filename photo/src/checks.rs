@@ -239,6 +239,9 @@ pub struct Subject<'a> {
     pub head_cut_off: bool,
     /// The first face's mesh, in photo coordinates (`None`: the mesh network saw no face).
     pub mesh: Option<&'a Mesh>,
+    /// The first face's width as the detector measures it on the photo itself, which is what
+    /// the agency's review measures (`None`: the width of `faces[0]`'s box).
+    pub face_width: Option<f32>,
 }
 
 /// Runs every check.
@@ -404,7 +407,7 @@ fn geometry(s: &Subject<'_>, face: &Face, cfg: &CheckSettings) -> Check {
     let placement = Placement {
         crown,
         eye_line: eye_mid.y,
-        face_width: face.bottom_right.x - face.top_left.x,
+        face_width: s.face_width.unwrap_or(face.bottom_right.x - face.top_left.x),
         off_centre: eye_mid.x - st.width as f32 / 2.0,
     };
     let broken = crate::framing::judge(st, &placement, s.head_cut_off);

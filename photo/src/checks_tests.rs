@@ -54,6 +54,7 @@ fn without_a_mesh_the_features_are_unmeasured_never_passed() {
             crown: Some(80.0),
             head_cut_off: false,
             mesh: None,
+            face_width: None,
         },
         &CheckSettings::default(),
     );
@@ -142,6 +143,7 @@ fn without_a_face_every_check_but_the_backdrop_is_unmeasured_and_nothing_passes(
             crown: None,
             head_cut_off: false,
             mesh: None,
+            face_width: None,
         },
         &CheckSettings::default(),
     );
@@ -168,6 +170,7 @@ fn geometry_names_the_way_to_move() {
         crown: Some(crown),
         head_cut_off: false,
         mesh: None,
+        face_width: None,
     };
     let cfg = CheckSettings::default();
     let f = face();

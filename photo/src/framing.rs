@@ -190,9 +190,9 @@ impl Framing {
 
 /// How far inside the face-width limits framing aims (a share of the limit): the same face
 /// measured on the finished photo (the agency's review, a second detection on a smaller image)
-/// comes out a few percent narrower or wider than on the capture. On the simulated booth's real
-/// portrait, framed at 183 px against the 180 px minimum, the review measured under 180 about
-/// one time in two.
+/// comes out up to 7 % narrower or wider than on the capture. The booth measures it again on the
+/// JPEG and frames once more when that breaks a limit (`pipeline::photo_from`); the margin
+/// keeps that second framing rare.
 pub const FACE_WIDTH_MARGIN: f32 = 0.05;
 
 /// The crop that best places `s` in an `img_w × img_h` capture according to `std`.

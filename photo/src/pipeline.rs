@@ -3,8 +3,9 @@
 //!
 //! The capture is decoded once (scaled in the DCT domain); the face is found on those pixels,
 //! the crown on the same pixels, the crop chosen, cut and scaled to 480 × 640, and the checks
-//! run on the finished photo with the landmarks mapped into it, so nothing is decoded or
-//! detected twice.
+//! run on the finished photo with the landmarks mapped into it. The face's width alone is
+//! measured again on the finished photo, as the agency's review measures it (see
+//! `photo_from`).
 
 use std::time::Instant;
 
@@ -14,7 +15,7 @@ use serde::Serialize;
 
 use crate::checks::{self, Check, CheckSettings};
 use crate::decode::{Decoded, decode_any, decode_any_scaled};
-use crate::encode::encode_photo;
+use crate::encode::{Encoded, encode_photo};
 use crate::error::PhotoError;
 use crate::framing::{self, Crop, Framing};
 use crate::silhouette::{HeadColumns, backdrop_at_top, find_crown};
@@ -115,7 +116,10 @@ fn min_face(width: u32, height: u32) -> f32 {
 /// [`crate::decoded_size`]): what the first shot or live-view frame of that size would
 /// otherwise spend optimising the networks for it.
 pub fn prepare(det: &Detector, width: u32, height: u32) -> Result<(), PhotoError> {
-    det.prepare(width, height, min_face(width, height))
+    det.prepare(width, height, min_face(width, height))?;
+    // The face's width is measured again on the finished photo.
+    let (w, h) = (framing::Standard::CHSI.width, framing::Standard::CHSI.height);
+    det.prepare(w, h, min_face(w, h))
 }
 
 /// Faces large enough to matter, largest first: the graduate sits closest to the camera.
@@ -168,8 +172,14 @@ pub(crate) struct Chosen {
 }
 
 /// Frames the first (largest) of `faces` in `img` to the standard; the fallback window when
-/// there is no face. Shared by the photo and the live view's crop frame.
-pub(crate) fn choose_crop(img: &RgbImage, faces: &[Face], cfg: &CheckSettings) -> Chosen {
+/// there is no face. Shared by the photo and the live view's crop frame. `width_scale` corrects
+/// the detector's face width (1: as detected; see `width_correction`).
+pub(crate) fn choose_crop(
+    img: &RgbImage,
+    faces: &[Face],
+    cfg: &CheckSettings,
+    width_scale: f32,
+) -> Chosen {
     let (w, h) = img.dimensions();
     let Some(face) = faces.first() else {
         return Chosen {
@@ -182,12 +192,9 @@ pub(crate) fn choose_crop(img: &RgbImage, faces: &[Face], cfg: &CheckSettings) -
     // Without a silhouette (wrong backdrop), frame from the eyes: the crown of an adult sits
     // about 1.75 inter-eye distances above the eye line.
     let crown_y = crown.map_or(eye_y - 1.75 * face.inter_eye(), |c| c as f32);
-    let Framing { crop, .. } = framing::frame(
-        &cfg.standard,
-        &framing::Subject::from_face(face, crown_y.max(0.0)),
-        w,
-        h,
-    );
+    let mut subject = framing::Subject::from_face(face, crown_y.max(0.0));
+    subject.face_width *= width_scale;
+    let Framing { crop, .. } = framing::frame(&cfg.standard, &subject, w, h);
     Chosen { crop, crown }
 }
 
@@ -217,57 +224,47 @@ pub fn photo_from(
     let faces = faces_in(det, img)?;
     let std = &cfg.standard;
 
-    let Chosen { crop, crown } = choose_crop(img, &faces, cfg);
+    let Chosen { crop, crown } = choose_crop(img, &faces, cfg, 1.0);
     let head_cut_off = crown == Some(0);
 
-    // A window smaller than the photo (a graduate sitting far back, a small PNG) would be
-    // enlarged: decode again with the pixels it needs when the capture has them.
-    let finer = finer_decode(decoded, input, crop, std.height)?;
-    let (img, crop, f) = match &finer {
-        Some(d) => {
-            let f = d.image.height() as f32 / img.height() as f32;
-            (
-                &d.image,
-                crop.scaled(f, d.image.width(), d.image.height()),
-                f,
-            )
+    // The agency measures the face again on the finished photo (`review_photo`): a second
+    // detection on the 480 × 640 JPEG, whose box is up to 7 % wider or narrower than the
+    // capture's mapped into the photo, and moves by as much between the photo's pixels and its
+    // JPEG (real faces in the booth, photo/README.md). The booth measures the width on the same
+    // bytes with the same detector, so it says what the review will; when that breaks the
+    // limits the capture's width met, it frames once more from the width the JPEG shows.
+    let mut done = finish(det, decoded, input, crop, &faces, std)?;
+    if let Some(scale) = width_correction(&faces, &done, std) {
+        let again = choose_crop(img, &faces, cfg, scale).crop;
+        if again != crop {
+            done = finish(det, decoded, input, again, &faces, std)?;
         }
-        None => (img, crop, 1.0),
-    };
-    let window = imageops::crop_imm(img, crop.x, crop.y, crop.width, crop.height);
-    // Reducing: area averaging, what OpenCV's INTER_AREA does for ID-photo tools, and fast.
-    // Enlarging (a capture too small for the window): Catmull-Rom.
-    let pixels = if crop.height >= std.height {
-        imageops::thumbnail(&*window, std.width, std.height)
-    } else {
-        imageops::resize(&*window, std.width, std.height, FilterType::CatmullRom)
-    };
-    let k = std.height as f32 / crop.height as f32;
-    let to_photo = |p: Point| Point {
-        x: (p.x * f - crop.x as f32) * k,
-        y: (p.y * f - crop.y as f32) * k,
-    };
-    let in_photo: Vec<Face> = faces.iter().map(|f| f.mapped(to_photo)).collect();
-    // The mesh and the checks read the finished photo, as the service's review does; the
-    // encoder is independent, and the graduate waits for both: one on each core.
-    let (checks, encoded) = rayon::join(
-        || -> Result<_, PhotoError> {
-            let mesh = mesh_of(det, &pixels, &in_photo)?;
-            let checks = checks::run(
-                &checks::Subject {
-                    photo: &pixels,
-                    faces: &in_photo,
-                    crown: crown.map(|c| (c as f32 * f - crop.y as f32) * k),
-                    head_cut_off,
-                    mesh: mesh.as_ref(),
-                },
-                cfg,
-            );
-            Ok((checks, mesh))
+    }
+    let Finished {
+        cut:
+            Cut {
+                finer,
+                crop,
+                f,
+                k,
+                pixels,
+            },
+        in_photo,
+        mesh,
+        encoded,
+        seen,
+    } = done;
+    let checks = checks::run(
+        &checks::Subject {
+            photo: &pixels,
+            faces: &in_photo,
+            crown: crown.map(|c| (c as f32 * f - crop.y as f32) * k),
+            head_cut_off,
+            mesh: mesh.as_ref(),
+            face_width: seen.first().map(Face::width),
         },
-        || encode_photo(&pixels),
+        cfg,
     );
-    let ((checks, mesh), encoded) = (checks?, encoded?);
     let report = Report {
         width: std.width,
         height: std.height,
@@ -286,6 +283,120 @@ pub fn photo_from(
         report,
         mesh,
     })
+}
+
+/// A crop window cut from the capture and scaled to the photo's size.
+struct Cut {
+    /// The finer decode the window was cut from, when the first had too few pixels.
+    finer: Option<Decoded>,
+    /// The window, in the pixels it was cut from.
+    crop: Crop,
+    /// The finer decode's size over the first's (1 without one).
+    f: f32,
+    /// Photo pixels per window pixel.
+    k: f32,
+    /// The finished photo's pixels.
+    pixels: RgbImage,
+}
+
+/// Cuts `crop` (in `decoded`'s pixels) and scales it to the photo's size. A window smaller than
+/// the photo (a graduate sitting far back, a small PNG) would be enlarged: the capture is
+/// decoded again with the pixels it needs when it has them.
+fn cut_photo(
+    decoded: &Decoded,
+    input: &[u8],
+    crop: Crop,
+    std: &framing::Standard,
+) -> Result<Cut, PhotoError> {
+    let finer = finer_decode(decoded, input, crop, std.height)?;
+    let (img, crop, f) = match &finer {
+        Some(d) => {
+            let f = d.image.height() as f32 / decoded.image.height() as f32;
+            (
+                &d.image,
+                crop.scaled(f, d.image.width(), d.image.height()),
+                f,
+            )
+        }
+        None => (&decoded.image, crop, 1.0),
+    };
+    let window = imageops::crop_imm(img, crop.x, crop.y, crop.width, crop.height);
+    // Reducing: area averaging, what OpenCV's INTER_AREA does for ID-photo tools, and fast.
+    // Enlarging (a capture too small for the window): Catmull-Rom.
+    let pixels = if crop.height >= std.height {
+        imageops::thumbnail(&*window, std.width, std.height)
+    } else {
+        imageops::resize(&*window, std.width, std.height, FilterType::CatmullRom)
+    };
+    Ok(Cut {
+        finer,
+        crop,
+        f,
+        k: std.height as f32 / crop.height as f32,
+        pixels,
+    })
+}
+
+/// A photo cut, encoded and measured.
+struct Finished {
+    cut: Cut,
+    /// The capture's faces mapped into the photo.
+    in_photo: Vec<Face>,
+    /// The first face's mesh on the photo's pixels.
+    mesh: Option<Mesh>,
+    /// The JPEG.
+    encoded: Encoded,
+    /// The faces the detector finds in the decoded JPEG, largest first: what the review sees.
+    seen: Vec<Face>,
+}
+
+/// Cuts `crop` from the capture, then on two cores: the mesh on the photo's pixels, and the
+/// JPEG encoded, decoded again and searched for faces as the review will.
+fn finish(
+    det: &Detector,
+    decoded: &Decoded,
+    input: &[u8],
+    crop: Crop,
+    faces: &[Face],
+    std: &framing::Standard,
+) -> Result<Finished, PhotoError> {
+    let cut = cut_photo(decoded, input, crop, std)?;
+    let to_photo = |p: Point| Point {
+        x: (p.x * cut.f - cut.crop.x as f32) * cut.k,
+        y: (p.y * cut.f - cut.crop.y as f32) * cut.k,
+    };
+    let in_photo: Vec<Face> = faces.iter().map(|f| f.mapped(to_photo)).collect();
+    let (mesh, measured) = rayon::join(
+        || mesh_of(det, &cut.pixels, &in_photo),
+        || -> Result<_, PhotoError> {
+            let encoded = encode_photo(&cut.pixels)?;
+            let again = decode_any(&encoded.bytes, PHOTO_MAX_PIXELS)?;
+            let seen = faces_in(det, &again.image)?;
+            Ok((encoded, seen))
+        },
+    );
+    let (mesh, (encoded, seen)) = (mesh?, measured?);
+    Ok(Finished {
+        cut,
+        in_photo,
+        mesh,
+        encoded,
+        seen,
+    })
+}
+
+/// Largest photo decoded again to be measured: far above 480 × 640, a bound all the same.
+const PHOTO_MAX_PIXELS: u64 = 4_000_000;
+
+/// How much wider (above 1) the graduate's face is in the finished JPEG than the capture's
+/// detection made it, when the JPEG's measure breaks the face-width limits and reframing could
+/// help; `None` otherwise.
+fn width_correction(faces: &[Face], done: &Finished, std: &framing::Standard) -> Option<f32> {
+    let expected = faces.first()?.width() * done.cut.f * done.cut.k;
+    let measured = done.seen.first()?.width();
+    let limits = std.face_width;
+    let outside = measured < limits.min || measured > limits.max;
+    (outside && expected > 0.0).then(|| measured / expected)
 }
 
 /// The capture decoded again so that `crop` (in `decoded`'s pixels) holds at least `height`
@@ -327,6 +438,7 @@ pub fn review_photo(
             crown: crown.map(|c| c as f32),
             head_cut_off: crown == Some(0),
             mesh: mesh.as_ref(),
+            face_width: None,
         },
         cfg,
     ))

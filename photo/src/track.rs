@@ -149,7 +149,7 @@ pub fn track(
         frac(face.landmarks.eye_right),
     ];
     let eye_line = (eyes[0][1] + eyes[1][1]) / 2.0;
-    let Chosen { crop, .. } = choose_crop(img, &faces, cfg);
+    let Chosen { crop, .. } = choose_crop(img, &faces, cfg, 1.0);
     Ok(Some(Seen {
         eyes,
         eye_line,

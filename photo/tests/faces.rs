@@ -33,7 +33,8 @@ use std::path::PathBuf;
 use image::imageops::FilterType;
 use image::{DynamicImage, GrayImage, RgbImage};
 use kiosk_photo::{
-    CheckName, CheckSettings, DEFAULT_MAX_PIXELS, Detector, DetectorConfig, Point, make_photo,
+    Check, CheckName, CheckSettings, DEFAULT_MAX_PIXELS, Detector, DetectorConfig, Point,
+    make_photo, review_photo,
 };
 use serde_json::Value;
 
@@ -642,6 +643,11 @@ fn unseatable(mask: &GrayImage) -> Option<&'static str> {
     None
 }
 
+/// The face width a geometry check measured, in photo pixels.
+fn face_width(c: &Check) -> Option<f32> {
+    c.value.get("face_width")?.as_f64().map(|v| v as f32)
+}
+
 /// A capture encoded as the camera writes it: 4:2:2, quality 92.
 fn camera_jpeg(frame: &RgbImage) -> Vec<u8> {
     turbojpeg::compress(
@@ -672,6 +678,10 @@ fn real_faces_in_the_booth() {
     let mut seated_faces: BTreeMap<String, u32> = BTreeMap::new();
     let mut skipped = Vec::new();
     let mut not_found = Vec::new();
+    // The review's face width over the booth's, per half, and the photos whose geometry the
+    // booth passed and the review (the agency's, on the finished photo) refused.
+    let mut width_ratio: BTreeMap<String, Vec<f32>> = BTreeMap::new();
+    let mut review_refused: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let all = labels();
     for (i, label) in all.iter().enumerate() {
         let id = s(label, "id");
@@ -752,6 +762,28 @@ fn real_faces_in_the_booth() {
                 not_found.push(case.clone());
                 continue;
             }
+            let booth_geometry = r.checks.iter().find(|c| c.name == CheckName::Geometry);
+            if booth_geometry.and_then(|c| c.pass) == Some(true) {
+                let review = review_photo(
+                    &det,
+                    &photo.jpeg,
+                    &CheckSettings::default(),
+                    DEFAULT_MAX_PIXELS,
+                )
+                .unwrap_or_else(|e| panic!("{case}: review: {e}"));
+                let review_geometry = review.iter().find(|c| c.name == CheckName::Geometry);
+                if let (Some(b), Some(v)) = (
+                    booth_geometry.and_then(face_width),
+                    review_geometry.and_then(face_width),
+                ) {
+                    width_ratio.entry(split.clone()).or_default().push(v / b);
+                }
+                if review_geometry.and_then(|c| c.pass) != Some(true) {
+                    let value = review_geometry.map(|c| &c.value);
+                    eprintln!("{case} [{split}]: the review refused the booth's geometry ({value:?})");
+                    review_refused.entry(split.clone()).or_default().push(case.clone());
+                }
+            }
             if seat.face_checks {
                 for c in r.checks.iter().filter(|c| c.pass.is_none()) {
                     *unmeasured
@@ -790,7 +822,25 @@ fn real_faces_in_the_booth() {
         }
     }
     println!("unmeasured checks (centred and aside): {unmeasured:?}");
+    for (split, ratios) in &width_ratio {
+        let mut r = ratios.clone();
+        r.sort_by(f32::total_cmp);
+        println!(
+            "review's face width / booth's, {split} half ({} photos): min {:.3}, median {:.3}, max {:.3}; review refused the booth's geometry: {:?}",
+            r.len(),
+            r[0],
+            r[r.len() / 2],
+            r[r.len() - 1],
+            review_refused.get(split)
+        );
+    }
     assert!(not_found.is_empty(), "no face found in {not_found:?}");
+    // The agency measures the finished photo again: a photo the booth framed and passed must
+    // not come back refused for its position or size.
+    assert!(
+        review_refused.is_empty(),
+        "the review refused the booth's geometry: {review_refused:?}"
+    );
     assert!(
         seated_faces.values().sum::<u32>() >= 20,
         "too few portraits seated"
