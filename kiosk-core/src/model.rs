@@ -143,6 +143,79 @@ pub enum Screen {
     Maintenance,
 }
 
+impl Screen {
+    /// The steps of a session in the order a graduate meets them: the logs summary's funnel
+    /// and the metrics' step labels.
+    pub const SESSION: [Screen; 11] = [
+        Self::PhotoType,
+        Self::Prepare,
+        Self::Scan,
+        Self::Confirm,
+        Self::Lighting,
+        Self::Rules,
+        Self::Chair,
+        Self::Shoot,
+        Self::Review,
+        Self::Pay,
+        Self::Done,
+    ];
+
+    /// How many steps the step indicator counts (photo type … pay).
+    pub const INDICATED: u8 = 10;
+
+    /// The stable name logs, metrics and the logs summary use (`photo_type`, `out_of_service`,
+    /// …; serde's name too).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Attract => "attract",
+            Self::PhotoType => "photo_type",
+            Self::Prepare => "prepare",
+            Self::Scan => "scan",
+            Self::Confirm => "confirm",
+            Self::Lighting => "lighting",
+            Self::Rules => "rules",
+            Self::Chair => "chair",
+            Self::Shoot => "shoot",
+            Self::Review => "review",
+            Self::Pay => "pay",
+            Self::Done => "done",
+            Self::OutOfService => "out_of_service",
+            Self::MaintenancePin => "maintenance_pin",
+            Self::Maintenance => "maintenance",
+        }
+    }
+
+    /// The screen named `name` (as [`Self::name`] writes it), if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            Self::Attract,
+            Self::OutOfService,
+            Self::MaintenancePin,
+            Self::Maintenance,
+        ]
+        .into_iter()
+        .chain(Self::SESSION)
+        .find(|s| s.name() == name)
+    }
+
+    /// The step indicator's number (1 … [`Self::INDICATED`]); `None` off the indicated steps.
+    pub fn indicated(self) -> Option<u8> {
+        let i = Self::SESSION.iter().position(|s| *s == self)? as u8 + 1;
+        (i <= Self::INDICATED).then_some(i)
+    }
+
+    /// Where a session is on the funnel: its index in [`Self::SESSION`].
+    pub fn session_index(self) -> Option<usize> {
+        Self::SESSION.iter().position(|s| *s == self)
+    }
+}
+
+impl std::fmt::Display for Screen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// What the live view says about the seat height (the chair step and the shoot-ready screen).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -11,9 +11,9 @@ use std::borrow::Cow;
 
 use crate::flow::{
     CaptureProblem, Device, Effect, Event, FaultKind, Pay, Phase, RejectReason, Review,
-    ScannedCode, ServiceOp, State,
+    ScannedCode, ServiceOp, SessionOutcome, State,
 };
-use crate::model::DoneKind;
+use crate::model::{DoneKind, Screen};
 
 /// How loud an event is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,41 +138,6 @@ pub fn fault_code(device: Device, kind: FaultKind) -> String {
     format!("{}_{}", device.name(), kind.name()).to_ascii_uppercase()
 }
 
-/// The step a phase belongs to: what the funnel counts (`attract` is outside any session).
-pub fn step_name(phase: &Phase) -> &'static str {
-    match phase {
-        Phase::Attract => "attract",
-        Phase::PhotoType => "photo_type",
-        Phase::Prepare => "prepare",
-        Phase::Scan { .. } => "scan",
-        Phase::Confirm => "confirm",
-        Phase::Lighting => "lighting",
-        Phase::Rules => "rules",
-        Phase::Chair => "chair",
-        Phase::Shoot(_) => "shoot",
-        Phase::Review(_) => "review",
-        Phase::Pay(_) => "pay",
-        Phase::Done { .. } => "done",
-        Phase::MaintenancePin { .. } | Phase::Maintenance(_) => "maintenance",
-        Phase::OutOfService { .. } => "out_of_service",
-    }
-}
-
-/// The steps of a session in the order a graduate meets them (the summary's funnel).
-pub const SESSION_STEPS: [&str; 11] = [
-    "photo_type",
-    "prepare",
-    "scan",
-    "confirm",
-    "lighting",
-    "rules",
-    "chair",
-    "shoot",
-    "review",
-    "pay",
-    "done",
-];
-
 /// What one transition means to an operator.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Observed {
@@ -181,14 +146,14 @@ pub enum Observed {
     /// The session moved to another step.
     StepEntered {
         /// The step now on screen.
-        step: &'static str,
+        step: Screen,
     },
     /// The session ended.
     SessionEnded {
-        /// How (`paid`, `cancelled`, `idle_timeout`, …).
-        outcome: String,
+        /// How.
+        outcome: SessionOutcome,
         /// The step it ended on (where a graduate gave up).
-        last_step: &'static str,
+        last_step: Screen,
         /// Shots used with the code, all sessions together.
         shots: u8,
     },
@@ -305,14 +270,14 @@ impl Observed {
     /// data: the flow's state has only masked identities, and codes are not carried here.
     pub fn fields(&self) -> Vec<(&'static str, String)> {
         match self {
-            Observed::StepEntered { step } => vec![("step", (*step).into())],
+            Observed::StepEntered { step } => vec![("step", step.name().into())],
             Observed::SessionEnded {
                 outcome,
                 last_step,
                 shots,
             } => vec![
-                ("outcome", outcome.clone()),
-                ("last_step", (*last_step).into()),
+                ("outcome", outcome.as_str().into()),
+                ("last_step", last_step.name().into()),
                 ("shots", shots.to_string()),
             ],
             Observed::CodeResolved { shots_used } => vec![("shots_used", shots_used.to_string())],
@@ -352,14 +317,14 @@ pub fn observe(prev: &State, event: &Event, effects: &[Effect], next: &State) ->
     }
     out.extend(what_happened(prev, event, next));
     out.extend(phase_change(prev, next));
-    let (from, to) = (step_name(&prev.phase), step_name(&next.phase));
+    let (from, to) = (prev.phase.screen(), next.phase.screen());
     if from != to && next.session.is_some() {
         out.push(Observed::StepEntered { step: to });
     }
     for effect in effects {
         if let Effect::SessionEnded { outcome, .. } = effect {
             out.push(Observed::SessionEnded {
-                outcome: outcome.clone(),
+                outcome: *outcome,
                 last_step: from,
                 shots: prev.session.as_ref().map_or(0, |s| s.shots_used),
             });
@@ -653,6 +618,39 @@ mod tests {
             fault_code(Device::Chair, FaultKind::NoReply),
             "CHAIR_NO_REPLY"
         );
+    }
+
+    /// Step and outcome names are what logs, metrics and the logs summary agree on: each is its
+    /// serde name, distinct, and read back to itself.
+    #[test]
+    fn step_and_outcome_names_are_their_serde_names_and_read_back() {
+        let screens = [
+            Screen::Attract,
+            Screen::OutOfService,
+            Screen::MaintenancePin,
+            Screen::Maintenance,
+        ]
+        .into_iter()
+        .chain(Screen::SESSION);
+        let mut seen = std::collections::HashSet::new();
+        for s in screens {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.name(), "{s:?}");
+            assert_eq!(Screen::from_name(s.name()), Some(s));
+            assert!(seen.insert(s.name()), "{s:?} twice");
+        }
+        assert_eq!(
+            seen.len(),
+            15,
+            "a screen missing from SESSION or the list above"
+        );
+        for o in SessionOutcome::ALL {
+            assert_eq!(serde_json::to_value(o).unwrap(), o.as_str(), "{o:?}");
+            assert_eq!(SessionOutcome::from_name(o.as_str()), Some(o));
+        }
+        assert_eq!(Screen::from_name("photo-type"), None);
+        assert_eq!(SessionOutcome::from_name("idle"), None);
+        assert_eq!(Screen::Pay.indicated(), Some(Screen::INDICATED));
+        assert_eq!(Screen::Done.indicated(), None);
     }
 
     #[test]

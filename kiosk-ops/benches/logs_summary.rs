@@ -17,7 +17,7 @@ use std::time::Instant;
 const EVENTS: usize = 1_000_000;
 
 /// The funnel's steps, as the kiosk names them.
-const STEPS: [&str; 11] = kiosk_core::ops::SESSION_STEPS;
+const STEPS: [kiosk_core::model::Screen; 11] = kiosk_core::model::Screen::SESSION;
 
 fn line(out: &mut Vec<u8>, ms: u64, level: &str, fields: &str) {
     let secs = ms / 1000;
@@ -101,7 +101,7 @@ fn season(dir: &Path) -> usize {
                 &format!("{},\"name\":\"张**三\"", msg("code resolved")),
             );
             events += 1;
-            if *step == "shoot" {
+            if *step == kiosk_core::model::Screen::Shoot {
                 let failed = if next().is_multiple_of(4) {
                     "head_tilt"
                 } else {

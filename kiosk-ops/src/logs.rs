@@ -12,7 +12,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use kiosk_core::ops::{SESSION_STEPS, code};
+use kiosk_core::flow::SessionOutcome;
+use kiosk_core::model::Screen;
+use kiosk_core::ops::code;
 use serde::{Deserialize, Serialize};
 
 /// One coded line, as written by the kiosk (tracing-subscriber's JSON format).
@@ -196,9 +198,8 @@ fn open(path: &Path) -> std::io::Result<Box<dyn BufRead>> {
 }
 
 fn step_index(step: &str) -> Option<u8> {
-    SESSION_STEPS
-        .iter()
-        .position(|s| *s == step)
+    Screen::from_name(step)
+        .and_then(Screen::session_index)
         .map(|i| i as u8)
 }
 
@@ -420,9 +421,9 @@ pub fn summarise(q: &Query) -> Result<Report, String> {
 struct Fold {
     /// A session is in progress (`Some`), with the step on screen and since when.
     open: Option<Option<(u8, i64)>>,
-    reached: [u64; SESSION_STEPS.len()],
-    gave_up: [u64; SESSION_STEPS.len()],
-    step_secs: [Vec<f64>; SESSION_STEPS.len()],
+    reached: [u64; Screen::SESSION.len()],
+    gave_up: [u64; Screen::SESSION.len()],
+    step_secs: [Vec<f64>; Screen::SESSION.len()],
     rejections: HashMap<String, u64>,
     out_since: Option<i64>,
     /// The latest event's time.
@@ -463,12 +464,17 @@ impl Fold {
                 self.close_step(r.ms);
                 self.open = None;
                 *s.outcomes.entry(outcome.clone()).or_default() += 1;
-                if outcome == "paid" {
+                let known = SessionOutcome::from_name(outcome);
+                if known == Some(SessionOutcome::Paid) {
                     s.completed += 1;
                 }
                 if matches!(
-                    outcome.as_str(),
-                    "cancelled" | "idle_timeout" | "device_fault"
+                    known,
+                    Some(
+                        SessionOutcome::Cancelled
+                            | SessionOutcome::IdleTimeout
+                            | SessionOutcome::DeviceFault
+                    )
                 ) && let Some(n) = self.gave_up.get_mut(usize::from(*last_step))
                 {
                     *n += 1;
@@ -517,14 +523,14 @@ impl Fold {
     }
 
     fn finish_steps(&mut self, s: &mut Summary) {
-        s.funnel = SESSION_STEPS
+        s.funnel = Screen::SESSION
             .iter()
             .enumerate()
             .map(|(i, step)| {
                 let v = &mut self.step_secs[i];
                 v.sort_by(f64::total_cmp);
                 StepRow {
-                    step: (*step).into(),
+                    step: step.name().into(),
                     reached: self.reached[i],
                     gave_up: self.gave_up[i],
                     median_secs: percentile(v, 0.5),
@@ -545,7 +551,7 @@ impl Fold {
     }
 
     fn merge(&mut self, other: &Fold) {
-        for i in 0..SESSION_STEPS.len() {
+        for i in 0..Screen::SESSION.len() {
             self.reached[i] += other.reached[i];
             self.gave_up[i] += other.gave_up[i];
             self.step_secs[i].extend_from_slice(&other.step_secs[i]);

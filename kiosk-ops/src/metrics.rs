@@ -11,7 +11,8 @@ use std::sync::Mutex;
 use std::sync::atomic::AtomicU64;
 
 use collection_service::wire::KioskHealth;
-use kiosk_core::flow::{Device, Phase, Review, State};
+use kiosk_core::flow::{Device, Phase, Review, SessionOutcome, State};
+use kiosk_core::model::Screen;
 use kiosk_core::ops::{self, Observed};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -113,20 +114,8 @@ pub struct Metrics {
     started_at: Gauge<f64, AtomicU64>,
     disk_free: Gauge,
     /// The step on screen and when it began (for the step histogram).
-    current_step: Mutex<Option<(&'static str, u64)>>,
+    current_step: Mutex<Option<(Screen, u64)>>,
 }
-
-/// How sessions end (`SessionEnded`'s outcomes).
-const OUTCOMES: [&str; 8] = [
-    "paid",
-    "review_pending",
-    "cancelled",
-    "idle_timeout",
-    "review_failed",
-    "upload_refused",
-    "upload_failed",
-    "device_fault",
-];
 
 /// Step durations from a second to half an hour.
 const STEP_BUCKETS: [f64; 12] = [
@@ -168,7 +157,10 @@ impl Metrics {
         );
         reg.register(
             "sessions",
-            "Sessions ended, by outcome (paid, review_pending, cancelled, idle_timeout, review_failed, upload_refused, upload_failed, device_fault)",
+            format!(
+                "Sessions ended, by outcome ({})",
+                SessionOutcome::ALL.map(SessionOutcome::as_str).join(", ")
+            ),
             m.sessions.clone(),
         );
         reg.register_with_unit(
@@ -266,12 +258,12 @@ impl Metrics {
         }
         // Series that exist from the start at zero, so rates and alerts work from the first
         // scrape rather than from the first time something happens.
-        for outcome in OUTCOMES {
+        for outcome in SessionOutcome::ALL {
             let _ = m.sessions.get_or_create(&Outcome {
-                outcome: outcome.into(),
+                outcome: outcome.as_str().into(),
             });
         }
-        for step in ops::SESSION_STEPS {
+        for step in Screen::SESSION {
             let _ = m.step_entered.get_or_create(&step_label(step));
             let _ = m.steps.get_or_create(&step_label(step));
         }
@@ -296,14 +288,14 @@ impl Metrics {
                 self.sessions_started.inc();
             }
             Observed::StepEntered { step } => {
-                self.end_step(now_ms, Some(step));
-                self.step_entered.get_or_create(&step_label(step)).inc();
+                self.end_step(now_ms, Some(*step));
+                self.step_entered.get_or_create(&step_label(*step)).inc();
             }
             Observed::SessionEnded { outcome, .. } => {
                 self.end_step(now_ms, None);
                 self.sessions
                     .get_or_create(&Outcome {
-                        outcome: outcome.clone(),
+                        outcome: outcome.as_str().into(),
                     })
                     .inc();
             }
@@ -350,7 +342,7 @@ impl Metrics {
     }
 
     /// Close the step on screen (its time into the histogram) and open `next`.
-    fn end_step(&self, now_ms: u64, next: Option<&'static str>) {
+    fn end_step(&self, now_ms: u64, next: Option<Screen>) {
         let mut current = self.current_step.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((step, since)) = current.take() {
             self.steps
@@ -441,8 +433,10 @@ fn part(name: &str) -> Part {
     Part { part: name.into() }
 }
 
-fn step_label(step: &str) -> Step {
-    Step { step: step.into() }
+fn step_label(step: Screen) -> Step {
+    Step {
+        step: step.name().into(),
+    }
 }
 
 /// Serve `/metrics` on `addr` until the task is dropped. A port in use is logged (with a code)
@@ -483,8 +477,13 @@ mod tests {
     fn a_session_shows_in_the_counters_and_the_step_histogram() {
         let m = Metrics::new("k1", 1_000);
         m.observe(&Observed::SessionStarted, 1_000);
-        m.observe(&Observed::StepEntered { step: "scan" }, 1_000);
-        m.observe(&Observed::StepEntered { step: "confirm" }, 13_500);
+        m.observe(&Observed::StepEntered { step: Screen::Scan }, 1_000);
+        m.observe(
+            &Observed::StepEntered {
+                step: Screen::Confirm,
+            },
+            13_500,
+        );
         m.observe(
             &Observed::ShotTaken {
                 shot: 1,
@@ -495,8 +494,8 @@ mod tests {
         m.observe(&Observed::Paid { amount_fen: 2000 }, 15_000);
         m.observe(
             &Observed::SessionEnded {
-                outcome: "paid".into(),
-                last_step: "done",
+                outcome: SessionOutcome::Paid,
+                last_step: Screen::Done,
                 shots: 1,
             },
             16_000,

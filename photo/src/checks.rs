@@ -407,7 +407,9 @@ fn geometry(s: &Subject<'_>, face: &Face, cfg: &CheckSettings) -> Check {
     let placement = Placement {
         crown,
         eye_line: eye_mid.y,
-        face_width: s.face_width.unwrap_or(face.bottom_right.x - face.top_left.x),
+        face_width: s
+            .face_width
+            .unwrap_or(face.bottom_right.x - face.top_left.x),
         off_centre: eye_mid.x - st.width as f32 / 2.0,
     };
     let broken = crate::framing::judge(st, &placement, s.head_cut_off);

@@ -118,7 +118,10 @@ fn min_face(width: u32, height: u32) -> f32 {
 pub fn prepare(det: &Detector, width: u32, height: u32) -> Result<(), PhotoError> {
     det.prepare(width, height, min_face(width, height))?;
     // The face's width is measured again on the finished photo.
-    let (w, h) = (framing::Standard::CHSI.width, framing::Standard::CHSI.height);
+    let (w, h) = (
+        framing::Standard::CHSI.width,
+        framing::Standard::CHSI.height,
+    );
     det.prepare(w, h, min_face(w, h))
 }
 

@@ -780,8 +780,13 @@ fn real_faces_in_the_booth() {
                 }
                 if review_geometry.and_then(|c| c.pass) != Some(true) {
                     let value = review_geometry.map(|c| &c.value);
-                    eprintln!("{case} [{split}]: the review refused the booth's geometry ({value:?})");
-                    review_refused.entry(split.clone()).or_default().push(case.clone());
+                    eprintln!(
+                        "{case} [{split}]: the review refused the booth's geometry ({value:?})"
+                    );
+                    review_refused
+                        .entry(split.clone())
+                        .or_default()
+                        .push(case.clone());
                 }
             }
             if seat.face_checks {

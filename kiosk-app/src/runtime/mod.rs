@@ -299,7 +299,7 @@ impl Runtime {
             self.step_span = if self.span.is_none() {
                 Span::none()
             } else {
-                info_span!(parent: &self.span, "step", step)
+                info_span!(parent: &self.span, "step", step = step.name())
             };
         }
         for effect in effects {

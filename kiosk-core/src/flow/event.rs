@@ -314,9 +314,71 @@ pub enum Effect {
     SessionEnded {
         /// Session number.
         seq: u64,
-        /// How it ended, for operators ("paid", "cancelled", "idle", …).
-        outcome: String,
+        /// How it ended, for operators.
+        outcome: SessionOutcome,
     },
+}
+
+/// How a session ended: the metrics' `outcome` label, the log's `outcome` field and the logs
+/// summary's funnel all use these names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionOutcome {
+    /// The photo passed review and was paid for.
+    Paid,
+    /// Paid-for review still running when the graduate left (the result follows by code).
+    ReviewPending,
+    /// The graduate left (back on the first screen, or the cancel button).
+    Cancelled,
+    /// Nobody touched the screen for too long.
+    IdleTimeout,
+    /// The review refused the photo and the graduate finished there.
+    ReviewFailed,
+    /// The service refused the upload.
+    UploadRefused,
+    /// The upload could not be delivered.
+    UploadFailed,
+    /// A device the session needed failed.
+    DeviceFault,
+}
+
+impl SessionOutcome {
+    /// Every outcome, in funnel order.
+    pub const ALL: [SessionOutcome; 8] = [
+        Self::Paid,
+        Self::ReviewPending,
+        Self::Cancelled,
+        Self::IdleTimeout,
+        Self::ReviewFailed,
+        Self::UploadRefused,
+        Self::UploadFailed,
+        Self::DeviceFault,
+    ];
+
+    /// The stable name (`paid`, `idle_timeout`, …).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Paid => "paid",
+            Self::ReviewPending => "review_pending",
+            Self::Cancelled => "cancelled",
+            Self::IdleTimeout => "idle_timeout",
+            Self::ReviewFailed => "review_failed",
+            Self::UploadRefused => "upload_refused",
+            Self::UploadFailed => "upload_failed",
+            Self::DeviceFault => "device_fault",
+        }
+    }
+
+    /// The outcome named `name` (as [`Self::as_str`] writes it), if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for SessionOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// One of the kiosk's own checks on a shot (the photo crate's check, reduced to what the flow

@@ -16,11 +16,11 @@ mod view;
 pub use devices::{DeviceWants, LightPreset};
 pub use event::{
     CaptureProblem, ChairMove, Device, Effect, Event, FaultKind, OrderInfo, PaymentState,
-    RejectReason, ReviewState, ScannedCode, ServiceOp, ShotCheck,
+    RejectReason, ReviewState, ScannedCode, ServiceOp, SessionOutcome, ShotCheck,
 };
 pub use state::{
     FlowConfig, Identity, MAX_PIN_LOCK_SECS, MaintenancePanel, Pay, Phase, PinGuard, Review,
     Session, Shoot, State,
 };
 pub use step::step;
-pub use view::{STEPS, view};
+pub use view::view;

@@ -3,7 +3,7 @@
 //! The journal writes it through its own versioned types (`crate::snapshot`), never as these
 //! types' serde form, so renaming anything here cannot make yesterday's journal unreadable.
 
-use crate::model::{Lang, MaintenanceView, ScanNotice};
+use crate::model::{Lang, MaintenanceView, ScanNotice, Screen};
 use serde::{Deserialize, Serialize};
 
 use super::devices::LightPreset;
@@ -240,6 +240,29 @@ pub enum Phase {
         /// A short reference for staff (device and error kind, no personal data).
         reference: String,
     },
+}
+
+impl Phase {
+    /// The screen this phase shows.
+    pub fn screen(&self) -> Screen {
+        match self {
+            Phase::Attract => Screen::Attract,
+            Phase::PhotoType => Screen::PhotoType,
+            Phase::Prepare => Screen::Prepare,
+            Phase::Scan { .. } => Screen::Scan,
+            Phase::Confirm => Screen::Confirm,
+            Phase::Lighting => Screen::Lighting,
+            Phase::Rules => Screen::Rules,
+            Phase::Chair => Screen::Chair,
+            Phase::Shoot(_) => Screen::Shoot,
+            Phase::Review(_) => Screen::Review,
+            Phase::Pay(_) => Screen::Pay,
+            Phase::Done { .. } => Screen::Done,
+            Phase::OutOfService { .. } => Screen::OutOfService,
+            Phase::MaintenancePin { .. } => Screen::MaintenancePin,
+            Phase::Maintenance(_) => Screen::Maintenance,
+        }
+    }
 }
 
 /// The flow's whole state.

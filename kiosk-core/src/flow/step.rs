@@ -6,7 +6,7 @@ use crate::model::{DoneKind, Intent, MaintenanceCommand, ScanNotice};
 use super::devices::{DeviceWants, LightPreset};
 use super::event::{
     CaptureProblem, ChairMove, Device, Effect, Event, PaymentState, RejectReason, ReviewState,
-    ScannedCode, ServiceOp,
+    ScannedCode, ServiceOp, SessionOutcome,
 };
 use super::state::{FlowConfig, MaintenancePanel, Pay, Phase, Review, Session, Shoot, State};
 
@@ -84,7 +84,7 @@ fn on_tick(cfg: &FlowConfig, state: &mut State, now_ms: u64, effects: &mut Vec<E
         if matches!(state.phase, Phase::MaintenancePin { .. }) {
             leave_service(state, effects);
         } else {
-            end_session(state, "idle_timeout", effects);
+            end_session(state, SessionOutcome::IdleTimeout, effects);
         }
         return;
     }
@@ -226,10 +226,10 @@ fn on_service_command(
     }
 }
 
-fn done_outcome(kind: DoneKind) -> &'static str {
+fn done_outcome(kind: DoneKind) -> SessionOutcome {
     match kind {
-        DoneKind::Paid => "paid",
-        DoneKind::ReviewPending => "review_pending",
+        DoneKind::Paid => SessionOutcome::Paid,
+        DoneKind::ReviewPending => SessionOutcome::ReviewPending,
     }
 }
 
@@ -263,7 +263,7 @@ fn begin_session(state: &mut State, effects: &mut Vec<Effect>) {
 
 /// End the session: close an open order, report the outcome, and return to the start (or to
 /// out-of-service when a fault arrived while the graduate did not need the device).
-fn end_session(state: &mut State, outcome: &str, effects: &mut Vec<Effect>) {
+fn end_session(state: &mut State, outcome: SessionOutcome, effects: &mut Vec<Effect>) {
     if let Some(session) = state.session.take() {
         if matches!(state.phase, Phase::Pay(Pay::Showing { .. }))
             && let Some(order) = &session.order
@@ -277,7 +277,7 @@ fn end_session(state: &mut State, outcome: &str, effects: &mut Vec<Effect>) {
         }
         effects.push(Effect::SessionEnded {
             seq: session.seq,
-            outcome: outcome.to_owned(),
+            outcome,
         });
     }
     state.last_refused = None;
@@ -357,8 +357,10 @@ fn on_intent(cfg: &FlowConfig, state: &mut State, intent: Intent, effects: &mut 
         (Phase::Maintenance(_), Intent::Maintenance(cmd)) => {
             on_service_command(cfg, state, cmd, effects)
         }
-        (Phase::PhotoType, Intent::Back) => end_session(state, "cancelled", effects),
-        (phase, Intent::Cancel) if can_cancel(phase) => end_session(state, "cancelled", effects),
+        (Phase::PhotoType, Intent::Back) => end_session(state, SessionOutcome::Cancelled, effects),
+        (phase, Intent::Cancel) if can_cancel(phase) => {
+            end_session(state, SessionOutcome::Cancelled, effects)
+        }
         (phase, Intent::Back) => {
             if let Some(previous) = back_of(phase) {
                 if matches!(phase, Phase::Confirm) {
@@ -422,13 +424,13 @@ fn on_intent(cfg: &FlowConfig, state: &mut State, intent: Intent, effects: &mut 
             state.phase = Phase::Shoot(Shoot::Ready);
         }
         (Phase::Review(Review::Failed(_)), Intent::Finish) => {
-            end_session(state, "review_failed", effects)
+            end_session(state, SessionOutcome::ReviewFailed, effects)
         }
         (Phase::Review(Review::Unsent { refused }), Intent::Finish) => {
             let outcome = if *refused {
-                "upload_refused"
+                SessionOutcome::UploadRefused
             } else {
-                "upload_failed"
+                SessionOutcome::UploadFailed
             };
             end_session(state, outcome, effects)
         }
@@ -736,7 +738,7 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, effects: &mut Ve
                 state.phase = Phase::OutOfService { reference };
             } else if fault_stops(phase, device) {
                 state.pending_fault = Some(reference);
-                end_session(state, "device_fault", effects);
+                end_session(state, SessionOutcome::DeviceFault, effects);
             } else {
                 state.pending_fault = Some(reference);
             }

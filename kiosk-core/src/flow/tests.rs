@@ -642,7 +642,7 @@ fn transitions() {
             Phase::Attract,
             vec![E::SessionEnded {
                 seq: 1,
-                outcome: "cancelled".into(),
+                outcome: SessionOutcome::Cancelled,
             }],
         ),
         (
@@ -832,7 +832,7 @@ fn transitions() {
                 },
                 E::SessionEnded {
                     seq: 1,
-                    outcome: "cancelled".into(),
+                    outcome: SessionOutcome::Cancelled,
                 },
             ],
         ),
@@ -957,7 +957,7 @@ fn transitions() {
             Phase::Review(Review::Unsent { refused: true }),
             Event::Intent(Intent::Finish),
             Phase::Attract,
-            session_ended("upload_refused"),
+            session_ended(SessionOutcome::UploadRefused),
         ),
         (
             Phase::Review(Review::Uploading {
@@ -1031,7 +1031,7 @@ fn transitions() {
             failed.clone(),
             ev(I::Finish),
             Phase::Attract,
-            session_ended("review_failed"),
+            session_ended(SessionOutcome::ReviewFailed),
         ),
         (
             Phase::Pay(Pay::Creating),
@@ -1148,7 +1148,7 @@ fn transitions() {
                 },
                 E::SessionEnded {
                     seq: 1,
-                    outcome: "cancelled".into(),
+                    outcome: SessionOutcome::Cancelled,
                 },
             ],
         ),
@@ -1159,7 +1159,7 @@ fn transitions() {
             },
             ev(I::Finish),
             Phase::Attract,
-            session_ended("paid"),
+            session_ended(SessionOutcome::Paid),
         ),
         (
             Phase::Done {
@@ -1170,7 +1170,7 @@ fn transitions() {
                 now_ms: T0 + 20_000,
             },
             Phase::Attract,
-            session_ended("paid"),
+            session_ended(SessionOutcome::Paid),
         ),
         (
             Phase::Attract,
@@ -1202,7 +1202,7 @@ fn transitions() {
                 },
                 E::SessionEnded {
                     seq: 1,
-                    outcome: "device_fault".into(),
+                    outcome: SessionOutcome::DeviceFault,
                 },
             ],
         ),
@@ -1280,7 +1280,7 @@ fn idle_timeout_warns_then_returns_to_start() {
     assert!(effects.contains(&Effect::ChairMotor(false)));
     assert!(effects.contains(&Effect::SessionEnded {
         seq: 1,
-        outcome: "idle_timeout".into()
+        outcome: SessionOutcome::IdleTimeout
     }));
 }
 
@@ -1475,7 +1475,7 @@ fn happy_path_from_start_to_done() {
     );
     assert!(all_effects.contains(&Effect::SessionEnded {
         seq: 1,
-        outcome: "paid".into()
+        outcome: SessionOutcome::Paid
     }));
     // Devices end where they started: motor off, lights idle, live view off.
     assert_eq!(
@@ -1616,7 +1616,7 @@ fn view_shows_masked_identity_step_and_countdown() {
     let cfg = cfg();
     let m = view(&cfg, &at(Phase::Confirm));
     assert_eq!(m.screen, Screen::Confirm);
-    assert_eq!(m.step, Some((4, STEPS)));
+    assert_eq!(m.step, Some((4, Screen::INDICATED)));
     assert_eq!(m.identity.unwrap().name, "张**三");
     let mut s = at(Phase::Shoot(Shoot::Countdown {
         fire_at_ms: T0 + 3_000,
@@ -1723,15 +1723,12 @@ fn the_preview_shows_the_shots_checks_until_the_retake() {
 }
 
 /// What ending the test session (`at`'s, code `GPK1.token`) with `outcome` effects, in order.
-fn session_ended(outcome: &str) -> Vec<Effect> {
+fn session_ended(outcome: SessionOutcome) -> Vec<Effect> {
     vec![
         Effect::DiscardPhotos {
             code: "GPK1.token".into(),
         },
-        Effect::SessionEnded {
-            seq: 1,
-            outcome: outcome.into(),
-        },
+        Effect::SessionEnded { seq: 1, outcome },
     ]
 }
 

@@ -8,9 +8,6 @@ use crate::model::{
 use super::state::{FlowConfig, Pay, Phase, Review, Shoot, State};
 use super::step::{back_allowed, cancel_allowed, idle_applies};
 
-/// Number of steps shown in the step indicator (photo type … pay).
-pub const STEPS: u8 = 10;
-
 /// What the screen shows for `state`.
 pub fn view(cfg: &FlowConfig, state: &State) -> ScreenModel {
     let now = state.now_ms;
@@ -35,21 +32,21 @@ pub fn view(cfg: &FlowConfig, state: &State) -> ScreenModel {
         ..ScreenModel::default()
     };
 
-    let (screen, step) = match &state.phase {
-        Phase::Attract => (Screen::Attract, 0),
-        Phase::PhotoType => (Screen::PhotoType, 1),
-        Phase::Prepare => (Screen::Prepare, 2),
+    let screen = match &state.phase {
+        Phase::Attract => Screen::Attract,
+        Phase::PhotoType => Screen::PhotoType,
+        Phase::Prepare => Screen::Prepare,
         Phase::Scan { notice, .. } => {
             m.scan_notice = *notice;
             m.live_view = true;
-            (Screen::Scan, 3)
+            Screen::Scan
         }
-        Phase::Confirm => (Screen::Confirm, 4),
-        Phase::Lighting => (Screen::Lighting, 5),
-        Phase::Rules => (Screen::Rules, 6),
+        Phase::Confirm => Screen::Confirm,
+        Phase::Lighting => Screen::Lighting,
+        Phase::Rules => Screen::Rules,
         Phase::Chair => {
             m.live_view = true;
-            (Screen::Chair, 7)
+            Screen::Chair
         }
         Phase::Shoot(shoot) => {
             m.live_view = !matches!(shoot, Shoot::Preview);
@@ -75,7 +72,7 @@ pub fn view(cfg: &FlowConfig, state: &State) -> ScreenModel {
                 }
                 Shoot::Failed(_) => ShootStage::Failed,
             };
-            (Screen::Shoot, 8)
+            Screen::Shoot
         }
         Phase::Review(review) => {
             m.review_stage = match review {
@@ -105,7 +102,7 @@ pub fn view(cfg: &FlowConfig, state: &State) -> ScreenModel {
                     ReviewStage::Failed
                 }
             };
-            (Screen::Review, 9)
+            Screen::Review
         }
         Phase::Pay(pay) => {
             let order = session.and_then(|s| s.order.as_ref());
@@ -120,7 +117,7 @@ pub fn view(cfg: &FlowConfig, state: &State) -> ScreenModel {
                 Pay::Failed => PayStage::Failed,
             };
             m.amount_fen = order.map_or(0, |o| o.amount_fen);
-            (Screen::Pay, 10)
+            Screen::Pay
         }
         Phase::Done { kind, .. } => {
             m.done_kind = *kind;
@@ -130,11 +127,11 @@ pub fn view(cfg: &FlowConfig, state: &State) -> ScreenModel {
                 m.amount_fen = order.amount_fen;
                 m.order_ref = Some(order_ref(&order.id));
             }
-            (Screen::Done, 0)
+            Screen::Done
         }
         Phase::OutOfService { reference } => {
             m.fault_reference = Some(reference.clone());
-            (Screen::OutOfService, 0)
+            Screen::OutOfService
         }
         Phase::MaintenancePin { failures, locked } => {
             m.pin_failures = *failures;
@@ -143,7 +140,7 @@ pub fn view(cfg: &FlowConfig, state: &State) -> ScreenModel {
                 let left = state.pin_guard.locked_until_ms.saturating_sub(state.now_ms);
                 m.pin_locked_secs = left.div_ceil(1000).max(1) as u32;
             }
-            (Screen::MaintenancePin, 0)
+            Screen::MaintenancePin
         }
         Phase::Maintenance(panel) => {
             m.maintenance = Some(match &panel.report {
@@ -157,11 +154,12 @@ pub fn view(cfg: &FlowConfig, state: &State) -> ScreenModel {
                 },
             });
             m.maintenance_lights = Some(panel.lights.name().to_owned());
-            (Screen::Maintenance, 0)
+            Screen::Maintenance
         }
     };
+    debug_assert_eq!(screen, state.phase.screen());
     m.screen = screen;
-    m.step = (step > 0).then_some((step, STEPS));
+    m.step = screen.indicated().map(|n| (n, Screen::INDICATED));
 
     if idle_applies(&state.phase) {
         let deadline = state.last_activity_ms + u64::from(cfg.idle_timeout_secs) * 1_000;
