@@ -15,7 +15,7 @@ use crate::features;
 use crate::framing::{Broken, Limit, Placement, Standard};
 use crate::measure::*;
 use crate::silhouette::{Backdrop, HeadColumns, background_stats};
-use crate::{Face, Mesh};
+use crate::{Face, Mesh, Point};
 
 /// The checks, in the order the preview screen lists them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -39,6 +39,8 @@ pub enum CheckName {
     Background,
     /// Clothes stand apart from the backdrop.
     ClothingContrast,
+    /// The shoulder line level (the notice: 左右肩膀平衡).
+    ShouldersLevel,
     /// Face neither clipped nor too dark.
     Exposure,
     /// Detail at the eyes.
@@ -51,7 +53,7 @@ pub enum CheckName {
 
 impl CheckName {
     /// Every check, in display order.
-    pub const ALL: [CheckName; 13] = [
+    pub const ALL: [CheckName; 14] = [
         Self::FaceCount,
         Self::Geometry,
         Self::HeadTilt,
@@ -61,6 +63,7 @@ impl CheckName {
         Self::MouthClosed,
         Self::Background,
         Self::ClothingContrast,
+        Self::ShouldersLevel,
         Self::Exposure,
         Self::Sharpness,
         Self::GlassesGlare,
@@ -79,6 +82,7 @@ impl CheckName {
             Self::MouthClosed => "mouth_closed",
             Self::Background => "background",
             Self::ClothingContrast => "clothing_contrast",
+            Self::ShouldersLevel => "shoulders_level",
             Self::Exposure => "exposure",
             Self::Sharpness => "sharpness",
             Self::GlassesGlare => "glasses_glare",
@@ -98,6 +102,7 @@ impl CheckName {
             Self::MouthClosed => ("嘴巴闭合，不露牙齿", "Mouth closed, no teeth"),
             Self::Background => ("背景颜色均匀", "Even background"),
             Self::ClothingContrast => ("衣服与背景颜色分明", "Clothes differ from the background"),
+            Self::ShouldersLevel => ("左右肩膀平衡", "Shoulders level"),
             Self::Exposure => ("脸部亮度合适", "Face well lit"),
             Self::Sharpness => ("照片清晰", "Sharp photo"),
             Self::GlassesGlare => ("眼镜无反光", "No glare on glasses"),
@@ -213,6 +218,8 @@ pub const MAX_BACKDROP_SPREAD: f32 = 12.0;
 pub const MAX_BACKDROP_OFF: f32 = 0.05;
 /// Largest share of backdrop-coloured pixels in the shoulders' region.
 pub const MAX_CLOTHES_LIKE_BACKDROP: f32 = 0.35;
+/// Largest angle of the shoulder line, degrees (the notice: 左右肩膀平衡).
+pub const MAX_SHOULDER_TILT_DEG: f32 = 5.0;
 /// Face brightness (mean luma, 0–255) accepted.
 pub const FACE_LUMA: (f32, f32) = (60.0, 215.0);
 /// Largest share of clipped (≥ 250) face pixels.
@@ -279,6 +286,7 @@ pub fn run(s: &Subject<'_>, cfg: &CheckSettings) -> Vec<Check> {
         }
         out.push(background(s.photo, Some(face), cfg));
         out.push(clothing_contrast(s.photo, face, cfg));
+        out.push(shoulders_level(s.photo, face, cfg));
         for name in [
             CheckName::Exposure,
             CheckName::Sharpness,
@@ -296,6 +304,7 @@ pub fn run(s: &Subject<'_>, cfg: &CheckSettings) -> Vec<Check> {
     out.push(mouth_closed(s.photo, mesh, cfg));
     out.push(background(s.photo, Some(face), cfg));
     out.push(clothing_contrast(s.photo, face, cfg));
+    out.push(shoulders_level(s.photo, face, cfg));
     out.push(exposure(s.photo, mesh, cfg));
     out.push(sharpness(s.photo, mesh, cfg));
     out.push(glasses_glare(s.photo, mesh, cfg));
@@ -342,6 +351,9 @@ fn limit_of(name: CheckName, cfg: &CheckSettings) -> String {
         CheckName::ClothingContrast => format!(
             "backdrop-coloured ≤ {:.0} % of the shoulders",
             MAX_CLOTHES_LIKE_BACKDROP * 100.0
+        ),
+        CheckName::ShouldersLevel => format!(
+            "shoulder line ≤ {MAX_SHOULDER_TILT_DEG}° (tops of the shoulders {SHOULDER_REACH} face widths either side of the eyes' midpoint)"
         ),
         CheckName::Exposure => format!(
             "face luma {}–{}, clipped ≤ {:.0} %",
@@ -626,6 +638,127 @@ fn clothing_contrast(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check 
             "The shoulders are not in the photo",
         ),
     )
+}
+
+/// How far either side of the eyes' midpoint the shoulders' tops are read, in face widths
+/// (the box's): out past the neck and any hair falling beside it, inside the photo's edges.
+const SHOULDER_REACH: f32 = 0.9;
+
+fn shoulders_level(img: &RgbImage, face: &Face, cfg: &CheckSettings) -> Check {
+    let limit = limit_of(CheckName::ShouldersLevel, cfg);
+    let eyes = face.landmarks.eye_left.mid(face.landmarks.eye_right);
+    let fw = face.bottom_right.x - face.top_left.x;
+    let line = shoulder_line(img, eyes, fw, face.bottom_right.y, &cfg.backdrop);
+    let fix = match line {
+        Some(a) if a > 0.0 => (
+            "照片中左侧的肩膀偏高：请坐正，两肩放平",
+            "The shoulder on the photo's left is higher: sit straight with both shoulders level",
+        ),
+        _ => (
+            "照片中右侧的肩膀偏高：请坐正，两肩放平",
+            "The shoulder on the photo's right is higher: sit straight with both shoulders level",
+        ),
+    };
+    measured(
+        CheckName::ShouldersLevel,
+        line,
+        |a| a.abs() <= MAX_SHOULDER_TILT_DEG,
+        limit,
+        fix,
+        (
+            "照片中看不清两侧肩膀，无法检查",
+            "Both shoulders are not clearly in the photo",
+        ),
+    )
+}
+
+/// The shoulder line's angle in degrees (positive: the image-left shoulder higher), from the
+/// silhouette against the backdrop: in a band of columns on each side, [`SHOULDER_REACH`] face
+/// widths out from the eyes' midpoint (or as far as the photo allows, the same on both sides),
+/// the first row below the eyes where the person begins. In a CHSI photo the shoulders rise
+/// to about the chin out there, so the search starts at the eyes, beside the head. `None` when
+/// either side has too few such columns: the shoulders below the photo or beyond its edges,
+/// hair or a wrong backdrop down beside the eyes.
+fn shoulder_line(
+    img: &RgbImage,
+    eyes: Point,
+    fw: f32,
+    chin: f32,
+    backdrop: &Backdrop,
+) -> Option<f32> {
+    let (w, h) = img.dimensions();
+    let eye_y = eyes.y;
+    let subject = |x: u32, y: u32| backdrop.is_subject(img.get_pixel(x, y).0);
+    // The body's middle is the neck's, just under the chin: a head turned a little puts the
+    // eyes' midpoint off it, and columns measured from the eyes then meet one shoulder nearer
+    // the neck (higher) than the other.
+    let cx = neck_middle((w, h), eyes.x, fw, chin, |x, y| subject(x, y)).unwrap_or(eyes.x);
+    let margin = 4.0;
+    let reach = (SHOULDER_REACH * fw)
+        .min(cx - margin)
+        .min(w as f32 - 1.0 - margin - cx);
+    if !reach.is_finite() || fw <= 0.0 || reach < 0.6 * fw {
+        return None;
+    }
+    let start = eye_y.max(0.0) as u32;
+    if start + 4 >= h {
+        return None;
+    }
+    let half_band = (0.08 * fw).max(2.0);
+    // A run of four rows, so noise or a stray hair is not an edge.
+    let run = |x: u32, y: u32, person: bool| (y..y + 4).all(|r| subject(x, r) == person);
+    let top = |x: u32| -> Option<u32> {
+        // Past any hair beside the head to the backdrop, then down to where the person begins:
+        // hair falling onto the shoulder leaves no backdrop between, and no reading.
+        let open = (start..h - 3).find(|&y| run(x, y, false))?;
+        (open..h - 3).find(|&y| run(x, y, true))
+    };
+    let side = |centre: f32| -> Option<f32> {
+        let lo = (centre - half_band).max(0.0) as u32;
+        let hi = ((centre + half_band) as u32).min(w - 1);
+        let mut rows: Vec<u32> = (lo..=hi).filter_map(top).collect();
+        if rows.len() * 2 < (hi - lo + 1) as usize {
+            return None;
+        }
+        rows.sort_unstable();
+        Some(rows[rows.len() / 2] as f32)
+    };
+    let (left, right) = (side(cx - reach)?, side(cx + reach)?);
+    Some((right - left).atan2(2.0 * reach).to_degrees())
+}
+
+/// The middle column of the neck a little below `chin`: where the backdrop begins on each side
+/// of `cx` (four columns of it), within 0.6 face widths. `None` when either edge is not found
+/// (hair down beside the neck, the chin at the photo's bottom).
+fn neck_middle(
+    (w, h): (u32, u32),
+    cx: f32,
+    fw: f32,
+    chin: f32,
+    subject: impl Fn(u32, u32) -> bool,
+) -> Option<f32> {
+    let y = (chin + 0.05 * fw).max(0.0) as u32;
+    let x0 = cx.max(0.0) as u32;
+    if y >= h || x0 >= w {
+        return None;
+    }
+    let span = (0.6 * fw) as u32;
+    let open = |x: u32, step: i64| {
+        (0..4).all(|i| {
+            let c = x as i64 + i * step;
+            c >= 0 && (c as u32) < w && !subject(c as u32, y)
+        })
+    };
+    let left = (0..span)
+        .map(|d| x0.checked_sub(d))
+        .take_while(Option::is_some)
+        .flatten()
+        .find(|&x| open(x, -1))?;
+    let right = (0..span)
+        .map(|d| x0 + d)
+        .take_while(|&x| x < w)
+        .find(|&x| open(x, 1))?;
+    Some((left + right) as f32 / 2.0)
 }
 
 fn exposure(img: &RgbImage, mesh: &Mesh, cfg: &CheckSettings) -> Check {

@@ -198,3 +198,41 @@ fn every_check_has_a_label_and_a_limit() {
         );
     }
 }
+
+/// A photo on the backdrop with a dark body below the face whose shoulder line falls `deg`
+/// degrees to the image's right (positive: the image-left shoulder higher).
+fn body_photo(deg: f32) -> RgbImage {
+    let mut img = RgbImage::from_pixel(480, 640, image::Rgb([100, 197, 255]));
+    let slope = deg.to_radians().tan();
+    for (x, y, px) in img.enumerate_pixels_mut() {
+        let (xf, yf) = (x as f32, y as f32);
+        let neck = (xf - 240.0).abs() < 60.0 && yf > 420.0;
+        let shoulders = yf > 520.0 + (xf - 240.0) * slope;
+        if neck || shoulders {
+            *px = image::Rgb([40, 40, 50]);
+        }
+    }
+    img
+}
+
+#[test]
+fn shoulders_level_reads_the_shoulder_line_and_names_the_higher_side() {
+    let cfg = CheckSettings::default();
+    let level = shoulders_level(&body_photo(0.0), &face(), &cfg);
+    assert_eq!(level.pass, Some(true), "{level:?}");
+    assert!(level.value.as_f64().unwrap().abs() < 0.5, "{level:?}");
+    let left_up = shoulders_level(&body_photo(9.0), &face(), &cfg);
+    assert_eq!(left_up.pass, Some(false), "{left_up:?}");
+    assert!(
+        (left_up.value.as_f64().unwrap() - 9.0).abs() < 0.5,
+        "{left_up:?}"
+    );
+    assert!(left_up.reason_en.contains("photo's left"), "{left_up:?}");
+    let right_up = shoulders_level(&body_photo(-9.0), &face(), &cfg);
+    assert!(right_up.reason_en.contains("photo's right"), "{right_up:?}");
+    // No backdrop to read the silhouette against, or no shoulders in the photo: unmeasured.
+    let white = RgbImage::from_pixel(480, 640, image::Rgb([40, 40, 50]));
+    assert_eq!(shoulders_level(&white, &face(), &cfg).pass, None);
+    let empty = RgbImage::from_pixel(480, 640, image::Rgb([100, 197, 255]));
+    assert_eq!(shoulders_level(&empty, &face(), &cfg).pass, None);
+}

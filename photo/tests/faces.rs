@@ -24,8 +24,10 @@
 //! MediaPipe's selfie segmentation (`tests/faces/segment.py`), scaled to a seated graduate's
 //! size and placed on the booth's backdrop under its light with sensor noise, then encoded as
 //! the camera writes it: centred and a little aside (the label's face checks, geometry and
-//! background must pass), too high, too low and at the edge (geometry must fail), and on a white
-//! backdrop (background must fail).
+//! background must pass, and `shoulders_level` as the shoulders' label says), too high, too low
+//! and at the edge (geometry must fail), on a white backdrop (background must fail), and leaning
+//! 9° either way (`shoulders_level` must fail). The review of each photo the booth passed
+//! (`review_photo` on the JPEG alone) must agree with the booth's geometry.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -557,6 +559,9 @@ struct Seat {
     backdrop: [f32; 3],
     /// The face's own checks (the label's) are held against the photo.
     face_checks: bool,
+    /// The person leans this many degrees (positive: toward the image's right, so the
+    /// image-left shoulder rises), turned about a point below the chest.
+    lean: f32,
     wants: &'static [(CheckName, Want)],
 }
 
@@ -573,6 +578,7 @@ impl Seat {
             eyes,
             backdrop,
             face_checks: false,
+            lean: 0.0,
             wants,
         }
     }
@@ -582,12 +588,16 @@ const BAD_GEOMETRY: &[(CheckName, Want)] = &[(CheckName::Geometry, Want::Fail)];
 
 const WHITE: [f32; 3] = [246.0, 246.0, 246.0];
 
-const SEATS: [Seat; 6] = [
+/// The shoulders of a person leaning in the chair must fail, whatever their own label.
+const LEANING: &[(CheckName, Want)] = &[(CheckName::ShouldersLevel, Want::Fail)];
+
+const SEATS: [Seat; 8] = [
     Seat {
         name: "centred",
         eyes: (0.5, 0.36),
         backdrop: scene::BACKDROP,
         face_checks: true,
+        lean: 0.0,
         wants: &[
             (CheckName::Geometry, Want::Pass),
             (CheckName::Background, Want::Pass),
@@ -598,10 +608,19 @@ const SEATS: [Seat; 6] = [
         eyes: (0.34, 0.40),
         backdrop: scene::BACKDROP,
         face_checks: true,
+        lean: 0.0,
         wants: &[
             (CheckName::Geometry, Want::Pass),
             (CheckName::Background, Want::Pass),
         ],
+    },
+    Seat {
+        lean: 9.0,
+        ..Seat::refused("leaning-right", (0.5, 0.36), scene::BACKDROP, LEANING)
+    },
+    Seat {
+        lean: -9.0,
+        ..Seat::refused("leaning-left", (0.5, 0.36), scene::BACKDROP, LEANING)
     },
     Seat::refused("high", (0.5, 0.09), scene::BACKDROP, BAD_GEOMETRY),
     Seat::refused("low", (0.5, 0.80), scene::BACKDROP, BAD_GEOMETRY),
@@ -641,6 +660,63 @@ fn unseatable(mask: &GrayImage) -> Option<&'static str> {
         return Some("no shoulders at the portrait's bottom edge");
     }
     None
+}
+
+/// What the shoulders' label asks of `shoulders_level` in the booth (a portrait's own
+/// background says nothing about the booth's silhouette): level (within 3° by eye) must pass,
+/// a line 6° or more off level must fail, between is not judged; shoulders cut off or hidden
+/// in the portrait are not asked about.
+fn shoulder_wants(label: &Value) -> Option<(CheckName, Want)> {
+    let angle = label["shoulder_angle_deg"].as_f64().map(f64::abs);
+    match (s(label, "shoulders"), angle) {
+        ("level", _) => Some((CheckName::ShouldersLevel, Want::Pass)),
+        ("left_higher" | "right_higher", Some(a)) if a >= 6.0 => {
+            Some((CheckName::ShouldersLevel, Want::Fail))
+        }
+        _ => None,
+    }
+}
+
+/// The person (`img`, cut out by `mask`) leaning `deg` degrees toward the image's right, turned
+/// about a point half their height below their last row (their torso continued down as that
+/// row, as the booth scene continues it), on a canvas wide enough to keep them whole; and where
+/// `eyes` (their eyes' midpoint) lands.
+fn lean(img: &RgbImage, mask: &GrayImage, eyes: Point, deg: f32) -> (RgbImage, GrayImage, Point) {
+    let (w, h) = img.dimensions();
+    let pad = (h as f32 * 0.5) as u32;
+    let (cw, ch) = (w + 2 * pad, h);
+    let pivot_src = (w as f32 / 2.0, h as f32 * 1.5);
+    let pivot_out = (cw as f32 / 2.0, h as f32 * 1.5);
+    let (sin, cos) = deg.to_radians().sin_cos();
+    let mut out = RgbImage::new(cw, ch);
+    let mut out_mask = GrayImage::new(cw, ch);
+    for y in 0..ch {
+        for x in 0..cw {
+            // Where this output pixel comes from: turned back by `deg` about the pivot.
+            let (dx, dy) = (x as f32 - pivot_out.0, y as f32 - pivot_out.1);
+            let sx = pivot_src.0 + dx * cos + dy * sin;
+            let sy = pivot_src.1 - dx * sin + dy * cos;
+            if sx < 0.0 || sx >= w as f32 || sy < 0.0 {
+                continue;
+            }
+            let (px, py) = (sx as u32, (sy as u32).min(h - 1));
+            out.put_pixel(x, y, *img.get_pixel(px, py));
+            out_mask.put_pixel(x, y, *mask.get_pixel(px, py));
+        }
+    }
+    let (dx, dy) = (eyes.x - pivot_src.0, eyes.y - pivot_src.1);
+    let moved = Point {
+        x: pivot_out.0 + dx * cos - dy * sin,
+        y: pivot_out.1 + dx * sin + dy * cos,
+    };
+    (out, out_mask, moved)
+}
+
+fn scaled(p: Point, k: f32) -> Point {
+    Point {
+        x: p.x * k,
+        y: p.y * k,
+    }
 }
 
 /// The face width a geometry check measured, in photo pixels.
@@ -738,14 +814,25 @@ fn real_faces_in_the_booth() {
         let (pw, ph) = (size(person.width()), size(person.height()));
         let big = image::imageops::resize(&person, pw, ph, FilterType::CatmullRom);
         let big_mask = image::imageops::resize(&mask, pw, ph, FilterType::Triangle);
-        let mid = l.mid(r);
+        let shoulders_seen = s(label, "shoulders") != "not_visible";
         for (j, seat) in SEATS.iter().enumerate() {
+            // Leaning is judged on people whose shoulders are level and whole to begin with.
+            if seat.lean != 0.0 && s(label, "shoulders") != "level" {
+                continue;
+            }
             let case = format!("{id}@{}", seat.name);
-            let left = seat.eyes.0 * BOOTH.0 as f32 - mid.x * k;
-            let top = seat.eyes.1 * BOOTH.1 as f32 - mid.y * k;
+            let leant;
+            let (big, big_mask, mid) = if seat.lean == 0.0 {
+                (&big, &big_mask, scaled(l.mid(r), k))
+            } else {
+                leant = lean(&big, &big_mask, scaled(l.mid(r), k), seat.lean);
+                (&leant.0, &leant.1, leant.2)
+            };
+            let left = seat.eyes.0 * BOOTH.0 as f32 - mid.x;
+            let top = seat.eyes.1 * BOOTH.1 as f32 - mid.y;
             let frame = scene::seated(
-                &big,
-                &big_mask,
+                big,
+                big_mask,
                 (left, top),
                 BOOTH,
                 seat.backdrop,
@@ -790,7 +877,8 @@ fn real_faces_in_the_booth() {
                 }
             }
             if seat.face_checks {
-                for c in r.checks.iter().filter(|c| c.pass.is_none()) {
+                let hidden = |c: &&Check| c.name == CheckName::ShouldersLevel && !shoulders_seen;
+                for c in r.checks.iter().filter(|c| c.pass.is_none() && !hidden(c)) {
                     *unmeasured
                         .entry((split.clone(), c.name.as_str()))
                         .or_default() += 1;
@@ -799,6 +887,7 @@ fn real_faces_in_the_booth() {
             let mut wants = seat.wants.to_vec();
             if seat.face_checks {
                 wants.extend(wants_of(label));
+                wants.extend(shoulder_wants(label));
             }
             for (name, want) in wants {
                 let check = r.checks.iter().find(|c| c.name == name);

@@ -457,7 +457,9 @@ fn hint_key(hint: kiosk_core::diagnostics::Hint) -> &'static str {
 }
 
 /// The preview's lines: broken checks with what to do, then those not measured, then one line
-/// naming every check that passed (thirteen full lines would not fit beside the photo).
+/// for the checks that passed: naming each when nothing else is listed (fourteen full lines
+/// would not fit beside the photo), counting them when something failed or went unmeasured,
+/// so what to fix keeps the room and "use anyway" stays above the footer.
 fn photo_checks(lines: &[model::CheckLine]) -> Vec<PhotoCheck> {
     let text = |zh: &str, en: &str| PhotoCheck {
         kind: 0,
@@ -472,7 +474,16 @@ fn photo_checks(lines: &[model::CheckLine]) -> Vec<PhotoCheck> {
         }));
     }
     let passed: Vec<&model::CheckLine> = lines.iter().filter(|l| l.pass == Some(true)).collect();
-    if !passed.is_empty() {
+    if !passed.is_empty() && !out.is_empty() {
+        let n = passed.len();
+        out.push(PhotoCheck {
+            kind: 1,
+            ..text(
+                &format!("其余 {n} 项检查均已通过"),
+                &format!("The other {n} checks passed"),
+            )
+        });
+    } else if !passed.is_empty() {
         let zh: Vec<&str> = passed.iter().map(|l| l.zh.as_str()).collect();
         // Each English name wraps whole (its spaces no-break), so no line ends in a scrap
         // of one ("… Hair clear of the / eyes"); semicolons between them, as a name may hold
