@@ -692,7 +692,7 @@ fn shoulder_line(
     // The body's middle is the neck's, just under the chin: a head turned a little puts the
     // eyes' midpoint off it, and columns measured from the eyes then meet one shoulder nearer
     // the neck (higher) than the other.
-    let cx = neck_middle((w, h), eyes.x, fw, chin, |x, y| subject(x, y)).unwrap_or(eyes.x);
+    let cx = neck_middle((w, h), eyes.x, fw, chin, subject).unwrap_or(eyes.x);
     let margin = 4.0;
     let reach = (SHOULDER_REACH * fw)
         .min(cx - margin)
