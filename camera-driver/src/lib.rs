@@ -13,12 +13,6 @@ mod error;
 #[cfg(feature = "gphoto2")]
 pub mod gphoto;
 #[cfg(feature = "sim")]
-mod portrait;
-#[cfg(feature = "sim")]
-mod pose;
-#[cfg(feature = "sim")]
-mod scene;
-#[cfg(feature = "sim")]
 pub mod sim;
 
 pub use actor::{ActorConfig, CameraActor, Health, Opener, SHUTTER_BUSY_TRIES};

@@ -18,7 +18,7 @@ writes OUT_DIR/<id>.png: an 8-bit mask the size of the face's image (255 = perso
    or: python segment.py --outline MODEL IMAGE [STEP]
 prints the person's outline in IMAGE as Rust (y, left, right) rows every STEP pixels (default
 8): on each row, the longest run of person pixels. This is how the simulated camera's
-portraits got their outlines (camera-driver/src/portrait.rs, `Known::outline`).
+portraits got their outlines (camera-driver/src/sim/portrait.rs, `Known::outline`).
 """
 import json
 import sys

@@ -16,8 +16,8 @@
 
 use image::{Rgb, RgbImage};
 
-use crate::portrait::{Portrait, feather, lip_colour};
-use crate::pose::{EYES, Pose};
+use super::portrait::{Portrait, feather, lip_colour};
+use super::pose::{EYES, Pose};
 
 /// CHSI light-blue backdrop, RGB(100,197,255).
 pub const BACKDROP: Rgb<u8> = Rgb([100, 197, 255]);
@@ -503,8 +503,8 @@ mod tests {
     use std::path::PathBuf;
     use std::sync::Arc;
 
+    use super::super::portrait;
     use super::*;
-    use crate::portrait;
 
     /// The real portrait, as `scripts/fetch-models.sh` leaves it; these tests fail without it.
     fn grace() -> Arc<Portrait> {
