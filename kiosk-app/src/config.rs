@@ -261,16 +261,16 @@ pub struct DisplaySection {
     pub backend: DisplayBackend,
 }
 
-/// `[service_mode]`: the technician's diagnostics screen.
+/// `[maintenance]`: the technician's maintenance mode (diagnostics and device controls).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct ServiceModeSection {
-    /// Argon2id PHC string of the technician PIN (`kiosk service-pin hash`). The default is the
+pub struct MaintenanceSection {
+    /// Argon2id PHC string of the technician PIN (`kiosk maintenance-pin hash`). The default is the
     /// demo PIN's, which `kiosk config check` refuses once anything is real.
     pub pin_hash: String,
 }
 
-impl Default for ServiceModeSection {
+impl Default for MaintenanceSection {
     fn default() -> Self {
         Self {
             pin_hash: crate::pin::DEMO_PIN_HASH.into(),
@@ -306,8 +306,9 @@ pub struct Config {
     pub logging: LoggingSection,
     /// `[display]`.
     pub display: DisplaySection,
-    /// `[service_mode]`.
-    pub service_mode: ServiceModeSection,
+    /// `[maintenance]` (`[service_mode]`, its name before, is still read).
+    #[serde(alias = "service_mode")]
+    pub maintenance: MaintenanceSection,
     /// `[metrics]`: the Prometheus endpoint.
     pub metrics: kiosk_ops::metrics::MetricsSection,
     /// `[notice]`: the notice's facts the screens quote (alternative studio, deadline,
@@ -472,8 +473,8 @@ impl Config {
                 "must name the serial device".into(),
             ));
         }
-        if let Err(message) = crate::pin::check_hash(&self.service_mode.pin_hash) {
-            return Err(("service_mode.pin_hash".into(), message));
+        if let Err(message) = crate::pin::check_hash(&self.maintenance.pin_hash) {
+            return Err(("maintenance.pin_hash".into(), message));
         }
         let real = [
             self.camera.backend,
@@ -481,10 +482,10 @@ impl Config {
             self.service.backend,
         ]
         .contains(&Backend::Real);
-        if real && self.service_mode.pin_hash == crate::pin::DEMO_PIN_HASH {
+        if real && self.maintenance.pin_hash == crate::pin::DEMO_PIN_HASH {
             return Err((
-                "service_mode.pin_hash".into(),
-                "is still the demo PIN's hash; a booth needs its own: `kiosk service-pin hash`"
+                "maintenance.pin_hash".into(),
+                "is still the demo PIN's hash; a booth needs its own: `kiosk maintenance-pin hash`"
                     .into(),
             ));
         }
@@ -591,12 +592,12 @@ mod tests {
             ("[qr]\ntoken_len = [200, 1]\n", "qr.token_len"),
             ("[qr]\ntoken_len = [0, 10]\n", "qr.token_len"),
             (
-                "[service_mode]\npin_hash = \"1234\"\n",
-                "service_mode.pin_hash",
+                "[maintenance]\npin_hash = \"1234\"\n",
+                "maintenance.pin_hash",
             ),
             (
                 "[serial]\nbackend = \"real\"\nport.path = \"/dev/ttyUSB0\"\n",
-                "service_mode.pin_hash",
+                "maintenance.pin_hash",
             ),
             ("[display]\nbackend = \"x11\"\n", "display.backend"),
             // Each zero interval is named by its own key.

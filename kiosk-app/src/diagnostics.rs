@@ -16,6 +16,7 @@ use collection_service::ServiceError;
 use kiosk_ops::disk::existing_ancestor;
 
 mod doctor;
+pub mod screen;
 mod test_shot;
 pub use doctor::{broken_config, doctor};
 pub use test_shot::test_shot;

@@ -10,7 +10,6 @@ pub mod display;
 pub mod graduate;
 pub mod headless;
 pub mod journal;
-pub mod maintenance;
 pub mod photo;
 pub mod pin;
 pub mod qr;

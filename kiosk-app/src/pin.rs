@@ -1,4 +1,4 @@
-//! The technician's PIN: stored as an Argon2id hash in the config (`service_mode.pin_hash`),
+//! The technician's PIN: stored as an Argon2id hash in the config (`maintenance.pin_hash`),
 //! checked in the runtime, never passed to the flow, the journal or a log. A leaf: the config
 //! checks a hash with it, the runtime a typed PIN, the CLI makes a hash.
 
@@ -13,7 +13,7 @@ pub const DEMO_PIN_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$HJuOYsrBQmrC4Kfx
 pub const DEMO_PIN: &str = "2468";
 
 /// A PHC string (`$argon2id$…`) for `pin`, with a fresh random salt. What goes into
-/// `service_mode.pin_hash`.
+/// `maintenance.pin_hash`.
 pub fn hash_pin(pin: &str) -> anyhow::Result<String> {
     check_pin_shape(pin)?;
     let salt_bytes: [u8; 16] = rand::random();
@@ -37,9 +37,9 @@ pub fn check_pin_shape(pin: &str) -> anyhow::Result<()> {
 
 /// Whether `hash` is a PHC string this kiosk can verify against. The error says why not.
 pub fn check_hash(hash: &str) -> Result<(), String> {
-    PasswordHash::new(hash)
-        .map(|_| ())
-        .map_err(|e| format!("not a password hash ({e}); make one with `kiosk service-pin hash`"))
+    PasswordHash::new(hash).map(|_| ()).map_err(|e| {
+        format!("not a password hash ({e}); make one with `kiosk maintenance-pin hash`")
+    })
 }
 
 /// Whether `pin` matches `hash`. Slow on purpose (Argon2id): call off the async threads.

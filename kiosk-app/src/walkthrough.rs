@@ -85,7 +85,7 @@ pub fn config(mut cfg: Config) -> Config {
     cfg.service.sim.auto_pay_ms = Some(2_500);
     cfg.service.sim.latency_ms = 20;
     // The script opens maintenance mode with the demo PIN.
-    cfg.service_mode.pin_hash = crate::pin::DEMO_PIN_HASH.into();
+    cfg.maintenance.pin_hash = crate::pin::DEMO_PIN_HASH.into();
     cfg
 }
 
@@ -314,7 +314,7 @@ impl Walk {
 
             let ready = (!model.live_view || has_frame)
                 && (model.shoot_stage != kiosk_core::model::ShootStage::Preview || has_photo)
-                && (!["service-test-shot", "review-failed"].contains(&key.as_str()) || has_photo)
+                && (!["maintenance-test-shot", "review-failed"].contains(&key.as_str()) || has_photo)
                 // The chair step is about its hint, the ready screen about the photo's window.
                 && (model.screen != kiosk_core::model::Screen::Chair || model.seat_hint.is_some())
                 && (key != "shoot-ready" || window.is_some());

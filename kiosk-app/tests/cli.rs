@@ -187,14 +187,14 @@ fn the_log_of_a_whole_session_holds_no_personal_data() {
     }
 }
 
-/// `kiosk service-pin hash` output for the PIN 13579 (a booth's own PIN, not the demo's).
+/// `kiosk maintenance-pin hash` output for the PIN 13579 (a booth's own PIN, not the demo's).
 const OWN_PIN_HASH: &str = r#"pin_hash = "$argon2id$v=19$m=19456,t=2,p=1$hPquSqzL+aC9Jf+TD+/heg$j8Kdn0OKKuoxvY1x6d9MdVwDxABzhTdt4MmwDkmm8DM""#;
 
 #[test]
-fn service_pin_hash_makes_a_config_line_and_real_booths_need_their_own() {
+fn maintenance_pin_hash_makes_a_config_line_and_real_booths_need_their_own() {
     use std::io::Write;
     let mut child = kiosk()
-        .args(["service-pin", "hash"])
+        .args(["maintenance-pin", "hash"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -204,7 +204,7 @@ fn service_pin_hash_makes_a_config_line_and_real_booths_need_their_own() {
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.starts_with("[service_mode]\npin_hash = \"$argon2id$"),
+        text.starts_with("[maintenance]\npin_hash = \"$argon2id$"),
         "{text}"
     );
     assert!(!text.contains("246801"), "the PIN itself is not printed");
@@ -233,11 +233,12 @@ fn service_pin_hash_makes_a_config_line_and_real_booths_need_their_own() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("key `service_mode.pin_hash`") && err.contains("demo PIN"),
+        err.contains("key `maintenance.pin_hash`") && err.contains("demo PIN"),
         "{err}"
     );
 
-    // Not digits, or fewer than six: refused, nothing printed.
+    // Not digits, or fewer than six: refused, nothing printed (by the command's name before,
+    // which still works).
     for bad in [&b"12ab56\n"[..], b"24680\n"] {
         let mut child = kiosk()
             .args(["service-pin", "hash"])
@@ -335,7 +336,7 @@ fn doctor_checks_every_part_and_fails_on_a_missing_port() {
     let cfg = dir.path().join("k.toml");
     std::fs::write(
         &cfg,
-        format!("[serial]\nbackend = \"real\"\n[serial.port]\npath = \"/dev/photo-kiosk/nowhere\"\ntimeout_ms = 50\nretries = 0\n[service_mode]\n{OWN_PIN_HASH}\n"),
+        format!("[serial]\nbackend = \"real\"\n[serial.port]\npath = \"/dev/photo-kiosk/nowhere\"\ntimeout_ms = 50\nretries = 0\n[maintenance]\n{OWN_PIN_HASH}\n"),
     )
     .unwrap();
     let out = kiosk()
@@ -382,7 +383,7 @@ fn doctor_checks_every_part_and_fails_on_a_missing_port() {
     std::fs::write(
         &cfg,
         format!(
-            "[kiosk]\ndata_dir = {:?}\n[service]\nbackend = \"real\"\nurl = \"https://127.0.0.1:9/\"\ncredential_path = {credential:?}\n[service_mode]\n{OWN_PIN_HASH}\n",
+            "[kiosk]\ndata_dir = {:?}\n[service]\nbackend = \"real\"\nurl = \"https://127.0.0.1:9/\"\ncredential_path = {credential:?}\n[maintenance]\n{OWN_PIN_HASH}\n",
             dir.path().join("data")
         ),
     )
@@ -555,6 +556,8 @@ fn camera_tools_work_on_libgphoto2() {
     let photo = image::RgbImage::from_pixel(800, 600, image::Rgb([100, 197, 255]));
     photo.save(card.join("DSC_0001.JPG")).unwrap();
     let cfg = dir.path().join("real.toml");
+    // `[service_mode]`: the maintenance section by its name before, which a booth's config may
+    // still use.
     std::fs::write(
         &cfg,
         format!("[camera]\nbackend = \"real\"\n[service_mode]\n{OWN_PIN_HASH}\n"),

@@ -147,7 +147,7 @@ credential_path = "{cred}"
 timeout_ms = 5000
 request_timeout_ms = 1000
 retries = 2
-[service_mode]
+[maintenance]
 pin_hash = "{pin}"
 [logging]
 level = "warn"

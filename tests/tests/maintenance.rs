@@ -26,7 +26,7 @@ async fn a_technician_opens_maintenance_mode_checks_and_drives_the_devices_and_l
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("j.sqlite3");
     let mut cfg = fast_config(dir.path());
-    cfg.service_mode.pin_hash = hash_pin(PIN).unwrap();
+    cfg.maintenance.pin_hash = hash_pin(PIN).unwrap();
     let glasses_key = cfg.lights.presets["glasses"]["key"];
     let idle_key = cfg.lights.presets["idle"]["key"];
     let k = Kiosk::start(cfg.clone(), &journal);
@@ -116,11 +116,11 @@ async fn a_technician_opens_maintenance_mode_checks_and_drives_the_devices_and_l
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn wrong_pins_count_across_a_restart_lock_the_keypad_and_a_restart_closes_service_mode() {
+async fn wrong_pins_count_across_a_restart_lock_the_keypad_and_a_restart_closes_maintenance_mode() {
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("j.sqlite3");
     let mut cfg = fast_config(dir.path());
-    cfg.service_mode.pin_hash = hash_pin(PIN).unwrap();
+    cfg.maintenance.pin_hash = hash_pin(PIN).unwrap();
     cfg.flow.pin_lock_secs = 1;
     let k = Kiosk::start(cfg.clone(), &journal);
     k.until("attract", |m| m.screen == Screen::Attract).await;

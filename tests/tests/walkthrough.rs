@@ -30,9 +30,9 @@ fn walkthrough_renders_every_screen() {
         "pay-showing",
         "done",
         "out-of-service",
-        "service-pin",
-        "service",
-        "service-test-shot",
+        "maintenance-pin",
+        "maintenance",
+        "maintenance-test-shot",
         // The paths beside the happy one.
         "scan-chsi-code",
         "scan-foreign-code",

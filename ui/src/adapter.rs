@@ -42,17 +42,19 @@ pub fn map_action(action: Action) -> Intent {
         Action::LangZh => Intent::SetLanguage(Lang::Zh),
         Action::LangEn => Intent::SetLanguage(Lang::En),
         Action::RetryDevices => Intent::RetryDevices,
-        Action::ServiceGesture => Intent::MaintenanceGesture,
-        Action::SvcRefresh => Intent::Maintenance(MaintenanceCommand::Refresh),
-        Action::SvcTestShot => Intent::Maintenance(MaintenanceCommand::TestShot),
-        Action::SvcLightsIdle => Intent::Maintenance(MaintenanceCommand::LightsIdle),
-        Action::SvcLightsStandard => Intent::Maintenance(MaintenanceCommand::LightsStandard),
-        Action::SvcLightsGlasses => Intent::Maintenance(MaintenanceCommand::LightsGlasses),
-        Action::SvcLightsOff => Intent::Maintenance(MaintenanceCommand::LightsOff),
-        Action::SvcChairUp => Intent::Maintenance(MaintenanceCommand::ChairUp),
-        Action::SvcChairDown => Intent::Maintenance(MaintenanceCommand::ChairDown),
-        Action::SvcChairStop => Intent::Maintenance(MaintenanceCommand::ChairStop),
-        Action::SvcExit => Intent::Maintenance(MaintenanceCommand::Exit),
+        Action::MaintenanceGesture => Intent::MaintenanceGesture,
+        Action::MaintenanceRefresh => Intent::Maintenance(MaintenanceCommand::Refresh),
+        Action::MaintenanceTestShot => Intent::Maintenance(MaintenanceCommand::TestShot),
+        Action::MaintenanceLightsIdle => Intent::Maintenance(MaintenanceCommand::LightsIdle),
+        Action::MaintenanceLightsStandard => {
+            Intent::Maintenance(MaintenanceCommand::LightsStandard)
+        }
+        Action::MaintenanceLightsGlasses => Intent::Maintenance(MaintenanceCommand::LightsGlasses),
+        Action::MaintenanceLightsOff => Intent::Maintenance(MaintenanceCommand::LightsOff),
+        Action::MaintenanceChairUp => Intent::Maintenance(MaintenanceCommand::ChairUp),
+        Action::MaintenanceChairDown => Intent::Maintenance(MaintenanceCommand::ChairDown),
+        Action::MaintenanceChairStop => Intent::Maintenance(MaintenanceCommand::ChairStop),
+        Action::MaintenanceExit => Intent::Maintenance(MaintenanceCommand::Exit),
     }
 }
 
@@ -72,8 +74,8 @@ fn map_screen(s: model::Screen) -> Screen {
         M::Pay => Screen::Pay,
         M::Done => Screen::Done,
         M::OutOfService => Screen::OutOfService,
-        M::MaintenancePin => Screen::ServicePin,
-        M::Maintenance => Screen::Service,
+        M::MaintenancePin => Screen::MaintenancePin,
+        M::Maintenance => Screen::Maintenance,
     }
 }
 
@@ -154,8 +156,8 @@ pub fn screen_key(m: &ScreenModel) -> String {
         M::Pay => "pay",
         M::Done => "done",
         M::OutOfService => "out-of-service",
-        M::MaintenancePin => "service-pin",
-        M::Maintenance => "service",
+        M::MaintenancePin => "maintenance-pin",
+        M::Maintenance => "maintenance",
     };
     let stage = match m.screen {
         M::Scan => m.scan_notice.map(|n| match n {
@@ -378,12 +380,12 @@ impl Ui {
         b.set_pin_failures(i32::from(m.pin_failures));
         b.set_pin_attempts(i32::from(m.pin_attempts));
         b.set_pin_locked_minutes(m.pin_locked_secs.div_ceil(60) as i32);
-        b.set_service_lights(m.maintenance_lights.clone().unwrap_or_default().into());
-        let service = m.maintenance.clone().unwrap_or_default();
-        b.set_has_diagnostics(!service.checks.is_empty());
-        b.set_service_busy(service.busy);
-        b.set_test_shot(service.test_shot.unwrap_or_default().into());
-        let checks: Vec<Check> = service
+        b.set_maintenance_lights(m.maintenance_lights.clone().unwrap_or_default().into());
+        let panel = m.maintenance.clone().unwrap_or_default();
+        b.set_has_diagnostics(!panel.checks.is_empty());
+        b.set_maintenance_busy(panel.busy);
+        b.set_test_shot(panel.test_shot.unwrap_or_default().into());
+        let checks: Vec<Check> = panel
             .checks
             .into_iter()
             .map(|c| Check {
@@ -394,7 +396,7 @@ impl Ui {
             })
             .collect();
         b.set_checks(ModelRc::new(VecModel::from(checks)));
-        let lines: Vec<SharedString> = service.log_lines.into_iter().map(Into::into).collect();
+        let lines: Vec<SharedString> = panel.log_lines.into_iter().map(Into::into).collect();
         b.set_log_lines(ModelRc::new(VecModel::from(lines)));
     }
 

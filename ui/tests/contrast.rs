@@ -91,11 +91,8 @@ fn the_screens_draw_text_only_in_text_colours() {
     for (file, text) in [
         ("start.slint", include_str!("../ui/start.slint")),
         ("camera.slint", include_str!("../ui/camera.slint")),
-        ("service.slint", include_str!("../ui/service.slint")),
-        (
-            "service-mode.slint",
-            include_str!("../ui/service-mode.slint"),
-        ),
+        ("after-shot.slint", include_str!("../ui/after-shot.slint")),
+        ("maintenance.slint", include_str!("../ui/maintenance.slint")),
         ("widgets.slint", include_str!("../ui/widgets.slint")),
     ] {
         for (n, line) in text.lines().enumerate() {

@@ -3,13 +3,15 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use crate::config::{Backend, Config};
-use crate::{qr, walkthrough};
+mod reports;
+mod tools;
+
+use crate::config::Config;
+use crate::walkthrough;
 use kiosk_ops::telemetry;
 
 /// Self-service graduate photo kiosk.
@@ -82,9 +84,10 @@ enum Command {
     /// The camera (technician): the configured backend, through the same driver the kiosk uses.
     #[command(subcommand)]
     Camera(CameraCmd),
-    /// The technician PIN that opens maintenance mode on the touchscreen.
-    #[command(subcommand)]
-    ServicePin(ServicePinCmd),
+    /// The technician PIN that opens maintenance mode on the touchscreen (`service-pin`, its
+    /// name before, still works).
+    #[command(subcommand, alias = "service-pin")]
+    MaintenancePin(MaintenancePinCmd),
     /// The collection-service simulator as an HTTP server on loopback.
     #[command(subcommand)]
     SimService(SimServiceCmd),
@@ -196,8 +199,8 @@ enum SimServiceCmd {
 }
 
 #[derive(Subcommand)]
-enum ServicePinCmd {
-    /// Read a PIN (4 to 8 digits) from standard input and print the `[service_mode]` line with
+enum MaintenancePinCmd {
+    /// Read a PIN (6 to 8 digits) from standard input and print the `[maintenance]` line with
     /// its Argon2id hash for the config file. The PIN is not an argument, so it stays out of
     /// the shell's history and the process list.
     Hash,
@@ -311,7 +314,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", toml::to_string(&Config::default())?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Qr(QrCmd::Decode { files }) => Ok(qr_decode(&load(cfg_path)?.qr, &files)),
+        Command::Qr(QrCmd::Decode { files }) => Ok(tools::qr_decode(&load(cfg_path)?.qr, &files)),
         Command::Photo(PhotoCmd::Check {
             image,
             out,
@@ -372,7 +375,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Camera(cmd) => {
             let cfg = load(cfg_path)?;
-            camera_cmd(&cfg, cmd)
+            tools::camera_cmd(&cfg, cmd)
         }
         Command::Headless => {
             let cfg = load(cfg_path)?;
@@ -384,109 +387,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::SimService(cmd) => {
             let cfg = load(cfg_path)?;
-            sim_service_cmd(&cfg, cmd)
+            tools::sim_service_cmd(&cfg, cmd)
         }
-        Command::ServicePin(ServicePinCmd::Hash) => {
-            let mut line = String::new();
-            std::io::stdin().read_line(&mut line)?;
-            let hash = crate::pin::hash_pin(line.trim())?;
-            println!("[service_mode]\npin_hash = \"{hash}\"");
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::MaintenancePin(MaintenancePinCmd::Hash) => tools::maintenance_pin_hash(),
         Command::Logs(LogsCmd::Summary {
             since,
             until,
             dir,
             json,
-        }) => {
-            let time = |v: Option<String>, flag: &str| {
-                v.map(|s| {
-                    kiosk_ops::logs::parse_time(&s).map_err(|e| anyhow::anyhow!("--{flag}: {e}"))
-                })
-                .transpose()
-            };
-            let mut q = kiosk_ops::logs::Query {
-                dirs: dir,
-                since_ms: time(since, "since")?,
-                until_ms: time(until, "until")?,
-            };
-            if q.dirs.is_empty() {
-                let cfg = load(cfg_path)?;
-                let log = cfg.data_path(&cfg.logging.json_file);
-                q.dirs.push(
-                    log.parent()
-                        .filter(|p| !p.as_os_str().is_empty())
-                        .unwrap_or(std::path::Path::new("."))
-                        .to_owned(),
-                );
-            }
-            let report = kiosk_ops::logs::summarise(&q).map_err(|e| anyhow::anyhow!(e))?;
-            if json {
-                println!("{}", serde_json::to_string(&report)?);
-            } else {
-                print!("{}", kiosk_ops::logs::table(&report));
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Doctor { json, quick } => {
-            // A broken configuration is the first failed check, not an error without a report.
-            let (cfg, checks) = match load(cfg_path) {
-                Ok(cfg) => {
-                    let rt = tokio::runtime::Runtime::new()?;
-                    let checks = rt.block_on(async {
-                        let journal = crate::journal::Journal::in_memory()?;
-                        anyhow::Ok(match crate::assemble::world(&cfg, journal) {
-                            Ok((world, _sims)) => {
-                                crate::diagnostics::doctor(Ok(&world), &cfg, !quick).await
-                            }
-                            Err(e) => {
-                                let e = format!("{e:#}");
-                                crate::diagnostics::doctor(Err(&e), &cfg, !quick).await
-                            }
-                        })
-                    })?;
-                    (cfg, checks)
-                }
-                Err(e) => (
-                    Config::default(),
-                    vec![crate::diagnostics::broken_config(&format!("{e:#}"))],
-                ),
-            };
-            let all_ok = checks.iter().all(|c| c.ok());
-            let words = |c: &kiosk_core::diagnostics::Check, lang| {
-                c.hint.and_then(|h| crate::diagnostics::hint_words(h, lang))
-            };
-            for c in &checks {
-                if json {
-                    let mut line = serde_json::to_value(c)?;
-                    line["part"] = c.part.name().into();
-                    line["ok"] = c.ok().into();
-                    line["hint_zh"] = words(c, kiosk_core::model::Lang::Zh).into();
-                    line["hint_en"] = words(c, kiosk_core::model::Lang::En).into();
-                    println!("{line}");
-                } else {
-                    println!(
-                        "{:<14} {:<4} {} ({} ms){}",
-                        c.part.name(),
-                        match c.status {
-                            kiosk_core::diagnostics::Status::Pass => "ok",
-                            kiosk_core::diagnostics::Status::Warn => "WARN",
-                            kiosk_core::diagnostics::Status::Fail => "FAIL",
-                        },
-                        c.detail,
-                        c.ms,
-                        words(c, cfg.kiosk.language)
-                            .map(|h| format!("\n         → {h}"))
-                            .unwrap_or_default()
-                    );
-                }
-            }
-            Ok(if all_ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
-        }
+        }) => reports::logs_summary(cfg_path, since, until, dir, json),
+        Command::Doctor { json, quick } => reports::doctor(cfg_path, json, quick),
         Command::Voice(VoiceCmd::Build { dir }) => {
             let dir = match dir {
                 Some(dir) => dir,
@@ -496,274 +406,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{n} prompts in {}", dir.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::SimSerial => {
-            let cfg = load(cfg_path)?;
-            let rt = tokio::runtime::Runtime::new()?;
-            rt.block_on(async {
-                let sim = chair_control::sim::SimBus::spawn(
-                    cfg.lights.clone(),
-                    cfg.chair.clone(),
-                    chair_control::sim::ChairPhysics::default(),
-                )?;
-                println!("{}", sim.path());
-                eprintln!(
-                    "lights: slave {}, chair: slave {}; Modbus RTU, any baud. Ctrl-C stops.",
-                    cfg.lights.slave, cfg.chair.slave
-                );
-                tokio::signal::ctrl_c().await?;
-                anyhow::Ok(())
-            })?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Lights(cmd) => {
-            let cfg = load(cfg_path)?;
-            serial_tool(&cfg, |lights, _| async move {
-                match cmd {
-                    LightsCmd::Preset { name } => lights.preset(&name).await?,
-                    LightsCmd::Set { channel, level } => lights.set(&channel, level).await?,
-                }
-                for (channel, level) in lights.levels().await? {
-                    println!("{channel}\t{level}");
-                }
-                Ok(())
-            })
-        }
-        Command::Chair(cmd) => {
-            let cfg = load(cfg_path)?;
-            serial_tool(&cfg, |_, chair| async move {
-                if let ChairCmd::Move { direction, for_ms } = cmd {
-                    let dir = match direction.as_str() {
-                        "up" => chair_control::Direction::Up,
-                        "down" => chair_control::Direction::Down,
-                        other => anyhow::bail!("direction {other:?}: use up or down"),
-                    };
-                    chair.motor(true).await?;
-                    let moved = async {
-                        chair.drive(Some(dir)).await?;
-                        tokio::time::sleep(std::time::Duration::from_millis(for_ms)).await;
-                        anyhow::Ok(())
-                    }
-                    .await;
-                    // The motor is disabled whatever happened while moving.
-                    chair.motor(false).await?;
-                    moved?;
-                }
-                println!("{}", serde_json::to_string_pretty(&chair.status().await?)?);
-                Ok(())
-            })
-        }
+        Command::SimSerial => tools::sim_serial(&load(cfg_path)?),
+        Command::Lights(cmd) => tools::lights(&load(cfg_path)?, cmd),
+        Command::Chair(cmd) => tools::chair(&load(cfg_path)?, cmd),
     }
-}
-
-fn serial_tool<F, Fut>(cfg: &Config, f: F) -> anyhow::Result<ExitCode>
-where
-    F: FnOnce(chair_control::Lights, chair_control::Chair) -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<()>>,
-{
-    let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(async {
-        let (_sim, port) = match cfg.serial.backend {
-            Backend::Sim => {
-                eprintln!("kiosk: serial.backend = \"sim\": talking to a fresh simulator");
-                let sim = chair_control::sim::SimBus::spawn(
-                    cfg.lights.clone(),
-                    cfg.chair.clone(),
-                    chair_control::sim::ChairPhysics::default(),
-                )?;
-                let port = chair_control::PortConfig {
-                    path: sim.path().into(),
-                    ..cfg.serial.port.clone()
-                };
-                (Some(sim), port)
-            }
-            Backend::Real => (None, cfg.serial.port.clone()),
-        };
-        let bus = std::sync::Arc::new(chair_control::Bus::new(port));
-        f(
-            chair_control::Lights::new(bus.clone(), cfg.lights.clone()),
-            chair_control::Chair::new(bus, cfg.chair.clone()),
-        )
-        .await
-    })?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// The credential the simulator checks signatures with: the configured one, or, when that file
-/// does not exist (a fresh machine, where `/etc/photo-kiosk/credential` is not there), a
-/// practice credential kept in the data directory and created on first use (owner-only). The
-/// second value is the practice file's path when that is the one used.
-fn sim_credential(cfg: &Config) -> anyhow::Result<(String, Option<PathBuf>)> {
-    if cfg.service.credential_path.exists() {
-        let secret = collection_service::read_credential(&cfg.service.credential_path)?;
-        return Ok((String::from_utf8_lossy(&secret).into_owned(), None));
-    }
-    let path = cfg.kiosk.data_dir.join("practice-credential");
-    if !path.exists() {
-        cfg.make_data_dir()
-            .with_context(|| format!("creating {}", cfg.kiosk.data_dir.display()))?;
-        let secret = hex::encode(rand::random::<[u8; 32]>());
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        use std::io::Write;
-        options
-            .open(&path)
-            .and_then(|mut f| writeln!(f, "{secret}"))
-            .with_context(|| format!("writing the practice credential {}", path.display()))?;
-    }
-    let secret = std::fs::read_to_string(&path)
-        .with_context(|| format!("reading the practice credential {}", path.display()))?;
-    Ok((secret, Some(path)))
-}
-
-fn sim_service_cmd(cfg: &Config, cmd: SimServiceCmd) -> anyhow::Result<ExitCode> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    rt.block_on(async {
-        match cmd {
-            SimServiceCmd::Serve { port, db } => {
-                let (secret, practice) = sim_credential(cfg)?;
-                let sim = std::sync::Arc::new(match db {
-                    Some(path) => collection_service::sim::SimService::open(
-                        cfg.service.sim.clone(),
-                        std::sync::Arc::new(crate::photo::PhotoReviewer(cfg.photo.clone())),
-                        &path,
-                    )
-                    .with_context(|| format!("opening {}", path.display()))?,
-                    None => collection_service::sim::SimService::new(
-                        cfg.service.sim.clone(),
-                        std::sync::Arc::new(crate::photo::PhotoReviewer(cfg.photo.clone())),
-                    ),
-                });
-                let server = collection_service::sim_server::SimServer::start_on(
-                    sim,
-                    &cfg.kiosk.id,
-                    secret.trim().as_bytes(),
-                    port,
-                )
-                .await?;
-                println!("{}", server.url());
-                if let Some(path) = practice {
-                    println!("credential: {}", path.display());
-                    eprintln!(
-                        "kiosk: no credential at {} (config key `service.credential_path`); \
-                         serving with the practice credential {}: point `service.credential_path` \
-                         at it to sign requests",
-                        cfg.service.credential_path.display(),
-                        path.display()
-                    );
-                }
-                tokio::signal::ctrl_c().await?;
-                Ok(ExitCode::SUCCESS)
-            }
-            SimServiceCmd::Pay { url, order } => {
-                let base = reqwest::Url::parse(&url).context("--url")?;
-                let pay = base.join(&format!("/sim/orders/{order}/pay"))?;
-                let resp = reqwest::Client::new().post(pay).send().await?;
-                let status = resp.status();
-                println!("{}", resp.text().await.unwrap_or_default());
-                Ok(if status.is_success() {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::FAILURE
-                })
-            }
-        }
-    })
-}
-
-fn camera_cmd(cfg: &Config, cmd: CameraCmd) -> anyhow::Result<ExitCode> {
-    if let CameraCmd::List = cmd {
-        let cameras = camera_driver::gphoto::list()?;
-        if cameras.is_empty() {
-            eprintln!(
-                "no camera found: check the USB cable and that the camera is on (AC power); \
-                 `lsusb` should list it"
-            );
-            return Ok(ExitCode::FAILURE);
-        }
-        for c in cameras {
-            println!("{}\t{}", c.model, c.port);
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    rt.block_on(async {
-        let (camera, _sim) = crate::assemble::camera(cfg);
-        // The thread opens the camera on its own; wait for its first verdict.
-        let mut health = camera.health();
-        let _ = tokio::time::timeout(
-            std::time::Duration::from_secs(10),
-            health.wait_for(|h| *h != camera_driver::Health::Starting),
-        )
-        .await;
-        if let camera_driver::Health::Disconnected { message, .. } = &*health.borrow() {
-            anyhow::bail!("{message}");
-        }
-        let started = Instant::now();
-        match cmd {
-            CameraCmd::List => unreachable!("handled above"),
-            CameraCmd::Info => {
-                let info = camera.info().await?;
-                println!("model\t{}", info.model);
-                println!("port\t{}", info.port);
-                println!("power\t{}", info.power.as_deref().unwrap_or("?"));
-                for key in [
-                    "capturetarget",
-                    "imageformat",
-                    "iso",
-                    "f-number",
-                    "shutterspeed",
-                    "whitebalance",
-                ] {
-                    match camera.get_config(key).await {
-                        Ok(v) => println!("{key}\t{v}"),
-                        Err(e) => println!("{key}\t({})", e.message),
-                    }
-                }
-            }
-            CameraCmd::Config { key: None, .. } => {
-                for (k, v) in camera.list_config().await? {
-                    println!("{k}\t{v}");
-                }
-            }
-            CameraCmd::Config {
-                key: Some(key),
-                value: None,
-            } => println!("{}", camera.get_config(&key).await?),
-            CameraCmd::Config {
-                key: Some(key),
-                value: Some(value),
-            } => {
-                let accepted = camera.set_config(&key, &value).await?;
-                println!("{accepted}");
-                if accepted != value {
-                    eprintln!("note: the camera took {accepted:?}, not {value:?}");
-                }
-            }
-            CameraCmd::Shoot { out } | CameraCmd::Preview { out } if out.as_os_str().is_empty() => {
-                anyhow::bail!("--out needs a file name")
-            }
-            CameraCmd::Shoot { out } => save_jpeg(&out, &camera.capture().await?, started)?,
-            CameraCmd::Preview { out } => save_jpeg(&out, &camera.preview().await?, started)?,
-        }
-        Ok(ExitCode::SUCCESS)
-    })
-}
-
-fn save_jpeg(out: &Path, jpeg: &[u8], started: Instant) -> anyhow::Result<()> {
-    std::fs::write(out, jpeg).with_context(|| format!("writing {}", out.display()))?;
-    println!(
-        "{}: {} bytes in {} ms",
-        out.display(),
-        jpeg.len(),
-        started.elapsed().as_millis()
-    );
-    Ok(())
 }
 
 fn walkthrough_cmd(cfg: Config, out: &Path) -> anyhow::Result<ExitCode> {
@@ -776,50 +422,4 @@ fn walkthrough_cmd(cfg: Config, out: &Path) -> anyhow::Result<ExitCode> {
         out.display()
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// Largest image file `kiosk qr decode` reads: the same bound as `kiosk photo check`.
-const MAX_IMAGE_BYTES: u64 = crate::photo::MAX_FILE_BYTES;
-
-/// Decode and classify with the configured `[qr]` rules (the booth's own prefix and markers).
-fn qr_decode(rules: &qr::QrRules, files: &[PathBuf]) -> ExitCode {
-    let mut failed = false;
-    for file in files {
-        let started = Instant::now();
-        let result = (|| -> anyhow::Result<Vec<String>> {
-            let size = std::fs::metadata(file)?.len();
-            if size > MAX_IMAGE_BYTES {
-                anyhow::bail!("file is {size} bytes; the limit is {MAX_IMAGE_BYTES}");
-            }
-            let bytes = std::fs::read(file)?;
-            // A decoder bug on one file must not cost the files after it their answers.
-            std::panic::catch_unwind(|| qr::decode_for_scan(&bytes, rules))
-                .map_err(|_| anyhow::anyhow!("the QR decoder failed on this image (a bug)"))?
-                .map_err(Into::into)
-        })();
-        let ms = started.elapsed().as_secs_f64() * 1000.0;
-        let line = match result {
-            Ok(codes) => {
-                let kinds: Vec<&str> = codes
-                    .iter()
-                    .map(|c| qr::kind_name(&qr::classify(rules, c)))
-                    .collect();
-                // What the scan screen would make of the frame as a whole.
-                let booth = qr::pick(rules, &codes).map(|(k, _)| qr::kind_name(&k));
-                serde_json::json!({
-                    "file": file, "codes": codes, "kinds": kinds, "booth": booth, "ms": ms
-                })
-            }
-            Err(e) => {
-                failed = true;
-                serde_json::json!({ "file": file, "error": e.to_string(), "ms": ms })
-            }
-        };
-        println!("{line}");
-    }
-    if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
 }

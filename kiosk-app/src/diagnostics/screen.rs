@@ -1,6 +1,7 @@
 //! What the technician's maintenance screen shows: every device and the collection service
 //! (the same checks as `kiosk doctor`), free disk space and the last lines of the log. The PIN
-//! that opens it is [`crate::pin`]'s; the test shot is [`crate::diagnostics::test_shot`].
+//! that opens it is [`crate::pin`]'s; the test shot is [`super::test_shot`]; the runtime's
+//! side of maintenance mode is `runtime::maintenance`.
 
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
@@ -14,8 +15,8 @@ use crate::world::World;
 const LOG_LINES: usize = 10;
 
 /// Run every check for the maintenance screen (the test shot's line is kept by the flow).
-pub async fn diagnostics(world: &World, cfg: &Config) -> MaintenanceView {
-    let checks = crate::diagnostics::all(world, &cfg.kiosk.data_dir).await;
+pub async fn view(world: &World, cfg: &Config) -> MaintenanceView {
+    let checks = super::all(world, &cfg.kiosk.data_dir).await;
     let log = cfg.data_path(&cfg.logging.json_file);
     let log_lines = tokio::task::spawn_blocking(move || log_tail(&log, LOG_LINES))
         .await

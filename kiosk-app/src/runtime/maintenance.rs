@@ -18,18 +18,18 @@ pub(super) async fn check_pin(pin: String, hash: String) -> Event {
         .unwrap_or(false);
     if ok {
         info!(
-            code = kiosk_core::ops::code::SERVICE_PIN_ACCEPTED,
+            code = kiosk_core::ops::code::MAINTENANCE_PIN_ACCEPTED,
             "maintenance PIN accepted"
         );
     } else {
-        debug!("maintenance PIN refused (the runtime logs SERVICE_PIN_REFUSED)");
+        debug!("maintenance PIN refused (the runtime logs MAINTENANCE_PIN_REFUSED)");
     }
     Event::PinChecked { ok }
 }
 
 /// Run every check for the maintenance screen.
 pub(super) async fn diagnostics(world: World, cfg: Arc<Config>) -> Event {
-    Event::MaintenanceReport(crate::maintenance::diagnostics(&world, &cfg).await)
+    Event::MaintenanceReport(crate::diagnostics::screen::view(&world, &cfg).await)
 }
 
 /// Take a test shot (never counted or uploaded); the photo goes to the screen.

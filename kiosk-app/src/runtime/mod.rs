@@ -338,7 +338,7 @@ impl Runtime {
 
     fn check_pin(&mut self, pin: String) {
         if self.pin_entry {
-            let hash = self.cfg.service_mode.pin_hash.clone();
+            let hash = self.cfg.maintenance.pin_hash.clone();
             self.spawn(async move { Some(maintenance::check_pin(pin, hash).await) });
         }
     }
@@ -462,12 +462,12 @@ impl Runtime {
             } => {
                 if locked_secs > 0 {
                     error!(
-                        code = kiosk_core::ops::code::SERVICE_PIN_LOCKED,
+                        code = kiosk_core::ops::code::MAINTENANCE_PIN_LOCKED,
                         failures, locked_secs, "maintenance keypad locked after wrong PINs"
                     );
                 } else {
                     warn!(
-                        code = kiosk_core::ops::code::SERVICE_PIN_REFUSED,
+                        code = kiosk_core::ops::code::MAINTENANCE_PIN_REFUSED,
                         failures, "wrong maintenance PIN"
                     );
                 }

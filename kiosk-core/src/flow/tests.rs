@@ -1825,7 +1825,7 @@ fn wrong_pins_count_across_openings_and_restarts_and_each_lock_is_longer() {
 }
 
 #[test]
-fn service_mode_opens_with_the_gesture_and_the_right_pin_only() {
+fn maintenance_mode_opens_with_the_gesture_and_the_right_pin_only() {
     let (s, effects) = service_step(at(Phase::Attract), intent(Intent::MaintenanceGesture));
     assert_eq!(
         s.phase,
@@ -1994,7 +1994,7 @@ fn service_commands_drive_the_devices_and_leaving_restores_them() {
 }
 
 #[test]
-fn service_mode_from_out_of_service_returns_there_unless_fixed() {
+fn maintenance_mode_from_out_of_service_returns_there_unless_fixed() {
     let oos = Phase::OutOfService {
         reference: "camera-disconnected".into(),
     };
@@ -2029,7 +2029,7 @@ fn service_mode_from_out_of_service_returns_there_unless_fixed() {
 }
 
 #[test]
-fn service_mode_refreshes_and_times_out() {
+fn maintenance_mode_refreshes_and_times_out() {
     let c = cfg();
     let s = at(Phase::Maintenance(panel(LightPreset::Standard, false)));
     let (s, effects) = service_step(s, Event::Tick { now_ms: T0 + 5_000 });
@@ -2053,7 +2053,7 @@ fn service_mode_refreshes_and_times_out() {
 }
 
 #[test]
-fn service_mode_does_not_survive_a_restart() {
+fn maintenance_mode_does_not_survive_a_restart() {
     for phase in [
         Phase::MaintenancePin {
             failures: 1,
