@@ -11,7 +11,7 @@
 //! only up to [`MAX_ANSWER_BYTES`], checked against its Content-Length before reading and
 //! again while reading, so a broken or hostile service cannot fill the kiosk's memory.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use reqwest::{Method, StatusCode, Url};
@@ -116,9 +116,7 @@ impl HttpService {
             .map_err(|e| ServiceError::Refused(format!("bad path {path}: {e}")))?;
         let mut attempt = 0;
         loop {
-            let ts = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
+            let ts = kiosk_core::clock::now_secs();
             // A fresh nonce per attempt: the service refuses one it has seen.
             let nonce = wire::nonce();
             let path = match url.query() {

@@ -17,6 +17,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::{CollectionService, Resolved, ServiceError};
+// Wall-clock ms: orders and reviews are timed across restarts.
+use kiosk_core::clock::now_ms;
 use kiosk_core::flow::{Identity, OrderInfo, PaymentState, RejectReason, ReviewState};
 use kiosk_core::mask;
 
@@ -108,13 +110,6 @@ pub struct SimService {
     db: Mutex<Connection>,
     /// The latest heartbeat's body, for tests to wait on.
     heartbeat: tokio::sync::watch::Sender<Option<String>>,
-}
-
-/// Wall-clock ms since the Unix epoch (orders and reviews are timed across restarts).
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }
 
 fn db_err(e: rusqlite::Error) -> ServiceError {

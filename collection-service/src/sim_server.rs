@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -361,9 +361,7 @@ fn authenticate(
     let ts: u64 = header(H_TIMESTAMP)?
         .parse()
         .map_err(|_| "bad timestamp".to_owned())?;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let now = kiosk_core::clock::now_secs();
     if now.abs_diff(ts) > wire::MAX_SKEW_SECS {
         return Err("timestamp too far from the service's clock".into());
     }
@@ -399,10 +397,7 @@ fn json<T: Serialize>(status: StatusCode, v: T) -> (StatusCode, serde_json::Valu
 }
 
 fn expires_in(secs: u64) -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-        + secs
+    kiosk_core::clock::now_secs() + secs
 }
 
 async fn resolve(State(s): State<Arc<AppState>>, req: Req) -> Response {

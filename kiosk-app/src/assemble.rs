@@ -244,7 +244,7 @@ pub fn world(cfg: &Config, journal: Journal) -> anyhow::Result<(World, Simulator
             photo,
             metrics: Arc::new(kiosk_ops::metrics::Metrics::new(
                 &cfg.kiosk.id,
-                kiosk_ops::clock::now_ms(),
+                kiosk_core::clock::now_ms(),
             )),
         },
         Simulators {

@@ -109,7 +109,7 @@ impl Journal {
         let key = journal_key(&path.with_extension("key"))?;
         match Self::open_checked(path, &key) {
             Err(e @ (JournalError::Db(_) | JournalError::Damaged(_))) => {
-                let aside = path.with_extension(format!("damaged-{}", kiosk_ops::clock::now_ms()));
+                let aside = path.with_extension(format!("damaged-{}", kiosk_core::clock::now_ms()));
                 for suffix in ["", "-wal", "-shm"] {
                     let from = PathBuf::from(format!("{}{suffix}", path.display()));
                     let to = PathBuf::from(format!("{}{suffix}", aside.display()));
@@ -129,7 +129,7 @@ impl Journal {
                 for (code, used) in counters {
                     journal.db().execute(
                         "INSERT OR IGNORE INTO shot_counts (code, used, at_ms) VALUES (?1, ?2, ?3)",
-                        params![code, used, kiosk_ops::clock::now_ms() as i64],
+                        params![code, used, kiosk_core::clock::now_ms() as i64],
                     )?;
                 }
                 Ok(journal)
@@ -219,7 +219,7 @@ impl Journal {
         if !has_time {
             db.execute_batch(&format!(
                 "ALTER TABLE shot_counts ADD COLUMN at_ms INTEGER NOT NULL DEFAULT {}",
-                kiosk_ops::clock::now_ms()
+                kiosk_core::clock::now_ms()
             ))?;
         }
         Ok(Self {
@@ -351,7 +351,7 @@ impl Journal {
             params![
                 self.keys.digest(code),
                 shot,
-                kiosk_ops::clock::now_ms() as i64
+                kiosk_core::clock::now_ms() as i64
             ],
         )?;
         tx.commit()?;
@@ -746,7 +746,7 @@ mod tests {
         let j = Journal::open(&path).unwrap();
         j.store_shot("GPK1.code-aaaaaaaaaaaaaaaa", 1, b"jpeg")
             .unwrap();
-        let now = kiosk_ops::clock::now_ms();
+        let now = kiosk_core::clock::now_ms();
         let state = State {
             now_ms: now,
             ..State::default()

@@ -120,7 +120,7 @@ mod tests {
     #[test]
     fn a_clock_behind_the_journal_purges_nothing_until_it_is_right() {
         let j = Journal::in_memory().unwrap();
-        let now = kiosk_ops::clock::now_ms();
+        let now = kiosk_core::clock::now_ms();
         let old = kiosk_core::flow::State {
             now_ms: now - 40 * DAY_MS,
             ..Default::default()

@@ -7,6 +7,7 @@
 //! database, no camera. So the flow's tests build and run in seconds, and whatever the edges
 //! change, the decisions are tested here.
 
+pub mod clock;
 pub mod diagnostics;
 pub mod flow;
 pub mod mask;

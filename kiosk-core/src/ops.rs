@@ -345,8 +345,18 @@ fn what_happened(prev: &State, event: &Event, next: &State) -> Option<Observed> 
                 other => other.clone(),
             }))
         }
-        Event::CodeResolved { shots_used, .. } => Some(Observed::CodeResolved {
-            shots_used: *shots_used,
+        // As the flow judges it: a code past its expiry is refused, and the kiosk's own count
+        // wins when it is higher.
+        Event::CodeResolved {
+            expires_at_ms: Some(at),
+            ..
+        } if *at <= prev.now_ms => Some(Observed::CodeRejected(RejectReason::Expired)),
+        Event::CodeResolved {
+            shots_used,
+            shots_on_kiosk,
+            ..
+        } => Some(Observed::CodeResolved {
+            shots_used: (*shots_used).max(*shots_on_kiosk),
         }),
         Event::CodeRejected(reason) => Some(Observed::CodeRejected(*reason)),
         Event::Captured { shot, checks } => Some(Observed::ShotTaken {
@@ -488,7 +498,9 @@ mod tests {
             Event::CodeResolved {
                 identity: Identity::default(),
                 shots_used: 0,
+                shots_on_kiosk: 0,
                 shots_max: None,
+                expires_at_ms: None,
             },
         ]
     }

@@ -6,12 +6,12 @@
 //! - [`metrics`]: the Prometheus gauges and counters, their `/metrics` endpoint, and the
 //!   heartbeat's [`collection_service::wire::KioskHealth`] from the same figures.
 //! - [`systemd`]: readiness, watchdog and stopping notifications.
-//! - [`clock`] and [`disk`]: the wall clock and free bytes, leaves the kiosk shares.
+//! - [`disk`]: free bytes on the data directory's file system (the clock is
+//!   `kiosk_core::clock`, shared with the collection-service simulator).
 //!
 //! The coded events themselves (what happened, with which fields) are `kiosk_core::ops`: the
 //! flow decides them, this crate writes, counts and reads them.
 
-pub mod clock;
 pub mod disk;
 pub mod logs;
 pub mod metrics;

@@ -454,7 +454,7 @@ pub async fn serve(
         axum::routing::get(move || {
             let (metrics, data_dir) = (metrics.clone(), data_dir.clone());
             async move {
-                let body = metrics.render(crate::clock::now_ms(), &data_dir);
+                let body = metrics.render(kiosk_core::clock::now_ms(), &data_dir);
                 (
                     [(
                         header::CONTENT_TYPE,

@@ -158,7 +158,7 @@ impl<W: Write> Capped<W> {
 }
 
 fn today() -> i64 {
-    (crate::clock::now_ms() / 86_400_000) as i64
+    (kiosk_core::clock::now_ms() / 86_400_000) as i64
 }
 
 impl<W: Write> Write for Capped<W> {

@@ -25,7 +25,7 @@ async fn past_the_retention_nothing_personal_remains() {
     drop(guard);
 
     let journal = Journal::open(&journal_path).unwrap();
-    let now = kiosk_ops::clock::now_ms();
+    let now = kiosk_core::clock::now_ms();
     assert_eq!(
         journal.counters().unwrap(),
         1,

@@ -41,7 +41,7 @@ use kiosk_core::mask;
 
 pub use devices::emergency_stop;
 pub use health::{Faults, check_devices};
-pub use kiosk_ops::clock::now_ms;
+pub use kiosk_core::clock::now_ms;
 pub use seat::Tracked;
 use supervisor::keep_running;
 pub use supervisor::{Ended, settle, spawn_owned};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use camera_driver::Health;
-use kiosk_core::flow::{Effect, Event, PaymentState, RejectReason, ServiceOp};
+use kiosk_core::flow::{Effect, Event, PaymentState, ServiceOp};
 use kiosk_core::model::ScreenModel;
 use tokio::sync::watch;
 use tracing::{debug, error, info, warn};
@@ -62,25 +62,23 @@ pub(super) async fn call(world: World, timeout: Duration, effect: Effect) -> Opt
     let service: Arc<dyn CollectionService> = world.service.clone();
     match effect {
         Effect::ResolveCode { code } => match ask(&world, timeout, service.resolve(&code)).await {
-            Ok(r) if r.expires_at.is_some_and(|at| at <= super::now_ms() / 1000) => {
-                info!("the service says the code has expired");
-                Some(Event::CodeRejected(RejectReason::Expired))
-            }
             Ok(r) => {
-                // The kiosk's own count wins when it is higher (a shot the service never saw).
-                let shots_used = r
-                    .shots_used
-                    .max(world.journal.shots_used(&code).unwrap_or(0));
+                // The flow decides with both counts and the expiry (the larger count wins; an
+                // expired code is refused).
+                let shots_on_kiosk = world.journal.shots_used(&code).unwrap_or(0);
                 info!(
                     name = %mask::name(&r.identity.name),
                     id = %mask::id_number(&r.identity.id_number),
-                    shots_used,
+                    shots_used = r.shots_used,
+                    shots_on_kiosk,
                     "code resolved"
                 );
                 Some(Event::CodeResolved {
                     identity: r.identity,
-                    shots_used,
+                    shots_used: r.shots_used,
+                    shots_on_kiosk,
                     shots_max: r.shots_max,
+                    expires_at_ms: r.expires_at.map(|secs| secs.saturating_mul(1000)),
                 })
             }
             Err(ServiceError::Rejected(reason)) => Some(Event::CodeRejected(reason)),

@@ -131,10 +131,18 @@ pub enum Event {
     CodeResolved {
         /// Masked identity.
         identity: Identity,
-        /// Shots already used with this code.
+        /// Shots the service has counted for this code.
         shots_used: u8,
+        /// Shots this kiosk's journal holds for the code. One the service never saw (its upload
+        /// still pending when the kiosk restarted) still counts: the flow takes the larger.
+        #[serde(default)]
+        shots_on_kiosk: u8,
         /// Shots the service allows this code, when it says: it wins over `flow.max_shots`.
         shots_max: Option<u8>,
+        /// When the code stops working (ms since the epoch), when the service says: at or before
+        /// the flow's time the code is refused as expired.
+        #[serde(default)]
+        expires_at_ms: Option<u64>,
     },
     /// The service refused the code.
     CodeRejected(RejectReason),

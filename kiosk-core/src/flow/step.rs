@@ -287,6 +287,22 @@ fn end_session(state: &mut State, outcome: SessionOutcome, effects: &mut Vec<Eff
     };
 }
 
+/// The service (or the code's expiry) refused the code being resolved: back to the scan screen
+/// saying why.
+fn refuse_code(state: &mut State, reason: RejectReason) {
+    let notice = match reason {
+        RejectReason::Unknown => ScanNotice::UnknownCode,
+        RejectReason::RawChsi => ScanNotice::RawChsiCode,
+        RejectReason::Expired => ScanNotice::ExpiredCode,
+    };
+    let code = state.session.as_mut().and_then(|s| s.code.take());
+    refuse(
+        state,
+        code.map_or(ScannedCode::Foreign, ScannedCode::Personal),
+        notice,
+    );
+}
+
 /// Whether the graduate may leave from here. Not while the shutter fires, nor while the service
 /// is taking the photo or reviewing it (leaving would abandon a counted shot mid-flight).
 fn can_cancel(phase: &Phase) -> bool {
@@ -531,12 +547,20 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, effects: &mut Ve
             Event::CodeResolved {
                 identity,
                 shots_used,
+                shots_on_kiosk,
                 shots_max,
+                expires_at_ms,
             },
         ) => {
+            if expires_at_ms.is_some_and(|at| at <= state.now_ms) {
+                refuse_code(state, RejectReason::Expired);
+                return;
+            }
             let Some(s) = state.session.as_mut() else {
                 return;
             };
+            // The kiosk's own count wins when it is higher (a shot the service never saw).
+            let shots_used = shots_used.max(shots_on_kiosk);
             s.shots_max = shots_max;
             if shots_used >= max_shots(cfg, Some(s)) {
                 let code = s.code.take().map(ScannedCode::Personal);
@@ -556,19 +580,7 @@ fn on_answer(cfg: &FlowConfig, state: &mut State, event: Event, effects: &mut Ve
                 resolving: true, ..
             },
             Event::CodeRejected(reason),
-        ) => {
-            let notice = match reason {
-                RejectReason::Unknown => ScanNotice::UnknownCode,
-                RejectReason::RawChsi => ScanNotice::RawChsiCode,
-                RejectReason::Expired => ScanNotice::ExpiredCode,
-            };
-            let code = state.session.as_mut().and_then(|s| s.code.take());
-            refuse(
-                state,
-                code.map_or(ScannedCode::Foreign, ScannedCode::Personal),
-                notice,
-            );
-        }
+        ) => refuse_code(state, reason),
         (
             Phase::Scan {
                 resolving: true, ..

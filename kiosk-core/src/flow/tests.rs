@@ -258,12 +258,16 @@ fn all_events() -> Vec<Event> {
         Event::CodeResolved {
             identity: identity(),
             shots_used: 0,
+            shots_on_kiosk: 0,
             shots_max: None,
+            expires_at_ms: None,
         },
         Event::CodeResolved {
             identity: identity(),
             shots_used: 3,
+            shots_on_kiosk: 0,
             shots_max: None,
+            expires_at_ms: None,
         },
         Event::CodeRejected(RejectReason::Unknown),
         Event::CodeRejected(RejectReason::RawChsi),
@@ -695,7 +699,9 @@ fn transitions() {
             Event::CodeResolved {
                 identity: identity(),
                 shots_used: 1,
+                shots_on_kiosk: 0,
                 shots_max: None,
+                expires_at_ms: None,
             },
             Phase::Confirm,
             vec![E::QrScanning(false), E::LiveView(false)],
@@ -705,10 +711,50 @@ fn transitions() {
             Event::CodeResolved {
                 identity: identity(),
                 shots_used: 3,
+                shots_on_kiosk: 0,
                 shots_max: None,
+                expires_at_ms: None,
             },
             refused(ScanNotice::NoShotsLeft),
             vec![],
+        ),
+        // The kiosk's own count wins when it is higher: a shot the service never saw.
+        (
+            resolving.clone(),
+            Event::CodeResolved {
+                identity: identity(),
+                shots_used: 1,
+                shots_on_kiosk: 3,
+                shots_max: None,
+                expires_at_ms: None,
+            },
+            refused(ScanNotice::NoShotsLeft),
+            vec![],
+        ),
+        // A code past its expiry is refused as expired; one still valid goes on.
+        (
+            resolving.clone(),
+            Event::CodeResolved {
+                identity: identity(),
+                shots_used: 0,
+                shots_on_kiosk: 0,
+                shots_max: None,
+                expires_at_ms: Some(0),
+            },
+            refused(ScanNotice::ExpiredCode),
+            vec![],
+        ),
+        (
+            resolving.clone(),
+            Event::CodeResolved {
+                identity: identity(),
+                shots_used: 0,
+                shots_on_kiosk: 0,
+                shots_max: None,
+                expires_at_ms: Some(u64::MAX),
+            },
+            Phase::Confirm,
+            vec![E::QrScanning(false), E::LiveView(false)],
         ),
         // The service's count of shots allowed wins over the config's, either way.
         (
@@ -716,7 +762,9 @@ fn transitions() {
             Event::CodeResolved {
                 identity: identity(),
                 shots_used: 2,
+                shots_on_kiosk: 0,
                 shots_max: Some(2),
+                expires_at_ms: None,
             },
             refused(ScanNotice::NoShotsLeft),
             vec![],
@@ -726,7 +774,9 @@ fn transitions() {
             Event::CodeResolved {
                 identity: identity(),
                 shots_used: 3,
+                shots_on_kiosk: 0,
                 shots_max: Some(5),
+                expires_at_ms: None,
             },
             Phase::Confirm,
             vec![E::QrScanning(false), E::LiveView(false)],
@@ -1425,7 +1475,9 @@ fn happy_path_from_start_to_done() {
         Event::CodeResolved {
             identity: identity(),
             shots_used: 0,
+            shots_on_kiosk: 0,
             shots_max: None,
+            expires_at_ms: None,
         },
         Event::Intent(Intent::ConfirmIdentity),
         Event::Intent(Intent::ChooseGlasses(false)),
