@@ -36,10 +36,10 @@ fn turn_and_pitch_name_the_way_to_move() {
     assert_eq!(c.pass, Some(false));
     assert!(c.reason_en.contains("Face the camera"));
     assert_eq!(head_turn(-MAX_YAW_DEG + 1.0, &cfg).pass, Some(true));
-    let lowered = head_pitch(LEVEL_PITCH_DEG + MAX_PITCH_DEG + 3.0, &cfg);
+    let lowered = head_pitch(MAX_PITCH_DEG + 3.0, &cfg);
     assert_eq!(lowered.pass, Some(false));
     assert!(lowered.reason_en.contains("Raise your chin"), "{lowered:?}");
-    let raised = head_pitch(LEVEL_PITCH_DEG - MAX_PITCH_DEG - 3.0, &cfg);
+    let raised = head_pitch(-MAX_PITCH_DEG - 3.0, &cfg);
     assert!(raised.reason_en.contains("Lower your chin"), "{raised:?}");
 }
 

@@ -176,33 +176,6 @@ pub fn lips(img: &RgbImage, mesh: &Mesh) -> Option<Lips> {
     Some(Lips { gap, teeth })
 }
 
-/// The head's pose from the mesh's depth, in degrees: (yaw, pitch). Yaw: the turn of the lines
-/// between five pairs of mirrored points (cheeks, jaw, eye corners, mouth corners) out of the
-/// image plane, the median; positive when the image-right side is further away. Pitch: the
-/// turn of the forehead-to-chin line out of the image plane; positive when the head is lowered
-/// (the chin goes back, the forehead comes forward). Both are measured in the face's own frame (the
-/// eye line level) so a tilted head does not read as turned.
-pub fn pose(mesh: &Mesh) -> (f32, f32) {
-    let [l, r] = [mesh.p(idx::EYE_L[0]), mesh.p(idx::EYE_R[1])];
-    let a = (r.y - l.y).atan2(r.x - l.x);
-    let (s, c) = a.sin_cos();
-    let along = |q: [f32; 3]| (q[0] * c + q[1] * s, -q[0] * s + q[1] * c, q[2]);
-    let yaws: Vec<f32> = idx::SYMMETRIC
-        .iter()
-        .map(|&[i, j]| {
-            let (p, q) = (along(mesh.points[i]), along(mesh.points[j]));
-            (q.2 - p.2).atan2(q.0 - p.0).to_degrees()
-        })
-        .collect();
-    let yaw = median(yaws).unwrap_or(0.0);
-    let (top, chin) = (
-        along(mesh.points[idx::FOREHEAD_CHIN[0]]),
-        along(mesh.points[idx::FOREHEAD_CHIN[1]]),
-    );
-    let pitch = (chin.2 - top.2).atan2(chin.1 - top.1).to_degrees();
-    (yaw, pitch)
-}
-
 /// How much of the band just above the inner half of each eyebrow (from 0.02 `d` above the
 /// brow's upper edge up by 0.08 `d`) is hair rather than skin: darker than 60 % of the cheeks' luma and far from
 /// their colour. The larger of the two brows: 0 with the forehead clear, near 1 with a fringe

@@ -21,6 +21,7 @@ pub mod measure;
 pub mod mesh;
 mod net;
 pub mod pipeline;
+pub mod pose;
 mod sample;
 pub mod silhouette;
 pub mod track;
