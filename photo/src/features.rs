@@ -176,40 +176,44 @@ pub fn lips(img: &RgbImage, mesh: &Mesh) -> Option<Lips> {
     Some(Lips { gap, teeth })
 }
 
-/// How much of the band just above the inner half of each eyebrow (from 0.02 `d` above the
-/// brow's upper edge up by 0.08 `d`) is hair rather than skin: darker than 60 % of the cheeks' luma and far from
-/// their colour. The larger of the two brows: 0 with the forehead clear, near 1 with a fringe
-/// down to or over the brows. A fringe that stops higher, or a bald scalp, leaves it near 0.
+/// How much hair covers the brows: over the inner half of each eyebrow, the share of hair
+/// (darker than 60 % of the cheeks' luma and far from their colour) in the band just above the
+/// brow (0.02–0.10 `d` above its upper edge) and in a band higher on the forehead (0.15–0.30
+/// `d`), the smaller of the two; the larger of the two brows. A fringe over the brows grows from
+/// above, so it fills both bands (near 1); a fringe that stops higher leaves the near band clear,
+/// and what darkens only the near band (thick brows, eye make-up, a glasses frame, a frown's
+/// shadow) leaves the forehead above it clear: both near 0. A bald scalp: 0.
 pub fn hair_above_brows(img: &RgbImage, mesh: &Mesh) -> Option<f32> {
     let (skin_luma, skin_rgb) = skin(img, mesh)?;
     let d = mesh.inter_eye();
     let mut worst: f32 = 0.0;
     for brow in [&idx::BROW_L[..], &idx::BROW_R[..]] {
         let low = mesh.outline(brow);
-        // The band's polygon: the brow's upper edge raised by 0.02 d, then by 0.10 d. A fringe
-        // that ends a little higher (a sixth of d above the brows is common) leaves it clear.
-        let raised = |by: f32| {
-            low.iter().map(move |p| Point {
-                x: p.x,
-                y: p.y - by * d,
-            })
-        };
-        let band: Vec<Point> = raised(0.02).chain(raised(0.10).rev()).collect();
-        let (mut n, mut hair) = (0f32, 0f32);
-        for (_, _, p) in in_polygon(img, &band) {
-            // Pure black is the photo's padding beyond a capture cut off at the top.
-            if p == [0, 0, 0] {
-                continue;
+        let share = |from: f32, to: f32| {
+            let raised = |by: f32| {
+                low.iter().map(move |p| Point {
+                    x: p.x,
+                    y: p.y - by * d,
+                })
+            };
+            let band: Vec<Point> = raised(from).chain(raised(to).rev()).collect();
+            let (mut n, mut hair) = (0f32, 0f32);
+            for (_, _, p) in in_polygon(img, &band) {
+                // Pure black is the photo's padding beyond a capture cut off at the top.
+                if p == [0, 0, 0] {
+                    continue;
+                }
+                n += 1.0;
+                let dark = luma(p) < 0.6 * skin_luma;
+                let off = rgb_dist(p, skin_rgb) > 0.45 * skin_luma.max(60.0);
+                hair += f32::from(u8::from(dark && off));
             }
-            n += 1.0;
-            let dark = luma(p) < 0.6 * skin_luma;
-            let off = rgb_dist(p, skin_rgb) > 0.45 * skin_luma.max(60.0);
-            hair += f32::from(u8::from(dark && off));
-        }
-        if n < 4.0 {
-            return None;
-        }
-        worst = worst.max(hair / n);
+            (n >= 4.0).then(|| hair / n)
+        };
+        let near = share(0.02, 0.10)?;
+        // The forehead above may be cut off by the photo's top: then the near band decides.
+        let above = share(0.15, 0.30).unwrap_or(near);
+        worst = worst.max(near.min(above));
     }
     Some(worst)
 }
