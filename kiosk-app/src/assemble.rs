@@ -52,17 +52,27 @@ pub struct Started {
 }
 
 impl Started {
-    /// Start the kiosk on the journal in `kiosk.data_dir` (created if need be).
+    /// Start the kiosk on the journal in `kiosk.data_dir` (created if need be), on the wall
+    /// clock.
     pub fn start(cfg: Arc<Config>) -> anyhow::Result<Self> {
+        Self::start_on(cfg, kiosk_core::clock::Clock::Wall)
+    }
+
+    /// Start the kiosk going by `clock` (the walkthrough's own).
+    pub fn start_on(cfg: Arc<Config>, clock: kiosk_core::clock::Clock) -> anyhow::Result<Self> {
         cfg.make_data_dir()
             .with_context(|| format!("creating {}", cfg.kiosk.data_dir.display()))?;
         let journal = Journal::open(&cfg.kiosk.data_dir.join("journal.sqlite3"))?;
-        Self::with_journal(cfg, journal)
+        Self::with_journal(cfg, journal, clock)
     }
 
-    /// Start the kiosk on `journal`.
-    pub fn with_journal(cfg: Arc<Config>, journal: Journal) -> anyhow::Result<Self> {
-        let (world, sims) = world(&cfg, journal)?;
+    /// Start the kiosk on `journal`, going by `clock`.
+    pub fn with_journal(
+        cfg: Arc<Config>,
+        journal: Journal,
+        clock: kiosk_core::clock::Clock,
+    ) -> anyhow::Result<Self> {
+        let (world, sims) = world(&cfg, journal, clock)?;
         let (runtime, handle) = crate::runtime::Runtime::new(cfg.clone(), world.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (ended_tx, ended) = tokio::sync::watch::channel(Ended::Running);
@@ -176,7 +186,11 @@ pub fn camera(cfg: &Config) -> (CameraActor, Option<SimControl>) {
 }
 
 /// Build the world the runtime drives. Must run inside a tokio runtime (the serial simulator is a task).
-pub fn world(cfg: &Config, journal: Journal) -> anyhow::Result<(World, Simulators)> {
+pub fn world(
+    cfg: &Config,
+    journal: Journal,
+    clock: kiosk_core::clock::Clock,
+) -> anyhow::Result<(World, Simulators)> {
     let photo = crate::photo::PhotoLab::load(&cfg.photo).map_err(|e| {
         anyhow::anyhow!("loading the face detector (config key `photo.model_dir`): {e}")
     })?;
@@ -244,8 +258,9 @@ pub fn world(cfg: &Config, journal: Journal) -> anyhow::Result<(World, Simulator
             photo,
             metrics: Arc::new(kiosk_ops::metrics::Metrics::new(
                 &cfg.kiosk.id,
-                kiosk_core::clock::now_ms(),
+                clock.now_ms(),
             )),
+            clock,
         },
         Simulators {
             camera: sim_camera,

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use kiosk_core::clock::Clock;
 use kiosk_core::model::{Lang, ScreenModel};
 use kiosk_ui::pixels::Pixels;
 use kiosk_ui::{Ui, headless, screen_key};
@@ -229,7 +230,12 @@ impl Walk {
         cfg.voice.record_dir = Some(data.join("voice"));
         let cfg = Arc::new(cfg);
 
-        let kiosk = assemble::Started::start(cfg.clone())?;
+        // The kiosk goes by the walkthrough's clock, moved on only while the walkthrough waits
+        // for the kiosk (at most 100 ms a wait), never while it draws and checks a screen:
+        // however slow or busy the machine, a graduate who acts at once never meets an idle
+        // warning the script did not ask for.
+        let clock = Clock::manual(kiosk_core::clock::now_ms());
+        let kiosk = assemble::Started::start_on(cfg.clone(), clock.clone())?;
         let (handle, journal) = (kiosk.handle.clone(), kiosk.world.journal.clone());
         let camera_sim = kiosk
             .sims
@@ -276,9 +282,11 @@ impl Walk {
                     seen.last().map(|v| &v.0)
                 ));
             }
+            let waiting = Instant::now();
             let _ = rt.block_on(async {
                 tokio::time::timeout(Duration::from_millis(100), screen_rx.changed()).await
             });
+            clock.advance(waiting.elapsed().as_millis().min(100) as u64);
             let model: ScreenModel = screen_rx.borrow_and_update().clone();
             let photo = lock(&latest_photo).clone();
             let has_photo = photo.is_some();
@@ -342,7 +350,12 @@ impl Walk {
                     graduate.put_code_away();
                     ui.act(a);
                 }
-                Do::AdjustSeat => rt.block_on(graduate.adjust_seat()),
+                Do::AdjustSeat => {
+                    // The chair moves in real time; so does the graduate's wait for it.
+                    let moving = Instant::now();
+                    rt.block_on(graduate.adjust_seat());
+                    clock.advance(moving.elapsed().as_millis() as u64);
+                }
                 Do::TiltThenPress(deg, a) => {
                     graduate.tilt_head(deg);
                     ui.act(a);

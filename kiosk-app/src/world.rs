@@ -27,4 +27,6 @@ pub struct World {
     pub photo: Arc<crate::photo::PhotoLab>,
     /// What Prometheus scrapes.
     pub metrics: Arc<kiosk_ops::metrics::Metrics>,
+    /// The time the runtime goes by: the wall clock, or the walkthrough's own.
+    pub clock: kiosk_core::clock::Clock,
 }

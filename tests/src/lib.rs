@@ -129,7 +129,9 @@ impl Kiosk {
     /// Start a kiosk with `cfg`, its journal at `journal`.
     pub fn start(cfg: Config, journal: &Path) -> Self {
         let journal = Journal::open(journal).unwrap();
-        Self(Some(Started::with_journal(Arc::new(cfg), journal).unwrap()))
+        Self(Some(
+            Started::with_journal(Arc::new(cfg), journal, kiosk_core::clock::Clock::Wall).unwrap(),
+        ))
     }
 
     /// Touch something.

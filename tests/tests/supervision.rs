@@ -12,7 +12,7 @@ async fn a_runtime_panic_disables_the_motor_and_switches_the_lights_off() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = fast_config(dir.path());
     let journal = Journal::open(&dir.path().join("journal.sqlite3")).unwrap();
-    let (world, sims) = assemble::world(&cfg, journal).unwrap();
+    let (world, sims) = assemble::world(&cfg, journal, kiosk_core::clock::Clock::Wall).unwrap();
     let serial = sims
         .serial
         .as_ref()

@@ -15,15 +15,17 @@ pub(super) fn doctor(cfg_path: Option<&Path>, json: bool, quick: bool) -> anyhow
             let rt = tokio::runtime::Runtime::new()?;
             let checks = rt.block_on(async {
                 let journal = crate::journal::Journal::in_memory()?;
-                anyhow::Ok(match crate::assemble::world(&cfg, journal) {
-                    Ok((world, _sims)) => {
-                        crate::diagnostics::doctor(Ok(&world), &cfg, !quick).await
-                    }
-                    Err(e) => {
-                        let e = format!("{e:#}");
-                        crate::diagnostics::doctor(Err(&e), &cfg, !quick).await
-                    }
-                })
+                anyhow::Ok(
+                    match crate::assemble::world(&cfg, journal, kiosk_core::clock::Clock::Wall) {
+                        Ok((world, _sims)) => {
+                            crate::diagnostics::doctor(Ok(&world), &cfg, !quick).await
+                        }
+                        Err(e) => {
+                            let e = format!("{e:#}");
+                            crate::diagnostics::doctor(Err(&e), &cfg, !quick).await
+                        }
+                    },
+                )
             })?;
             (cfg, checks)
         }

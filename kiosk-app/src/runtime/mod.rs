@@ -41,7 +41,6 @@ use kiosk_core::mask;
 
 pub use devices::emergency_stop;
 pub use health::{Faults, check_devices};
-pub use kiosk_core::clock::now_ms;
 pub use seat::Tracked;
 use supervisor::keep_running;
 pub use supervisor::{Ended, settle, spawn_owned};
@@ -128,10 +127,12 @@ impl Runtime {
     pub fn new(cfg: Arc<Config>, world: World) -> (Self, Handle) {
         let (tx, rx) = mpsc::unbounded_channel();
         let (pins_tx, pins) = mpsc::unbounded_channel();
-        let state = world.journal.resume_state(now_ms(), cfg.kiosk.language);
+        let state = world
+            .journal
+            .resume_state(world.clock.now_ms(), cfg.kiosk.language);
         // Photos of no session in progress (a killed kiosk's, a late capture's) go now.
         keep_session_photos(&world.journal, &state);
-        crate::retention::sweep(&world.journal, &cfg, now_ms());
+        crate::retention::sweep(&world.journal, &cfg, world.clock.now_ms());
         let (screen, screen_rx) = watch::channel(flow::view(&cfg.flow, &state));
         let (state_tx, state_rx) = watch::channel(state.clone());
         let (photo, photo_rx) = watch::channel(None);
@@ -186,7 +187,9 @@ impl Runtime {
             self.span = self.session_span(seq);
             info!(parent: &self.span, code = kiosk_core::ops::code::SESSION_RESUMED, "resuming session after restart");
         }
-        self.apply(Event::Tick { now_ms: now_ms() });
+        self.apply(Event::Tick {
+            now_ms: self.world.clock.now_ms(),
+        });
         self.apply(Event::Restored);
 
         let mut tick = tokio::time::interval(Duration::from_millis(200));
@@ -200,7 +203,7 @@ impl Runtime {
                 Some(pin) = self.pins.recv() => self.check_pin(pin),
                 _ = tick.tick() => {
                     while self.effects.try_join_next().is_some() {}
-                    self.apply(Event::Tick { now_ms: now_ms() });
+                    self.apply(Event::Tick { now_ms: self.world.clock.now_ms() });
                     watchdog.pet(std::time::Instant::now());
                 }
                 () = &mut shutdown => break,
@@ -256,7 +259,7 @@ impl Runtime {
         }
         let faults_changed = self.faults.send_if_modified(|f| f.note(&event));
         let (next, effects) = flow::step(&self.cfg.flow, self.state.clone(), event.clone());
-        let now = now_ms();
+        let now = self.world.clock.now_ms();
         let mut step_entered = None;
         for seen in kiosk_core::ops::observe(&self.state, &event, &effects, &next) {
             if let kiosk_core::ops::Observed::StepEntered { step } = seen {
@@ -478,7 +481,7 @@ impl Runtime {
                 if let Err(e) = self.world.journal.end_session() {
                     warn!(error = %e, "could not clear the session's photos from the journal");
                 }
-                crate::retention::sweep(&self.world.journal, &self.cfg, now_ms());
+                crate::retention::sweep(&self.world.journal, &self.cfg, self.world.clock.now_ms());
                 self.camera.forget_preset();
                 self.span = Span::none();
                 self.step_span = Span::none();

@@ -45,7 +45,7 @@ async fn ask<T>(
         Err(ServiceError::Refused(_)) => Some("refused"),
         Err(ServiceError::Unavailable(_)) => Some("unavailable"),
     };
-    world.metrics.service_answered(super::now_ms(), error);
+    world.metrics.service_answered(world.clock.now_ms(), error);
     result
 }
 
@@ -191,7 +191,11 @@ pub(super) async fn heartbeats(
             kiosk: cfg.kiosk.id.clone(),
             screen: kiosk_ui::screen_key(&screen.borrow()),
             devices,
-            health: Some(world.metrics.health(super::now_ms(), &cfg.kiosk.data_dir)),
+            health: Some(
+                world
+                    .metrics
+                    .health(world.clock.now_ms(), &cfg.kiosk.data_dir),
+            ),
         };
         let timeout = Duration::from_millis(cfg.service.timeout_ms);
         if let Err(e) = ask(&world, timeout, world.service.heartbeat(&beat)).await {
@@ -235,7 +239,8 @@ mod tests {
         let mut cfg = Config::default();
         cfg.kiosk.data_dir = dir.path().to_owned();
         let journal = crate::journal::Journal::in_memory().unwrap();
-        let (world, _sims) = crate::assemble::world(&cfg, journal).unwrap();
+        let (world, _sims) =
+            crate::assemble::world(&cfg, journal, kiosk_core::clock::Clock::Wall).unwrap();
         let code = DEMO_ROSTER[0].0;
         let jpeg = image_jpeg();
         world.journal.store_shot(code, 1, &jpeg).unwrap();
