@@ -1,6 +1,6 @@
 //! The measures read from the face mesh (`mesh.rs`): eyelids, lips and teeth, the head's pose,
 //! brows under hair, glasses and their glare, the skin's exposure, and sharpness at a fixed
-//! scale. Numbers only; `checks.rs` holds the limits, which were set on the training half of
+//! scale. Numbers only; `checks/` holds the limits, which were set on the training half of
 //! the real-face corpus (`photo/tests/faces.rs`, `tests/faces/labels.json`).
 //!
 //! Distances are in units of the face itself (eye width, mouth width, the distance between the

@@ -1,5 +1,5 @@
 //! The measures behind the checks: numbers read from the photo's pixels around the face's
-//! landmarks (d below is the distance between the eyes). No verdicts here; `checks.rs` compares
+//! landmarks (d below is the distance between the eyes). No verdicts here; `checks/` compares
 //! them with the limits and words the reasons.
 
 use image::RgbImage;
