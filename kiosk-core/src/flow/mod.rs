@@ -7,6 +7,11 @@
 
 mod devices;
 mod event;
+mod maintenance;
+mod pay;
+mod review;
+mod shoot;
+mod start;
 mod state;
 mod step;
 #[cfg(test)]
