@@ -1,120 +1,9 @@
-//! The journal's snapshot of the flow state: its own serde types, with a `version`, separate
-//! from the flow's in-memory types.
-//!
-//! The flow's types are free to change: a renamed enum or a new field there changes nothing on
-//! disk until the conversion here says so. What is on disk changes only by a new version, with
-//! a conversion from every older one, so a kiosk upgraded in the middle of a graduate's session
-//! resumes it.
-//!
-//! Versions:
-//! - 0: the unversioned JSON of the flow's `State` written before this module existed (commit
-//!   b6e0329 and earlier). Its shape is version 1 without the `version` field.
-//! - 1: this module's [`SnapshotV1`].
-//!
-//! Reading never panics: [`decode`] answers [`Decoded::Resume`] with a state, or
-//! [`Decoded::Fresh`] with why not and whatever could still be salvaged (the session count).
-//! The shot counters live in their own table and are never touched by this.
+//! Version 1 of the snapshot: its serde types, each with the conversion from the flow's type
+//! and back. Changing a type here changes what is on disk: make a version 2 instead.
 
 use serde::{Deserialize, Serialize};
 
-use crate::flow::{
-    CaptureProblem, Identity, OrderInfo, Pay, Phase, PinGuard, Review, ScannedCode, Session, Shoot,
-    ShotCheck, State,
-};
-use crate::model::{DoneKind, Lang, ScanNotice};
-
-/// The version [`encode`] writes.
-pub const VERSION: u32 = 1;
-
-/// What [`decode`] found.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Decoded {
-    /// A snapshot this code understands: resume from it.
-    Resume {
-        /// The state to resume.
-        state: Box<State>,
-        /// The version it was written as (older ones were converted).
-        version: u32,
-    },
-    /// Unreadable, or written by a newer kiosk: start at the attract screen.
-    Fresh {
-        /// Why, for the log (no personal data: serde's message names fields, not values).
-        reason: String,
-        /// The session count, when it could still be read, so session numbers keep rising.
-        sessions_started: Option<u64>,
-    },
-}
-
-/// The snapshot of `state` as JSON text.
-pub fn encode(state: &State) -> String {
-    serde_json::to_string(&SnapshotV1::from(state)).expect("a snapshot always serialises")
-}
-
-/// Read a snapshot written by this or any earlier version.
-pub fn decode(text: &str) -> Decoded {
-    let value: serde_json::Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            return Decoded::Fresh {
-                reason: format!("not JSON: {e}"),
-                sessions_started: None,
-            };
-        }
-    };
-    let sessions_started = value.get("sessions_started").and_then(|v| v.as_u64());
-    let version = match value.get("version") {
-        None => 0,
-        Some(v) => match v.as_u64().and_then(|v| u32::try_from(v).ok()) {
-            Some(v) => v,
-            None => {
-                return Decoded::Fresh {
-                    reason: format!("version is not a number: {v}"),
-                    sessions_started,
-                };
-            }
-        },
-    };
-    if version > VERSION {
-        return Decoded::Fresh {
-            reason: format!(
-                "written by a newer kiosk (snapshot version {version}; this one reads up to {VERSION})"
-            ),
-            sessions_started,
-        };
-    }
-    // Version 0 is version 1 without the field: the same reader serves both.
-    match serde_json::from_value::<SnapshotV1>(value) {
-        Ok(snapshot) => Decoded::Resume {
-            state: Box::new(snapshot.into_state()),
-            version,
-        },
-        Err(e) => Decoded::Fresh {
-            reason: format!("snapshot version {version} unreadable: {e}"),
-            sessions_started,
-        },
-    }
-}
-
-/// The phase's name as the journal's `transitions` table records it (`Scan`, `Shoot`, …).
-pub fn phase_name(phase: &Phase) -> &'static str {
-    match PhaseV1::from(phase) {
-        PhaseV1::Attract => "Attract",
-        PhaseV1::PhotoType => "PhotoType",
-        PhaseV1::Prepare => "Prepare",
-        PhaseV1::Scan { .. } => "Scan",
-        PhaseV1::Confirm => "Confirm",
-        PhaseV1::Lighting => "Lighting",
-        PhaseV1::Rules => "Rules",
-        PhaseV1::Chair => "Chair",
-        PhaseV1::Shoot(_) => "Shoot",
-        PhaseV1::Review(_) => "Review",
-        PhaseV1::Pay(_) => "Pay",
-        PhaseV1::Done { .. } => "Done",
-        PhaseV1::ServicePin { .. } => "ServicePin",
-        PhaseV1::Service(_) => "Service",
-        PhaseV1::OutOfService { .. } => "OutOfService",
-    }
-}
+use super::*;
 
 /// Version 1 of the snapshot.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -137,13 +26,13 @@ pub struct SnapshotV1 {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-enum LangV1 {
+pub(super) enum LangV1 {
     Zh,
     En,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-struct SessionV1 {
+pub(super) struct SessionV1 {
     seq: u64,
     code: Option<String>,
     identity: Option<IdentityV1>,
@@ -162,7 +51,7 @@ struct SessionV1 {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-struct ShotCheckV1 {
+pub(super) struct ShotCheckV1 {
     name: String,
     pass: Option<bool>,
     zh: String,
@@ -170,7 +59,7 @@ struct ShotCheckV1 {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-struct IdentityV1 {
+pub(super) struct IdentityV1 {
     name: String,
     id_number: String,
     school: String,
@@ -178,14 +67,14 @@ struct IdentityV1 {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-struct OrderV1 {
+pub(super) struct OrderV1 {
     id: String,
     code_url: String,
     amount_fen: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-enum CodeV1 {
+pub(super) enum CodeV1 {
     Personal(String),
     RawChsi,
     Foreign,
@@ -193,7 +82,7 @@ enum CodeV1 {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-enum PhaseV1 {
+pub(super) enum PhaseV1 {
     Attract,
     PhotoType,
     Prepare,
@@ -227,7 +116,7 @@ enum PhaseV1 {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-enum NoticeV1 {
+pub(super) enum NoticeV1 {
     Checking,
     RawChsiCode,
     ForeignCode,
@@ -240,13 +129,13 @@ enum NoticeV1 {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-enum DoneV1 {
+pub(super) enum DoneV1 {
     Paid,
     ReviewPending,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-enum ShootV1 {
+pub(super) enum ShootV1 {
     Ready,
     Countdown { fire_at_ms: u64 },
     Capturing,
@@ -255,14 +144,14 @@ enum ShootV1 {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-enum CaptureV1 {
+pub(super) enum CaptureV1 {
     Timeout,
     Busy,
     Disconnected,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-enum ReviewV1 {
+pub(super) enum ReviewV1 {
     Uploading {
         failures: u32,
         retry_at_ms: Option<u64>,
@@ -279,7 +168,7 @@ enum ReviewV1 {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-enum PayV1 {
+pub(super) enum PayV1 {
     Creating,
     Showing {
         expires_at_ms: u64,
@@ -607,6 +496,3 @@ impl NoticeV1 {
         }
     }
 }
-
-#[cfg(test)]
-mod tests;
