@@ -160,6 +160,29 @@ pub fn workspace_crates(root: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The source files under `src` longer than `limit` lines, not counting tests: files named
+/// `tests.rs` or `*_tests.rs`, and everything from a top-level `#[cfg(test)]` on (the inline
+/// test module at a file's end). One file should hold one idea (issue 36).
+pub fn long_files(src: &Path, limit: usize) -> Result<Vec<(PathBuf, usize)>, String> {
+    let mut out = Vec::new();
+    for file in rust_files(src)? {
+        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name == "tests.rs" || name.ends_with("_tests.rs") {
+            continue;
+        }
+        let text =
+            std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let lines = text
+            .lines()
+            .take_while(|l| !l.starts_with("#[cfg(test)]"))
+            .count();
+        if lines > limit {
+            out.push((file, lines));
+        }
+    }
+    Ok(out)
+}
+
 fn rust_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     let mut todo = vec![dir.to_owned()];

@@ -42,3 +42,27 @@ fn no_crate_has_an_import_circle_between_its_modules() {
     }
     assert!(found.is_empty(), "import circles:\n{}", found.join("\n"));
 }
+
+/// No source file of any crate that ships holds more than 500 lines outside its tests (issue 36): past that
+/// a file holds two ideas. When this fails, split the file by what it does (a folder of
+/// modules, as `flow/`, `checks/` and `logs/` are).
+#[test]
+fn no_source_file_is_over_500_lines() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut long = Vec::new();
+    // The crates under tests/ are test tooling (corpus builders, this check).
+    let tooling = root.join("tests");
+    for dir in layering::workspace_crates(&root) {
+        if dir.starts_with(&tooling) {
+            continue;
+        }
+        for (file, lines) in layering::long_files(&dir.join("src"), 500).unwrap() {
+            long.push(format!("{} ({lines} lines)", file.display()));
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "files over 500 lines:\n{}",
+        long.join("\n")
+    );
+}
