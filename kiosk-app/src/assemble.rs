@@ -191,7 +191,7 @@ pub fn world(
     journal: Journal,
     clock: kiosk_core::clock::Clock,
 ) -> anyhow::Result<(World, Simulators)> {
-    let photo = crate::photo::PhotoLab::load(&cfg.photo).map_err(|e| {
+    let photo = crate::photo_lab::PhotoLab::load(&cfg.photo).map_err(|e| {
         anyhow::anyhow!("loading the face detector (config key `photo.model_dir`): {e}")
     })?;
     let (camera, sim_camera) = camera(cfg);
@@ -231,7 +231,7 @@ pub fn world(
         Backend::Sim => {
             let sim = Arc::new(SimService::new(
                 cfg.service.sim.clone(),
-                std::sync::Arc::new(crate::photo::PhotoReviewer(cfg.photo.clone())),
+                std::sync::Arc::new(crate::photo_lab::PhotoReviewer(cfg.photo.clone())),
             ));
             (sim.clone(), Some(sim))
         }

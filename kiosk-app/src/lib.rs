@@ -10,7 +10,7 @@ pub mod display;
 pub mod graduate;
 pub mod headless;
 pub mod journal;
-pub mod photo;
+pub mod photo_lab;
 pub mod pin;
 pub mod qr;
 pub mod retention;

@@ -24,7 +24,7 @@ pub struct World {
     /// The journal.
     pub journal: Arc<Journal>,
     /// The photo lab (detector loaded once).
-    pub photo: Arc<crate::photo::PhotoLab>,
+    pub photo: Arc<crate::photo_lab::PhotoLab>,
     /// What Prometheus scrapes.
     pub metrics: Arc<kiosk_ops::metrics::Metrics>,
     /// The time the runtime goes by: the wall clock, or the walkthrough's own.

@@ -731,7 +731,7 @@ async fn sim_service_serves_the_api_and_pays_orders_from_the_command_line() {
             ..Default::default()
         },
     );
-    let jpeg = kiosk_app::photo::PhotoLab::load(&kiosk_app::photo::PhotoConfig::default())
+    let jpeg = kiosk_app::photo_lab::PhotoLab::load(&kiosk_app::photo_lab::PhotoConfig::default())
         .unwrap()
         .process(&camera.capture().unwrap(), false)
         .unwrap()

@@ -15,7 +15,7 @@ use collection_service::sim::SimServiceConfig;
 use collection_service::sim::{DEMO_ROSTER, SimService};
 use collection_service::sim_server::SimServer;
 use kiosk_app::journal::Journal;
-use kiosk_app::photo::PhotoConfig;
+use kiosk_app::photo_lab::PhotoConfig;
 use serde_json::Value;
 
 const SECRET: &str = "kill-test-credential";
@@ -172,7 +172,7 @@ async fn session_killed_at(kill_at: &str) {
             latency_ms: 0,
             ..SimServiceConfig::default()
         },
-        Arc::new(kiosk_app::photo::PhotoReviewer(PhotoConfig::default())),
+        Arc::new(kiosk_app::photo_lab::PhotoReviewer(PhotoConfig::default())),
     ));
     let server = SimServer::start(sim.clone(), "demo-kiosk", SECRET.as_bytes())
         .await

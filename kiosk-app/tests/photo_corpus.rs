@@ -23,7 +23,7 @@ use std::time::Duration;
 use camera_driver::Camera;
 use camera_driver::sim::{Pose, SimCamera, SimConfig, SimControl};
 use image::RgbImage;
-use kiosk_app::photo::{PhotoConfig, PhotoLab};
+use kiosk_app::photo_lab::{PhotoConfig, PhotoLab};
 use kiosk_photo::{CheckName, Report};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 

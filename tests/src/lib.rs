@@ -106,7 +106,7 @@ pub async fn service_paid_by_hand(dir: &Path) -> (Arc<SimService>, SimServer) {
     base.service.sim.auto_pay_ms = None;
     let sim = Arc::new(SimService::new(
         base.service.sim.clone(),
-        std::sync::Arc::new(kiosk_app::photo::PhotoReviewer(base.photo.clone())),
+        std::sync::Arc::new(kiosk_app::photo_lab::PhotoReviewer(base.photo.clone())),
     ));
     let server = SimServer::start(sim.clone(), &base.kiosk.id, SECRET.as_bytes())
         .await

@@ -19,7 +19,7 @@ use serde_json::Value;
 async fn server(cfg: &Config) -> SimServer {
     let sim = Arc::new(SimService::new(
         cfg.service.sim.clone(),
-        std::sync::Arc::new(kiosk_app::photo::PhotoReviewer(cfg.photo.clone())),
+        std::sync::Arc::new(kiosk_app::photo_lab::PhotoReviewer(cfg.photo.clone())),
     ));
     SimServer::start(sim, &cfg.kiosk.id, SECRET.as_bytes())
         .await
@@ -438,7 +438,7 @@ async fn a_failed_review_and_an_expired_order_over_http() {
     base.service.sim.auto_pay_ms = None;
     let sim = Arc::new(SimService::new(
         base.service.sim.clone(),
-        std::sync::Arc::new(kiosk_app::photo::PhotoReviewer(base.photo.clone())),
+        std::sync::Arc::new(kiosk_app::photo_lab::PhotoReviewer(base.photo.clone())),
     ));
     let server = SimServer::start(sim.clone(), &base.kiosk.id, SECRET.as_bytes())
         .await

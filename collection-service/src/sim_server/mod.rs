@@ -23,9 +23,10 @@ mod routes;
 use guard::*;
 use routes::*;
 
-/// Faults to inject; set from a test (or `[service.sim]`) while the server runs.
+/// Faults to inject into the HTTP exchanges (as the chair simulator's `WireFaults` into its
+/// serial line); set from a test (or `[service.sim]`) while the server runs.
 #[derive(Default)]
-pub struct Faults {
+pub struct HttpFaults {
     /// Added to every answer, ms.
     pub latency_ms: AtomicU64,
     /// Answer this many of the next requests with 503.
@@ -60,7 +61,7 @@ struct AppState {
     sim: Arc<SimService>,
     secret: Vec<u8>,
     kiosk: String,
-    faults: Arc<Faults>,
+    faults: Arc<HttpFaults>,
     log: Mutex<Vec<Exchange>>,
     /// Bumped after every exchange, so tests wait on events instead of polling.
     logged: tokio::sync::watch::Sender<usize>,
@@ -78,7 +79,7 @@ const MAX_NONCES: usize = 100_000;
 /// A running simulator server.
 pub struct SimServer {
     addr: SocketAddr,
-    faults: Arc<Faults>,
+    faults: Arc<HttpFaults>,
     state: Arc<AppState>,
     task: JoinHandle<()>,
 }
@@ -98,7 +99,7 @@ impl SimServer {
     ) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
-        let faults = Arc::new(Faults::default());
+        let faults = Arc::new(HttpFaults::default());
         let state = Arc::new(AppState {
             sim,
             secret: secret.to_vec(),
@@ -144,7 +145,7 @@ impl SimServer {
     }
 
     /// The injectable faults.
-    pub fn faults(&self) -> &Faults {
+    pub fn faults(&self) -> &HttpFaults {
         &self.faults
     }
 

@@ -321,7 +321,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             glasses,
         }) => {
             let cfg = load(cfg_path)?;
-            let (code, line) = crate::photo::check_file(&cfg.photo, &image, &out, glasses);
+            let (code, line) = crate::photo_lab::check_file(&cfg.photo, &image, &out, glasses);
             println!("{line}");
             Ok(ExitCode::from(code))
         }

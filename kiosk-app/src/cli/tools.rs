@@ -154,13 +154,13 @@ pub(super) fn sim_service_cmd(cfg: &Config, cmd: SimServiceCmd) -> anyhow::Resul
                 let sim = std::sync::Arc::new(match db {
                     Some(path) => collection_service::sim::SimService::open(
                         cfg.service.sim.clone(),
-                        std::sync::Arc::new(crate::photo::PhotoReviewer(cfg.photo.clone())),
+                        std::sync::Arc::new(crate::photo_lab::PhotoReviewer(cfg.photo.clone())),
                         &path,
                     )
                     .with_context(|| format!("opening {}", path.display()))?,
                     None => collection_service::sim::SimService::new(
                         cfg.service.sim.clone(),
-                        std::sync::Arc::new(crate::photo::PhotoReviewer(cfg.photo.clone())),
+                        std::sync::Arc::new(crate::photo_lab::PhotoReviewer(cfg.photo.clone())),
                     ),
                 });
                 let server = collection_service::sim_server::SimServer::start_on(
@@ -293,7 +293,7 @@ fn save_jpeg(out: &Path, jpeg: &[u8], started: Instant) -> anyhow::Result<()> {
 }
 
 /// Largest image file `kiosk qr decode` reads: the same bound as `kiosk photo check`.
-const MAX_IMAGE_BYTES: u64 = crate::photo::MAX_FILE_BYTES;
+const MAX_IMAGE_BYTES: u64 = crate::photo_lab::MAX_FILE_BYTES;
 
 /// Decode and classify with the configured `[qr]` rules (the booth's own prefix and markers).
 pub(super) fn qr_decode(rules: &qr::QrRules, files: &[PathBuf]) -> ExitCode {

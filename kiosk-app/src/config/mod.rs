@@ -8,7 +8,7 @@ use chair_control::{ChairMap, LightsMap, PortConfig};
 use kiosk_core::model::Lang;
 use serde::{Deserialize, Serialize};
 
-use crate::photo::PhotoConfig;
+use crate::photo_lab::PhotoConfig;
 use crate::qr::QrRules;
 use collection_service::sim::SimServiceConfig;
 use kiosk_core::flow::FlowConfig;

@@ -11,7 +11,7 @@ use tracing::{error, info, warn};
 
 use crate::config::Config;
 use crate::journal::Journal;
-use crate::photo::{self, PhotoLab};
+use crate::photo_lab::{self, PhotoLab};
 
 /// The camera room: what it needs to set the camera up and take a shot.
 #[derive(Clone)]
@@ -142,7 +142,7 @@ impl CameraRoom {
         photo_tx.send_replace(Some(Arc::new(jpeg)));
         Event::Captured {
             shot,
-            checks: photo::shot_checks(&report.checks),
+            checks: photo_lab::shot_checks(&report.checks),
         }
     }
 }

@@ -17,7 +17,7 @@ use kiosk_core::model::SeatHint;
 use tokio::sync::{mpsc, watch};
 use tracing::{debug, info, warn};
 
-use crate::photo::PhotoLab;
+use crate::photo_lab::PhotoLab;
 
 /// One live-view frame as the tracker judged it.
 #[derive(Clone, Debug)]

@@ -17,9 +17,9 @@ use crate::measure::*;
 use crate::silhouette::Backdrop;
 use crate::{Face, Mesh};
 
-mod face;
+mod head;
 mod scene;
-use face::*;
+use head::*;
 use scene::*;
 
 /// The checks, in the order the preview screen lists them.
