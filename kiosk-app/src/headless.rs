@@ -11,7 +11,6 @@ use std::io::{BufRead, Write};
 use std::sync::Arc;
 
 use kiosk_core::model::Intent;
-use kiosk_ui::screen_key;
 
 use crate::assemble;
 use crate::config::Config;
@@ -44,7 +43,7 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
             let mut last = String::new();
             loop {
                 let model = screens.borrow_and_update().clone();
-                let key = screen_key(&model);
+                let key = model.key();
                 if key != last {
                     print_screen(&model);
                     last = key;
@@ -90,7 +89,7 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
 /// One screen as a JSON line on stdout, `{"key", "screen"}`: how `kiosk headless` and `kiosk
 /// demo --print-screens` tell a script what is on the screen.
 pub(crate) fn print_screen(model: &kiosk_core::model::ScreenModel) {
-    let line = serde_json::json!({ "key": screen_key(model), "screen": model });
+    let line = serde_json::json!({ "key": model.key(), "screen": model });
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{line}");
     let _ = out.flush();

@@ -18,7 +18,7 @@ use anyhow::{Context, bail};
 use kiosk_core::clock::Clock;
 use kiosk_core::model::{Lang, ScreenModel};
 use kiosk_ui::pixels::Pixels;
-use kiosk_ui::{Ui, headless, screen_key};
+use kiosk_ui::{Ui, headless};
 use serde::Serialize;
 
 use crate::assemble;
@@ -291,7 +291,7 @@ impl Walk {
             let photo = lock(&latest_photo).clone();
             let has_photo = photo.is_some();
             ui.set_photo(photo);
-            let mut key = screen_key(&model);
+            let mut key = model.key();
             ui.render(&model);
             if ui.exit_dialog_open() {
                 key.push_str("-confirm-exit");

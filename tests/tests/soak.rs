@@ -156,7 +156,7 @@ async fn session(
     }
     loop {
         let model = screen.borrow_and_update().clone();
-        let key = kiosk_ui::screen_key(&model);
+        let key = model.key();
         if key != last {
             trail.push(key.clone());
             last = key.clone();

@@ -15,7 +15,7 @@ pub use kiosk_core::model;
 
 mod adapter;
 
-pub use adapter::{Ui, map_action, screen_key};
+pub use adapter::{Ui, map_action};
 
 /// Use Slint's `name` backend (`winit` or `linuxkms`) for the display, with the software
 /// renderer. Fails with a clear message when that backend is not compiled in.

@@ -9,7 +9,7 @@ mod common;
 use common::models;
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
 use kiosk_ui::model::*;
-use kiosk_ui::{Ui, headless, screen_key};
+use kiosk_ui::{Ui, headless};
 
 /// The smallest touch target on the booth's 1080p panel, px (about 26 mm on a 23.8-inch one).
 const MIN_TOUCH_PX: f32 = 96.0;
@@ -33,13 +33,13 @@ fn every_button_is_on_screen_and_big_enough_in_both_orientations() {
                 // Lay out as drawn; kept for a person to look at when something is off.
                 let img = screen.snapshot();
                 for p in kiosk_ui::layout_check::check(ui.window(), &img) {
-                    problems.push(format!("{w}×{h} {:?} {}: {p}", lang, screen_key(&m)));
+                    problems.push(format!("{w}×{h} {:?} {}: {p}", lang, m.key()));
                 }
                 let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui-layout");
                 std::fs::create_dir_all(&out).unwrap();
-                img.save(out.join(format!("{w}x{h}-{:?}-{}.png", lang, screen_key(&m))))
+                img.save(out.join(format!("{w}x{h}-{:?}-{}.png", lang, m.key())))
                     .unwrap();
-                let ctx = format!("{w}×{h} {:?} {}", lang, screen_key(&m));
+                let ctx = format!("{w}×{h} {:?} {}", lang, m.key());
                 let inside = |e: &ElementHandle| {
                     let p = e.absolute_position();
                     let s = e.size();

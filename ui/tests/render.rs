@@ -5,7 +5,7 @@ mod common;
 
 use common::models;
 use kiosk_ui::model::*;
-use kiosk_ui::{Ui, headless, pixels, screen_key};
+use kiosk_ui::{Ui, headless, pixels};
 
 #[test]
 fn every_screen_renders_in_both_languages() {
@@ -34,7 +34,7 @@ fn every_screen_renders_in_both_languages() {
             let name = format!(
                 "{:02}-{}-{}.png",
                 i,
-                screen_key(&m),
+                m.key(),
                 if lang == Lang::Zh { "zh" } else { "en" }
             );
             img.save(out.join(&name)).unwrap();

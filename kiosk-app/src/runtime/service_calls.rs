@@ -189,7 +189,7 @@ pub(super) async fn heartbeats(
         devices.insert("fault".to_owned(), fault.unwrap_or_else(|| "ok".into()));
         let beat = collection_service::wire::Heartbeat {
             kiosk: cfg.kiosk.id.clone(),
-            screen: kiosk_ui::screen_key(&screen.borrow()),
+            screen: screen.borrow().key(),
             devices,
             health: Some(
                 world

@@ -9,8 +9,8 @@ use crate::model::{self, Intent, Lang, MaintenanceCommand, ScreenModel};
 use crate::pixels::{self, Pixels};
 mod map;
 
+pub use map::map_action;
 use map::*;
-pub use map::{map_action, screen_key};
 
 use crate::{
     Action, Bridge, Check, DoneKind, FrameWindow, KioskWindow, Notice, PayStage, PhotoCheck,

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+mod key;
+
 /// The language the graduate reads. Chinese first; English on request.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -200,7 +202,7 @@ impl Screen {
 
     /// The step indicator's number (1 … [`Self::INDICATED`]); `None` off the indicated steps.
     pub fn indicated(self) -> Option<u8> {
-        let i = Self::SESSION.iter().position(|s| *s == self)? as u8 + 1;
+        let i = self.session_index()? as u8 + 1;
         (i <= Self::INDICATED).then_some(i)
     }
 
