@@ -20,7 +20,7 @@ use tracing::{info, warn};
 use super::wire::{
     self, H_CODE, H_IDEMPOTENCY, H_KIOSK, H_NONCE, H_SHA256, H_SHOT, H_SIGNATURE, H_TIMESTAMP,
 };
-use super::{CollectionService, Resolved, ServiceError};
+use super::{CollectionService, Outage, Refusal, Resolved, ServiceError};
 use kiosk_core::flow::{Identity, OrderInfo, PaymentState, RejectReason, ReviewState};
 use kiosk_core::mask;
 
@@ -110,10 +110,9 @@ impl HttpService {
         content_type: &str,
         headers: &[(&str, String)],
     ) -> Result<(StatusCode, Vec<u8>), ServiceError> {
-        let url = self
-            .base
-            .join(path)
-            .map_err(|e| ServiceError::Refused(format!("bad path {path}: {e}")))?;
+        let url = self.base.join(path).map_err(|e| {
+            ServiceError::Refused(Refusal::Request(format!("bad path {path}: {e}")))
+        })?;
         let mut attempt = 0;
         loop {
             let ts = kiosk_core::clock::now_secs();
@@ -150,26 +149,38 @@ impl HttpService {
                 req = req.header(*k, v);
             }
             use kiosk_core::ops::code;
-            let (code, why): (&str, String) = match req.send().await {
+            let (code, why): (&str, Outage) = match req.send().await {
                 Ok(resp) if resp.status().is_server_error() => (
                     code::SERVICE_5XX,
-                    format!("{} {}", resp.status(), url.path()),
+                    Outage::ServerError {
+                        status: resp.status().as_u16(),
+                        path: url.path().to_owned(),
+                    },
                 ),
-                Ok(resp) if resp.status().is_redirection() => {
-                    (code::SERVICE_REDIRECT, redirected(&url, &resp))
-                }
+                Ok(resp) if resp.status().is_redirection() => (
+                    code::SERVICE_REDIRECT,
+                    Outage::Redirected(redirected(&url, &resp)),
+                ),
                 Ok(resp) => {
                     let status = resp.status();
                     match read_capped(resp).await {
                         Ok(bytes) => return Ok((status, bytes)),
-                        Err(e) => e,
+                        Err((code, why)) if code == code::SERVICE_ANSWER_TOO_LARGE => {
+                            (code, Outage::TooLarge(why))
+                        }
+                        Err((code, why)) => (code, Outage::Unreachable(why)),
                     }
                 }
                 Err(e) if e.is_timeout() => (
                     code::SERVICE_TIMEOUT,
-                    format!("no answer in time ({})", url.path()),
+                    Outage::Timeout {
+                        path: url.path().to_owned(),
+                    },
                 ),
-                Err(e) => (code::SERVICE_UNREACHABLE, format!("{e}")),
+                Err(e) => (
+                    code::SERVICE_UNREACHABLE,
+                    Outage::Unreachable(format!("{e}")),
+                ),
             };
             if attempt >= self.retries {
                 warn!(code, attempts = attempt + 1, error = %why, "service call failed");
@@ -269,7 +280,7 @@ fn decode<T: serde::de::DeserializeOwned>(
     if status.is_success() {
         serde_json::from_slice(bytes)
             .map(Ok)
-            .map_err(|e| ServiceError::Refused(format!("unexpected answer ({status}): {e}")))
+            .map_err(|e| ServiceError::Refused(Refusal::Unexpected(format!("({status}) {e}"))))
     } else {
         let problem = serde_json::from_slice(bytes).unwrap_or(wire::Problem {
             error: status.as_str().into(),
@@ -280,7 +291,11 @@ fn decode<T: serde::de::DeserializeOwned>(
 }
 
 fn refused((status, p): (StatusCode, wire::Problem)) -> ServiceError {
-    ServiceError::Refused(format!("{status} {}: {}", p.error, p.message))
+    ServiceError::Refused(Refusal::Problem {
+        status: status.as_u16(),
+        code: p.error,
+        message: p.message,
+    })
 }
 
 fn payment_state(p: &wire::Payment) -> Result<PaymentState, ServiceError> {
@@ -289,9 +304,9 @@ fn payment_state(p: &wire::Payment) -> Result<PaymentState, ServiceError> {
         // Only the service's word that WeChat said SUCCESS.
         "paid" => Ok(PaymentState::Paid),
         "closed" => Ok(PaymentState::Closed),
-        other => Err(ServiceError::Refused(format!(
-            "unknown payment state {other:?}"
-        ))),
+        other => Err(ServiceError::Refused(Refusal::Unexpected(format!(
+            "payment state {other:?}"
+        )))),
     }
 }
 
@@ -299,7 +314,7 @@ fn payment_state(p: &wire::Payment) -> Result<PaymentState, ServiceError> {
 impl CollectionService for HttpService {
     async fn resolve(&self, code: &str) -> Result<Resolved, ServiceError> {
         let body = serde_json::to_vec(&wire::ResolveRequest { code: code.into() })
-            .map_err(|e| ServiceError::Refused(e.to_string()))?;
+            .map_err(|e| ServiceError::Refused(Refusal::Request(e.to_string())))?;
         match self
             .json::<wire::Resolved>(Method::POST, "v1/codes/resolve", Some(body))
             .await?
@@ -356,9 +371,9 @@ impl CollectionService for HttpService {
                 "failed" => Ok(ReviewState::Failed(
                     r.reasons.into_iter().map(|r| (r.zh, r.en)).collect(),
                 )),
-                other => Err(ServiceError::Refused(format!(
-                    "unknown review state {other:?}"
-                ))),
+                other => Err(ServiceError::Refused(Refusal::Unexpected(format!(
+                    "review state {other:?}"
+                )))),
             },
             Err(other) => Err(refused(other)),
         }
@@ -385,7 +400,8 @@ impl CollectionService for HttpService {
     }
 
     async fn heartbeat(&self, beat: &wire::Heartbeat) -> Result<(), ServiceError> {
-        let body = serde_json::to_vec(beat).map_err(|e| ServiceError::Refused(e.to_string()))?;
+        let body = serde_json::to_vec(beat)
+            .map_err(|e| ServiceError::Refused(Refusal::Request(e.to_string())))?;
         let (status, bytes) = self
             .call(Method::POST, "v1/heartbeat", body, "application/json", &[])
             .await?;

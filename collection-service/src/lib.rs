@@ -25,17 +25,89 @@ use async_trait::async_trait;
 use kiosk_core::flow::{Identity, OrderInfo, PaymentState, RejectReason, ReviewState};
 
 /// A failed service call.
-#[derive(Clone, Debug, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ServiceError {
     /// The service answered and refused the code.
     #[error("the service refused the code: {0:?}")]
     Rejected(RejectReason),
     /// The service refused the request for another reason (it will not change on retry).
     #[error("the service refused the request: {0}")]
-    Refused(String),
+    Refused(Refusal),
     /// Down, slow or broken: worth trying again later.
     #[error("the service is unavailable: {0}")]
-    Unavailable(String),
+    Unavailable(Outage),
+}
+
+/// Why the service refused a request: asking again will not change it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// It answered with a problem (`docs/api/collection-service.openapi.json`'s `Problem`):
+    /// the HTTP status, its error code and its message.
+    #[error("{status} {code}: {message}")]
+    Problem {
+        /// The HTTP status.
+        status: u16,
+        /// The problem's `error` (`bad_signature`, `not_found`, …).
+        code: String,
+        /// The problem's `message`.
+        message: String,
+    },
+    /// It answered, with something this kiosk does not understand (the body, or a state the
+    /// API does not name).
+    #[error("unexpected answer: {0}")]
+    Unexpected(String),
+    /// It knows no such thing: a submission or order (the simulator's answer).
+    #[error("no {what} {id}")]
+    NotFound {
+        /// `submission` or `order`.
+        what: &'static str,
+        /// Its id.
+        id: String,
+    },
+    /// The kiosk could not make the request (a path or body it could not build).
+    #[error("the request could not be made: {0}")]
+    Request(String),
+}
+
+/// Why the service could not be used now: worth trying again later.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Outage {
+    /// It answered 5xx.
+    #[error("{status} {path}")]
+    ServerError {
+        /// The HTTP status.
+        status: u16,
+        /// The request's path.
+        path: String,
+    },
+    /// It answered with a redirect, which the kiosk does not follow (it talks only to
+    /// `service.url`); the text names the status, the path and where it pointed.
+    #[error("{0}")]
+    Redirected(String),
+    /// The HTTP client's own timeout passed without an answer.
+    #[error("no answer in time ({path})")]
+    Timeout {
+        /// The request's path.
+        path: String,
+    },
+    /// The caller's bound on the whole call (retries included) passed.
+    #[error("no answer within {ms} ms")]
+    Deadline {
+        /// The bound, ms.
+        ms: u64,
+    },
+    /// No connection, or it broke (the transport's own words), also while the answer was read.
+    #[error("{0}")]
+    Unreachable(String),
+    /// The answer was larger than the kiosk reads (`client::MAX_ANSWER_BYTES`): not read.
+    #[error("{0}")]
+    TooLarge(String),
+    /// The simulator was told to be down.
+    #[error("simulated outage")]
+    Simulated,
+    /// The simulator's own storage failed.
+    #[error("simulator storage: {0}")]
+    Storage(String),
 }
 
 /// The kiosk credential at `path` (config key `service.credential_path`), trimmed. Refused when

@@ -12,7 +12,7 @@ use kiosk_core::flow::{Device, Event};
 use kiosk_core::model::Lang;
 
 use crate::world::World;
-use collection_service::ServiceError;
+use collection_service::{Outage, ServiceError};
 use kiosk_ops::disk::existing_ancestor;
 
 mod doctor;
@@ -187,10 +187,9 @@ pub async fn service(world: &World) -> Check {
         )
         .await
         .unwrap_or_else(|_| {
-            Err(ServiceError::Unavailable(format!(
-                "no answer within {} s",
-                CHECK_TIMEOUT.as_secs()
-            )))
+            Err(ServiceError::Unavailable(Outage::Deadline {
+                ms: CHECK_TIMEOUT.as_millis() as u64,
+            }))
         })
     })
     .await;

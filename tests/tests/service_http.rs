@@ -10,7 +10,7 @@ use std::time::Duration;
 use collection_service::client::HttpService;
 use collection_service::sim::{DEMO_ROSTER, SimService};
 use collection_service::sim_server::{Exchange, SimServer};
-use collection_service::{CollectionService, ServiceError};
+use collection_service::{CollectionService, Outage, Refusal, ServiceError};
 use kiosk_app::config::Config;
 use kiosk_core::model::{DoneKind, Intent, PayStage, ReviewStage, Screen, ShootStage};
 use kiosk_e2e::{Kiosk, SECRET, fast_config, http_config, service_paid_by_hand, to_shoot};
@@ -223,7 +223,7 @@ async fn the_client_retries_what_is_safe_and_refuses_what_is_wrong() {
     let bad = client(&server.url(), "not-the-credential");
     let e = bad.resolve(code).await.unwrap_err();
     assert!(
-        matches!(&e, ServiceError::Refused(m) if m.contains("bad_signature")),
+        matches!(&e, ServiceError::Refused(Refusal::Problem { status: 401, code, .. }) if code == "bad_signature"),
         "{e}"
     );
     assert_eq!(server.exchanges().len(), before + 1);
@@ -330,13 +330,13 @@ async fn a_redirect_is_never_followed() {
     let code = DEMO_ROSTER[0].0;
     let e = c.resolve(code).await.unwrap_err();
     assert!(
-        matches!(&e, ServiceError::Unavailable(m) if m.contains("307") && m.contains("not followed") && m.contains("127.0.0.1")),
+        matches!(&e, ServiceError::Unavailable(Outage::Redirected(m)) if m.contains("307") && m.contains("not followed") && m.contains("127.0.0.1")),
         "{e}"
     );
     // 307 keeps the method and body: a followed upload would hand the photo and code over.
     let e = c.upload(code, 1, b"\xFF\xD8 a photo").await.unwrap_err();
     assert!(
-        matches!(&e, ServiceError::Unavailable(m) if m.contains("not followed")),
+        matches!(&e, ServiceError::Unavailable(Outage::Redirected(m)) if m.contains("not followed")),
         "{e}"
     );
     // Both calls are over, retries included; a followed redirect would have connected by now
@@ -367,7 +367,7 @@ async fn an_endless_or_huge_answer_is_not_read() {
     .await;
     let e = client(&endless, SECRET).resolve(code).await.unwrap_err();
     assert!(
-        matches!(&e, ServiceError::Unavailable(m)
+        matches!(&e, ServiceError::Unavailable(Outage::TooLarge(m))
             if m.contains(&format!("the limit is {MAX_ANSWER_BYTES}"))),
         "{e}"
     );
@@ -381,7 +381,7 @@ async fn an_endless_or_huge_answer_is_not_read() {
     .await;
     let e = client(&huge, SECRET).resolve(code).await.unwrap_err();
     assert!(
-        matches!(&e, ServiceError::Unavailable(m)
+        matches!(&e, ServiceError::Unavailable(Outage::TooLarge(m))
             if m.contains("is 1000000000 bytes") && m.contains("not read")),
         "{e}"
     );

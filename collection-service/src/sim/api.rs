@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use rusqlite::{OptionalExtension, params};
 
 use super::*;
-use crate::{CollectionService, Resolved, ServiceError};
+use crate::{CollectionService, Refusal, Resolved, ServiceError};
 
 #[async_trait]
 impl CollectionService for SimService {
@@ -76,7 +76,10 @@ impl CollectionService for SimService {
             .optional()
             .map_err(db_err)?;
         let Some((code, at_ms, reasons)) = row else {
-            return Err(ServiceError::Refused(format!("no submission {submission}")));
+            return Err(ServiceError::Refused(Refusal::NotFound {
+                what: "submission",
+                id: submission.to_owned(),
+            }));
         };
         if now_ms().saturating_sub(at_ms as u64) < self.cfg.review_ms {
             return Ok(ReviewState::Pending);
@@ -129,7 +132,10 @@ impl CollectionService for SimService {
             .optional()
             .map_err(db_err)?;
         if known.is_none() {
-            return Err(ServiceError::Refused(format!("no submission {submission}")));
+            return Err(ServiceError::Refused(Refusal::NotFound {
+                what: "submission",
+                id: submission.to_owned(),
+            }));
         }
         // An open (or paid) order of the submission comes back: never a second payment.
         let open: Option<String> = db

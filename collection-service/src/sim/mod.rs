@@ -15,7 +15,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::ServiceError;
+use super::{Outage, Refusal, ServiceError};
 // Wall-clock ms: orders and reviews are timed across restarts.
 use kiosk_core::clock::now_ms;
 use kiosk_core::flow::{Identity, OrderInfo, PaymentState, RejectReason, ReviewState};
@@ -114,7 +114,7 @@ pub struct SimService {
 }
 
 fn db_err(e: rusqlite::Error) -> ServiceError {
-    ServiceError::Unavailable(format!("simulator storage: {e}"))
+    ServiceError::Unavailable(Outage::Storage(e.to_string()))
 }
 
 const SCHEMA: &str = "
@@ -262,7 +262,7 @@ impl SimService {
             tokio::time::sleep(Duration::from_millis(self.cfg.latency_ms)).await;
         }
         if self.flag("down") != 0 {
-            return Err(ServiceError::Unavailable("simulated outage".into()));
+            return Err(ServiceError::Unavailable(Outage::Simulated));
         }
         Ok(())
     }
@@ -293,7 +293,10 @@ impl SimService {
             .optional()
             .map_err(db_err)?;
         let Some((at_ms, mut paid, closed)) = row else {
-            return Err(ServiceError::Refused(format!("no order {order}")));
+            return Err(ServiceError::Refused(Refusal::NotFound {
+                what: "order",
+                id: order.to_owned(),
+            }));
         };
         if let Some(ms) = self.cfg.auto_pay_ms
             && !closed

@@ -43,8 +43,12 @@ pub(super) fn service_problem(e: ServiceError) -> (StatusCode, serde_json::Value
             "raw_chsi_code",
             "a CHSI image-collection code, not a personal shooting code",
         ),
-        ServiceError::Refused(m) => problem(StatusCode::NOT_FOUND, "not_found", m),
-        ServiceError::Unavailable(m) => problem(StatusCode::SERVICE_UNAVAILABLE, "unavailable", m),
+        ServiceError::Refused(r) => problem(StatusCode::NOT_FOUND, "not_found", r.to_string()),
+        ServiceError::Unavailable(o) => problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            o.to_string(),
+        ),
     }
 }
 

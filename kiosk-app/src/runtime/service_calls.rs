@@ -13,7 +13,7 @@ use tracing::{debug, error, info, warn};
 use super::World;
 use super::health::Faults;
 use crate::config::Config;
-use collection_service::{CollectionService, ServiceError};
+use collection_service::{CollectionService, Outage, ServiceError};
 use kiosk_core::mask;
 
 /// A service call bounded by `timeout`; no answer in time is `Unavailable`.
@@ -24,10 +24,9 @@ pub(super) async fn bounded<T>(
     tokio::time::timeout(timeout, call)
         .await
         .unwrap_or_else(|_| {
-            Err(ServiceError::Unavailable(format!(
-                "no answer within {} ms",
-                timeout.as_millis()
-            )))
+            Err(ServiceError::Unavailable(Outage::Deadline {
+                ms: timeout.as_millis() as u64,
+            }))
         })
 }
 
@@ -216,14 +215,14 @@ mod tests {
             .await
             .unwrap_err();
         assert!(
-            matches!(e, ServiceError::Unavailable(ref m) if m.contains("250 ms")),
+            e == ServiceError::Unavailable(Outage::Deadline { ms: 250 }),
             "{e}"
         );
     }
 
     #[test]
     fn failures_become_the_flows_service_failed() {
-        let e = ServiceError::Unavailable("down".into());
+        let e = ServiceError::Unavailable(Outage::Simulated);
         for op in [ServiceOp::Upload, ServiceOp::Payment] {
             assert_eq!(service_failure(op, &e), Some(Event::ServiceFailed(op)));
         }
