@@ -35,10 +35,18 @@ pub fn check_pin_shape(pin: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A configured PIN hash this kiosk cannot verify against.
+#[derive(Debug, thiserror::Error)]
+#[error("not a password hash ({reason}); make one with `kiosk maintenance-pin hash`")]
+pub struct BadPinHash {
+    /// The PHC parser's words.
+    pub reason: String,
+}
+
 /// Whether `hash` is a PHC string this kiosk can verify against. The error says why not.
-pub fn check_hash(hash: &str) -> Result<(), String> {
-    PasswordHash::new(hash).map(|_| ()).map_err(|e| {
-        format!("not a password hash ({e}); make one with `kiosk maintenance-pin hash`")
+pub fn check_hash(hash: &str) -> Result<(), BadPinHash> {
+    PasswordHash::new(hash).map(|_| ()).map_err(|e| BadPinHash {
+        reason: e.to_string(),
     })
 }
 

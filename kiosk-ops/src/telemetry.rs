@@ -171,11 +171,35 @@ impl<W: Write> Write for Capped<W> {
     }
 }
 
+/// Why the log level was not changed.
+#[derive(Debug, thiserror::Error)]
+pub enum LevelError {
+    /// Not a filter `tracing` reads.
+    #[error("{level:?} is not a log filter (`debug`, `info`, `kiosk_app=debug,info`): {reason}")]
+    BadFilter {
+        /// What was asked for.
+        level: String,
+        /// The filter parser's words.
+        reason: String,
+    },
+    /// Logging has not been started in this process.
+    #[error("logging is not started")]
+    NotStarted,
+    /// The subscriber would not take the new filter.
+    #[error("the log filter could not be changed: {0}")]
+    Reload(String),
+}
+
 /// Set the log filter now (`debug`, `info`, `kiosk_app=debug,info`).
-pub fn set_level(level: &str) -> Result<(), String> {
-    let filter = EnvFilter::try_new(level).map_err(|e| format!("{level:?}: {e}"))?;
-    let handle = RELOAD.get().ok_or("logging is not started")?;
-    handle.reload(filter).map_err(|e| e.to_string())?;
+pub fn set_level(level: &str) -> Result<(), LevelError> {
+    let filter = EnvFilter::try_new(level).map_err(|e| LevelError::BadFilter {
+        level: level.to_owned(),
+        reason: e.to_string(),
+    })?;
+    let handle = RELOAD.get().ok_or(LevelError::NotStarted)?;
+    handle
+        .reload(filter)
+        .map_err(|e| LevelError::Reload(e.to_string()))?;
     tracing::info!(
         code = kiosk_core::ops::code::LOG_LEVEL_CHANGED,
         level,

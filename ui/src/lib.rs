@@ -17,23 +17,50 @@ mod adapter;
 
 pub use adapter::{Ui, map_action};
 
+/// Why the display backend could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    /// The backend is not compiled into this binary.
+    #[error(
+        "display backend `{name}` is not compiled into this binary: build kiosk-app with `--features {feature}`"
+    )]
+    NotCompiled {
+        /// The backend asked for.
+        name: String,
+        /// The cargo feature that compiles it in.
+        feature: String,
+    },
+    /// Slint would not select it.
+    #[error("display backend `{name}`: {reason}")]
+    Slint {
+        /// The backend asked for.
+        name: String,
+        /// Slint's words.
+        reason: String,
+    },
+}
+
 /// Use Slint's `name` backend (`winit` or `linuxkms`) for the display, with the software
 /// renderer. Fails with a clear message when that backend is not compiled in.
-pub fn select_backend(name: &str) -> Result<(), String> {
+pub fn select_backend(name: &str) -> Result<(), BackendError> {
     // Not a `match`: with both features on, clippy would ask for `matches!`, wrong without them.
     let compiled = (name == "winit" && cfg!(feature = "window"))
         || (name == "linuxkms" && cfg!(feature = "linuxkms"));
     if !compiled {
         let feature = if name == "winit" { "window" } else { name };
-        return Err(format!(
-            "display backend `{name}` is not compiled into this binary: build kiosk-app with `--features {feature}`"
-        ));
+        return Err(BackendError::NotCompiled {
+            name: name.to_owned(),
+            feature: feature.to_owned(),
+        });
     }
     slint::BackendSelector::new()
         .backend_name(name.into())
         .renderer_name("software".into())
         .select()
-        .map_err(|e| format!("display backend `{name}`: {e}"))
+        .map_err(|e| BackendError::Slint {
+            name: name.to_owned(),
+            reason: e.to_string(),
+        })
 }
 
 /// Run the display's event loop until the last window closes (main thread only).

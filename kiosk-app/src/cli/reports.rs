@@ -98,7 +98,7 @@ pub(super) fn logs_summary(
                 .to_owned(),
         );
     }
-    let report = kiosk_ops::logs::summarise(&q).map_err(|e| anyhow::anyhow!(e))?;
+    let report = kiosk_ops::logs::summarise(&q)?;
     if json {
         println!("{}", serde_json::to_string(&report)?);
     } else {

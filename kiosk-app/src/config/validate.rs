@@ -124,8 +124,8 @@ impl Config {
                 "must name the serial device".into(),
             ));
         }
-        if let Err(message) = crate::pin::check_hash(&self.maintenance.pin_hash) {
-            return Err(("maintenance.pin_hash".into(), message));
+        if let Err(e) = crate::pin::check_hash(&self.maintenance.pin_hash) {
+            return Err(("maintenance.pin_hash".into(), e.to_string()));
         }
         let real = [
             self.camera.backend,

@@ -97,8 +97,30 @@ pub struct Report {
     pub unreadable_lines: u64,
 }
 
+/// Why the logs could not be summarised, or a time not read.
+#[derive(Debug, thiserror::Error)]
+pub enum LogsError {
+    /// A `--since`/`--until` (or a log line's time) that is neither a date nor an RFC 3339 time.
+    #[error("{given:?} is not a date (2026-06-01) or an RFC 3339 time: {reason}")]
+    BadTime {
+        /// What was given.
+        given: String,
+        /// The parser's words.
+        reason: String,
+    },
+    /// A log directory or file that could not be read.
+    #[error("{}: {source}", path.display())]
+    Unreadable {
+        /// The directory or file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 /// An RFC 3339 time (`2026-06-01T08:00:00Z`) or a date (`2026-06-01`, midnight UTC), as ms.
-pub fn parse_time(s: &str) -> Result<i64, String> {
+pub fn parse_time(s: &str) -> Result<i64, LogsError> {
     use time::format_description::well_known::Rfc3339;
     let s = s.trim();
     let full = if s.len() == 10 {
@@ -108,11 +130,14 @@ pub fn parse_time(s: &str) -> Result<i64, String> {
     };
     time::OffsetDateTime::parse(&full, &Rfc3339)
         .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
-        .map_err(|e| format!("{s:?} is not a date (2026-06-01) or an RFC 3339 time: {e}"))
+        .map_err(|e| LogsError::BadTime {
+            given: s.to_owned(),
+            reason: e.to_string(),
+        })
 }
 
 /// Read every directory of `q` and summarise.
-pub fn summarise(q: &Query) -> Result<Report, String> {
+pub fn summarise(q: &Query) -> Result<Report, LogsError> {
     let mut reader = Reader::default();
     let mut files = 0;
     for dir in &q.dirs {
@@ -121,11 +146,17 @@ pub fn summarise(q: &Query) -> Result<Report, String> {
             .and_then(|n| n.to_str())
             .unwrap_or("kiosk")
             .to_owned();
-        let listed = log_files(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let listed = log_files(dir).map_err(|source| LogsError::Unreadable {
+            path: dir.clone(),
+            source,
+        })?;
         for file in listed {
             reader
                 .read(&file, &fallback, q)
-                .map_err(|e| format!("{}: {e}", file.display()))?;
+                .map_err(|source| LogsError::Unreadable {
+                    path: file.clone(),
+                    source,
+                })?;
             files += 1;
         }
     }
