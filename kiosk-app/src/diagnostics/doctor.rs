@@ -57,13 +57,13 @@ pub async fn doctor(world: Result<&World, &str>, cfg: &Config, active: bool) -> 
             "the kiosk cannot start with this configuration: {e}"
         ))),
     }
-    checks.push(serial_port(cfg));
-    checks.push(scanner(cfg));
-    checks.push(voice(cfg, active).await);
+    checks.push(serial_port(&cfg.serial));
+    checks.push(scanner(&cfg.scanner));
+    checks.push(voice(&cfg.voice, active).await);
     if let Ok(world) = world {
         checks.push(super::service(world).await);
     }
-    checks.extend(tls_and_clock(cfg).await);
+    checks.extend(tls_and_clock(&cfg.service).await);
     checks.push(super::disk(&cfg.kiosk.data_dir));
     checks.push(fonts(&font_dirs()));
     checks.push(journal(&cfg.kiosk.data_dir.join("journal.sqlite3")));
@@ -74,8 +74,7 @@ pub async fn doctor(world: Result<&World, &str>, cfg: &Config, active: bool) -> 
 /// Voice guidance: the prompts built for this kiosk's texts in `voice.dir`, and a sound output
 /// that opens; `active` plays a beep on it, for the technician to hear. Silence does not stop
 /// a session, so anything wrong here is a warning.
-async fn voice(cfg: &Config, active: bool) -> Check {
-    let v = &cfg.voice;
+async fn voice(v: &crate::voice::VoiceSection, active: bool) -> Check {
     if !v.enabled {
         return Check::passed(Part::Voice, "off (voice.enabled = false)");
     }
@@ -376,8 +375,8 @@ fn skew(server: SystemTime, local: SystemTime) -> (Status, u64, &'static str) {
 
 /// One plain GET to the service's address: the TLS handshake (certificate, name) and the
 /// answer's `Date` against this clock. The in-process simulator has neither.
-async fn tls_and_clock(cfg: &Config) -> [Check; 2] {
-    if cfg.service.backend == Backend::Sim {
+async fn tls_and_clock(service: &crate::config::ServiceSection) -> [Check; 2] {
+    if service.backend == Backend::Sim {
         let tls = "not used: the simulator is in-process".to_owned();
         let clock = "no reference: the simulator shares this clock".to_owned();
         return [
@@ -385,7 +384,7 @@ async fn tls_and_clock(cfg: &Config) -> [Check; 2] {
             Check::passed(Part::Clock, clock),
         ];
     }
-    let url = &cfg.service.url;
+    let url = &service.url;
     let client = reqwest::Client::builder()
         .timeout(CHECK_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())

@@ -9,7 +9,7 @@ use kiosk_core::flow::{CaptureProblem, Event};
 use tokio::sync::watch;
 use tracing::{error, info, warn};
 
-use crate::config::Config;
+use crate::config::CameraPresets;
 use crate::journal::Journal;
 use crate::photo_lab::{self, PhotoLab};
 
@@ -17,7 +17,8 @@ use crate::photo_lab::{self, PhotoLab};
 #[derive(Clone)]
 pub(super) struct CameraRoom {
     camera: Arc<CameraActor>,
-    cfg: Arc<Config>,
+    /// The camera's settings for each light (`[camera.presets]`).
+    presets: CameraPresets,
     lab: Arc<PhotoLab>,
     /// The preset fully applied last (true: glasses), so a shot does not wait for it twice.
     applied: Arc<Mutex<Option<bool>>>,
@@ -33,10 +34,14 @@ fn camera_problem(kind: CamErr) -> CaptureProblem {
 }
 
 impl CameraRoom {
-    pub(super) fn new(camera: Arc<CameraActor>, cfg: Arc<Config>, lab: Arc<PhotoLab>) -> Self {
+    pub(super) fn new(
+        camera: Arc<CameraActor>,
+        presets: CameraPresets,
+        lab: Arc<PhotoLab>,
+    ) -> Self {
         Self {
             camera,
-            cfg,
+            presets,
             lab,
             applied: Arc::default(),
         }
@@ -61,9 +66,9 @@ impl CameraRoom {
             return;
         }
         let (name, preset) = if glasses {
-            ("glasses", &self.cfg.camera.presets.glasses)
+            ("glasses", &self.presets.glasses)
         } else {
-            ("standard", &self.cfg.camera.presets.standard)
+            ("standard", &self.presets.standard)
         };
         let mut all = true;
         for (key, want) in preset {

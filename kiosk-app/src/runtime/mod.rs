@@ -149,7 +149,11 @@ impl Runtime {
             pins: pins_tx,
         };
         let runtime = Self {
-            camera: camera::CameraRoom::new(world.camera.clone(), cfg.clone(), world.photo.clone()),
+            camera: camera::CameraRoom::new(
+                world.camera.clone(),
+                cfg.camera.presets.clone(),
+                world.photo.clone(),
+            ),
             cfg,
             world,
             state,

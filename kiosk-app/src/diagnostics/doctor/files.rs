@@ -39,12 +39,12 @@ pub(super) fn unstable_name(path: &Path) -> bool {
 }
 
 /// The lights' and chair's serial port: there, ours to open, and named by udev.
-pub(super) fn serial_port(cfg: &Config) -> Check {
-    if cfg.serial.backend == Backend::Sim {
+pub(super) fn serial_port(serial: &crate::config::SerialSection) -> Check {
+    if serial.backend == Backend::Sim {
         let what = "simulator on a pseudo-terminal".to_owned();
         return Check::passed(Part::SerialPort, what);
     }
-    let path = Path::new(&cfg.serial.port.path);
+    let path = Path::new(&serial.port.path);
     match device_file(path, true) {
         Err(e) if !path.exists() => {
             crate::diagnostics::fail(Part::SerialPort, e, FaultKind::Port, Hint::SerialWiring, 0)
@@ -69,8 +69,8 @@ fn by_name(part: Part, path: &Path, real: &Path, hint: Hint, advice: &str) -> Ch
 }
 
 /// The USB QR scanner's input device, when one is configured.
-pub(super) fn scanner(cfg: &Config) -> Check {
-    let path = &cfg.scanner.device;
+pub(super) fn scanner(scanner: &crate::scanner::ScannerConfig) -> Check {
+    let path = &scanner.device;
     if path.as_os_str().is_empty() {
         let what = "none configured (the camera's live view reads codes)".to_owned();
         return Check::passed(Part::Scanner, what);

@@ -54,18 +54,21 @@ fn real_service(url: String) -> Config {
 async fn the_services_date_rates_the_clock_and_a_failed_handshake_fails_tls() {
     let right_now = httpdate::fmt_http_date(SystemTime::now());
     let port = dated_server(Box::leak(right_now.into_boxed_str())).await;
-    let [tls, clock] = tls_and_clock(&real_service(format!("http://127.0.0.1:{port}/"))).await;
+    let [tls, clock] =
+        tls_and_clock(&real_service(format!("http://127.0.0.1:{port}/")).service).await;
     assert_eq!(tls.status, Status::Pass, "{tls:?}");
     assert_eq!(clock.status, Status::Pass, "{clock:?}");
 
     let port = dated_server("Mon, 01 Jan 2024 00:00:00 GMT").await;
-    let [_, clock] = tls_and_clock(&real_service(format!("http://127.0.0.1:{port}/"))).await;
+    let [_, clock] =
+        tls_and_clock(&real_service(format!("http://127.0.0.1:{port}/")).service).await;
     assert_eq!(clock.status, Status::Fail, "{clock:?}");
     assert!(clock.detail.contains("ahead of the service"), "{clock:?}");
     assert_eq!(clock.hint, Some(Hint::Clock));
 
     // Plain HTTP where TLS is expected: the handshake fails, and says so.
-    let [tls, clock] = tls_and_clock(&real_service(format!("https://127.0.0.1:{port}/"))).await;
+    let [tls, clock] =
+        tls_and_clock(&real_service(format!("https://127.0.0.1:{port}/")).service).await;
     assert_eq!(tls.status, Status::Fail, "{tls:?}");
     assert_eq!(tls.hint, Some(Hint::Tls));
     assert_eq!(clock.status, Status::Warn);
