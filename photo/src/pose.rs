@@ -70,16 +70,11 @@ pub fn level_face() -> Vec<(usize, [f32; 3])> {
 /// corners level), centred and in distances between those corners: what [`LEVEL_FACE_PAIRS`]
 /// and [`LEVEL_FACE_MIDDLE`] are the mean of.
 pub fn face_frame(mesh: &Mesh) -> Vec<(usize, [f32; 3])> {
-    let [l, r] = [mesh.p(idx::EYE_L[0]), mesh.p(idx::EYE_R[1])];
-    let a = (r.y - l.y).atan2(r.x - l.x);
-    let (s, c) = a.sin_cos();
-    let scale = l.dist(r).max(1.0);
+    let turn = eye_line_level(mesh);
+    let scale = mesh.p(idx::EYE_L[0]).dist(mesh.p(idx::EYE_R[1])).max(1.0);
     let turned: Vec<(usize, [f32; 3])> = level_face()
         .iter()
-        .map(|&(i, _)| {
-            let [x, y, z] = mesh.points[i];
-            (i, [x * c + y * s, -x * s + y * c, z])
-        })
+        .map(|&(i, _)| (i, turn(mesh.points[i])))
         .collect();
     let n = turned.len() as f32;
     let mean = |k: usize| turned.iter().map(|(_, p)| p[k]).sum::<f32>() / n;
@@ -90,6 +85,14 @@ pub fn face_frame(mesh: &Mesh) -> Vec<(usize, [f32; 3])> {
         .collect()
 }
 
+/// Turns a mesh point into the face's own frame: rotated in the image so that the line between
+/// the outer eye corners is level (depth unchanged).
+fn eye_line_level(mesh: &Mesh) -> impl Fn([f32; 3]) -> [f32; 3] {
+    let [l, r] = [mesh.p(idx::EYE_L[0]), mesh.p(idx::EYE_R[1])];
+    let (s, c) = (r.y - l.y).atan2(r.x - l.x).sin_cos();
+    move |[x, y, z]| [x * c + y * s, -x * s + y * c, z]
+}
+
 /// The head's pose in degrees: (yaw, pitch).
 ///
 /// Yaw: the turn out of the image plane of the lines between five pairs of mirrored points
@@ -98,19 +101,16 @@ pub fn face_frame(mesh: &Mesh) -> Vec<(usize, [f32; 3])> {
 /// [`level_face`] onto the points seen; positive when the head is lowered. Both
 /// in the face's own frame (the eye line level), so a tilted head reads as neither.
 pub fn pose(mesh: &Mesh) -> (f32, f32) {
-    let seen = face_frame(mesh);
+    let turn = eye_line_level(mesh);
     let yaws: Vec<f32> = idx::SYMMETRIC
         .iter()
         .map(|&[i, j]| {
-            let at = |k: usize| seen.iter().find(|(m, _)| *m == k).map(|(_, p)| *p);
-            match (at(i), at(j)) {
-                (Some(p), Some(q)) => (q[2] - p[2]).atan2(q[0] - p[0]).to_degrees(),
-                _ => 0.0,
-            }
+            let (p, q) = (turn(mesh.points[i]), turn(mesh.points[j]));
+            (q[2] - p[2]).atan2(q[0] - p[0]).to_degrees()
         })
         .collect();
     let yaw = median(yaws).unwrap_or(0.0);
-    (yaw, pitch(&seen))
+    (yaw, pitch(&face_frame(mesh)))
 }
 
 /// The pitch, degrees, of the points seen (`face_frame`'s output) against the level face.

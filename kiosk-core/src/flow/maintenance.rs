@@ -7,7 +7,7 @@ use crate::model::{Intent, MaintenanceCommand};
 use super::devices::LightPreset;
 use super::event::{ChairMove, Effect, Event};
 use super::state::{FlowConfig, MaintenancePanel, Phase, State};
-use super::step::secs;
+use super::step::{back_to_start, secs};
 
 pub(super) fn on_tick(cfg: &FlowConfig, state: &mut State, now: u64, effects: &mut Vec<Effect>) {
     match &mut state.phase {
@@ -112,10 +112,7 @@ pub(super) fn on_answer(
 /// Maintenance mode does not survive a restart: the technician enters the PIN again.
 pub(super) fn on_restored(state: &mut State, effects: &mut Vec<Effect>) {
     if let Phase::MaintenancePin { .. } | Phase::Maintenance(_) = state.phase {
-        state.phase = match state.pending_fault.take() {
-            Some(reference) => Phase::OutOfService { reference },
-            None => Phase::Attract,
-        };
+        back_to_start(state);
         effects.push(Effect::CheckDevices);
     }
 }
@@ -127,10 +124,7 @@ pub(super) fn leave(state: &mut State, effects: &mut Vec<Effect>) {
         effects.push(Effect::MaintenanceMode { open: false });
     }
     effects.push(Effect::CheckDevices);
-    state.phase = match state.pending_fault.take() {
-        Some(reference) => Phase::OutOfService { reference },
-        None => Phase::Attract,
-    };
+    back_to_start(state);
 }
 
 fn on_command(

@@ -143,7 +143,7 @@ fn on_intent(cfg: &FlowConfig, state: &mut State, intent: Intent, effects: &mut 
         Intent::Back if matches!(state.phase, Phase::PhotoType) => {
             return end_session(state, SessionOutcome::Cancelled, effects);
         }
-        Intent::Cancel if can_cancel(&state.phase) => {
+        Intent::Cancel if cancel_allowed(&state.phase) => {
             return end_session(state, SessionOutcome::Cancelled, effects);
         }
         Intent::Back => {
@@ -276,6 +276,12 @@ pub(super) fn end_session(state: &mut State, outcome: SessionOutcome, effects: &
         });
     }
     state.last_refused = None;
+    back_to_start(state);
+}
+
+/// Back to the start, or out of service when a device fault is known (and kept until the
+/// devices are found healthy).
+pub(super) fn back_to_start(state: &mut State) {
     state.phase = match state.pending_fault.take() {
         Some(reference) => Phase::OutOfService { reference },
         None => Phase::Attract,
@@ -284,7 +290,7 @@ pub(super) fn end_session(state: &mut State, outcome: SessionOutcome, effects: &
 
 /// Whether the graduate may leave from here. Not while the shutter fires, nor while the service
 /// is taking the photo or reviewing it (leaving would abandon a counted shot mid-flight).
-fn can_cancel(phase: &Phase) -> bool {
+pub(super) fn cancel_allowed(phase: &Phase) -> bool {
     !matches!(
         phase,
         Phase::Attract
@@ -315,10 +321,6 @@ fn back_of(phase: &Phase) -> Option<Phase> {
 
 pub(super) fn back_allowed(phase: &Phase) -> bool {
     matches!(phase, Phase::PhotoType) || back_of(phase).is_some()
-}
-
-pub(super) fn cancel_allowed(phase: &Phase) -> bool {
-    can_cancel(phase)
 }
 
 /// Whether a device fault stops the current phase at once. Once the graduate has a photo, the
